@@ -1,0 +1,160 @@
+/**
+ * The composition root: one process, one port. Hono serves the API and the built client,
+ * socket.io shares the HTTP server, SQLite holds the state and the journal.
+ *
+ *   HTTP → EventService → WriteQueue (one transaction per group) → SQLite
+ *                                   └ after commit → ReadModel → Broadcaster → socket.io rooms
+ */
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { Server } from 'socket.io';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { openDatabase, databaseId, type Db } from './db/index.ts';
+import { WriteQueue } from './db/write-queue.ts';
+import { Directory } from './community.ts';
+import { EventService, type Change } from './events/service.ts';
+import type { ViewContext } from './events/record.ts';
+import { Journal } from './journal.ts';
+import { ReadModel } from './live/read-model.ts';
+import { Broadcaster } from './live/broadcaster.ts';
+import { attachLive, socketFanout, type LiveServer } from './live/socket.ts';
+import { createHttpApp } from './http/app.ts';
+import type { Principal } from './principal.ts';
+
+export const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
+
+export interface AppOptions {
+  config: Config;
+  logger?: Logger;
+  /** The clock; tests move it. */
+  now?: () => number;
+  clientDir?: string;
+}
+
+export interface Cerebellum {
+  config: Config;
+  db: Db;
+  dbId: string;
+  directory: Directory;
+  events: EventService;
+  model: ReadModel;
+  broadcaster: Broadcaster;
+  journal: Journal;
+  queue: WriteQueue<Change>;
+  io: LiveServer;
+  logger: Logger;
+  now: () => number;
+  /** Listen on config.PORT (0 picks a free port); resolves with the port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createCerebellum(opts: AppOptions): Cerebellum {
+  const { config } = opts;
+  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL });
+  const now = opts.now ?? Date.now;
+  const db = openDatabase(config.dbFile);
+  const dbId = databaseId(db);
+  const directory = new Directory(db);
+  const model = new ReadModel(directory);
+  const journal = new Journal(db);
+
+  const viewContext = (communityId: string): ViewContext => ({
+    timeZone: directory.communities.get(communityId)?.timeZone ?? config.TIME_ZONE,
+    workerName: directory.workerName,
+  });
+
+  // Accounts arrive with a later issue; until then every request acts as the default
+  // community's administrator, and a socket that says it is a display gets the public view.
+  const defaultPrincipal = (): Principal | null => {
+    const c = directory.defaultCommunity();
+    return c ? { id: 'admin', role: 'admin', communityId: c.id } : null;
+  };
+
+  let broadcaster: Broadcaster;
+  const queue = new WriteQueue<Change>(db, (changes) => {
+    model.apply(changes);
+    broadcaster.publish(changes);
+  });
+  const events = new EventService({ db, queue, directory, now });
+
+  const io: LiveServer = new Server({
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+    transports: ['websocket', 'polling'],
+  });
+  broadcaster = new Broadcaster({
+    fanout: socketFanout(io),
+    model,
+    viewContext,
+    now,
+    intervalMs: config.BATCH_MS,
+    communities: () => [...directory.communities.keys()],
+  });
+
+  model.rebuild(db, now());
+
+  attachLive({
+    io, dbId, directory, model, journal, broadcaster, viewContext, now,
+    resolvePrincipal: (handshake) => {
+      const base = defaultPrincipal();
+      if (!base) return null;
+      const auth = (handshake.auth ?? {}) as { audience?: string; community?: string };
+      const communityId = typeof auth.community === 'string' && directory.communities.has(auth.community) ? auth.community : base.communityId;
+      return auth.audience === 'display'
+        ? { id: `display:${handshake.address}`, role: 'display', communityId }
+        : { ...base, communityId };
+    },
+  });
+
+  const app = createHttpApp({
+    events, directory, model, dbId, now, logger, viewContext,
+    resolvePrincipal: () => defaultPrincipal(),
+    clientDir: opts.clientDir ?? CLIENT_DIR,
+  });
+
+  let server: ServerType | null = null;
+  const timers: NodeJS.Timeout[] = [];
+
+  return {
+    config, db, dbId, directory, events, model, broadcaster, journal, queue, io, logger, now,
+    listen() {
+      return new Promise<number>((resolve, reject) => {
+        server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => resolve(info.port));
+        server.once('error', reject);
+        io.attach(server as import('node:http').Server);
+        broadcaster.start();
+        const tick = setInterval(() => {
+          events.tick().catch((err) => logger.error({ err }, 'deadline timer failed'));
+        }, config.TIMER_MS);
+        const prune = setInterval(() => {
+          try {
+            journal.prune(now() - config.JOURNAL_DAYS * 86_400_000);
+          } catch (err) {
+            logger.error({ err }, 'journal pruning failed');
+          }
+        }, 3_600_000);
+        tick.unref();
+        prune.unref();
+        timers.push(tick, prune);
+      });
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      broadcaster.stop();
+      queue.close();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      db.close();
+    },
+  };
+}
+
+export const dataFile = (dir: string) => path.join(dir, 'cerebellum.db');

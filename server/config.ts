@@ -1,0 +1,55 @@
+/**
+ * Settings, read once from the environment (and `--demo` on the command line) and validated.
+ * A bad value stops the start with a message naming the variable and what it must be.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { isValidTimeZone } from '../shared/time.ts';
+
+const flag = z
+  .enum(['', '0', '1', 'true', 'false', 'yes', 'no'], { message: "must be 1/0, true/false or yes/no" })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  DEMO: flag.default(false),
+  TIME_ZONE: z.string().refine(isValidTimeZone, 'is not a time zone the runtime knows, e.g. Asia/Shanghai').default('Asia/Shanghai'),
+  /** Simulated reports per hour in demo mode. */
+  SIM_RATE: z.coerce.number().min(0, 'must be 0 or more').max(100_000).default(90),
+  /** How much faster than real time simulated events move through their lifecycle. */
+  SIM_SPEED: z.coerce.number().min(1, 'must be at least 1').max(10_000).default(60),
+  /** Longest wait before a batch goes out to displays. */
+  BATCH_MS: z.coerce.number().int().min(10).max(5_000).default(100),
+  /** How often the deadline timer looks for reminders and overdue events. */
+  TIMER_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Days of journal kept for replay; older entries are pruned. */
+  JOURNAL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema> & { dbFile: string };
+
+export class ConfigError extends Error {}
+
+/** Validate settings from `env` and `argv`; throws ConfigError listing every bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  if (argv.includes('--demo')) raw.DEMO = '1';
+  const unknownArgs = argv.filter((a) => a !== '--demo');
+  const parsed = schema.safeParse(raw);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `  ${String(i.path[0])}=${JSON.stringify(raw[String(i.path[0])] ?? '')}: ${i.message}`);
+  for (const a of unknownArgs) problems.push(`  ${a}: unknown argument (the only one is --demo)`);
+  if (!parsed.success || problems.length) {
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  return { ...parsed.data, DATA_DIR: dataDir, dbFile: path.join(dataDir, 'cerebellum.db') };
+}

@@ -1,0 +1,60 @@
+/**
+ * Opening the SQLite database: WAL with synchronous=FULL, set on every open and checked,
+ * because a reopened WAL database silently runs at NORMAL unless told, and NORMAL can lose
+ * acknowledged writes on power loss.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // Keep the WAL from growing without bound between checkpoints.
+  db.pragma('journal_size_limit = 67108864');
+  assertDurable(db, file);
+  migrate(db);
+  return db;
+}
+
+function assertDurable(db: Db, file: string) {
+  const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+  const sync = Number(db.pragma('synchronous', { simple: true }));
+  if (file !== ':memory:' && mode !== 'wal') throw new Error(`SQLite journal_mode is ${mode}, expected wal`);
+  // 2 = FULL
+  if (sync !== 2) throw new Error(`SQLite synchronous is ${sync}, expected 2 (FULL)`);
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/** Apply every migration newer than the database's `user_version`, each in its own transaction. */
+export function migrate(db: Db) {
+  const current = schemaVersion(db);
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+      if (m.version === 1) {
+        db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('db_id', randomUUID());
+      }
+    })();
+  }
+}
+
+/** A random id fixed when the database was created: a restored or replaced file has another. */
+export function databaseId(db: Db): string {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'db_id'").get() as { value: string } | undefined;
+  if (!row) throw new Error('database has no db_id');
+  return row.value;
+}

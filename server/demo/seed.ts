@@ -1,0 +1,230 @@
+/**
+ * Demo data: installs 桂花社区 and 30 days of believable history, so the screen has trends,
+ * rates and rankings from the first start. History is made with the real lifecycle (the pure
+ * `applyAction`) at back-dated instants and written in one transaction with its journal.
+ */
+import type { Db } from '../db/index.ts';
+import type { Directory } from '../community.ts';
+import { applyAction, runningDeadline, type Action } from '../../shared/lifecycle.ts';
+import { CATEGORIES, timeLimitFor, type Source, type Urgency } from '../../shared/taxonomy.ts';
+import { DAY_MS, HOUR_MS, wallTime } from '../../shared/time.ts';
+import { EVENT_COLUMNS, toParams, type EventRecord } from '../events/record.ts';
+import { DEMO_COMMUNITY, randomPointIn, type DemoCommunity } from './community.ts';
+
+const MIN = 60_000;
+
+/** A small seeded generator (mulberry32) so demo data is the same on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+
+/** Category weights: what a city-centre community actually reports most. */
+const CATEGORY_WEIGHTS: Record<string, number> = {
+  environment: 30, facilities: 22, security: 8, fire: 9, dispute: 9, livelihood: 12, care: 7, emergency: 3,
+};
+
+function weighted(rand: () => number, weights: Record<string, number>): string {
+  const total = Object.values(weights).reduce((a, b) => a + b, 0);
+  let r = rand() * total;
+  for (const [k, w] of Object.entries(weights)) if ((r -= w) < 0) return k;
+  return Object.keys(weights)[0]!;
+}
+
+/** Reports per hour of the local day, relative: quiet at night, busy mid-morning and afternoon. */
+const HOURLY = [0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.8, 1.5, 2.4, 3, 3, 2.4, 1.6, 1.8, 2.6, 2.8, 2.6, 2, 1.4, 1.2, 1, 0.8, 0.5, 0.3];
+export const hourlyWeight = (ms: number, tz: string) => HOURLY[wallTime(ms, tz).hour]! / 3;
+
+export interface NewEventDraft {
+  category: string;
+  subcategory: string;
+  urgency: Urgency;
+  source: Source;
+  title: string;
+  description: string;
+  gridId: string;
+  lat: number;
+  lng: number;
+  address: string;
+  reporterName: string | null;
+  reporterPhone: string | null;
+}
+
+/** A plausible report: what, where, by whom. */
+export function draftEvent(rand: () => number, c: DemoCommunity = DEMO_COMMUNITY): NewEventDraft {
+  const category = weighted(rand, CATEGORY_WEIGHTS);
+  const cat = CATEGORIES.find((x) => x.code === category)!;
+  const sub = pick(rand, cat.subcategories);
+  const grid = pick(rand, c.grids);
+  const building = pick(rand, grid.buildings);
+  const landmark = pick(rand, grid.landmarks);
+  const t = pick(rand, c.titles[sub.code] ?? [{ title: sub.zh, description: sub.zh }]);
+  const fill = (s: string) => s.replaceAll('{building}', building).replaceAll('{landmark}', landmark);
+  const u = rand();
+  const urgency: Urgency = category === 'emergency' ? (u < 0.5 ? 'urgent' : 'critical') : u < 0.8 ? 'normal' : u < 0.96 ? 'urgent' : 'critical';
+  const s = rand();
+  const source: Source = s < 0.45 ? 'patrol' : s < 0.7 ? 'resident' : s < 0.9 ? 'hotline' : s < 0.96 ? 'sensor' : 'assigned';
+  const [lng, lat] = randomPointIn(grid, rand);
+  const byResident = source === 'resident' || source === 'hotline';
+  const name = byResident ? pick(rand, c.residentNames) : null;
+  const phone = byResident ? `1${pick(rand, ['35', '38', '39', '52', '58', '86', '89'])}${String(Math.floor(rand() * 1e8)).padStart(8, '0')}` : null;
+  return {
+    category, subcategory: sub.code, urgency, source, title: fill(t.title), description: fill(t.description),
+    gridId: grid.id, lat, lng, address: `${building}${1 + Math.floor(rand() * 4)}单元${1 + Math.floor(rand() * 18)}0${1 + Math.floor(rand() * 4)}室`,
+    reporterName: name, reporterPhone: phone,
+  };
+}
+
+/** Install the demo community (grids and workers) if it is not there yet. */
+export function installDemoCommunity(dir: Directory, now: number, c: DemoCommunity = DEMO_COMMUNITY): boolean {
+  if (dir.communities.has(c.id)) return false;
+  dir.upsert(
+    {
+      community: { id: c.id, name: c.name, timeZone: c.timeZone, center: c.center },
+      grids: c.grids.map((g) => ({
+        id: g.id, communityId: c.id, name: g.name, geometry: { type: 'Polygon', coordinates: [g.ring] },
+        workerId: c.workers.find((w) => w.gridId === g.id)?.id ?? null,
+      })),
+      workers: c.workers.map((w) => ({ ...w, communityId: c.id })),
+    },
+    now,
+  );
+  return true;
+}
+
+interface Step {
+  action: Action;
+  at: number;
+  note?: string;
+  satisfaction?: number;
+  assigneeId?: string;
+}
+
+const NOTES: Partial<Record<Action, string[]>> = {
+  resolve: ['已现场处置完毕', '已联系物业整改到位', '已协调相关部门处理', '已上门走访并落实帮扶', '已清理完毕，现场恢复整洁'],
+  reject: ['非本社区管辖范围', '重复上报', '经核实情况不属实'],
+  return: ['现场核查仍未整改到位'],
+  send_back: ['不属于本网格，申请改派'],
+};
+
+/**
+ * Seed `days` of history ending at `now` for the demo community: ~40 reports a day, most
+ * closed within their limits, some late, the last days' still open at every stage.
+ */
+export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?: number; seed?: number } = {}, c: DemoCommunity = DEMO_COMMUNITY) {
+  const days = opts.days ?? 30;
+  const perDay = opts.perDay ?? 40;
+  const rand = seededRandom(opts.seed ?? 20261122);
+  const insert = db.prepare(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((k) => '@' + k).join(', ')})`);
+  const history = db.prepare(
+    `INSERT INTO event_history (event_id, at, action, from_status, to_status, actor, actor_role, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const journal = db.prepare('INSERT INTO journal (at, community_id, type, event_id, action, from_status) VALUES (?, ?, ?, ?, ?, ?)');
+  let id = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
+  const journalRows: [number, string, number, string | null, string | null][] = [];
+  let count = 0;
+
+  db.transaction(() => {
+    const start = now - days * DAY_MS;
+    for (let t = start; t < now; t += HOUR_MS) {
+      const expected = (perDay / 24) * hourlyWeight(t, c.timeZone) * (24 / HOURLY.reduce((a, b) => a + b / 3, 0));
+      let n = Math.floor(expected) + (rand() < expected % 1 ? 1 : 0);
+      while (n-- > 0) {
+        const reportedAt = t + Math.floor(rand() * HOUR_MS);
+        if (reportedAt >= now) continue;
+        const d = draftEvent(rand, c);
+        const worker = c.workers.find((w) => w.gridId === d.gridId)!;
+        const w = wallTime(reportedAt, c.timeZone);
+        let e: EventRecord = {
+          id, code: `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(id).padStart(6, '0')}`,
+          communityId: c.id, gridId: d.gridId, category: d.category, subcategory: d.subcategory, urgency: d.urgency,
+          source: d.source, title: d.title, description: d.description, address: d.address, lat: d.lat, lng: d.lng,
+          reporterName: d.reporterName, reporterPhone: d.reporterPhone, externalId: null, status: 'reported',
+          assigneeId: null, pending: null, shelvedFrom: null, shelvedAt: null, reportedAt, acceptedAt: null,
+          dispatchedAt: null, resolvedAt: null, closedAt: null, reviewedAt: null, dispatchDueAt: null,
+          handleDueAt: null, onTime: null, satisfaction: null, overdue: false, remindedAt: null, remindedDue: null,
+          escalatedAt: null, version: 1, updatedAt: reportedAt,
+        };
+        const steps = plan(rand, e, worker.id);
+        const lines: [number, string, string | null, string, string | null, string | null][] = [
+          [reportedAt, 'report', null, 'reported', null, JSON.stringify({ source: e.source })],
+        ];
+        journalRows.push([reportedAt, 'event.reported', id, null, null]);
+        for (const step of steps) {
+          step.at = Math.round(step.at);
+          if (step.at >= now) break;
+          const out = applyAction(e, step.action, { ...step, actor: step.assigneeId ?? (step.action === 'resolve' || step.action === 'start' ? worker.id : 'dispatcher') }, step.at);
+          if (!out.ok) break;
+          const from = e.status;
+          e = { ...e, ...out.state, version: e.version + 1, updatedAt: step.at };
+          if (step.action === 'review') e.reviewedAt = step.at;
+          lines.push([step.at, step.action, from, e.status, step.note ?? null, step.satisfaction ? JSON.stringify({ satisfaction: step.satisfaction }) : null]);
+          journalRows.push([step.at, 'event.transitioned', id, step.action, from]);
+        }
+        const due = runningDeadline(e);
+        if (due !== null && now > due) {
+          const at = Math.min(now - 1, due + 60_000);
+          e.overdue = true;
+          e.escalatedAt = at;
+          lines.push([at, 'escalate', e.status, e.status, null, JSON.stringify({ dueAt: due })]);
+          journalRows.push([at, 'event.overdue', id, null, e.status]);
+        }
+        insert.run(toParams(e));
+        for (const [at, action, from, to, note, data] of lines) {
+          const actor = action === 'report' ? (e.reporterName ? 'resident' : worker.id) : action === 'escalate' ? 'system' : action === 'start' || action === 'resolve' ? worker.id : 'dispatcher';
+          history.run(id, at, action, from, to, actor, actor === 'system' ? 'system' : actor === worker.id ? 'grid_worker' : 'dispatcher', note, data);
+        }
+        id++;
+        count++;
+      }
+    }
+    // The journal in time order, so seq follows time as it does live.
+    journalRows.sort((a, b) => a[0] - b[0]);
+    for (const [at, type, eventId, action, from] of journalRows) journal.run(at, c.id, type, eventId, action, from);
+  })();
+  return count;
+}
+
+/** The life an event will have: the steps and when, drawn from realistic delays. */
+function plan(rand: () => number, e: EventRecord, workerId: string): Step[] {
+  const limit = timeLimitFor(e.category, e.urgency);
+  const steps: Step[] = [];
+  let t = e.reportedAt + (2 + rand() * 25) * MIN;
+  if (rand() < 0.05) return [{ action: 'reject', at: t, note: pick(rand, NOTES.reject!) }];
+  steps.push({ action: 'accept', at: t });
+  t += rand() * limit.dispatchMinutes * 1.1 * MIN;
+  steps.push({ action: 'dispatch', at: t, assigneeId: workerId });
+  const dispatchedAt = t;
+  t += (5 + rand() * 40) * MIN;
+  steps.push({ action: 'start', at: t });
+  // Most finish well inside the limit; about one in eight runs late.
+  const share = rand() < 0.12 ? 1.05 + rand() * 0.8 : 0.1 + rand() * 0.8;
+  t = Math.max(t + 10 * MIN, dispatchedAt + share * limit.handleHours * HOUR_MS);
+  steps.push({ action: 'resolve', at: t, note: pick(rand, NOTES.resolve!) });
+  if (rand() < 0.06) {
+    t += (1 + rand() * 4) * HOUR_MS;
+    steps.push({ action: 'return', at: t, note: NOTES.return![0]! });
+    t += (10 + rand() * 50) * MIN;
+    steps.push({ action: 'dispatch', at: t, assigneeId: workerId });
+    t += (10 + rand() * 30) * MIN;
+    steps.push({ action: 'start', at: t });
+    t += (1 + rand() * 6) * HOUR_MS;
+    steps.push({ action: 'resolve', at: t, note: pick(rand, NOTES.resolve!) });
+  }
+  t += (0.5 + rand() * 6) * HOUR_MS;
+  steps.push({ action: 'close', at: t });
+  if (e.source === 'resident' || e.source === 'hotline' || rand() < 0.3) {
+    t += (18 + rand() * 12) * HOUR_MS;
+    const r = rand();
+    steps.push({ action: 'review', at: t, satisfaction: r < 0.62 ? 5 : r < 0.88 ? 4 : r < 0.96 ? 3 : r < 0.99 ? 2 : 1 });
+  }
+  return steps;
+}

@@ -1,0 +1,160 @@
+/**
+ * The demo simulator: residents and grid workers report events at a configurable pace, and
+ * the centre and workers move them through their lifecycle, `speed` times faster than life.
+ * It goes through the same EventService as the API, so everything it does is journaled,
+ * broadcast and shown exactly like real work. A few events are left to stall so that the
+ * deadline timer has something to remind and escalate.
+ */
+import type { Logger } from 'pino';
+import type { Action } from '../../shared/lifecycle.ts';
+import { isOpen } from '../../shared/lifecycle.ts';
+import { DomainError } from '../errors.ts';
+import type { EventService } from '../events/service.ts';
+import type { EventRecord } from '../events/record.ts';
+import type { Principal } from '../principal.ts';
+import type { ReadModel } from '../live/read-model.ts';
+import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
+import { draftEvent, hourlyWeight, pick, seededRandom } from './seed.ts';
+
+const MIN = 60_000;
+
+export interface SimulatorOptions {
+  events: EventService;
+  model: ReadModel;
+  logger: Logger;
+  /** Reports per hour at the busiest time of day. */
+  ratePerHour: number;
+  /** Lifecycle delays are divided by this. */
+  speed: number;
+  now?: () => number;
+  seed?: number;
+  community?: DemoCommunity;
+}
+
+interface Plan {
+  at: number;
+  action: Action;
+  stalled?: boolean;
+}
+
+export class Simulator {
+  #o: SimulatorOptions;
+  #rand: () => number;
+  #now: () => number;
+  #timer: NodeJS.Timeout | null = null;
+  #plans = new Map<number, Plan>();
+  #nextReport = 0;
+  #c: DemoCommunity;
+  #busy = false;
+
+  constructor(o: SimulatorOptions) {
+    this.#o = o;
+    this.#rand = seededRandom(o.seed ?? Date.now() % 2 ** 31);
+    this.#now = o.now ?? Date.now;
+    this.#c = o.community ?? DEMO_COMMUNITY;
+  }
+
+  #actor(id: string, role: Principal['role']): Principal {
+    return { id, role, communityId: this.#c.id };
+  }
+
+  start(intervalMs = 500) {
+    this.#nextReport = this.#now() + this.#gap();
+    for (const e of this.#o.model.currentEvents(this.#c.id)) if (isOpen(e.status)) this.#planNext(e);
+    this.#timer = setInterval(() => void this.step(), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop() {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Milliseconds until the next report: exponential, slower at night. */
+  #gap(): number {
+    const rate = this.#o.ratePerHour * Math.max(0.05, hourlyWeight(this.#now(), this.#c.timeZone));
+    if (rate <= 0) return Infinity;
+    return (-Math.log(1 - this.#rand()) / rate) * 3_600_000;
+  }
+
+  /** One turn: report what is due, move what is due. */
+  async step() {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const now = this.#now();
+      const work: Promise<unknown>[] = [];
+      while (this.#nextReport <= now) {
+        work.push(this.#report());
+        this.#nextReport += this.#gap();
+      }
+      for (const [id, p] of this.#plans) {
+        if (p.stalled || p.at > now) continue;
+        this.#plans.delete(id);
+        work.push(this.#advance(id, p.action));
+      }
+      await Promise.all(work);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #report() {
+    const d = draftEvent(this.#rand, this.#c);
+    const reporter = d.source === 'patrol' ? this.#c.workers.find((w) => w.gridId === d.gridId)!.id : `sim:${d.source}`;
+    const { event } = await this.#o.events.report(this.#actor(reporter, d.source === 'patrol' ? 'grid_worker' : 'integration'), {
+      category: d.category, subcategory: d.subcategory, urgency: d.urgency, source: d.source, title: d.title,
+      description: d.description, gridId: d.gridId, lat: d.lat, lng: d.lng, address: d.address,
+      ...(d.reporterName ? { reporterName: d.reporterName } : {}),
+      ...(d.reporterPhone ? { reporterPhone: d.reporterPhone } : {}),
+    });
+    this.#planNext(event);
+  }
+
+  async #advance(id: number, action: Action) {
+    const worker = (e: EventRecord) => this.#c.workers.find((w) => w.gridId === e.gridId) ?? this.#c.workers[0]!;
+    try {
+      const e = this.#o.events.get(this.#actor('dispatcher', 'dispatcher'), id);
+      const byWorker = action === 'start' || action === 'resolve' || action === 'send_back';
+      const who = byWorker ? this.#actor(worker(e).id, 'grid_worker') : this.#actor('dispatcher', 'dispatcher');
+      const after = await this.#o.events.transition(who, id, action, {
+        ...(action === 'dispatch' ? { assigneeId: worker(e).id } : {}),
+        ...(action === 'resolve' ? { note: pick(this.#rand, ['已现场处置完毕', '已联系物业整改到位', '已协调相关部门处理', '已上门走访落实']) } : {}),
+        ...(action === 'reject' ? { note: '经核实不属于本社区管辖' } : {}),
+        ...(action === 'return' ? { note: '现场核查未整改到位' } : {}),
+        ...(action === 'review' ? { satisfaction: this.#rand() < 0.7 ? 5 : this.#rand() < 0.8 ? 4 : 3 } : {}),
+      });
+      this.#planNext(after);
+    } catch (err) {
+      // Someone else (a person at the console) moved it first: re-plan from where it is.
+      if (err instanceof DomainError && err.status === 409) {
+        try {
+          this.#planNext(this.#o.events.get(this.#actor('dispatcher', 'dispatcher'), id));
+        } catch { /* gone */ }
+        return;
+      }
+      this.#o.logger.warn({ err, id, action }, 'simulator step failed');
+    }
+  }
+
+  /** Decide the next action for an event and when (in compressed time). */
+  #planNext(e: EventRecord) {
+    const r = this.#rand;
+    const s = this.#o.speed;
+    const after = (minutes: number) => this.#now() + (minutes * MIN) / s;
+    let p: Plan | null = null;
+    switch (e.status) {
+      case 'reported': p = r() < 0.04 ? { action: 'reject', at: after(3 + r() * 20) } : { action: 'accept', at: after(2 + r() * 20) }; break;
+      case 'accepted':
+      case 'returned': p = { action: 'dispatch', at: after(3 + r() * 40) }; break;
+      case 'dispatched': p = { action: 'start', at: after(5 + r() * 30) }; break;
+      case 'in_progress': p = { action: 'resolve', at: after(30 + r() * 240) }; break;
+      case 'resolved': p = r() < 0.05 ? { action: 'return', at: after(30 + r() * 60) } : { action: 'close', at: after(20 + r() * 120) }; break;
+      case 'closed': p = r() < 0.5 ? { action: 'review', at: after(60 * (6 + r() * 18)) } : null; break;
+      default: p = null;
+    }
+    // About one event in fifteen stalls, so reminders and overdue escalations happen live.
+    if (p && e.status === 'in_progress' && r() < 0.07) p.stalled = true;
+    if (p) this.#plans.set(e.id, p);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Errors a request can meet, each with its HTTP status and an i18n key. The HTTP layer and
+ * socket acks turn them into `{ error: { code, message, issues? } }`.
+ */
+import type { MessageKey } from '../shared/i18n.ts';
+
+export interface FieldIssue {
+  field: string;
+  problem: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429,
+    readonly code: MessageKey,
+    message: string,
+    readonly issues?: FieldIssue[],
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (issues: FieldIssue[]) =>
+  new DomainError(400, 'error.validation', issues.map((i) => `${i.field}: ${i.problem}`).join('; '), issues);
+
+export const notFound = (what: string) => new DomainError(404, 'error.not_found', `${what} not found`);
+
+/** Field issues from a zod error, with paths like `events[3].category`. */
+export function zodIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): FieldIssue[] {
+  return error.issues.map((i) => ({
+    field: i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(body)',
+    problem: i.message,
+  }));
+}

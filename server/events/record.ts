@@ -1,0 +1,124 @@
+/**
+ * A grid event as the server holds it (epoch-ms instants), its SQL row mapping, and its
+ * projection for each audience: the one masking step every display payload passes through.
+ */
+import type { LifecycleState, PendingRequest, Status } from '../../shared/lifecycle.ts';
+import { runningDeadline } from '../../shared/lifecycle.ts';
+import { maskAddress, maskName, scrubText } from '../../shared/mask.ts';
+import type { EventView } from '../../shared/protocol.ts';
+import type { Audience } from '../../shared/schemas.ts';
+import type { Source, Urgency } from '../../shared/taxonomy.ts';
+import { isoInZone, isoOrNull } from '../../shared/time.ts';
+
+export interface EventRecord extends LifecycleState {
+  id: number;
+  code: string;
+  communityId: string;
+  gridId: string | null;
+  subcategory: string | null;
+  source: Source;
+  title: string;
+  description: string;
+  address: string | null;
+  lat: number | null;
+  lng: number | null;
+  reporterName: string | null;
+  reporterPhone: string | null;
+  externalId: string | null;
+  reportedAt: number;
+  reviewedAt: number | null;
+  overdue: boolean;
+  remindedAt: number | null;
+  remindedDue: number | null;
+  escalatedAt: number | null;
+  version: number;
+  updatedAt: number;
+}
+
+export interface EventRow {
+  id: number; code: string; community_id: string; grid_id: string | null; category: string;
+  subcategory: string | null; urgency: string; source: string; title: string; description: string;
+  address: string | null; lat: number | null; lng: number | null; reporter_name: string | null;
+  reporter_phone: string | null; external_id: string | null; status: string; assignee_id: string | null;
+  pending: string | null; shelved_from: string | null; shelved_at: number | null; reported_at: number;
+  accepted_at: number | null; dispatched_at: number | null; resolved_at: number | null;
+  closed_at: number | null; reviewed_at: number | null; dispatch_due_at: number | null;
+  handle_due_at: number | null; on_time: number | null; satisfaction: number | null; overdue: number;
+  reminded_at: number | null; reminded_due: number | null; escalated_at: number | null;
+  version: number; updated_at: number;
+}
+
+export function fromRow(r: EventRow): EventRecord {
+  return {
+    id: r.id, code: r.code, communityId: r.community_id, gridId: r.grid_id, category: r.category,
+    subcategory: r.subcategory, urgency: r.urgency as Urgency, source: r.source as Source, title: r.title,
+    description: r.description, address: r.address, lat: r.lat, lng: r.lng, reporterName: r.reporter_name,
+    reporterPhone: r.reporter_phone, externalId: r.external_id, status: r.status as Status,
+    assigneeId: r.assignee_id, pending: r.pending ? (JSON.parse(r.pending) as PendingRequest) : null,
+    shelvedFrom: r.shelved_from as Status | null, shelvedAt: r.shelved_at, reportedAt: r.reported_at,
+    acceptedAt: r.accepted_at, dispatchedAt: r.dispatched_at, resolvedAt: r.resolved_at,
+    closedAt: r.closed_at, reviewedAt: r.reviewed_at, dispatchDueAt: r.dispatch_due_at,
+    handleDueAt: r.handle_due_at, onTime: r.on_time === null ? null : r.on_time === 1,
+    satisfaction: r.satisfaction, overdue: r.overdue === 1, remindedAt: r.reminded_at,
+    remindedDue: r.reminded_due, escalatedAt: r.escalated_at, version: r.version, updatedAt: r.updated_at,
+  };
+}
+
+/** Named parameters for the INSERT and UPDATE statements. */
+export function toParams(e: EventRecord): Record<string, unknown> {
+  return {
+    id: e.id, code: e.code, community_id: e.communityId, grid_id: e.gridId, category: e.category,
+    subcategory: e.subcategory, urgency: e.urgency, source: e.source, title: e.title,
+    description: e.description, address: e.address, lat: e.lat, lng: e.lng,
+    reporter_name: e.reporterName, reporter_phone: e.reporterPhone, external_id: e.externalId,
+    status: e.status, assignee_id: e.assigneeId, pending: e.pending ? JSON.stringify(e.pending) : null,
+    shelved_from: e.shelvedFrom, shelved_at: e.shelvedAt, reported_at: e.reportedAt,
+    accepted_at: e.acceptedAt, dispatched_at: e.dispatchedAt, resolved_at: e.resolvedAt,
+    closed_at: e.closedAt, reviewed_at: e.reviewedAt, dispatch_due_at: e.dispatchDueAt,
+    handle_due_at: e.handleDueAt, on_time: e.onTime === null ? null : e.onTime ? 1 : 0,
+    satisfaction: e.satisfaction, overdue: e.overdue ? 1 : 0, reminded_at: e.remindedAt,
+    reminded_due: e.remindedDue, escalated_at: e.escalatedAt, version: e.version, updated_at: e.updatedAt,
+  };
+}
+
+export const EVENT_COLUMNS = Object.keys(toParams({} as EventRecord));
+
+export interface ViewContext {
+  timeZone: string;
+  workerName: (id: string) => string | null;
+}
+
+/**
+ * The event as `audience` may see it. The public audience (wall displays) never receives the
+ * reporter, gets free text scrubbed of phone and ID numbers, addresses cut to building level
+ * and staff names masked.
+ */
+export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContext): EventView {
+  const tz = ctx.timeZone;
+  const iso = (ms: number | null) => isoOrNull(ms, tz);
+  const assigneeName = e.assigneeId ? ctx.workerName(e.assigneeId) : null;
+  const due = runningDeadline(e);
+  const view: EventView = {
+    id: e.id, code: e.code, communityId: e.communityId, gridId: e.gridId, category: e.category,
+    subcategory: e.subcategory, urgency: e.urgency, source: e.source, status: e.status,
+    title: e.title, description: e.description, address: e.address, lat: e.lat, lng: e.lng,
+    assigneeId: e.assigneeId, assigneeName,
+    pending: e.pending ? { ...e.pending, at: isoInZone(e.pending.at, tz) } : null,
+    reportedAt: isoInZone(e.reportedAt, tz), acceptedAt: iso(e.acceptedAt), dispatchedAt: iso(e.dispatchedAt),
+    resolvedAt: iso(e.resolvedAt), closedAt: iso(e.closedAt), dispatchDueAt: iso(e.dispatchDueAt),
+    handleDueAt: iso(e.handleDueAt), dueAt: iso(due), overdue: e.overdue, onTime: e.onTime,
+    satisfaction: e.satisfaction, remindedAt: iso(e.remindedAt), escalatedAt: iso(e.escalatedAt),
+    version: e.version, updatedAt: isoInZone(e.updatedAt, tz),
+  };
+  if (audience === 'staff') {
+    view.reporterName = e.reporterName;
+    view.reporterPhone = e.reporterPhone;
+    return view;
+  }
+  view.title = scrubText(e.title);
+  view.description = scrubText(e.description);
+  view.address = maskAddress(e.address);
+  view.assigneeName = maskName(assigneeName);
+  view.pending = e.pending ? { ...view.pending!, by: maskName(e.pending.by) ?? '', note: scrubText(e.pending.note) } : null;
+  return view;
+}

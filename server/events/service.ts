@@ -1,0 +1,305 @@
+/**
+ * Grid events: reporting, the lifecycle's transitions and the deadline timer. Each change is
+ * one write in the group-commit queue: the event row, its history line and its journal entry
+ * are written together or not at all, and the journal entry is published only after commit.
+ */
+import type { Db } from '../db/index.ts';
+import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
+import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
+import type { EntryType } from '../../shared/protocol.ts';
+import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
+import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
+import type { Principal } from '../principal.ts';
+import type { Directory } from '../community.ts';
+import { wallTime } from '../../shared/time.ts';
+import { EVENT_COLUMNS, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
+
+/** What one committed change publishes: its journal entry and the event before and after. */
+export interface Change {
+  seq: number;
+  at: number;
+  type: EntryType;
+  action?: Action;
+  from?: EventRecord['status'];
+  before: EventRecord | null;
+  after: EventRecord;
+}
+
+export interface HistoryLine {
+  id: number;
+  at: number;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string;
+  actor: string;
+  actorRole: string;
+  note: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface EventServiceDeps {
+  db: Db;
+  queue: WriteQueue<Change>;
+  directory: Directory;
+  now?: () => number;
+}
+
+/** Reports dated further ahead than this are refused: clocks drift, but not by hours. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+export class EventService {
+  #db: Db;
+  #queue: WriteQueue<Change>;
+  #dir: Directory;
+  #now: () => number;
+  #nextId: number;
+  #stmt;
+
+  constructor(deps: EventServiceDeps) {
+    this.#db = deps.db;
+    this.#queue = deps.queue;
+    this.#dir = deps.directory;
+    this.#now = deps.now ?? Date.now;
+    const db = this.#db;
+    this.#nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
+    const cols = EVENT_COLUMNS;
+    this.#stmt = {
+      insert: db.prepare(`INSERT INTO events (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`),
+      update: db.prepare(`UPDATE events SET ${cols.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`),
+      byId: db.prepare('SELECT * FROM events WHERE id = ?'),
+      byCode: db.prepare('SELECT * FROM events WHERE code = ?'),
+      byExternal: db.prepare('SELECT * FROM events WHERE community_id = ? AND source = ? AND external_id = ?'),
+      history: db.prepare(
+        `INSERT INTO event_history (event_id, at, action, from_status, to_status, actor, actor_role, note, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      journal: db.prepare('INSERT INTO journal (at, community_id, type, event_id, action, from_status) VALUES (?, ?, ?, ?, ?, ?)'),
+      historyOf: db.prepare('SELECT * FROM event_history WHERE event_id = ? ORDER BY id'),
+      clocked: db.prepare(
+        `SELECT * FROM events WHERE status IN ('accepted', 'returned', 'dispatched', 'in_progress')`,
+      ),
+    };
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  get(principal: Principal, idOrCode: string | number): EventRecord {
+    const row = (typeof idOrCode === 'number' || /^\d+$/.test(String(idOrCode)) && String(idOrCode).length < 9
+      ? this.#stmt.byId.get(Number(idOrCode))
+      : this.#stmt.byCode.get(String(idOrCode))) as EventRow | undefined;
+    if (!row || !this.#visible(principal, row)) throw notFound(`event ${idOrCode}`);
+    return fromRow(row);
+  }
+
+  history(eventId: number): HistoryLine[] {
+    return (this.#stmt.historyOf.all(eventId) as any[]).map((r) => ({
+      id: r.id, at: r.at, action: r.action, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor,
+      actorRole: r.actor_role, note: r.note, data: r.data ? JSON.parse(r.data) : null,
+    }));
+  }
+
+  /** Newest first; the cursor is the id of the last event of the previous page. */
+  list(principal: Principal, q: ListEventsQuery): { items: EventRecord[]; nextCursor: string | null } {
+    const where = ['community_id = @community'];
+    const params: Record<string, unknown> = { community: principal.communityId, limit: q.limit + 1 };
+    const inList = (col: string, values: string[], key: string) => {
+      where.push(`${col} IN (${values.map((_, i) => `@${key}${i}`).join(', ')})`);
+      values.forEach((v, i) => (params[`${key}${i}`] = v));
+    };
+    if (q.status) inList('status', q.status, 's');
+    if (q.category) inList('category', q.category, 'c');
+    if (q.grid) inList('grid_id', q.grid, 'g');
+    if (principal.grids) inList('grid_id', principal.grids, 'pg');
+    if (q.overdue !== undefined) where.push(`overdue = ${q.overdue ? 1 : 0}`);
+    if (q.from) (where.push('reported_at >= @from'), (params.from = Date.parse(q.from)));
+    if (q.to) (where.push('reported_at < @to'), (params.to = Date.parse(q.to)));
+    if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
+    const rows = this.#db
+      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`)
+      .all(params) as EventRow[];
+    const more = rows.length > q.limit;
+    const items = rows.slice(0, q.limit).map(fromRow);
+    return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+  }
+
+  #visible(p: Principal, row: Pick<EventRow, 'community_id' | 'grid_id'>): boolean {
+    if (row.community_id !== p.communityId) return false;
+    return !p.grids || (row.grid_id !== null && p.grids.includes(row.grid_id));
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  /** Report one event. The same (source, externalId) reported again returns the first event. */
+  async report(principal: Principal, body: ReportEventBody): Promise<{ event: EventRecord; created: boolean }> {
+    const now = this.#now();
+    const prepared = this.#prepareReport(principal, body, now, '');
+    return this.#queue.run((ctx) => this.#insertReport(principal, prepared, now, ctx));
+  }
+
+  /**
+   * Report many events at once (integrations). Every item is checked first; if any is invalid
+   * the answer names each bad item and field, and nothing is written.
+   */
+  async ingest(principal: Principal, bodies: ReportEventBody[]): Promise<{ created: number; duplicates: number; events: EventRecord[] }> {
+    const now = this.#now();
+    const issues: FieldIssue[] = [];
+    const prepared = bodies.map((b, i) => {
+      try {
+        return this.#prepareReport(principal, b, now, `events[${i}].`);
+      } catch (e) {
+        if (e instanceof DomainError && e.issues) issues.push(...e.issues);
+        else throw e;
+        return null;
+      }
+    });
+    if (issues.length) throw invalid(issues);
+    return this.#queue.run((ctx) => {
+      let created = 0;
+      const events = prepared.map((p) => {
+        const r = this.#insertReport(principal, p!, now, ctx);
+        if (r.created) created++;
+        return r.event;
+      });
+      return { created, duplicates: events.length - created, events };
+    });
+  }
+
+  #prepareReport(p: Principal, body: ReportEventBody, now: number, prefix: string) {
+    const issues: FieldIssue[] = [];
+    let gridId = body.gridId ?? null;
+    if (gridId !== null) {
+      const g = this.#dir.grids.get(gridId);
+      if (!g || g.communityId !== p.communityId) issues.push({ field: `${prefix}gridId`, problem: `no grid ${gridId} in this community` });
+      else if (p.grids && !p.grids.includes(gridId)) issues.push({ field: `${prefix}gridId`, problem: 'outside your grids' });
+    } else if (body.lat !== undefined && body.lng !== undefined) {
+      gridId = this.#dir.gridAt(p.communityId, body.lng, body.lat)?.id ?? null;
+    }
+    let reportedAt = now;
+    if (body.reportedAt) {
+      reportedAt = Date.parse(body.reportedAt);
+      if (reportedAt > now + FUTURE_SLACK_MS) issues.push({ field: `${prefix}reportedAt`, problem: 'is in the future' });
+    }
+    if (issues.length) throw invalid(issues);
+    return { body, gridId, reportedAt };
+  }
+
+  #insertReport(
+    principal: Principal,
+    { body, gridId, reportedAt }: { body: ReportEventBody; gridId: string | null; reportedAt: number },
+    now: number,
+    ctx: WriteContext<Change>,
+  ): { event: EventRecord; created: boolean } {
+    if (body.externalId) {
+      const dup = this.#stmt.byExternal.get(principal.communityId, body.source, body.externalId) as EventRow | undefined;
+      if (dup) return { event: fromRow(dup), created: false };
+    }
+    const id = this.#nextId++;
+    const tz = this.#dir.communities.get(principal.communityId)?.timeZone ?? 'Asia/Shanghai';
+    const w = wallTime(reportedAt, tz);
+    const code = `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(id).padStart(6, '0')}`;
+    const e: EventRecord = {
+      id, code, communityId: principal.communityId, gridId, category: body.category,
+      subcategory: body.subcategory ?? null, urgency: body.urgency, source: body.source, title: body.title,
+      description: body.description, address: body.address ?? null, lat: body.lat ?? null, lng: body.lng ?? null,
+      reporterName: body.reporterName ?? null, reporterPhone: body.reporterPhone ?? null,
+      externalId: body.externalId ?? null, status: 'reported', assigneeId: null, pending: null,
+      shelvedFrom: null, shelvedAt: null, reportedAt, acceptedAt: null, dispatchedAt: null, resolvedAt: null,
+      closedAt: null, reviewedAt: null, dispatchDueAt: null, handleDueAt: null, onTime: null, satisfaction: null,
+      overdue: false, remindedAt: null, remindedDue: null, escalatedAt: null, version: 1, updatedAt: now,
+    };
+    this.#stmt.insert.run(toParams(e));
+    this.#stmt.history.run(id, reportedAt, 'report', null, 'reported', principal.id, principal.role, null,
+      JSON.stringify({ source: e.source }));
+    this.#journal(ctx, now, 'event.reported', null, e);
+    return { event: e, created: true };
+  }
+
+  /** Take `action` on an event. Refused with 409 when the status does not allow it. */
+  async transition(principal: Principal, idOrCode: string | number, action: Action, body: TransitionBody): Promise<EventRecord> {
+    if (action === 'dispatch' && body.assigneeId !== undefined) {
+      const w = this.#dir.workers.get(body.assigneeId);
+      if (!w || w.communityId !== principal.communityId) {
+        throw invalid([{ field: 'assigneeId', problem: `no grid worker ${body.assigneeId} in this community` }]);
+      }
+    }
+    return this.#queue.run((ctx) => {
+      const now = this.#now();
+      const before = this.get(principal, idOrCode);
+      if (body.expectedVersion !== undefined && body.expectedVersion !== before.version) {
+        throw new DomainError(409, 'error.version_conflict',
+          `event ${before.code} is at version ${before.version}, not ${body.expectedVersion}`, undefined, { version: before.version });
+      }
+      const out = applyAction(before, action, { ...body, actor: principal.id }, now);
+      if (!out.ok) {
+        if (out.reason === 'invalid') throw invalid([{ field: out.field, problem: out.problem }]);
+        throw new DomainError(409, 'error.transition_not_allowed',
+          `cannot ${action} an event that is ${before.status}${before.pending ? ` with a pending ${before.pending.kind} request` : ''}; allowed: ${out.allowed.join(', ') || 'none'}`,
+          undefined, { status: before.status, allowed: out.allowed });
+      }
+      const after: EventRecord = { ...before, ...out.state, version: before.version + 1, updatedAt: now };
+      if (action === 'review') after.reviewedAt = now;
+      const due = runningDeadline(after);
+      after.overdue = due !== null && now > due;
+      this.#stmt.update.run(toParams(after));
+      this.#stmt.history.run(after.id, now, action, before.status, after.status, principal.id, principal.role,
+        body.note ?? null, transitionData(action, body));
+      this.#journal(ctx, now, 'event.transitioned', before, after, action);
+      return after;
+    });
+  }
+
+  /**
+   * The deadline timer: reminds (催办) events whose running window is 80 % spent and marks
+   * overdue, with a supervision note (督办), those past their deadline.
+   */
+  async tick(): Promise<{ reminded: number; overdue: number }> {
+    return this.#queue.run((ctx) => {
+      const now = this.#now();
+      let reminded = 0;
+      let overdue = 0;
+      for (const row of this.#stmt.clocked.all() as EventRow[]) {
+        const before = fromRow(row);
+        const due = runningDeadline(before);
+        if (due === null) continue;
+        if (now > due && !before.overdue) {
+          const after = { ...before, overdue: true, escalatedAt: now, version: before.version + 1, updatedAt: now };
+          this.#stmt.update.run(toParams(after));
+          this.#stmt.history.run(after.id, now, 'escalate', before.status, after.status, 'system', 'system',
+            null, JSON.stringify({ dueAt: due }));
+          this.#journal(ctx, now, 'event.overdue', before, after);
+          overdue++;
+        } else if (now <= due && before.remindedDue !== due) {
+          const at = reminderTime(before);
+          if (at === null || now < at) continue;
+          const after = { ...before, remindedAt: now, remindedDue: due, version: before.version + 1, updatedAt: now };
+          this.#stmt.update.run(toParams(after));
+          this.#stmt.history.run(after.id, now, 'remind', before.status, after.status, 'system', 'system',
+            null, JSON.stringify({ dueAt: due }));
+          this.#journal(ctx, now, 'event.reminded', before, after);
+          reminded++;
+        }
+      }
+      return { reminded, overdue };
+    });
+  }
+
+  #journal(ctx: WriteContext<Change>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action) {
+    const r = this.#stmt.journal.run(at, after.communityId, type, after.id, action ?? null, before?.status ?? null);
+    ctx.emit({
+      seq: Number(r.lastInsertRowid), at, type, ...(action ? { action } : {}),
+      ...(before ? { from: before.status } : {}), before, after,
+    });
+  }
+
+  allowed(e: EventRecord): Action[] {
+    return isOpen(e.status) || e.status === 'closed' ? allowedActions(e) : [];
+  }
+}
+
+function transitionData(action: Action, body: TransitionBody): string | null {
+  const d: Record<string, unknown> = {};
+  if (action === 'dispatch' && body.assigneeId) d.assigneeId = body.assigneeId;
+  if (body.hours !== undefined) d.hours = body.hours;
+  if (body.satisfaction !== undefined) d.satisfaction = body.satisfaction;
+  return Object.keys(d).length ? JSON.stringify(d) : null;
+}

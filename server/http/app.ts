@@ -1,0 +1,210 @@
+/**
+ * The HTTP surface: the JSON API under /api/v1 and the built client pages. Every body and
+ * query is checked with the zod schemas in shared/; a bad one gets a 400 that names each field
+ * and problem, and writes nothing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { HTTPException } from 'hono/http-exception';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { ACTIONS, STATUSES, allowedActions } from '../../shared/lifecycle.ts';
+import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transitionBody } from '../../shared/schemas.ts';
+import { CATEGORIES, SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
+import { isoInZone } from '../../shared/time.ts';
+import { DomainError, zodIssues } from '../errors.ts';
+import type { Principal } from '../principal.ts';
+import type { Directory } from '../community.ts';
+import type { EventService, HistoryLine } from '../events/service.ts';
+import { projectEvent, type EventRecord, type ViewContext } from '../events/record.ts';
+import type { ReadModel } from '../live/read-model.ts';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    principal: Principal;
+  }
+}
+
+export interface HttpDeps {
+  events: EventService;
+  directory: Directory;
+  model: ReadModel;
+  dbId: string;
+  now: () => number;
+  logger: Logger;
+  viewContext: (communityId: string) => ViewContext;
+  resolvePrincipal: (c: Context) => Principal | null;
+  /** The built client (dist/client); pages are served from here. */
+  clientDir: string;
+}
+
+const MAX_BODY = 256 * 1024;
+const MAX_BULK_BODY = 8 * 1024 * 1024;
+
+export function createHttpApp(deps: HttpDeps) {
+  const app = new Hono();
+
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof DomainError) {
+      return c.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}), ...err.extra } }, err.status);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const code = status === 413 ? 'error.payload_too_large' : 'error.validation';
+      return c.json({ error: { code, message: err.message || 'request refused' } }, status);
+    }
+    deps.logger.error({ err, path: c.req.path }, 'request failed');
+    return c.json({ error: { code: 'error.internal', message: 'internal server error' } }, 500);
+  });
+
+  const api = new Hono();
+
+  api.use('*', async function principalMiddleware(c, next) {
+    const p = deps.resolvePrincipal(c);
+    if (!p) throw new DomainError(401, 'error.validation', 'authentication required');
+    c.set('principal', p);
+    await next();
+  });
+
+  const limit = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new DomainError(413, 'error.payload_too_large', `the request body is larger than ${maxSize} bytes`);
+      },
+    });
+
+  const ctxOf = (c: Context) => deps.viewContext(c.get('principal').communityId);
+  const view = (c: Context, e: EventRecord) => ({
+    ...projectEvent(e, 'staff', ctxOf(c)),
+    allowedActions: allowedActions(e),
+  });
+
+  api.get('/health', (c) => c.json({ ok: true, seq: deps.model.head, dbId: deps.dbId, time: isoInZone(deps.now(), ctxOf(c).timeZone) }));
+
+  api.get('/taxonomy', (c) =>
+    c.json({ categories: CATEGORIES, urgencies: URGENCIES, sources: SOURCES, statuses: STATUSES, actions: ACTIONS }));
+
+  api.get('/community', (c) => {
+    const id = c.get('principal').communityId;
+    const community = deps.directory.communities.get(id);
+    if (!community) throw new DomainError(404, 'error.not_found', `community ${id} not found`);
+    return c.json({ ...community, grids: deps.directory.gridInfos(id) });
+  });
+
+  api.get('/grids', (c) => {
+    c.header('Cache-Control', 'no-cache');
+    return c.json(deps.directory.geoJson(c.get('principal').communityId));
+  });
+
+  api.get('/workers', (c) => {
+    const id = c.get('principal').communityId;
+    return c.json({ items: [...deps.directory.workers.values()].filter((w) => w.communityId === id) });
+  });
+
+  api.get('/kpis', (c) => c.json(deps.model.views(c.get('principal').communityId, deps.now())));
+
+  api.get('/events', (c) => {
+    const q = parse(listEventsQuery, c.req.query());
+    const page = deps.events.list(c.get('principal'), q);
+    return c.json({ items: page.items.map((e) => view(c, e)), nextCursor: page.nextCursor });
+  });
+
+  api.post('/events', limit(MAX_BODY), async (c) => {
+    const body = parse(reportEventBody, await readJson(c));
+    const { event, created } = await deps.events.report(c.get('principal'), body);
+    return c.json({ event: view(c, event), created }, created ? 201 : 200);
+  });
+
+  api.post('/events/ingest', limit(MAX_BULK_BODY), async (c) => {
+    const body = parse(bulkIngestBody, await readJson(c));
+    const r = await deps.events.ingest(c.get('principal'), body.events);
+    return c.json({ created: r.created, duplicates: r.duplicates, items: r.events.map((e) => ({ id: e.id, code: e.code, externalId: e.externalId })) }, 201);
+  });
+
+  api.get('/events/:id', (c) => {
+    const e = deps.events.get(c.get('principal'), c.req.param('id'));
+    const tz = ctxOf(c).timeZone;
+    const history = deps.events.history(e.id).map((h: HistoryLine) => ({ ...h, at: isoInZone(h.at, tz) }));
+    return c.json({ event: view(c, e), history });
+  });
+
+  api.post('/events/:id/:action', limit(MAX_BODY), async (c) => {
+    const action = actionParam.safeParse(c.req.param('action'));
+    if (!action.success) {
+      throw new DomainError(404, 'error.not_found', `no action ${c.req.param('action')}; actions are ${ACTIONS.join(', ')}`);
+    }
+    const raw = await readJson(c, true);
+    const body = parse(transitionBody, raw);
+    const e = await deps.events.transition(c.get('principal'), c.req.param('id'), action.data, body);
+    return c.json({ event: view(c, e) });
+  });
+
+  api.notFound((c) => c.json({ error: { code: 'error.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.route('/api/v1', api);
+
+  // The built client: each surface is a page; assets are content-hashed and cached for good.
+  const root = deps.clientDir;
+  const page = (name: string) => (c: Context) => {
+    const file = path.join(root, name, 'index.html');
+    if (!fs.existsSync(file)) return c.text('The client is not built yet: run `npm run build`.', 503);
+    c.header('Cache-Control', 'no-cache');
+    return c.html(fs.readFileSync(file, 'utf8'));
+  };
+  app.get('/', (c) => c.redirect('/screen'));
+  app.get('/screen', page('screen'));
+  app.get('/screen/', page('screen'));
+  app.use('/assets/*', async (c, next) => {
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    await next();
+  });
+  app.use('/assets/*', serveStatic({ root: path.relative(process.cwd(), root) || '.' }));
+  app.notFound((c) => c.text('Not found', 404));
+
+  return app;
+}
+
+async function readJson(c: Context, optional = false): Promise<unknown> {
+  const text = await c.req.text();
+  if (!text.trim()) {
+    if (optional) return {};
+    throw new DomainError(400, 'error.bad_json', 'the request body is empty; send a JSON object', [{ field: '(body)', problem: 'required' }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DomainError(400, 'error.bad_json', 'the request body is not valid JSON', [{ field: '(body)', problem: 'not valid JSON' }]);
+  }
+}
+
+function parse<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issues = zodIssues(r.error);
+    throw new DomainError(400, 'error.validation', issues.map((i) => `${i.field}: ${i.problem}`).join('; '), issues);
+  }
+  return r.data;
+}

@@ -1,0 +1,149 @@
+/**
+ * Fan-out to displays. Committed changes are collected per community and, at most every
+ * `intervalMs`, sent as one batch per audience room: projected and masked once per audience,
+ * encoded once per room by socket.io. Each batch names the seq of the batch before it in that
+ * room, so a display that missed one notices and resyncs. A heartbeat says "nothing new up to
+ * seq N" to quiet rooms.
+ */
+import { AUDIENCES, type Audience } from '../../shared/schemas.ts';
+import { HEARTBEAT_MS, type Batch, type Entry, type Heartbeat } from '../../shared/protocol.ts';
+import { isoInZone } from '../../shared/time.ts';
+import type { Change } from '../events/service.ts';
+import { projectEvent, type ViewContext } from '../events/record.ts';
+import type { ReadModel } from './read-model.ts';
+
+/** The part of socket.io the broadcaster needs; a Redis adapter behind it changes nothing here. */
+export interface Fanout {
+  emit(room: string, event: 'batch', payload: Batch): void;
+  emit(room: string, event: 'heartbeat', payload: Heartbeat): void;
+  /** How many sockets are in a room on this node. */
+  size(room: string): number;
+}
+
+export const roomOf = (communityId: string, audience: Audience) => `c:${communityId}:${audience}`;
+
+export function toEntry(ch: Change, audience: Audience, ctx: ViewContext): Entry {
+  return {
+    seq: ch.seq,
+    at: isoInZone(ch.at, ctx.timeZone),
+    type: ch.type,
+    ...(ch.action ? { action: ch.action } : {}),
+    ...(ch.from ? { from: ch.from } : {}),
+    event: projectEvent(ch.after, audience, ctx),
+  };
+}
+
+export interface BroadcasterDeps {
+  fanout: Fanout;
+  model: ReadModel;
+  viewContext: (communityId: string) => ViewContext;
+  now: () => number;
+  intervalMs: number;
+  communities: () => string[];
+}
+
+export class Broadcaster {
+  #deps: BroadcasterDeps;
+  #pending = new Map<string, Change[]>();
+  #lastSent = new Map<string, number>();
+  #timer: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #lastFlush = 0;
+  #lastViews = new Map<string, string>();
+  #beats = 0;
+  /** Batches sent, for the benchmark and tests. */
+  sent = 0;
+
+  constructor(deps: BroadcasterDeps) {
+    this.#deps = deps;
+  }
+
+  start() {
+    this.#heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.#heartbeat.unref();
+  }
+
+  stop() {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#timer = this.#heartbeat = null;
+  }
+
+  /** The seq a room's next batch will name as `prev`. */
+  lastSent(room: string): number {
+    return this.#lastSent.get(room) ?? 0;
+  }
+
+  /** Take committed changes; they go out within `intervalMs`. */
+  publish(changes: Change[]) {
+    for (const ch of changes) {
+      const id = ch.after.communityId;
+      let list = this.#pending.get(id);
+      if (!list) this.#pending.set(id, (list = []));
+      list.push(ch);
+    }
+    if (this.#timer) return;
+    const wait = Math.max(0, this.#lastFlush + this.#deps.intervalMs - this.#deps.now());
+    this.#timer = setTimeout(() => this.flush(), wait);
+  }
+
+  flush() {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#lastFlush = this.#deps.now();
+    const { fanout, model } = this.#deps;
+    for (const [communityId, changes] of this.#pending) {
+      if (!changes.length) continue;
+      const ctx = this.#deps.viewContext(communityId);
+      const views = model.views(communityId, this.#deps.now());
+      const seq = changes[changes.length - 1]!.seq;
+      for (const audience of AUDIENCES) {
+        const room = roomOf(communityId, audience);
+        const prev = this.lastSent(room);
+        this.#lastSent.set(room, seq);
+        if (!fanout.size(room)) continue;
+        fanout.emit(room, 'batch', { prev, seq, entries: changes.map((ch) => toEntry(ch, audience, ctx)), views });
+        this.sent++;
+      }
+      this.#lastViews.set(communityId, viewsKey(views));
+    }
+    this.#pending.clear();
+  }
+
+  /**
+   * Aggregates change with time as well as with events (today becomes yesterday at midnight,
+   * an hour leaves the trend): send rooms the fresh views, as an empty batch, when they differ.
+   */
+  refreshViews() {
+    const { fanout, model } = this.#deps;
+    for (const communityId of this.#deps.communities()) {
+      if (this.#pending.get(communityId)?.length) continue; // the next flush carries fresh views
+      const views = model.views(communityId, this.#deps.now());
+      const key = viewsKey(views);
+      if (this.#lastViews.get(communityId) === key) continue;
+      this.#lastViews.set(communityId, key);
+      for (const audience of AUDIENCES) {
+        const room = roomOf(communityId, audience);
+        if (!fanout.size(room)) continue;
+        const seq = this.lastSent(room);
+        fanout.emit(room, 'batch', { prev: seq, seq, entries: [], views });
+      }
+    }
+  }
+
+  /** Tell every room the last seq it was sent, so a display that missed a batch notices. */
+  beat() {
+    const { fanout } = this.#deps;
+    if (++this.#beats % 6 === 0) this.refreshViews();
+    for (const communityId of this.#deps.communities()) {
+      const tz = this.#deps.viewContext(communityId).timeZone;
+      for (const audience of AUDIENCES) {
+        const room = roomOf(communityId, audience);
+        if (!fanout.size(room)) continue;
+        fanout.emit(room, 'heartbeat', { seq: this.lastSent(room), at: isoInZone(this.#deps.now(), tz) });
+      }
+    }
+  }
+}
+
+const viewsKey = (v: { asOf: string }) => JSON.stringify({ ...v, asOf: '' });

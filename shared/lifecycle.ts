@@ -1,0 +1,234 @@
+/**
+ * The closed loop of a grid-management event, as a pure state machine.
+ *
+ *   reported → accepted | rejected
+ *   accepted → dispatched → in_progress → resolved → closed → reviewed
+ *   dispatched → returned (回退: back to the centre)      returned → dispatched
+ *   resolved → returned (退回: verification failed)
+ *   open states → extension / shelving, each by request and approval
+ *
+ * Deadlines: acceptance starts the dispatch clock; the first dispatch starts the handling
+ * clock. An approved extension moves the running deadline; shelving stops the clock and
+ * unshelving moves the deadline by the time spent shelved.
+ */
+import { timeLimitFor, type Urgency } from './taxonomy.ts';
+
+export const STATUSES = [
+  'reported', 'accepted', 'rejected', 'dispatched', 'in_progress',
+  'resolved', 'returned', 'shelved', 'closed', 'reviewed',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const ACTIONS = [
+  'accept', 'reject', 'dispatch', 'send_back', 'start', 'resolve', 'return', 'close', 'review',
+  'request_extension', 'approve_extension', 'deny_extension',
+  'request_shelve', 'approve_shelve', 'deny_shelve', 'unshelve',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Statuses in which an event is finished with: no clock runs and no action but review applies. */
+export const TERMINAL: ReadonlySet<Status> = new Set(['rejected', 'closed', 'reviewed']);
+export const isOpen = (s: Status) => !TERMINAL.has(s);
+
+/** Statuses in which an extension or shelving may be requested. */
+const REQUESTABLE: ReadonlySet<Status> = new Set(['accepted', 'dispatched', 'in_progress', 'returned']);
+
+export interface PendingRequest {
+  kind: 'extension' | 'shelve';
+  /** Extra hours asked for (extension only). */
+  hours?: number;
+  at: number;
+  by: string;
+  note: string;
+}
+
+/** The part of an event the lifecycle reads and writes. Instants are epoch milliseconds (UTC). */
+export interface LifecycleState {
+  status: Status;
+  category: string;
+  urgency: Urgency;
+  assigneeId: string | null;
+  pending: PendingRequest | null;
+  shelvedFrom: Status | null;
+  shelvedAt: number | null;
+  acceptedAt: number | null;
+  dispatchedAt: number | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  dispatchDueAt: number | null;
+  handleDueAt: number | null;
+  onTime: boolean | null;
+  satisfaction: number | null;
+}
+
+export interface ActionInput {
+  note?: string;
+  assigneeId?: string;
+  hours?: number;
+  satisfaction?: number;
+  actor: string;
+}
+
+export type Outcome =
+  | { ok: true; state: LifecycleState }
+  | { ok: false; reason: 'not_allowed'; allowed: Action[] }
+  | { ok: false; reason: 'invalid'; field: string; problem: string };
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** Which actions the event's current state allows, in the order a dispatcher would read them. */
+export function allowedActions(s: Pick<LifecycleState, 'status' | 'pending'>): Action[] {
+  if (s.pending) {
+    return s.pending.kind === 'extension'
+      ? ['approve_extension', 'deny_extension']
+      : ['approve_shelve', 'deny_shelve'];
+  }
+  const requests: Action[] = REQUESTABLE.has(s.status) ? ['request_extension', 'request_shelve'] : [];
+  switch (s.status) {
+    case 'reported': return ['accept', 'reject'];
+    case 'accepted': return ['dispatch', ...requests];
+    case 'returned': return ['dispatch', ...requests];
+    case 'dispatched': return ['start', 'send_back', ...requests];
+    case 'in_progress': return ['resolve', ...requests];
+    case 'resolved': return ['close', 'return'];
+    case 'shelved': return ['unshelve'];
+    case 'closed': return ['review'];
+    case 'rejected':
+    case 'reviewed': return [];
+  }
+}
+
+/** Actions that must carry a note saying why. */
+const NOTE_REQUIRED: ReadonlySet<Action> = new Set([
+  'reject', 'send_back', 'resolve', 'return', 'request_extension', 'request_shelve',
+  'deny_extension', 'deny_shelve',
+]);
+
+/** Apply an action at instant `now`; never mutates its input. */
+export function applyAction(state: LifecycleState, action: Action, input: ActionInput, now: number): Outcome {
+  const allowed = allowedActions(state);
+  if (!allowed.includes(action)) return { ok: false, reason: 'not_allowed', allowed };
+  if (NOTE_REQUIRED.has(action) && !input.note?.trim()) {
+    return { ok: false, reason: 'invalid', field: 'note', problem: 'required for this action' };
+  }
+  const s: LifecycleState = { ...state };
+  const limit = timeLimitFor(s.category, s.urgency);
+  switch (action) {
+    case 'accept':
+      s.status = 'accepted';
+      s.acceptedAt = now;
+      s.dispatchDueAt = now + limit.dispatchMinutes * MINUTE;
+      break;
+    case 'reject':
+      s.status = 'rejected';
+      s.closedAt = now;
+      break;
+    case 'dispatch':
+      if (!input.assigneeId) return { ok: false, reason: 'invalid', field: 'assigneeId', problem: 'required to dispatch' };
+      s.status = 'dispatched';
+      s.assigneeId = input.assigneeId;
+      if (s.dispatchedAt === null) {
+        s.dispatchedAt = now;
+        s.handleDueAt = now + limit.handleHours * HOUR;
+      }
+      break;
+    case 'send_back':
+      s.status = 'returned';
+      s.assigneeId = null;
+      break;
+    case 'start':
+      s.status = 'in_progress';
+      break;
+    case 'resolve':
+      s.status = 'resolved';
+      s.resolvedAt = now;
+      s.onTime = s.handleDueAt === null || now <= s.handleDueAt;
+      break;
+    case 'return':
+      s.status = 'returned';
+      s.resolvedAt = null;
+      s.onTime = null;
+      break;
+    case 'close':
+      s.status = 'closed';
+      s.closedAt = now;
+      break;
+    case 'review': {
+      const v = input.satisfaction;
+      if (v === undefined || !Number.isInteger(v) || v < 1 || v > 5) {
+        return { ok: false, reason: 'invalid', field: 'satisfaction', problem: 'must be a whole number from 1 to 5' };
+      }
+      s.status = 'reviewed';
+      s.satisfaction = v;
+      break;
+    }
+    case 'request_extension': {
+      const h = input.hours;
+      if (h === undefined || !(h > 0) || h > 24 * 30) {
+        return { ok: false, reason: 'invalid', field: 'hours', problem: 'must be more than 0 and at most 720' };
+      }
+      s.pending = { kind: 'extension', hours: h, at: now, by: input.actor, note: input.note!.trim() };
+      break;
+    }
+    case 'approve_extension': {
+      const extra = (state.pending?.hours ?? 0) * HOUR;
+      if (s.dispatchedAt === null) s.dispatchDueAt = (s.dispatchDueAt ?? now) + extra;
+      else s.handleDueAt = (s.handleDueAt ?? now) + extra;
+      s.pending = null;
+      break;
+    }
+    case 'request_shelve':
+      s.pending = { kind: 'shelve', at: now, by: input.actor, note: input.note!.trim() };
+      break;
+    case 'approve_shelve':
+      s.shelvedFrom = s.status;
+      s.shelvedAt = now;
+      s.status = 'shelved';
+      s.pending = null;
+      break;
+    case 'deny_extension':
+    case 'deny_shelve':
+      s.pending = null;
+      break;
+    case 'unshelve': {
+      const paused = now - (s.shelvedAt ?? now);
+      if (s.dispatchDueAt !== null && s.dispatchedAt === null) s.dispatchDueAt += paused;
+      if (s.handleDueAt !== null) s.handleDueAt += paused;
+      s.status = s.shelvedFrom ?? 'accepted';
+      s.shelvedFrom = null;
+      s.shelvedAt = null;
+      break;
+    }
+  }
+  return { ok: true, state: s };
+}
+
+/**
+ * The deadline that is running now, or null when no clock runs (not yet accepted, resolved and
+ * awaiting verification, shelved, or finished).
+ */
+export function runningDeadline(s: Pick<LifecycleState, 'status' | 'dispatchedAt' | 'dispatchDueAt' | 'handleDueAt'>): number | null {
+  switch (s.status) {
+    case 'accepted':
+      return s.dispatchDueAt;
+    case 'returned':
+      return s.dispatchedAt === null ? s.dispatchDueAt : s.handleDueAt;
+    case 'dispatched':
+    case 'in_progress':
+      return s.handleDueAt;
+    default:
+      return null;
+  }
+}
+
+/** Reminders (催办) go out when this share of the running window is left. */
+export const REMIND_AT_REMAINING = 0.2;
+
+export function reminderTime(s: LifecycleState): number | null {
+  const due = runningDeadline(s);
+  if (due === null) return null;
+  const start = s.dispatchedAt !== null && due === s.handleDueAt ? s.dispatchedAt : s.acceptedAt;
+  if (start === null) return null;
+  return due - (due - start) * REMIND_AT_REMAINING;
+}

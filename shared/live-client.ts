@@ -1,0 +1,205 @@
+/**
+ * The client half of the live protocol, free of any UI framework: the `/screen` store and the
+ * integration tests both drive it. It subscribes with the last seq it applied, applies replay
+ * or snapshot, applies batches in order, detects gaps and resyncs, and tracks staleness.
+ *
+ * State it keeps is bounded: at most `maxEvents` events and `STREAM_LIMIT` stream entries, so a
+ * wall that runs for weeks holds flat memory.
+ */
+import type { Socket } from 'socket.io-client';
+import {
+  SNAPSHOT_EVENT_LIMIT, STALE_AFTER_MS, STREAM_LIMIT,
+  type Batch, type ClientToServerEvents, type CommunityInfo, type Entry, type EventView, type GridInfo,
+  type Heartbeat, type ServerToClientEvents, type SubscribeResult, type Views,
+} from './protocol.ts';
+import { isOpen } from './lifecycle.ts';
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface LiveState {
+  dbId: string | null;
+  seq: number;
+  community: CommunityInfo | null;
+  grids: GridInfo[];
+  views: Views | null;
+  /** By id; open events and recently finished ones. */
+  events: Map<number, EventView>;
+  /** Newest first. */
+  stream: Entry[];
+  connected: boolean;
+  /** Epoch ms of the last batch, heartbeat or snapshot received. */
+  lastHeard: number;
+  resyncs: number;
+}
+
+export interface LiveClientOptions {
+  view: 'screen' | 'events';
+  community?: string;
+  maxEvents?: number;
+  now?: () => number;
+  /** Called after every change of state. */
+  onChange?: (state: LiveState, why: 'snapshot' | 'replay' | 'batch' | 'status') => void;
+}
+
+export class LiveClient {
+  readonly state: LiveState = {
+    dbId: null, seq: 0, community: null, grids: [], views: null,
+    events: new Map(), stream: [], connected: false, lastHeard: 0, resyncs: 0,
+  };
+  #socket: LiveSocket;
+  #opts: LiveClientOptions;
+  #subscribing = false;
+  #resubscribe = false;
+  #now: () => number;
+
+  constructor(socket: LiveSocket, opts: LiveClientOptions) {
+    this.#socket = socket;
+    this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
+    socket.on('connect', () => {
+      this.state.connected = true;
+      this.#notify('status');
+      void this.subscribe();
+    });
+    socket.on('disconnect', () => {
+      this.state.connected = false;
+      this.#notify('status');
+    });
+    socket.on('batch', (b) => this.#onBatch(b));
+    socket.on('heartbeat', (h) => this.#onHeartbeat(h));
+    if (socket.connected) {
+      this.state.connected = true;
+      void this.subscribe();
+    }
+  }
+
+  /** Seconds since anything was heard, or 0 when fresh. */
+  staleSeconds(): number {
+    if (!this.state.lastHeard) return 0;
+    const age = this.#now() - this.state.lastHeard;
+    return age > STALE_AFTER_MS ? Math.floor(age / 1000) : 0;
+  }
+
+  isStale(): boolean {
+    return !this.state.connected || this.staleSeconds() > 0;
+  }
+
+  /** (Re)subscribe with the last seq applied; the server answers with a replay or a snapshot. */
+  async subscribe(): Promise<void> {
+    if (this.#subscribing) {
+      this.#resubscribe = true;
+      return;
+    }
+    this.#subscribing = true;
+    try {
+      const s = this.state;
+      const req = {
+        view: this.#opts.view,
+        ...(this.#opts.community ? { community: this.#opts.community } : {}),
+        ...(s.dbId ? { since: s.seq, dbId: s.dbId } : {}),
+      };
+      const res: SubscribeResult = await this.#socket.timeout(10_000).emitWithAck('subscribe', req);
+      this.#applySubscribe(res);
+    } catch {
+      // Timed out or disconnected: the next connect subscribes again.
+    } finally {
+      this.#subscribing = false;
+      if (this.#resubscribe) {
+        this.#resubscribe = false;
+        void this.subscribe();
+      }
+    }
+  }
+
+  #applySubscribe(res: SubscribeResult) {
+    if (!res.ok) return;
+    const s = this.state;
+    s.lastHeard = this.#now();
+    if (res.mode === 'snapshot') {
+      const snap = res.snapshot;
+      s.dbId = snap.dbId;
+      s.seq = snap.seq;
+      s.community = snap.community;
+      s.grids = snap.grids;
+      s.views = snap.views;
+      s.events = new Map(snap.events.map((e) => [e.id, e]));
+      s.stream = snap.recent.slice(0, STREAM_LIMIT);
+      this.#notify('snapshot');
+    } else {
+      this.#applyEntries(res.entries);
+      s.seq = Math.max(s.seq, res.seq);
+      s.views = res.views;
+      this.#notify('replay');
+    }
+  }
+
+  #onBatch(b: Batch) {
+    const s = this.state;
+    s.lastHeard = this.#now();
+    if (!s.dbId || this.#subscribing) return; // the subscribe answer will cover it
+    // Older than what we hold (a snapshot taken after this batch was built): nothing to apply.
+    // A batch with no entries and seq === prev refreshes the views (the day rolled over, say).
+    if (b.seq < s.seq) return;
+    if (b.prev > s.seq) {
+      // Something between s.seq and b.prev never arrived: ask again from where we are.
+      s.resyncs++;
+      void this.subscribe();
+      return;
+    }
+    this.#applyEntries(b.entries);
+    s.seq = b.seq;
+    s.views = b.views;
+    this.#notify('batch');
+  }
+
+  #onHeartbeat(h: Heartbeat) {
+    const s = this.state;
+    s.lastHeard = this.#now();
+    if (s.dbId && !this.#subscribing && h.seq > s.seq) {
+      // The server has sent entries we never saw; a heartbeat never runs ahead of its batches.
+      s.resyncs++;
+      void this.subscribe();
+    }
+    this.#notify('status');
+  }
+
+  #applyEntries(entries: Entry[]) {
+    const s = this.state;
+    const fresh = entries.filter((e) => e.seq > s.seq);
+    if (!fresh.length) return;
+    for (const e of fresh) s.events.set(e.event.id, e.event);
+    s.stream = [...fresh.slice().reverse(), ...s.stream].slice(0, STREAM_LIMIT);
+    s.seq = fresh[fresh.length - 1]!.seq;
+    this.#trimEvents();
+  }
+
+  /** Keep open events first, then the most recently updated finished ones, up to the bound. */
+  #trimEvents() {
+    const max = this.#opts.maxEvents ?? SNAPSHOT_EVENT_LIMIT;
+    const events = this.state.events;
+    if (events.size <= max) return;
+    const finished = [...events.values()]
+      .filter((e) => !isOpen(e.status))
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+    for (const e of finished) {
+      if (events.size <= max) break;
+      events.delete(e.id);
+    }
+    if (events.size > max) {
+      const oldest = [...events.values()].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+      for (const e of oldest) {
+        if (events.size <= max) break;
+        events.delete(e.id);
+      }
+    }
+  }
+
+  #notify(why: 'snapshot' | 'replay' | 'batch' | 'status') {
+    this.#opts.onChange?.(this.state, why);
+  }
+
+  close() {
+    this.#socket.off('batch');
+    this.#socket.off('heartbeat');
+  }
+}

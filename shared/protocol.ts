@@ -1,0 +1,177 @@
+/**
+ * The live protocol: the socket.io contract between the server and every display.
+ * `docs/PROTOCOL.md` describes it for other vendors; this file is the truth.
+ *
+ * Times are ISO 8601 strings with the community's offset.
+ */
+import type { Action, PendingRequest, Status } from './lifecycle.ts';
+import type { Source, Urgency } from './taxonomy.ts';
+import type { SubscribeRequest } from './schemas.ts';
+
+/** A grid event as a display sees it. On the public audience personal fields are masked or absent. */
+export interface EventView {
+  id: number;
+  code: string;
+  communityId: string;
+  gridId: string | null;
+  category: string;
+  subcategory: string | null;
+  urgency: Urgency;
+  source: Source;
+  status: Status;
+  title: string;
+  description: string;
+  address: string | null;
+  lat: number | null;
+  lng: number | null;
+  /** Absent on the public audience. */
+  reporterName?: string | null;
+  reporterPhone?: string | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  pending: Omit<PendingRequest, 'at'> & { at: string } | null;
+  reportedAt: string;
+  acceptedAt: string | null;
+  dispatchedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  dispatchDueAt: string | null;
+  handleDueAt: string | null;
+  /** The deadline that is running now, if any. */
+  dueAt: string | null;
+  overdue: boolean;
+  onTime: boolean | null;
+  satisfaction: number | null;
+  remindedAt: string | null;
+  escalatedAt: string | null;
+  version: number;
+  updatedAt: string;
+}
+
+/** What happened to an event, as one journal entry tells it. */
+export type EntryType =
+  | 'event.reported'
+  | 'event.transitioned'
+  | 'event.reminded'
+  | 'event.overdue'
+  | 'event.escalated';
+
+export interface Entry {
+  seq: number;
+  at: string;
+  type: EntryType;
+  /** For transitions: the action taken. */
+  action?: Action;
+  from?: Status;
+  event: EventView;
+}
+
+export interface Kpis {
+  /** Events reported since local midnight. */
+  reportedToday: number;
+  closedToday: number;
+  overdueNow: number;
+  openNow: number;
+  /** Closed / accepted over the last 30 days, 0–1, null when nothing was accepted. */
+  closureRate: number | null;
+  /** Resolved within the limit / resolved, over the last 30 days. */
+  onTimeRate: number | null;
+  /** Mean minutes from report to close, over the last 30 days. */
+  avgHandleMinutes: number | null;
+  /** Mean satisfaction (1–5) of reviews over the last 30 days. */
+  satisfaction: number | null;
+}
+
+export interface TrendPoint {
+  /** Start of the hour. */
+  hour: string;
+  reported: number;
+  closed: number;
+}
+
+export interface CategoryCount {
+  code: string;
+  reported: number;
+  open: number;
+}
+
+export interface GridRank {
+  gridId: string;
+  reported: number;
+  resolved: number;
+  onTimeRate: number | null;
+  open: number;
+  overdue: number;
+}
+
+/** Server-computed aggregates: a client never derives these, so they never drift from the database. */
+export interface Views {
+  kpis: Kpis;
+  trend: TrendPoint[];
+  categories: CategoryCount[];
+  grids: GridRank[];
+  /** When these were computed. */
+  asOf: string;
+}
+
+export interface CommunityInfo {
+  id: string;
+  name: { zh: string; en: string };
+  timeZone: string;
+  center: [number, number];
+}
+
+export interface GridInfo {
+  id: string;
+  name: { zh: string; en: string };
+  workerId: string | null;
+  workerName: string | null;
+}
+
+export interface Snapshot {
+  dbId: string;
+  seq: number;
+  community: CommunityInfo;
+  grids: GridInfo[];
+  views: Views;
+  /** Open events and events finished today, newest first, at most `SNAPSHOT_EVENT_LIMIT`. */
+  events: EventView[];
+  /** The latest entries, newest first, at most `STREAM_LIMIT`. */
+  recent: Entry[];
+}
+
+export const SNAPSHOT_EVENT_LIMIT = 500;
+export const STREAM_LIMIT = 50;
+
+/** A batch of entries for one audience. `prev` is the seq of the last entry sent before it. */
+export interface Batch {
+  prev: number;
+  seq: number;
+  entries: Entry[];
+  views: Views;
+}
+
+export interface Heartbeat {
+  seq: number;
+  at: string;
+}
+
+export type SubscribeResult =
+  | { ok: true; mode: 'snapshot'; snapshot: Snapshot }
+  | { ok: true; mode: 'replay'; dbId: string; seq: number; entries: Entry[]; views: Views }
+  | { ok: false; error: string; issues?: { field: string; problem: string }[] };
+
+export interface ServerToClientEvents {
+  batch: (b: Batch) => void;
+  heartbeat: (h: Heartbeat) => void;
+  /** Ask every display to reload its page (after a deploy, say). */
+  'screen:reload': () => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (req: SubscribeRequest, ack: (r: SubscribeResult) => void) => void;
+}
+
+export const HEARTBEAT_MS = 5_000;
+/** A display calls its data stale after this long without a batch or heartbeat. */
+export const STALE_AFTER_MS = 12_000;

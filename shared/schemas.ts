@@ -1,0 +1,95 @@
+/**
+ * The zod schemas for everything that crosses the wire: the single source of truth for the
+ * HTTP bodies, the socket payloads and the forms. Types come from `z.infer`.
+ */
+import { z } from 'zod';
+import { ACTIONS, STATUSES } from './lifecycle.ts';
+import { CATEGORY_CODES, SOURCES, URGENCIES, isSubcategoryOf } from './taxonomy.ts';
+
+const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+
+/** An instant with an explicit offset (`2026-11-22T20:38:00+08:00`); a bare local time is ambiguous. */
+export const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-22T08:30:00+08:00' });
+
+export const reportEventBody = z
+  .object({
+    category: z.enum(CATEGORY_CODES, { message: 'must be a category code from /api/v1/taxonomy' }),
+    subcategory: z.string().optional(),
+    urgency: z.enum(URGENCIES).default('normal'),
+    source: z.enum(SOURCES).default('resident'),
+    title: text(80).min(1, 'required'),
+    description: text(4000).default(''),
+    gridId: z.string().min(1).optional(),
+    address: text(200).optional(),
+    lat: z.number().min(-90).max(90).optional(),
+    lng: z.number().min(-180).max(180).optional(),
+    reporterName: text(40).optional(),
+    reporterPhone: z.string().regex(/^[0-9+\- ]{5,20}$/, 'must be a phone number').optional(),
+    /** The integration's own id: reporting the same (source, externalId) twice returns the first event. */
+    externalId: z.string().min(1).max(100).optional(),
+    /** When it happened, if earlier than now (integrations). */
+    reportedAt: instant.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.subcategory !== undefined && !isSubcategoryOf(v.category, v.subcategory)) {
+      ctx.addIssue({ code: 'custom', path: ['subcategory'], message: `is not a sub-category of ${v.category}` });
+    }
+    if ((v.lat === undefined) !== (v.lng === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [v.lat === undefined ? 'lat' : 'lng'], message: 'lat and lng go together' });
+    }
+    if (v.gridId === undefined && v.lat === undefined && v.address === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gridId'], message: 'give a grid, a location (lat and lng) or an address' });
+    }
+  });
+export type ReportEventBody = z.infer<typeof reportEventBody>;
+
+export const bulkIngestBody = z
+  .object({ events: z.array(reportEventBody).min(1, 'at least one event').max(1000, 'at most 1000 events a request') })
+  .strict();
+
+export const transitionBody = z
+  .object({
+    note: text(1000).optional(),
+    assigneeId: z.string().min(1).optional(),
+    hours: z.number().positive().max(720).optional(),
+    satisfaction: z.number().int().min(1).max(5).optional(),
+    /** Optimistic concurrency: refuse with 409 if the event changed since this version. */
+    expectedVersion: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type TransitionBody = z.infer<typeof transitionBody>;
+
+export const actionParam = z.enum(ACTIONS);
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(item).min(1, 'must not be empty'));
+
+export const listEventsQuery = z
+  .object({
+    status: csv(z.enum(STATUSES)).optional(),
+    category: csv(z.enum(CATEGORY_CODES)).optional(),
+    grid: csv(z.string().min(1)).optional(),
+    overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().regex(/^\d+$/, 'is not a cursor from a previous page').optional(),
+  })
+  .strict();
+export type ListEventsQuery = z.infer<typeof listEventsQuery>;
+
+/** The two audiences a payload is projected for. Grid scopes come with accounts. */
+export const AUDIENCES = ['public', 'staff'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+
+export const subscribeRequest = z
+  .object({
+    view: z.enum(['screen', 'events']),
+    community: z.string().min(1).max(64).optional(),
+    /** The last seq this client applied, and the database it came from. */
+    since: z.number().int().nonnegative().optional(),
+    dbId: z.string().max(64).optional(),
+  })
+  .strict();
+export type SubscribeRequest = z.infer<typeof subscribeRequest>;
