@@ -75,10 +75,14 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   };
 
   let broadcaster: Broadcaster;
-  const queue = new WriteQueue<Change>(db, (changes) => {
-    model.apply(changes);
-    broadcaster.publish(changes);
-  });
+  const queue = new WriteQueue<Change>(
+    db,
+    (changes) => {
+      model.apply(changes);
+      broadcaster.publish(changes);
+    },
+    (err) => logger.error({ err }, 'publishing committed changes failed'),
+  );
   const events = new EventService({ db, queue, directory, now });
 
   const io: LiveServer = new Server({

@@ -33,9 +33,12 @@ export class WriteQueue<E> {
   #savepoint: (job: Job<E>, ctx: WriteContext<E>) => unknown;
   #closed = false;
 
-  constructor(db: Db, onCommit: (effects: E[]) => void) {
+  #onCommitError: (error: unknown) => void;
+
+  constructor(db: Db, onCommit: (effects: E[]) => void, onCommitError: (error: unknown) => void = (e) => console.error(e)) {
     this.#db = db;
     this.#onCommit = onCommit;
+    this.#onCommitError = onCommitError;
     // Called inside the outer transaction, better-sqlite3 runs this as a SAVEPOINT.
     this.#savepoint = db.transaction((job: Job<E>, ctx: WriteContext<E>) => job.work(ctx));
   }
@@ -80,7 +83,14 @@ export class WriteQueue<E> {
     this.stats.largestGroup = Math.max(this.stats.largestGroup, jobs.length);
     const committed: E[] = [];
     for (const o of outcomes) if (o.ok) committed.push(...o.effects);
-    if (committed.length) this.#onCommit(committed);
+    if (committed.length) {
+      try {
+        this.#onCommit(committed);
+      } catch (error) {
+        // The data is committed whatever a listener does: callers still get their answer.
+        this.#onCommitError(error);
+      }
+    }
     jobs.forEach((job, i) => {
       const o = outcomes[i]!;
       if (o.ok) job.resolve(o.value);

@@ -34,7 +34,6 @@ export interface SimulatorOptions {
 interface Plan {
   at: number;
   action: Action;
-  stalled?: boolean;
 }
 
 export class Simulator {
@@ -89,7 +88,7 @@ export class Simulator {
         this.#nextReport += this.#gap();
       }
       for (const [id, p] of this.#plans) {
-        if (p.stalled || p.at > now) continue;
+        if (p.at > now) continue;
         this.#plans.delete(id);
         work.push(this.#advance(id, p.action));
       }
@@ -153,8 +152,11 @@ export class Simulator {
       case 'closed': p = r() < 0.5 ? { action: 'review', at: after(60 * (6 + r() * 18)) } : null; break;
       default: p = null;
     }
-    // About one event in fifteen stalls, so reminders and overdue escalations happen live.
-    if (p && e.status === 'in_progress' && r() < 0.07) p.stalled = true;
+    // A few events stall in real time until past their deadline, so reminders (催办) and
+    // overdue escalations (督办) happen live; then someone finally handles them.
+    if (p && e.status === 'in_progress' && e.handleDueAt !== null && r() < 0.03) {
+      p.at = e.handleDueAt + (20 + r() * 160) * MIN;
+    }
     if (p) this.#plans.set(e.id, p);
   }
 }

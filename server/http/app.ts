@@ -175,6 +175,7 @@ export function createHttpApp(deps: HttpDeps) {
     return c.html(fs.readFileSync(file, 'utf8'));
   };
   app.get('/', (c) => c.redirect('/screen'));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/screen', page('screen'));
   app.get('/screen/', page('screen'));
   app.use('/assets/*', async (c, next) => {

@@ -1,0 +1,121 @@
+/**
+ * End to end: the real server, the built /screen, Debian's Chromium. What a person standing in
+ * front of the wall would see.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CLIENT_DIR } from '../../server/app.ts';
+import { post, sampleReport, startServer, type TestServer } from '../support/server.ts';
+
+const ARTIFACTS = path.resolve('tests/artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const built = fs.existsSync(path.join(CLIENT_DIR, 'screen', 'index.html'));
+
+if (!built) {
+  // `npm test` builds first; running this file alone needs `npm run build`.
+  throw new Error(`The client is not built (${CLIENT_DIR}): run npm run build before the e2e tests.`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+async function openScreen(browser: Browser, url: string, size = { width: 1920, height: 1080 }): Promise<Page> {
+  const page = await browser.newPage({ viewport: size });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${url}/screen`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
+  (page as Page & { errors?: string[] }).errors = errors;
+  return page;
+}
+
+const kpi = (page: Page, name: string) => page.locator(`[data-kpi="${name}"]`).getAttribute('data-value');
+
+describe('the /screen wall display', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let port: number;
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ historyDays: 10 });
+    port = Number(new URL(server.url).port);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('renders every panel with data, and a screenshot is kept', async () => {
+    const page = await openScreen(browser, server.url);
+    for (const panel of ['kpis', 'map', 'stream', 'trend', 'categories', 'grid-rank', 'clock']) {
+      await expect(page.locator(`[data-panel="${panel}"]`).first().isVisible(), `panel ${panel}`).resolves.toBe(true);
+    }
+    // The KPIs show what the server computed.
+    const views = server.app.model.views('guihua', Date.now());
+    await expect.poll(() => kpi(page, 'reportedToday')).toBe(String(views.kpis.reportedToday));
+    await expect.poll(() => kpi(page, 'overdueNow')).toBe(String(views.kpis.overdueNow));
+    // The stream lists recent events and the charts have drawn.
+    expect(await page.locator('[data-event-code]').count()).toBeGreaterThan(3);
+    for (const panel of ['map', 'trend', 'categories']) {
+      expect(await page.locator(`[data-panel="${panel}"] canvas`).count(), `${panel} canvas`).toBeGreaterThan(0);
+    }
+    // Chinese first.
+    await expect(page.locator('[data-panel="kpis"]').innerText()).resolves.toContain('今日上报');
+    // Nothing overflows the 1920×1080 canvas: no scrollbars on the page.
+    const overflow = await page.evaluate(() => ({
+      x: document.documentElement.scrollWidth > window.innerWidth,
+      y: document.documentElement.scrollHeight > window.innerHeight,
+    }));
+    expect(overflow).toEqual({ x: false, y: false });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'screen-1920x1080.png') });
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows an event posted to the API without a reload, masked', async () => {
+    const page = await openScreen(browser, server.url);
+    const before = Number(await kpi(page, 'reportedToday'));
+    const title = `E2E 井盖缺失 联系人电话13987654321`;
+    const res = await post(`${server.url}/api/v1/events`, sampleReport({ category: 'facilities', subcategory: 'manhole', title }));
+    expect(res.status).toBe(201);
+    const row = page.locator(`[data-event-code="${res.body.event.code}"]`);
+    await row.first().waitFor({ timeout: 5_000 });
+    const text = await row.first().innerText();
+    expect(text).toContain('E2E 井盖缺失');
+    expect(text).not.toContain('13987654321');
+    await expect.poll(() => kpi(page, 'reportedToday')).toBe(String(before + 1));
+    // No personal data anywhere on the public wall.
+    const all = await page.locator('body').innerText();
+    expect(all).not.toMatch(/1[3-9]\d{9}/);
+    expect(all).not.toContain('王建国');
+    await page.close();
+  });
+
+  it('says the data is stale when the server stops, and recovers by itself when it returns', async () => {
+    const page = await openScreen(browser, server.url);
+    const banner = page.locator('[data-testid="stale-banner"]');
+    await expect(banner.isVisible()).resolves.toBe(false);
+    const dataDir = server.dataDir;
+    await server.stop();
+    await banner.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'screen-stale-1920x1080.png') });
+    server = await startServer({ dataDir, port });
+    await banner.waitFor({ state: 'hidden', timeout: 20_000 });
+    // And it is live again: a new event shows up.
+    const res = await post(`${server.url}/api/v1/events`, sampleReport({ title: 'E2E 恢复后上报' }));
+    await page.locator(`[data-event-code="${res.body.event.code}"]`).first().waitFor({ timeout: 5_000 });
+    await page.close();
+  });
+});
