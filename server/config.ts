@@ -11,7 +11,8 @@ const flag = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const schema = z.object({
-  PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(8080),
+  PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number)
+    .pipe(z.number().max(65535, 'must be a port number from 0 to 65535')).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
   DEMO: flag.default(false),
@@ -37,8 +38,8 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = process.argv.slice(2)): Config {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') raw[key] = v;
+    const v = env[key]?.trim();
+    if (v) raw[key] = v;
   }
   if (argv.includes('--demo')) raw.DEMO = '1';
   const unknownArgs = argv.filter((a) => a !== '--demo');

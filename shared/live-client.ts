@@ -85,30 +85,36 @@ export class LiveClient {
   }
 
   /** (Re)subscribe with the last seq applied; the server answers with a replay or a snapshot. */
-  async subscribe(): Promise<void> {
+  subscribe(): Promise<void> {
     if (this.#subscribing) {
       this.#resubscribe = true;
-      return;
+      return Promise.resolve();
     }
     this.#subscribing = true;
-    try {
-      const s = this.state;
-      const req = {
-        view: this.#opts.view,
-        ...(this.#opts.community ? { community: this.#opts.community } : {}),
-        ...(s.dbId ? { since: s.seq, dbId: s.dbId } : {}),
-      };
-      const res: SubscribeResult = await this.#socket.timeout(10_000).emitWithAck('subscribe', req);
-      this.#applySubscribe(res);
-    } catch {
-      // Timed out or disconnected: the next connect subscribes again.
-    } finally {
-      this.#subscribing = false;
-      if (this.#resubscribe) {
-        this.#resubscribe = false;
-        void this.subscribe();
-      }
-    }
+    const s = this.state;
+    const req = {
+      view: this.#opts.view,
+      ...(this.#opts.community ? { community: this.#opts.community } : {}),
+      ...(s.dbId ? { since: s.seq, dbId: s.dbId } : {}),
+    };
+    return new Promise<void>((resolve) => {
+      // The answer is applied in the ack callback itself, not after an await: a batch that
+      // arrives right behind the answer (in the same network read) must find the client
+      // subscribed, or it is dropped and the display resyncs for nothing.
+      this.#socket.timeout(10_000).emit('subscribe', req, (err: Error | null, res: SubscribeResult) => {
+        try {
+          // On a timeout or a disconnect the next connect subscribes again.
+          if (!err) this.#applySubscribe(res);
+        } finally {
+          this.#subscribing = false;
+          if (this.#resubscribe) {
+            this.#resubscribe = false;
+            void this.subscribe();
+          }
+          resolve();
+        }
+      });
+    });
   }
 
   #applySubscribe(res: SubscribeResult) {

@@ -17,26 +17,41 @@ export function maskName(name: string | null | undefined): string | null {
   return chars[0] + '***';
 }
 
-/** 13812341234 → 138****1234; landlines and short numbers keep only the last 2 digits. */
+/**
+ * 13812341234 → 138****1234, also written +86 138-1234-1234 or with full-width digits;
+ * landlines and short numbers keep only the last 2 digits.
+ */
 export function maskPhone(phone: string | null | undefined): string | null {
   if (!phone) return null;
-  const digits = phone.replace(/\D/g, '');
-  if (/^1\d{10}$/.test(digits)) return `${digits.slice(0, 3)}****${digits.slice(7)}`;
+  const digits = asciiDigits(phone).replace(/\D/g, '');
+  // A mobile with its country code (+86 or 0086) is still a mobile.
+  const mobile = /^(?:00)?(?:86)?(1\d{10})$/.exec(digits)?.[1];
+  if (mobile) return `${mobile.slice(0, 3)}****${mobile.slice(7)}`;
   if (digits.length <= 2) return '*'.repeat(digits.length);
   return '*'.repeat(digits.length - 2) + digits.slice(-2);
 }
 
-// An 18-character resident ID (last character may be X) or a 15-digit old one.
-const ID_NUMBER = /(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
+/**
+ * Full-width digits, signs and the X of an ID (１３８…, typed with a Chinese input method) as
+ * ASCII, so the patterns below see them. One code unit maps to one, so lengths do not change.
+ */
+function asciiDigits(text: string): string {
+  return text.replace(/[０-９＋－Ｘｘ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+// An 18-character resident ID (last character may be X), also grouped 6-8-4 with spaces or
+// hyphens, or a 15-digit old one.
+const ID_NUMBER = /(?<![0-9A-Za-z])(\d{6}[- ]?\d{8}[- ]?\d{3}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
 // Mainland mobiles, optionally with +86 and separators.
 const MOBILE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g;
-// Landlines like 0571-88886666 or 88886666 with an area code.
-const LANDLINE = /(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)/g;
+// Landlines with an area code: 0571-88886666, 057188886666, (0571)88886666, （0571）88886666,
+// 010 8888 6666.
+const LANDLINE = /(?<!\d)(?:0\d{2,3}|[(（]0\d{2,3}[)）])[- ]?(?:\d{7,8}|\d{3,4}[- ]\d{4})(?!\d)/g;
 
 /** Free text with ID numbers removed and phone numbers masked. */
 export function scrubText(text: string | null | undefined): string {
   if (!text) return '';
-  return text
+  return asciiDigits(text)
     .replace(ID_NUMBER, '[证件号已隐藏]')
     .replace(MOBILE, (m) => maskPhone(m) ?? '')
     .replace(LANDLINE, (m) => maskPhone(m) ?? '');

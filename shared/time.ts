@@ -56,8 +56,12 @@ export function isoOrNull(ms: number | null | undefined, timeZone: string): stri
 /** The instant of the most recent local midnight in `timeZone` at or before `ms`. */
 export function startOfLocalDay(ms: number, timeZone: string): number {
   const w = wallTime(ms, timeZone);
-  const sinceMidnight = ((w.hour * 60 + w.minute) * 60 + w.second) * 1000 + (((ms % 1000) + 1000) % 1000);
-  return ms - sinceMidnight;
+  const midnightAsUtc = Date.UTC(w.year, w.month - 1, w.day);
+  // The offset at midnight differs from the offset now on a day the clocks change, so the
+  // guess made with today's offset is corrected with the offset at the guess itself. Where
+  // midnight is skipped, this lands on the change, the first instant of the local day.
+  const guess = midnightAsUtc - offsetMinutes(ms, timeZone) * 60_000;
+  return Math.min(ms, midnightAsUtc - offsetMinutes(guess, timeZone) * 60_000);
 }
 
 export const HOUR_MS = 3_600_000;

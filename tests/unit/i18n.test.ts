@@ -1,0 +1,79 @@
+import { describe, it, expect } from 'vitest';
+import { CATALOGUES, LOCALES, translate } from '../../shared/i18n.ts';
+import type { MessageKey } from '../../shared/i18n.ts';
+import { ACTIONS, STATUSES } from '../../shared/lifecycle.ts';
+import { SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
+
+/**
+ * Values deliberately empty: English counts need no unit word ("12", not "12 件"), and the KPI
+ * card shows the unit only when there is one.
+ */
+const DELIBERATELY_EMPTY: Partial<Record<(typeof LOCALES)[number], MessageKey[]>> = { en: ['unit.events'] };
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('the message catalogues', () => {
+  const zhKeys = Object.keys(CATALOGUES['zh-CN']).sort();
+
+  it.each(LOCALES)('%s has exactly the keys of the Chinese catalogue', (locale) => {
+    expect(Object.keys(CATALOGUES[locale]).sort()).toEqual(zhKeys);
+  });
+
+  it.each(LOCALES)('%s has no empty message', (locale) => {
+    const allowed = DELIBERATELY_EMPTY[locale] ?? [];
+    const empty = Object.entries(CATALOGUES[locale])
+      .filter(([key, value]) => value.trim() === '' && !allowed.includes(key as MessageKey))
+      .map(([key]) => key);
+    expect(empty).toEqual([]);
+  });
+
+  it('keeps the deliberately empty English unit non-empty in Chinese', () => {
+    for (const key of DELIBERATELY_EMPTY.en ?? []) expect(CATALOGUES['zh-CN'][key]).not.toBe('');
+  });
+
+  it('writes the Chinese catalogue in Chinese, apart from the language switch and plain numbers', () => {
+    const notChinese = Object.entries(CATALOGUES['zh-CN'])
+      .filter(([, v]) => !/[\u4e00-\u9fff]/.test(v))
+      .map(([k]) => k);
+    expect(notChinese).toEqual(['lang.switch']);
+  });
+
+  it('uses the same placeholders in both languages', () => {
+    for (const key of zhKeys as MessageKey[]) {
+      expect(placeholders(CATALOGUES.en[key]), key).toEqual(placeholders(CATALOGUES['zh-CN'][key]));
+    }
+  });
+
+  it('names every status, action, urgency and source in both languages', () => {
+    const keys = [
+      ...STATUSES.map((s) => `status.${s}`),
+      ...ACTIONS.map((a) => `action.${a}`),
+      ...URGENCIES.map((u) => `urgency.${u}`),
+      ...SOURCES.map((s) => `source.${s}`),
+    ];
+    for (const locale of LOCALES) {
+      for (const key of keys) expect(CATALOGUES[locale][key as MessageKey], `${locale} ${key}`).toBeTruthy();
+    }
+  });
+});
+
+describe('translate', () => {
+  it('gives the Chinese text first and the English one on request', () => {
+    expect(translate('zh-CN', 'app.name')).toBe('智慧小脑');
+    expect(translate('en', 'app.name')).toBe('Cerebellum');
+  });
+
+  it('fills placeholders with the values given', () => {
+    expect(translate('zh-CN', 'conn.stale', { seconds: 12 })).toBe('数据延迟 12 秒');
+    expect(translate('en', 'conn.stale', { seconds: '3' })).toBe('Data delayed 3 s');
+  });
+
+  it('leaves a placeholder visible when its value is missing, rather than printing "undefined"', () => {
+    expect(translate('en', 'conn.stale', {})).toBe('Data delayed {seconds} s');
+    expect(translate('en', 'conn.stale')).toBe('Data delayed {seconds} s');
+  });
+
+  it('fills a zero, which is a value and not a missing one', () => {
+    expect(translate('en', 'conn.stale', { seconds: 0 })).toBe('Data delayed 0 s');
+  });
+});
