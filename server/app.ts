@@ -150,8 +150,10 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     },
     async close() {
       for (const t of timers) clearInterval(t);
-      broadcaster.stop();
+      // Commit what is queued, send it, then stop: nothing acknowledged goes unannounced.
       queue.close();
+      broadcaster.flush();
+      broadcaster.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });

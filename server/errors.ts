@@ -26,10 +26,15 @@ export const invalid = (issues: FieldIssue[]) =>
 
 export const notFound = (what: string) => new DomainError(404, 'error.not_found', `${what} not found`);
 
-/** Field issues from a zod error, with paths like `events[3].category`. */
-export function zodIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): FieldIssue[] {
-  return error.issues.map((i) => ({
-    field: i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(body)',
-    problem: i.message,
-  }));
+/**
+ * Field issues from a zod error, with paths like `events[3].category`. An unknown key is
+ * named as the field itself (`events[3].priority: is not a known field`), not as its object.
+ */
+export function zodIssues(error: { issues: { code?: string; path: PropertyKey[]; message: string; keys?: string[] }[] }): FieldIssue[] {
+  const name = (path: PropertyKey[]) =>
+    path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(body)';
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' && i.keys?.length
+      ? i.keys.map((k) => ({ field: name([...i.path, k]), problem: 'is not a known field' }))
+      : [{ field: name(i.path), problem: i.message }]);
 }

@@ -85,6 +85,7 @@ const zhCN = {
   'error.bad_json': '请求体不是有效的 JSON',
   'error.payload_too_large': '请求体过大',
   'error.internal': '服务器内部错误',
+  'error.unavailable': '服务器正在重启，请稍后重试',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -169,6 +170,7 @@ const en: Record<MessageKey, string> = {
   'error.bad_json': 'The request body is not valid JSON',
   'error.payload_too_large': 'The request body is too large',
   'error.internal': 'Internal server error',
+  'error.unavailable': 'The server is restarting; try again shortly',
 };
 
 export const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -28,7 +28,7 @@ export const reportEventBody = z
     /** The integration's own id: reporting the same (source, externalId) twice returns the first event. */
     externalId: z.string().min(1).max(100).optional(),
     /** When it happened, if earlier than now (integrations). */
-    reportedAt: instant.optional(),
+    reportedAt: instant.refine((v) => Date.parse(v) >= Date.UTC(2000, 0, 1), 'must be in 2000 or later').optional(),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -18,6 +18,13 @@ interface Job<E> {
   reject: (e: unknown) => void;
 }
 
+/** Writes after shutdown began: the HTTP layer answers 503 so clients retry elsewhere or later. */
+export class QueueClosedError extends Error {
+  constructor() {
+    super('the server is shutting down');
+  }
+}
+
 export interface WriteQueueStats {
   commits: number;
   writes: number;
@@ -45,7 +52,7 @@ export class WriteQueue<E> {
 
   /** Queue a write; resolves with its result after the group it joins has committed. */
   run<T>(work: (ctx: WriteContext<E>) => T): Promise<T> {
-    if (this.#closed) return Promise.reject(new Error('write queue is closed'));
+    if (this.#closed) return Promise.reject(new QueueClosedError());
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#scheduled) {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
@@ -17,6 +17,7 @@ import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transiti
 import { CATEGORIES, SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError, zodIssues } from '../errors.ts';
+import { QueueClosedError } from '../db/write-queue.ts';
 import type { Principal } from '../principal.ts';
 import type { Directory } from '../community.ts';
 import type { EventService, HistoryLine } from '../events/service.ts';
@@ -75,6 +76,10 @@ export function createHttpApp(deps: HttpDeps) {
       const code = status === 413 ? 'error.payload_too_large' : 'error.validation';
       return c.json({ error: { code, message: err.message || 'request refused' } }, status);
     }
+    if (err instanceof QueueClosedError) {
+      c.header('Retry-After', '5');
+      return c.json({ error: { code: 'error.unavailable', message: err.message } }, 503);
+    }
     deps.logger.error({ err, path: c.req.path }, 'request failed');
     return c.json({ error: { code: 'error.internal', message: 'internal server error' } }, 500);
   });
@@ -88,13 +93,25 @@ export function createHttpApp(deps: HttpDeps) {
     await next();
   });
 
-  const limit = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new DomainError(413, 'error.payload_too_large', `the request body is larger than ${maxSize} bytes`);
-      },
-    });
+  const limit = (maxSize: number): MiddlewareHandler => {
+    const tooLarge = (c: Context): never => {
+      // The unread rest of the body is dropped with the connection: say so, or a client
+      // reusing this keep-alive connection for its next request finds it closed under it.
+      c.header('Connection', 'close');
+      throw new DomainError(413, 'error.payload_too_large', `the request body is larger than ${maxSize} bytes`);
+    };
+    const streamed = bodyLimit({ maxSize, onError: tooLarge });
+    // With a declared Content-Length, hono's bodyLimit only compares the header, but it reads
+    // `c.req.raw.body` first, which makes @hono/node-server build a full web Request and body
+    // stream for every request (~0.2 ms each; docs/PERFORMANCE.md). Compare the header here;
+    // a chunked body still goes through bodyLimit, which counts its bytes.
+    return async (c, next) => {
+      const length = c.req.header('content-length');
+      if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
+      if (Number.parseInt(length, 10) > maxSize) tooLarge(c);
+      await next();
+    };
+  };
 
   const ctxOf = (c: Context) => deps.viewContext(c.get('principal').communityId);
   const view = (c: Context, e: EventRecord) => ({
@@ -141,7 +158,8 @@ export function createHttpApp(deps: HttpDeps) {
   api.post('/events/ingest', limit(MAX_BULK_BODY), async (c) => {
     const body = parse(bulkIngestBody, await readJson(c));
     const r = await deps.events.ingest(c.get('principal'), body.events);
-    return c.json({ created: r.created, duplicates: r.duplicates, items: r.events.map((e) => ({ id: e.id, code: e.code, externalId: e.externalId })) }, 201);
+    const items = r.events.map((e) => ({ id: e.id, code: e.code, externalId: e.externalId }));
+    return c.json({ created: r.created, duplicates: r.duplicates, items }, r.created ? 201 : 200);
   });
 
   api.get('/events/:id', (c) => {
@@ -162,8 +180,6 @@ export function createHttpApp(deps: HttpDeps) {
     return c.json({ event: view(c, e) });
   });
 
-  api.notFound((c) => c.json({ error: { code: 'error.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
-
   app.route('/api/v1', api);
 
   // The built client: each surface is a page; assets are content-hashed and cached for good.
@@ -183,7 +199,12 @@ export function createHttpApp(deps: HttpDeps) {
     await next();
   });
   app.use('/assets/*', serveStatic({ root: path.relative(process.cwd(), root) || '.' }));
-  app.notFound((c) => c.text('Not found', 404));
+  // Only the top-level app's notFound runs (a mounted app's is ignored), so the API's JSON
+  // answer is given here.
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json({ error: { code: 'error.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404)
+      : c.text('Not found', 404));
 
   return app;
 }

@@ -49,6 +49,13 @@ export class Broadcaster {
   #timer: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #lastFlush = 0;
+  /**
+   * The journal head when this process started. Every subscriber has the state up to it (by
+   * snapshot or replay), so it stands for "the last seq sent" to a room before its first
+   * batch; 0 would make a restarted server's view refreshes and heartbeats look older than
+   * what reconnected displays hold, and they would ignore them.
+   */
+  #startHead = 0;
   #lastViews = new Map<string, string>();
   #beats = 0;
   /** Batches sent, for the benchmark and tests. */
@@ -59,6 +66,7 @@ export class Broadcaster {
   }
 
   start() {
+    this.#startHead = this.#deps.model.head;
     this.#heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.#heartbeat.unref();
   }
@@ -71,7 +79,7 @@ export class Broadcaster {
 
   /** The seq a room's next batch will name as `prev`. */
   lastSent(room: string): number {
-    return this.#lastSent.get(room) ?? 0;
+    return this.#lastSent.get(room) ?? this.#startHead;
   }
 
   /** Take committed changes; they go out within `intervalMs`. */
@@ -125,8 +133,10 @@ export class Broadcaster {
       for (const audience of AUDIENCES) {
         const room = roomOf(communityId, audience);
         if (!fanout.size(room)) continue;
-        const seq = this.lastSent(room);
-        fanout.emit(room, 'batch', { prev: seq, seq, entries: [], views });
+        // Nothing of this community is pending, so the room has every entry up to the journal
+        // head: saying so lets a display whose seq came from another community's entries
+        // (seq is global) accept the refresh.
+        fanout.emit(room, 'batch', { prev: this.lastSent(room), seq: model.head, entries: [], views });
       }
     }
   }

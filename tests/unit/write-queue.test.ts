@@ -174,7 +174,7 @@ describe('group commit', () => {
     q.close();
     await expect(queued).resolves.toBe(1);
     expect(bodiesSeenBy(reader)).toEqual(['last']);
-    await expect(q.run(insert('too late'))).rejects.toThrow(/closed/);
+    await expect(q.run(insert('too late'))).rejects.toThrow(/shutting down/);
   });
 });
 
