@@ -12,7 +12,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('./client'),
   base: '/',
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: here('./svelte.config.js') })],
   build: {
     outDir: here('./dist/client'),
     emptyOutDir: true,
