@@ -30,6 +30,8 @@ export interface LiveState {
   /** Epoch ms of the last batch, heartbeat or snapshot received. */
   lastHeard: number;
   resyncs: number;
+  /** Why the last subscribe was refused (an i18n key and the fields), or null. */
+  error: { code: string; issues?: { field: string; problem: string }[] } | null;
 }
 
 export interface LiveClientOptions {
@@ -44,7 +46,7 @@ export interface LiveClientOptions {
 export class LiveClient {
   readonly state: LiveState = {
     dbId: null, seq: 0, community: null, grids: [], views: null,
-    events: new Map(), stream: [], connected: false, lastHeard: 0, resyncs: 0,
+    events: new Map(), stream: [], connected: false, lastHeard: 0, resyncs: 0, error: null,
   };
   #socket: LiveSocket;
   #opts: LiveClientOptions;
@@ -118,8 +120,14 @@ export class LiveClient {
   }
 
   #applySubscribe(res: SubscribeResult) {
-    if (!res.ok) return;
     const s = this.state;
+    if (!res.ok) {
+      // A wall with a wrong ?community= must say so, not load forever.
+      s.error = { code: res.error, ...(res.issues ? { issues: res.issues } : {}) };
+      this.#notify('status');
+      return;
+    }
+    s.error = null;
     s.lastHeard = this.#now();
     if (res.mode === 'snapshot') {
       const snap = res.snapshot;

@@ -3,9 +3,8 @@
  * (remembered in localStorage). `t()` reads `locale`, so markup that calls it re-renders on a switch.
  */
 import { CATALOGUES, LOCALES, translate, type Locale, type MessageKey } from '../../shared/i18n.ts';
-import { EXTRA, type ExtraKey } from './i18n-extra.ts';
 
-export type Key = MessageKey | ExtraKey;
+export type Key = MessageKey;
 
 const STORAGE_KEY = 'cerebellum.screen.lang';
 
@@ -38,13 +37,8 @@ function initialLocale(): Locale {
 class I18n {
   locale = $state<Locale>(initialLocale());
 
-  /** Look a key up in the shared catalogue, then in the screen's extra keys. */
-  t = (key: Key, params?: Record<string, string | number>): string => {
-    const locale = this.locale;
-    if (key in CATALOGUES[locale]) return translate(locale, key as MessageKey, params);
-    const template = EXTRA[locale][key as ExtraKey] ?? EXTRA['zh-CN'][key as ExtraKey] ?? key;
-    return params ? template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`)) : template;
-  };
+  /** Look a key up in the shared catalogues. */
+  t = (key: Key, params?: Record<string, string | number>): string => translate(this.locale, key, params);
 
   /** A zh/en pair from data (categories, grids, the community). */
   pick = (label: { zh: string; en: string } | null | undefined): string => {

@@ -25,6 +25,8 @@ export interface LiveStartOptions {
 export class LiveStore {
   /** True once the first snapshot has been applied. */
   ready = $state(false);
+  /** Why the server refused to subscribe (an i18n key and the field problems), if it did. */
+  error = $state.raw<LiveState['error']>(null);
   connected = $state(false);
   /** Seconds since anything was heard, when past the stale threshold; 0 otherwise. */
   staleSeconds = $state(0);
@@ -102,6 +104,7 @@ export class LiveStore {
 
   #apply(state: LiveState, why: 'snapshot' | 'replay' | 'batch' | 'status') {
     this.connected = state.connected;
+    this.error = state.error;
     if (state.connected) this.#everConnected = true;
     if (why === 'status') {
       this.#checkStale();

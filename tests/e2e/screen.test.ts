@@ -32,6 +32,12 @@ async function openScreen(browser: Browser, url: string, size = { width: 1920, h
   const page = await browser.newPage({ viewport: size });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // The Content-Security-Policy is strict (no inline script or style): anything it blocks is a bug.
+  await page.exposeFunction('reportCspViolation', (v: string) => errors.push(`CSP: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   await page.goto(`${url}/screen`);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
   (page as Page & { errors?: string[] }).errors = errors;
@@ -80,6 +86,10 @@ describe('the /screen wall display', () => {
     }));
     expect(overflow).toEqual({ x: false, y: false });
     await page.screenshot({ path: path.join(ARTIFACTS, 'screen-1920x1080.png') });
+    // Hovering an event on the map shows its tooltip, drawn under the same policy.
+    const map = page.locator('[data-panel="map"] canvas').first();
+    const box = (await map.boundingBox())!;
+    for (let i = 1; i < 6; i++) await page.mouse.move(box.x + (box.width * i) / 6, box.y + box.height / 2);
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
   });
