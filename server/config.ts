@@ -18,7 +18,7 @@ const schema = z.object({
   DEMO: flag.default(false),
   TIME_ZONE: z.string().refine(isValidTimeZone, 'is not a time zone the runtime knows, e.g. Asia/Shanghai').default('Asia/Shanghai'),
   /** Simulated reports per hour in demo mode. */
-  SIM_RATE: z.coerce.number().min(0, 'must be 0 or more').max(100_000).default(20),
+  SIM_RATE: z.coerce.number().min(0, 'must be 0 or more').max(100_000).default(10),
   /** How much faster than real time simulated events move through their lifecycle. */
   SIM_SPEED: z.coerce.number().min(1, 'must be at least 1').max(10_000).default(60),
   /** Longest wait before a batch goes out to displays. */

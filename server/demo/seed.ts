@@ -116,12 +116,12 @@ const NOTES: Partial<Record<Action, string[]>> = {
 };
 
 /**
- * Seed `days` of history ending at `now` for the demo community: ~200 reports a day, most
+ * Seed `days` of history ending at `now` for the demo community: ~110 reports a day, most
  * closed within their limits, some late, the last days' still open at every stage.
  */
 export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?: number; seed?: number } = {}, c: DemoCommunity = DEMO_COMMUNITY) {
   const days = opts.days ?? 30;
-  const perDay = opts.perDay ?? 200;
+  const perDay = opts.perDay ?? 110;
   const rand = seededRandom(opts.seed ?? 20261122);
   const insert = db.prepare(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((k) => '@' + k).join(', ')})`);
   const history = db.prepare(

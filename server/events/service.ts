@@ -75,8 +75,11 @@ export class EventService {
       ),
       journal: db.prepare('INSERT INTO journal (at, community_id, type, event_id, action, from_status) VALUES (?, ?, ?, ?, ?, ?)'),
       historyOf: db.prepare('SELECT * FROM event_history WHERE event_id = ? ORDER BY id'),
+      // The community_id term lets SQLite use events_status (community_id, status); without it
+      // this scans the whole table, every TIMER_MS (docs/PERFORMANCE.md).
       clocked: db.prepare(
-        `SELECT * FROM events WHERE status IN ('accepted', 'returned', 'dispatched', 'in_progress')`,
+        `SELECT * FROM events WHERE community_id IN (SELECT id FROM communities)
+           AND status IN ('accepted', 'returned', 'dispatched', 'in_progress')`,
       ),
     };
   }

@@ -31,6 +31,18 @@ interface Counters {
 
 const zero = (): Counters => ({ reported: 0, accepted: 0, closed: 0, onTime: 0, late: 0, handleMs: 0, satSum: 0, satN: 0 });
 
+/** total += c, one line per field of Counters (a loop over Object.keys costs twice as much). */
+function add(total: Counters, c: Counters) {
+  total.reported += c.reported;
+  total.accepted += c.accepted;
+  total.closed += c.closed;
+  total.onTime += c.onTime;
+  total.late += c.late;
+  total.handleMs += c.handleMs;
+  total.satSum += c.satSum;
+  total.satN += c.satN;
+}
+
 class CommunityModel {
   readonly open = new Map<number, EventRecord>();
   readonly finished = new Map<number, EventRecord>();
@@ -57,10 +69,23 @@ class CommunityModel {
     for (const [h, bucket] of this.hours) {
       if (h < from || h >= to) continue;
       const c = bucket.get(key);
-      if (!c) continue;
-      for (const k of Object.keys(total) as (keyof Counters)[]) total[k] += c[k];
+      if (c) add(total, c);
     }
     return total;
+  }
+
+  /** Sum the counters of every key over hours in [from, to), in one pass. */
+  sumAll(from: number, to: number): Map<string, Counters> {
+    const totals = new Map<string, Counters>();
+    for (const [h, bucket] of this.hours) {
+      if (h < from || h >= to) continue;
+      for (const [key, c] of bucket) {
+        let t = totals.get(key);
+        if (!t) totals.set(key, (t = zero()));
+        add(t, c);
+      }
+    }
+    return totals;
   }
 
   prune(now: number) {
@@ -119,7 +144,8 @@ export class ReadModel {
     const since = now - KEEP_MS;
     const open = STATUSES.filter((s) => isOpen(s));
     const openRows = db
-      .prepare(`SELECT * FROM events WHERE status IN (${open.map(() => '?').join(', ')})`)
+      // community_id lets SQLite use events_status (community_id, status) instead of a scan.
+      .prepare(`SELECT * FROM events WHERE community_id IN (SELECT id FROM communities) AND status IN (${open.map(() => '?').join(', ')})`)
       .all(...open) as EventRow[];
     for (const r of openRows) {
       const e = fromRow(r);
@@ -134,11 +160,16 @@ export class ReadModel {
            UNION SELECT id FROM events WHERE reviewed_at >= @since)`,
       )
       .all({ since }) as EventRow[];
+    // Local midnight once per community, not once per row: it costs several ICU calls.
+    const todayOf = new Map<CommunityModel, number>();
     for (const r of windowRows) {
       const e = fromRow(r);
       const m = this.#model(e.communityId);
       count(m, null, e, since);
-      if (!isOpen(e.status) && (e.closedAt ?? e.updatedAt) >= startOfLocalDay(now, m.timeZone)) m.finished.set(e.id, e);
+      if (isOpen(e.status)) continue;
+      let today = todayOf.get(m);
+      if (today === undefined) todayOf.set(m, (today = startOfLocalDay(now, m.timeZone)));
+      if ((e.closedAt ?? e.updatedAt) >= today) m.finished.set(e.id, e);
     }
     for (const c of this.#dir.communities.values()) {
       const m = this.#model(c.id);
@@ -187,13 +218,29 @@ export class ReadModel {
     const end = hourOf(now) + HOUR_MS;
     const windowStart = now - WINDOW_DAYS * DAY_MS;
     const todayAll = m.sum('*', hourOf(today), end);
-    const all = m.sum('*', windowStart, end);
-    const open = [...m.open.values()];
+    // One pass over the window's hours and one over the open events, rather than one per
+    // category and per grid: this runs on every broadcast, and with thousands of open events
+    // the per-key filters cost tens of milliseconds (docs/PERFORMANCE.md).
+    const win = m.sumAll(windowStart, end);
+    const sumOf = (key: string) => win.get(key) ?? zero();
+    const all = sumOf('*');
+    let overdueNow = 0;
+    const openByCategory = new Map<string, number>();
+    const openByGrid = new Map<string, { open: number; overdue: number }>();
+    for (const e of m.open.values()) {
+      if (e.overdue) overdueNow++;
+      openByCategory.set(e.category, (openByCategory.get(e.category) ?? 0) + 1);
+      if (e.gridId === null) continue;
+      let g = openByGrid.get(e.gridId);
+      if (!g) openByGrid.set(e.gridId, (g = { open: 0, overdue: 0 }));
+      g.open++;
+      if (e.overdue) g.overdue++;
+    }
     const kpis: Kpis = {
       reportedToday: todayAll.reported,
       closedToday: todayAll.closed,
-      overdueNow: open.filter((e) => e.overdue).length,
-      openNow: open.length,
+      overdueNow,
+      openNow: m.open.size,
       closureRate: all.accepted ? Math.min(1, all.closed / all.accepted) : null,
       onTimeRate: all.onTime + all.late ? all.onTime / (all.onTime + all.late) : null,
       avgHandleMinutes: all.closed ? all.handleMs / all.closed / 60_000 : null,
@@ -206,16 +253,16 @@ export class ReadModel {
     }
     const categories: CategoryCount[] = CATEGORIES.map((cat) => ({
       code: cat.code,
-      reported: m.sum(`c:${cat.code}`, windowStart, end).reported,
-      open: open.filter((e) => e.category === cat.code).length,
+      reported: sumOf(`c:${cat.code}`).reported,
+      open: openByCategory.get(cat.code) ?? 0,
     }));
     const grids: GridRank[] = this.#dir.gridsOf(communityId).map((g) => {
-      const c = m.sum(`g:${g.id}`, windowStart, end);
-      const mine = open.filter((e) => e.gridId === g.id);
+      const c = sumOf(`g:${g.id}`);
+      const mine = openByGrid.get(g.id);
       return {
         gridId: g.id, reported: c.reported, resolved: c.closed,
         onTimeRate: c.onTime + c.late ? c.onTime / (c.onTime + c.late) : null,
-        open: mine.length, overdue: mine.filter((e) => e.overdue).length,
+        open: mine?.open ?? 0, overdue: mine?.overdue ?? 0,
       };
     });
     grids.sort((a, b) => (b.onTimeRate ?? -1) - (a.onTimeRate ?? -1) || b.resolved - a.resolved);
