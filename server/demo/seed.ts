@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../community.ts';
-import { applyAction, runningDeadline, type Action } from '../../shared/lifecycle.ts';
+import { applyAction, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import { CATEGORIES, timeLimitFor, type Source, type Urgency } from '../../shared/taxonomy.ts';
 import { DAY_MS, HOUR_MS, wallTime } from '../../shared/time.ts';
 import { EVENT_COLUMNS, toParams, type EventRecord } from '../events/record.ts';
@@ -170,6 +170,15 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
           journalRows.push([step.at, 'event.transitioned', id, step.action, from]);
         }
         const due = runningDeadline(e);
+        const remindAt = reminderTime(e);
+        if (due !== null && remindAt !== null && remindAt < now) {
+          // The reminder (催办) the timer would have sent when 80 % of the window was spent.
+          const at = Math.round(remindAt);
+          e.remindedAt = at;
+          e.remindedDue = due;
+          lines.push([at, 'remind', e.status, e.status, null, JSON.stringify({ dueAt: due })]);
+          journalRows.push([at, 'event.reminded', id, null, e.status]);
+        }
         if (due !== null && now > due) {
           const at = Math.min(now - 1, due + 60_000);
           e.overdue = true;
@@ -179,7 +188,7 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
         }
         insert.run(toParams(e));
         for (const [at, action, from, to, note, data] of lines) {
-          const actor = action === 'report' ? (e.reporterName ? 'resident' : worker.id) : action === 'escalate' ? 'system' : action === 'start' || action === 'resolve' ? worker.id : 'dispatcher';
+          const actor = action === 'report' ? (e.reporterName ? 'resident' : worker.id) : action === 'escalate' || action === 'remind' ? 'system' : action === 'start' || action === 'resolve' ? worker.id : 'dispatcher';
           history.run(id, at, action, from, to, actor, actor === 'system' ? 'system' : actor === worker.id ? 'grid_worker' : 'dispatcher', note, data);
         }
         id++;
