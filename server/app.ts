@@ -58,17 +58,18 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const now = opts.now ?? Date.now;
   const db = openDatabase(config.dbFile);
   const dbId = databaseId(db);
-  const directory = new Directory(db);
+  const directory = new Directory(db, config.TIME_ZONE);
   const model = new ReadModel(directory);
   const journal = new Journal(db);
 
   const viewContext = (communityId: string): ViewContext => ({
-    timeZone: directory.communities.get(communityId)?.timeZone ?? config.TIME_ZONE,
+    timeZone: directory.timeZoneOf(communityId),
     workerName: directory.workerName,
   });
 
   // Accounts arrive with a later issue; until then every request acts as the default
-  // community's administrator, and a socket that says it is a display gets the public view.
+  // community's administrator. Sockets get the public (masked) view unless they ask for the
+  // staff view: a display that says nothing must never receive personal data.
   const defaultPrincipal = (): Principal | null => {
     const c = directory.defaultCommunity();
     return c ? { id: 'admin', role: 'admin', communityId: c.id } : null;
@@ -105,14 +106,15 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
 
   attachLive({
     io, dbId, directory, model, journal, broadcaster, viewContext, now,
+    onError: (err) => logger.error({ err }, 'subscribe failed'),
     resolvePrincipal: (handshake) => {
       const base = defaultPrincipal();
       if (!base) return null;
       const auth = (handshake.auth ?? {}) as { audience?: string; community?: string };
       const communityId = typeof auth.community === 'string' && directory.communities.has(auth.community) ? auth.community : base.communityId;
-      return auth.audience === 'display'
-        ? { id: `display:${handshake.address}`, role: 'display', communityId }
-        : { ...base, communityId };
+      return auth.audience === 'staff'
+        ? { ...base, communityId }
+        : { id: `display:${handshake.address}`, role: 'display', communityId };
     },
   });
 

@@ -40,9 +40,14 @@ export class Directory {
   readonly workers = new Map<string, WorkerRecord>();
   #db: Db;
 
-  constructor(db: Db) {
+  /** @param defaultTimeZone for a community that names none (TIME_ZONE). */
+  constructor(db: Db, readonly defaultTimeZone = 'Asia/Shanghai') {
     this.#db = db;
     this.reload();
+  }
+
+  timeZoneOf(communityId: string): string {
+    return this.communities.get(communityId)?.timeZone ?? this.defaultTimeZone;
   }
 
   reload() {

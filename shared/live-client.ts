@@ -16,6 +16,9 @@ import { isOpen } from './lifecycle.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+const RETRY_MIN_MS = 2_000;
+const RETRY_MAX_MS = 30_000;
+
 export interface LiveState {
   dbId: string | null;
   seq: number;
@@ -53,11 +56,15 @@ export class LiveClient {
   #subscribing = false;
   #resubscribe = false;
   #now: () => number;
+  #startedAt: number;
+  #retryMs = RETRY_MIN_MS;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(socket: LiveSocket, opts: LiveClientOptions) {
     this.#socket = socket;
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
+    this.#startedAt = this.#now();
     socket.on('connect', () => {
       this.state.connected = true;
       this.#notify('status');
@@ -75,10 +82,9 @@ export class LiveClient {
     }
   }
 
-  /** Seconds since anything was heard, or 0 when fresh. */
+  /** Seconds since anything was heard (or since the start, before the first answer), or 0 when fresh. */
   staleSeconds(): number {
-    if (!this.state.lastHeard) return 0;
-    const age = this.#now() - this.state.lastHeard;
+    const age = this.#now() - (this.state.lastHeard || this.#startedAt);
     return age > STALE_AFTER_MS ? Math.floor(age / 1000) : 0;
   }
 
@@ -105,8 +111,11 @@ export class LiveClient {
       // subscribed, or it is dropped and the display resyncs for nothing.
       this.#socket.timeout(10_000).emit('subscribe', req, (err: Error | null, res: SubscribeResult) => {
         try {
-          // On a timeout or a disconnect the next connect subscribes again.
           if (!err) this.#applySubscribe(res);
+          // No answer while still connected (a stalled server), or a refusal: ask again later,
+          // backing off. After a disconnect the next connect subscribes anyway.
+          if ((err || !res.ok) && this.#socket.connected) this.#retryLater();
+          else this.#retryMs = RETRY_MIN_MS;
         } finally {
           this.#subscribing = false;
           if (this.#resubscribe) {
@@ -149,8 +158,9 @@ export class LiveClient {
 
   #onBatch(b: Batch) {
     const s = this.state;
+    if (!s.dbId) return; // the subscribe answer will cover it
     s.lastHeard = this.#now();
-    if (!s.dbId || this.#subscribing) return; // the subscribe answer will cover it
+    if (this.#subscribing) return;
     // Older than what we hold (a snapshot taken after this batch was built): nothing to apply.
     // A batch with no entries and seq === prev refreshes the views (the day rolled over, say).
     if (b.seq < s.seq) return;
@@ -166,8 +176,19 @@ export class LiveClient {
     this.#notify('batch');
   }
 
+  #retryLater() {
+    clearTimeout(this.#retryTimer);
+    const wait = this.#retryMs;
+    this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
+    this.#retryTimer = setTimeout(() => {
+      if (this.#socket.connected) void this.subscribe();
+    }, wait);
+  }
+
   #onHeartbeat(h: Heartbeat) {
     const s = this.state;
+    // Before the first answer there is nothing to be fresh about: heartbeats don't count.
+    if (!s.dbId) return;
     s.lastHeard = this.#now();
     if (s.dbId && !this.#subscribing && h.seq > s.seq) {
       // The server has sent entries we never saw; a heartbeat never runs ahead of its batches.
@@ -213,6 +234,7 @@ export class LiveClient {
   }
 
   close() {
+    clearTimeout(this.#retryTimer);
     this.#socket.off('batch');
     this.#socket.off('heartbeat');
   }

@@ -58,3 +58,14 @@ export function databaseId(db: Db): string {
   if (!row) throw new Error('database has no db_id');
   return row.value;
 }
+
+/**
+ * Give a database a new identity. A backup gets one, and so does a restored file: its seqs
+ * and event ids will be reused by new writes, and displays must not take them for the ones
+ * they saw before (they compare ids, then take a snapshot).
+ */
+export function assignNewDatabaseId(db: Db): string {
+  const id = randomUUID();
+  db.prepare("INSERT INTO meta (key, value) VALUES ('db_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(id);
+  return id;
+}

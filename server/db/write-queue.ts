@@ -68,19 +68,38 @@ export class WriteQueue<E> {
     const jobs = this.#queue.splice(0);
     if (!jobs.length) return;
     const outcomes: ({ ok: true; value: unknown; effects: E[] } | { ok: false; error: unknown })[] = [];
+    let culprit = -1;
     try {
       this.#db.transaction(() => {
-        for (const job of jobs) {
+        for (const [i, job] of jobs.entries()) {
           const effects: E[] = [];
           try {
             const value = this.#savepoint(job, { emit: (e) => effects.push(e) });
             outcomes.push({ ok: true, value, effects });
           } catch (error) {
             outcomes.push({ ok: false, error });
+            if (!this.#db.inTransaction) {
+              // Some errors (SQLITE_FULL, IOERR, NOMEM, BUSY) make SQLite roll back the whole
+              // transaction, not just the savepoint. Running on would commit the rest outside
+              // any group: stop here.
+              culprit = i;
+              throw error;
+            }
           }
         }
       })();
     } catch (error) {
+      if (culprit >= 0) {
+        // Nothing of the group was written. The write that broke it fails; the others go
+        // round again, first in line.
+        jobs[culprit]!.reject(error);
+        this.#queue.unshift(...jobs.filter((_, i) => i !== culprit));
+        if (this.#queue.length && !this.#scheduled) {
+          this.#scheduled = true;
+          setImmediate(() => this.flush());
+        }
+        return;
+      }
       // The commit itself failed (disk full, I/O error): nothing of this group was written.
       for (const job of jobs) job.reject(error);
       return;

@@ -197,7 +197,7 @@ export class EventService {
       if (dup) return { event: fromRow(dup), created: false };
     }
     const id = this.#nextId++;
-    const tz = this.#dir.communities.get(principal.communityId)?.timeZone ?? 'Asia/Shanghai';
+    const tz = this.#dir.timeZoneOf(principal.communityId);
     const w = wallTime(reportedAt, tz);
     const code = `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(id).padStart(6, '0')}`;
     const e: EventRecord = {
@@ -241,8 +241,10 @@ export class EventService {
       }
       const after: EventRecord = { ...before, ...out.state, version: before.version + 1, updatedAt: now };
       if (action === 'review') after.reviewedAt = now;
+      // A transition can end overdue (the deadline moved or stopped) but never starts it: the
+      // deadline timer does that, with its supervision record (督办) and journal entry.
       const due = runningDeadline(after);
-      after.overdue = due !== null && now > due;
+      after.overdue = before.overdue && due !== null && now > due;
       this.#stmt.update.run(toParams(after));
       this.#stmt.history.run(after.id, now, action, before.status, after.status, principal.id, principal.role,
         body.note ?? null, transitionData(action, body));

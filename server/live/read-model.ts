@@ -131,7 +131,7 @@ export class ReadModel {
   #model(communityId: string): CommunityModel {
     let m = this.#models.get(communityId);
     if (!m) {
-      const tz = this.#dir.communities.get(communityId)?.timeZone ?? 'Asia/Shanghai';
+      const tz = this.#dir.timeZoneOf(communityId);
       this.#models.set(communityId, (m = new CommunityModel(communityId, tz)));
     }
     return m;

@@ -34,6 +34,7 @@ export interface LiveDeps {
   broadcaster: Broadcaster;
   viewContext: (communityId: string) => ViewContext;
   resolvePrincipal: (handshake: LiveSocket['handshake']) => Principal | null;
+  onError: (error: unknown) => void;
   now: () => number;
 }
 
@@ -58,8 +59,10 @@ export function attachLive(deps: LiveDeps) {
       try {
         ack(subscribe(deps, socket, req));
       } catch (error) {
+        // Log, never rethrow: socket.io runs handlers outside any catch, and one bad
+        // subscription must not take the server and every other display down.
+        deps.onError(error);
         ack({ ok: false, error: 'error.internal' });
-        throw error;
       }
     });
   });

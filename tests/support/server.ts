@@ -61,7 +61,7 @@ export function openSocket(url: string, opts: { display?: boolean; reconnection?
     reconnection: opts.reconnection ?? true,
     reconnectionDelay: 100,
     reconnectionDelayMax: 300,
-    auth: opts.display ? { audience: 'display' } : {},
+    auth: { audience: opts.display ? 'display' : 'staff' },
   });
 }
 

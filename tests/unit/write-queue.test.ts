@@ -159,6 +159,20 @@ describe('group commit', () => {
     expect(bodiesSeenBy(reader)).toEqual(['later']);
   });
 
+  it('fails only the write that filled the disk, and commits its neighbours in a later group', async () => {
+    // SQLITE_FULL rolls back the whole transaction, not just the savepoint: the writes after it
+    // must not be committed outside the group, nor reported as failed when they were written.
+    const pages = Number(db.pragma('page_count', { simple: true }));
+    db.pragma(`max_page_count = ${pages + 3}`);
+    const published: string[] = [];
+    const q = new WriteQueue<string>(db, (effects) => published.push(...effects));
+    const results = await Promise.allSettled([q.run(insert('before')), q.run(insert('x'.repeat(200_000))), q.run(insert('after'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/full/);
+    expect(bodiesSeenBy(reader)).toEqual(['before', 'after']);
+    expect(published).toEqual(['added before', 'added after']);
+  });
+
   it('commits at once on flush, without waiting for the next tick', async () => {
     const q = new WriteQueue<string>(db, () => {});
     const p = q.run(insert('now'));
