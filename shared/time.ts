@@ -22,8 +22,8 @@ export interface WallTime {
   year: number; month: number; day: number; hour: number; minute: number; second: number;
 }
 
-/** The wall-clock reading in `timeZone` at instant `ms`. */
-export function wallTime(ms: number, timeZone: string): WallTime {
+/** The wall-clock reading from ICU: exact, but costs microseconds a call. */
+function icuWallTime(ms: number, timeZone: string): WallTime {
   const p: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
@@ -31,11 +31,37 @@ export function wallTime(ms: number, timeZone: string): WallTime {
   return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute!, second: p.second! };
 }
 
+/**
+ * Offsets by quarter hour of UTC: every offset change of a modern time zone falls on a
+ * quarter hour, so within one the offset is constant. ICU is asked once per zone and quarter,
+ * which makes formatting a time (done for every field of every event sent) cheap.
+ */
+const QUARTER_MS = 900_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
 /** Minutes east of UTC in `timeZone` at instant `ms` (480 for Asia/Shanghai). */
 export function offsetMinutes(ms: number, timeZone: string): number {
-  const w = wallTime(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const quarter = Math.floor(ms / QUARTER_MS);
+  let off = zone.get(quarter);
+  if (off === undefined) {
+    const at = quarter * QUARTER_MS;
+    const w = icuWallTime(at, timeZone);
+    off = Math.round((Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - at) / 60_000);
+    if (zone.size > 20_000) zone.clear(); // bounded: a long-running server formats mostly recent times
+    zone.set(quarter, off);
+  }
+  return off;
+}
+
+/** The wall-clock reading in `timeZone` at instant `ms`. */
+export function wallTime(ms: number, timeZone: string): WallTime {
+  const d = new Date(Math.floor(ms) + offsetMinutes(ms, timeZone) * 60_000);
+  return {
+    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
+    hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(),
+  };
 }
 
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
@@ -44,9 +70,10 @@ const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
 export function isoInZone(instant: number, timeZone: string): string {
   const ms = Math.round(instant);
   const off = offsetMinutes(ms, timeZone);
-  const w = wallTime(ms, timeZone);
+  const d = new Date(ms + off * 60_000);
   const sign = off < 0 ? '-' : '+';
-  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}.${pad(((ms % 1000) + 1000) % 1000, 3)}${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
+  const a = Math.abs(off);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}${sign}${pad(Math.trunc(a / 60))}:${pad(a % 60)}`;
 }
 
 export function isoOrNull(ms: number | null | undefined, timeZone: string): string | null {

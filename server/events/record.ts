@@ -4,7 +4,7 @@
  */
 import type { LifecycleState, PendingRequest, Status } from '../../shared/lifecycle.ts';
 import { runningDeadline } from '../../shared/lifecycle.ts';
-import { maskAddress, maskName, scrubText } from '../../shared/mask.ts';
+import { maskAddress, maskName, nameMasker, scrubText, type NameMasker } from '../../shared/mask.ts';
 import type { EventView } from '../../shared/protocol.ts';
 import type { Audience } from '../../shared/schemas.ts';
 import type { Source, Urgency } from '../../shared/taxonomy.ts';
@@ -86,12 +86,21 @@ export const EVENT_COLUMNS = Object.keys(toParams({} as EventRecord));
 export interface ViewContext {
   timeZone: string;
   workerName: (id: string) => string | null;
+  /**
+   * Full names the public audience must not read in free text (every grid worker's), masked
+   * wherever they appear. Called for each projected event: return the same array while the
+   * list is unchanged, so the pattern built from it is reused. Optional only so that contexts
+   * built outside the app (benchmarks) still type-check; the app always supplies it.
+   */
+  knownNames?: () => readonly string[];
 }
+
+const NO_NAMES: readonly string[] = [];
 
 /**
  * The event as `audience` may see it. The public audience (wall displays) never receives the
- * reporter, gets free text scrubbed of phone and ID numbers, addresses cut to building level
- * and staff names masked.
+ * reporter, gets free text scrubbed of phone and ID numbers and of the reporter's and any
+ * known worker's full name, addresses cut to building level and staff names masked.
  */
 export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContext): EventView {
   const tz = ctx.timeZone;
@@ -115,10 +124,19 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
     view.reporterPhone = e.reporterPhone;
     return view;
   }
-  view.title = scrubText(e.title);
-  view.description = scrubText(e.description);
-  view.address = maskAddress(e.address);
+  const names = nameMasker(ctx.knownNames?.() ?? NO_NAMES);
+  view.title = publicText(e.title, names, e.reporterName);
+  view.description = publicText(e.description, names, e.reporterName);
+  const address = maskAddress(e.address);
+  view.address = address === null ? null : names.apply(address, e.reporterName);
   view.assigneeName = maskName(assigneeName);
-  view.pending = e.pending ? { ...view.pending!, by: maskName(e.pending.by) ?? '', note: scrubText(e.pending.note) } : null;
+  view.pending = e.pending
+    ? { ...view.pending!, by: maskName(e.pending.by) ?? '', note: publicText(e.pending.note, names, e.reporterName) }
+    : null;
   return view;
+}
+
+/** Free text for the public audience: numbers scrubbed, the reporter's and workers' names masked. */
+function publicText(text: string, names: NameMasker, reporterName: string | null): string {
+  return names.apply(scrubText(text), reporterName);
 }

@@ -387,6 +387,58 @@ describe('privacy on a public display', () => {
     expect((await get(`${api}/events/${e.id}`)).body.event.description).toContain(ID);
   });
 
+  it('masks names and numbers however they are written in free text, in snapshot, batches and replay', async () => {
+    const REPORTER = '赵德明';
+    const WORKER = '王丽萍'; // W01, the worker of grid G01
+    const GROUPED_ID = '110105 1949 1231 002X';
+    const SPACED_MOBILE = '1371 234 5678';
+    const LOCAL_LINE = '87654321';
+    // What must never reach a display, compared with separators taken out of what it is sent.
+    // 王建国 is the reporter of every sample report, written into each one's description.
+    const forbidden = [REPORTER, WORKER, '王建国', '11010519491231002X', '13712345678', LOCAL_LINE, '501室'];
+    const expectNoResident = (payload: unknown) => {
+      for (const s of strings(payload)) {
+        const compact = s.replace(/[\s.\-_/]/g, '');
+        for (const f of forbidden) expect(compact, s).not.toContain(f);
+      }
+    };
+
+    const display = listen(ts.url, { display: true });
+    const staff = listen(ts.url);
+    const before = await snapshotOf(display.socket);
+    await snapshotOf(staff.socket);
+    const e = await report({
+      title: `${REPORTER}家门口积水`,
+      description: `${REPORTER}来电，手机${SPACED_MOBILE}，座机${LOCAL_LINE}，身份证${GROUPED_ID}；网格员${WORKER}已到场。`,
+      reporterName: REPORTER, reporterPhone: '13712345678', address: '桂花苑 501室 (独居老人)',
+    });
+    await act(e.id, 'accept');
+    await act(e.id, 'dispatch', { assigneeId: 'W01' });
+    await act(e.id, 'request_extension', { hours: 8, note: `${WORKER}请回电${REPORTER} 137.1234.5678，证件110105-19491231-002X，座机8765-4321` });
+    for (const l of [display, staff]) await until(() => !!carrying(l.batches, e.id, 4), 'the extension request');
+
+    const snap = await snapshotOf(listen(ts.url, { display: true }).socket);
+    const replay = await subscribe(listen(ts.url, { display: true }).socket, { view: 'screen', since: before.seq, dbId: before.dbId });
+    if (!replay.ok || replay.mode !== 'replay') throw new Error(`expected a replay, got ${JSON.stringify(replay).slice(0, 200)}`);
+    expect(replay.entries.filter((x) => x.event.id === e.id)).toHaveLength(4);
+    for (const payload of [display.batches, snap, replay]) {
+      expectNoResident(payload);
+      expectNothingPersonal(payload);
+    }
+
+    const shown = snap.events.find((x) => x.id === e.id)!;
+    expect(shown.title).toBe('赵**家门口积水');
+    expect(shown.description).toBe('赵**来电，手机137****5678，座机******21，身份证[证件号已隐藏]；网格员王**已到场。');
+    expect(shown.pending?.note).toBe('王**请回电赵** 137****5678，证件[证件号已隐藏]，座机******21');
+    expect(shown.address).toBe('桂花苑');
+
+    // Staff still get everything as it was written.
+    const staffView = carrying(staff.batches, e.id, 4)!.entries.find((x) => x.event.id === e.id && x.event.version === 4)!.event;
+    expect(staffView).toMatchObject({ reporterName: REPORTER, title: `${REPORTER}家门口积水`, address: '桂花苑 501室 (独居老人)' });
+    for (const f of [REPORTER, WORKER, GROUPED_ID, SPACED_MOBILE, LOCAL_LINE]) expect(staffView.description).toContain(f);
+    expect(staffView.pending?.note).toContain(WORKER);
+  });
+
   it('keeps a display LiveClient free of personal data through snapshot and batches', async () => {
     const { client } = live(ts.url, { display: true });
     await until(() => client.state.dbId !== null, 'the first snapshot');

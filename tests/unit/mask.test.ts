@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { maskAddress, maskName, maskPhone, scrubText } from '../../shared/mask.ts';
+import { maskAddress, maskName, maskPhone, nameMasker, NameMasker, scrubText } from '../../shared/mask.ts';
 
 describe('names on a public display', () => {
   it('keeps only the surname of a Chinese name', () => {
@@ -143,8 +143,98 @@ describe('free text on a public display', () => {
     for (const text of ordinary) expect(scrubText(text), text).toBe(text);
   });
 
-  it('does not mistake a long order number for a phone', () => {
-    expect(scrubText('工单2026112213812345678')).toBe('工单2026112213812345678');
+  it('masks a long number whole rather than picking a phone out of it', () => {
+    // 19 digits may be a bank card: nothing in it is shown but the last two.
+    expect(scrubText('工单2026112213812345678')).toBe('工单*****************78');
+  });
+
+  it('removes an ID written in any grouping after its region code', () => {
+    expect(scrubText('身份证 110105 1949 1231 002X 已核')).toBe(`身份证 ${HIDDEN} 已核`);
+    expect(scrubText('证件110105-19491231-002X。')).toBe(`证件${HIDDEN}。`);
+    expect(scrubText('证件110105.1949.1231.0021')).toBe(`证件${HIDDEN}`);
+    expect(scrubText('旧证330102 900101 123号码')).toBe(`旧证${HIDDEN}号码`);
+    expect(scrubText('编号ID330102199001011234')).toBe(`编号ID${HIDDEN}`);
+  });
+
+  it('masks a mobile written with any separators', () => {
+    expect(scrubText('电话1381 234 5678')).toBe('电话138****5678');
+    expect(scrubText('电话138.1234.5678')).toBe('电话138****5678');
+    expect(scrubText('电话138 - 1234 - 5678')).toBe('电话138****5678');
+    expect(scrubText('电话138_1234_5678')).toBe('电话138****5678');
+    expect(scrubText('电话138/1234/5678')).toBe('电话138****5678');
+    expect(scrubText('电话138  1234  5678')).toBe('电话138****5678');
+    expect(scrubText('电话１３８　１２３４　５６７８')).toBe('电话138****5678');
+  });
+
+  it('masks a local landline written without its area code', () => {
+    expect(scrubText('座机88886666')).toBe('座机******66');
+    expect(scrubText('座机 8888-6666，转分机')).toBe('座机 ******66，转分机');
+    expect(scrubText('座机8888 6666')).toBe('座机******66');
+    expect(scrubText('老号码8886666')).toBe('老号码*****66');
+  });
+
+  it('keeps at most the last two digits of any other run of seven or more', () => {
+    expect(scrubText('卡号6222 0212 3456 7890 123')).toBe('卡号*****************23');
+    expect(scrubText('编号1234567')).toBe('编号*****67');
+    expect(scrubText('户号12-34-567')).toBe('户号*****67');
+    expect(scrubText('日期写成20261122')).toBe('日期写成******22');
+  });
+
+  it('masks each of several numbers written side by side', () => {
+    expect(scrubText('13812345678/13987654321')).toBe('138****5678/139****4321');
+    expect(scrubText('88886666 13812345678')).toBe('******66 138****5678');
+    expect(scrubText('8888-6666 138 1234 5678')).toBe('******66 138****5678');
+  });
+
+  it('hides a run whole rather than leave digits around a phone picked out of it', () => {
+    expect(scrubText('0571 13812345678')).toBe('*************78');
+    expect(scrubText('分机0571-88886666-8001')).toBe('分机**************01');
+    expect(scrubText('138 1234 5678 9')).toBe('**********89');
+  });
+
+  it('leaves dates, times, amounts with a unit and short numbers alone', () => {
+    const ordinary = [
+      '3幢501室',
+      '2026年11月22日',
+      '共12户',
+      '下午3点',
+      '2026/11/22 巡查，2026.11.23 复查',
+      '2026-11-22 08:30-17:30',
+      '2026-11-22至2026-11-25',
+      '2026.11.22-2026.12.01 施工',
+      '2025-2026年度',
+      '损失约1500000元',
+      '损失约 1 500 000 元',
+      '预算￥2500000',
+      '面积12345678平方米',
+      '电表读数1234567.8度',
+      '小区共3幢12-3-501室',
+      '邮编310012',
+      '浙A12345',
+    ];
+    for (const text of ordinary) expect(scrubText(text), text).toBe(text);
+  });
+
+  it('never shows the middle of a mobile, however it is grouped and separated', () => {
+    const sep = fc.constantFrom(' ', '-', '.', '_', '/', ' - ', '  ', '　');
+    fc.assert(fc.property(fc.stringMatching(/^1[3-9]\d{9}$/), fc.uniqueArray(fc.integer({ min: 1, max: 10 }), { maxLength: 3 }), sep, (phone, cuts, s) => {
+      const at = [...cuts].sort((a, b) => a - b);
+      const written = [0, ...at].map((c, k) => phone.slice(c, at[k] ?? 11)).join(s);
+      const out = scrubText(`请联系${written}，谢谢`);
+      expect(out, written).toBe(`请联系${phone.slice(0, 3)}****${phone.slice(7)}，谢谢`);
+    }));
+  });
+
+  it('never shows more than the last two digits of a local number, however it is grouped', () => {
+    const sep = fc.constantFrom(' ', '-', '.', '_', '/', ' - ');
+    fc.assert(fc.property(fc.stringMatching(/^[2-9]\d{6,7}$/), fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { maxLength: 2 }), sep, (num, cuts, s) => {
+      const at = [...cuts].filter((c) => c < num.length).sort((a, b) => a - b);
+      const groups = [0, ...at].map((c, k) => num.slice(c, at[k] ?? num.length));
+      // 2026-11-22 is a date, not a number to hide.
+      fc.pre(!(groups.length === 3 && /^(?:19|20)\d\d$/.test(groups[0]!)));
+      const out = scrubText(`座机${groups.join(s)}转`);
+      expect(out).toBe(`座机${'*'.repeat(num.length - 2)}${num.slice(-2)}转`);
+    }));
   });
 
   it('gives an empty string for missing text', () => {
@@ -185,6 +275,24 @@ describe('addresses on a public display', () => {
     expect(maskAddress('幸福小区12-3-501')).toBe('幸福小区');
   });
 
+  it('cuts at the first unit, room or floor wherever it is', () => {
+    expect(maskAddress('桂花苑501室旁')).toBe('桂花苑');
+    expect(maskAddress('桂花苑 501室 (独居老人)')).toBe('桂花苑');
+    expect(maskAddress('桂花苑（501室）门口')).toBe('桂花苑');
+    expect(maskAddress('和平新村三单元西侧')).toBe('和平新村');
+    expect(maskAddress('幸福小区12-3-501室旁')).toBe('幸福小区');
+    expect(maskAddress('文三路100号12号房后面')).toBe('文三路100号');
+    expect(maskAddress('社区服务中心2层')).toBe('社区服务中心');
+    expect(maskAddress('桂花苑501室旁边3幢')).toBe('桂花苑');
+    expect(maskAddress('桂花苑3幢 2单元 501室旁')).toBe('桂花苑3幢');
+  });
+
+  it('keeps rooms that are not homes and a building marked after its number', () => {
+    expect(maskAddress('桂花苑活动室门口')).toBe('桂花苑活动室门口');
+    expect(maskAddress('居委会办公室')).toBe('居委会办公室');
+    expect(maskAddress('阳光花园5号楼旁')).toBe('阳光花园5号楼');
+  });
+
   it('keeps an address that already names no room', () => {
     expect(maskAddress('桂花苑北门')).toBe('桂花苑北门');
     expect(maskAddress('文三路与学院路交叉口')).toBe('文三路与学院路交叉口');
@@ -201,5 +309,55 @@ describe('addresses on a public display', () => {
     expect(maskAddress(null)).toBeNull();
     expect(maskAddress(undefined)).toBeNull();
     expect(maskAddress('501室')).toBeNull();
+  });
+});
+
+describe('names in free text on a public display', () => {
+  const workers = ['王丽萍', '李建华', '沈丹'];
+
+  it('masks a worker named anywhere in the text', () => {
+    const m = new NameMasker(workers);
+    expect(m.apply('网格员王丽萍已到场')).toBe('网格员王**已到场');
+    expect(m.apply('李建华、沈丹协助，王丽萍负责')).toBe('李**、沈*协助，王**负责');
+  });
+
+  it('masks the reporter given with the text, wherever it appears', () => {
+    const m = new NameMasker(workers);
+    expect(m.apply('王建国家门口积水，王建国来电', '王建国')).toBe('王**家门口积水，王**来电');
+    expect(m.apply('请回电王建国，网格员王丽萍已到场', '  王建国 ')).toBe('请回电王**，网格员王**已到场');
+  });
+
+  it('masks the longer of two names that contain one another whole', () => {
+    expect(new NameMasker(['王建']).apply('王建国来电，王建到场', '王建国')).toBe('王**来电，王*到场');
+    expect(new NameMasker(['王建国华']).apply('王建国华和王建国', '王建国')).toBe('王建**和王**');
+    expect(new NameMasker(['王丽', '王丽萍']).apply('王丽萍和王丽')).toBe('王**和王*');
+  });
+
+  it('masks Latin names only as whole words', () => {
+    const m = new NameMasker(['Li Wei']);
+    expect(m.apply('Li Wei came; Li Weiming did not', 'Anna')).toBe('L*** came; Li Weiming did not');
+    expect(m.apply('Anna called, not Annabel', 'Anna')).toBe('A*** called, not Annabel');
+  });
+
+  it('leaves text alone for names too short or too generic to be names', () => {
+    const m = new NameMasker(['王', '']);
+    for (const reporter of ['王', '匿名', '住户', '热心市民', null, undefined, '']) {
+      expect(m.apply('住户王先生反映匿名信', reporter), String(reporter)).toBe('住户王先生反映匿名信');
+    }
+  });
+
+  it('keeps ordinary text with no listed name as it is', () => {
+    const m = new NameMasker(workers);
+    for (const text of ['3幢501室', '2026年11月22日', '共12户', '下午3点', '']) expect(m.apply(text, '王建国')).toBe(text);
+  });
+
+  it('builds the masker once and reuses it while the list is unchanged', () => {
+    const list = ['王丽萍'];
+    const a = nameMasker(list);
+    expect(nameMasker(list)).toBe(a);
+    expect(nameMasker(['王丽萍'])).toBe(a);
+    const b = nameMasker(['王丽萍', '沈丹']);
+    expect(b).not.toBe(a);
+    expect(b.apply('沈丹到场')).toBe('沈*到场');
   });
 });
