@@ -16,6 +16,7 @@ import { openDatabase, databaseId, type Db } from './db/index.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { Directory } from './community.ts';
 import { EventService, type Change } from './events/service.ts';
+import { VolunteerService } from './volunteers/service.ts';
 import type { ViewContext } from './events/record.ts';
 import { Journal } from './journal.ts';
 import { ReadModel } from './live/read-model.ts';
@@ -62,10 +63,16 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const model = new ReadModel(directory);
   const journal = new Journal(db);
 
-  const viewContext = (communityId: string): ViewContext => ({
-    timeZone: directory.timeZoneOf(communityId),
-    workerName: directory.workerName,
-  });
+  const viewContext = (communityId: string): ViewContext => {
+    // Every worker's full name, masked in free text on public displays: listed once per
+    // context (one per batch and community), so the projection reuses one pattern.
+    let names: string[] | undefined;
+    return {
+      timeZone: directory.timeZoneOf(communityId),
+      workerName: directory.workerName,
+      knownNames: () => (names ??= [...directory.workers.values()].map((w) => w.name)),
+    };
+  };
 
   // Accounts arrive with a later issue; until then every request acts as the default
   // community's administrator. Sockets get the public (masked) view unless they ask for the
@@ -85,6 +92,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     (err) => logger.error({ err }, 'publishing committed changes failed'),
   );
   const events = new EventService({ db, queue, directory, now });
+  const volunteers = new VolunteerService({ db, queue, directory, now, pointsPerHour: config.POINTS_PER_HOUR });
 
   const io: LiveServer = new Server({
     serveClient: false,
@@ -119,7 +127,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, directory, model, dbId, now, logger, viewContext,
+    events, volunteers, directory, model, dbId, now, logger, viewContext,
     resolvePrincipal: () => defaultPrincipal(),
     clientDir: opts.clientDir ?? CLIENT_DIR,
   });

@@ -27,6 +27,8 @@ const schema = z.object({
   TIMER_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Days of journal kept for replay; older entries are pruned. */
   JOURNAL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Volunteer points per hour of service, for activities that set no rate of their own (1 h = 10). */
+  POINTS_PER_HOUR: z.coerce.number().int().min(0, 'must be 0 or more').max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

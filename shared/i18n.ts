@@ -101,6 +101,17 @@ const zhCN = {
   'error.payload_too_large': '请求体过大',
   'error.internal': '服务器内部错误',
   'error.unavailable': '服务器正在重启，请稍后重试',
+  'error.forbidden': '无权执行此操作',
+  'error.insufficient_points': '积分余额不足',
+  'error.out_of_stock': '库存不足',
+  'error.activity_full': '活动名额已满',
+  'error.already_signed_up': '该志愿者已报名此活动',
+  'error.not_signed_up': '该志愿者未报名此活动',
+  'error.activity_not_open': '活动当前不接受报名或签到',
+  'error.outside_activity_time': '不在活动签到时间内',
+  'error.volunteer_inactive': '该志愿者当前不在服务状态',
+  'error.volunteer_exists': '该身份证号已登记为志愿者',
+  'error.team_exists': '同名志愿服务队已存在',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -201,6 +212,17 @@ const en: Record<MessageKey, string> = {
   'error.payload_too_large': 'The request body is too large',
   'error.internal': 'Internal server error',
   'error.unavailable': 'The server is restarting; try again shortly',
+  'error.forbidden': 'You are not allowed to do this',
+  'error.insufficient_points': 'Not enough points',
+  'error.out_of_stock': 'Out of stock',
+  'error.activity_full': 'The activity is full',
+  'error.already_signed_up': 'The volunteer is already signed up for this activity',
+  'error.not_signed_up': 'The volunteer is not signed up for this activity',
+  'error.activity_not_open': 'The activity is not taking sign-ups or check-ins now',
+  'error.outside_activity_time': 'Outside the activity\'s check-in time',
+  'error.volunteer_inactive': 'The volunteer is not active',
+  'error.volunteer_exists': 'A volunteer with this ID number is already registered',
+  'error.team_exists': 'A team with this name already exists',
 };
 
 export const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

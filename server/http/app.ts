@@ -11,18 +11,20 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import { ACTIONS, STATUSES, allowedActions } from '../../shared/lifecycle.ts';
 import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transitionBody } from '../../shared/schemas.ts';
 import { CATEGORIES, SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
 import { isoInZone } from '../../shared/time.ts';
-import { DomainError, zodIssues } from '../errors.ts';
+import { DomainError } from '../errors.ts';
+import { parse, readJson } from './validate.ts';
 import { QueueClosedError } from '../db/write-queue.ts';
 import type { Principal } from '../principal.ts';
 import type { Directory } from '../community.ts';
 import type { EventService, HistoryLine } from '../events/service.ts';
 import { projectEvent, type EventRecord, type ViewContext } from '../events/record.ts';
 import type { ReadModel } from '../live/read-model.ts';
+import type { VolunteerService } from '../volunteers/service.ts';
+import { volunteerRoutes } from './volunteers.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -32,6 +34,8 @@ declare module 'hono' {
 
 export interface HttpDeps {
   events: EventService;
+  /** The volunteer ledger (/volunteers, /activities, /points, /exchange), when present. */
+  volunteers?: VolunteerService;
   directory: Directory;
   model: ReadModel;
   dbId: string;
@@ -180,6 +184,8 @@ export function createHttpApp(deps: HttpDeps) {
     return c.json({ event: view(c, e) });
   });
 
+  if (deps.volunteers) api.route('/', volunteerRoutes({ volunteers: deps.volunteers }));
+
   app.route('/api/v1', api);
 
   // The built client: each surface is a page; assets are content-hashed and cached for good.
@@ -207,26 +213,4 @@ export function createHttpApp(deps: HttpDeps) {
       : c.text('Not found', 404));
 
   return app;
-}
-
-async function readJson(c: Context, optional = false): Promise<unknown> {
-  const text = await c.req.text();
-  if (!text.trim()) {
-    if (optional) return {};
-    throw new DomainError(400, 'error.bad_json', 'the request body is empty; send a JSON object', [{ field: '(body)', problem: 'required' }]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DomainError(400, 'error.bad_json', 'the request body is not valid JSON', [{ field: '(body)', problem: 'not valid JSON' }]);
-  }
-}
-
-function parse<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const issues = zodIssues(r.error);
-    throw new DomainError(400, 'error.validation', issues.map((i) => `${i.field}: ${i.problem}`).join('; '), issues);
-  }
-  return r.data;
 }

@@ -1,0 +1,410 @@
+/**
+ * Volunteer service (志愿服务): the ledger's vocabulary, the rule that turns hours into points,
+ * and the zod schemas for every body and query of `/api/v1/volunteers`, `/activities`,
+ * `/points` and `/exchange`. Pure: used by the server, the forms and the tests alike.
+ */
+import { z } from 'zod';
+import { instant } from './schemas.ts';
+import { offsetMinutes, startOfLocalDay, wallTime } from './time.ts';
+
+export const VOLUNTEER_STATUSES = ['active', 'paused', 'left'] as const;
+export type VolunteerStatus = (typeof VOLUNTEER_STATUSES)[number];
+
+/**
+ * planned: a draft, not yet taking sign-ups · open: taking sign-ups · closed: sign-ups closed,
+ * the activity runs (check-in and check-out still work) · cancelled: called off, its sign-ups
+ * are cancelled with it.
+ */
+export const ACTIVITY_STATUSES = ['planned', 'open', 'closed', 'cancelled'] as const;
+export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
+
+/** Where an activity may go from each status. Cancelled is final. */
+export const ACTIVITY_TRANSITIONS: Record<ActivityStatus, readonly ActivityStatus[]> = {
+  planned: ['open', 'cancelled'],
+  open: ['closed', 'cancelled'],
+  closed: ['open', 'cancelled'],
+  cancelled: [],
+};
+
+export const SIGNUP_STATUSES = ['signed_up', 'checked_in', 'checked_out', 'cancelled', 'no_show'] as const;
+export type SignupStatus = (typeof SIGNUP_STATUSES)[number];
+
+/** Sign-ups that hold a place: capacity counts these. */
+export const PLACE_HOLDING: readonly SignupStatus[] = ['signed_up', 'checked_in', 'checked_out'];
+
+/** The kinds of points account: one per volunteer, and per community the source and the sink. */
+export const ACCOUNT_KINDS = ['volunteer', 'issuance', 'redemption'] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+
+/** Why points moved: earned by a service record, spent in the exchange. */
+export const TXN_KINDS = ['earn', 'redeem'] as const;
+export type TxnKind = (typeof TXN_KINDS)[number];
+
+/** What the journal says about the volunteer ledger (grid events have their own types). */
+export type VolunteerEntryType =
+  | 'volunteer.registered'
+  | 'volunteer.status_changed'
+  | 'volunteer.team_created'
+  | 'activity.created'
+  | 'activity.status_changed'
+  | 'volunteer.signed_up'
+  | 'volunteer.signup_cancelled'
+  | 'volunteer.no_show'
+  | 'volunteer.checked_in'
+  | 'volunteer.checked_out'
+  | 'points.issued'
+  | 'points.redeemed'
+  | 'exchange.item_added'
+  | 'exchange.restocked';
+
+/** The entities those entries name (journal.entity). */
+export type VolunteerEntity = 'volunteer' | 'team' | 'activity' | 'signup' | 'points_txn' | 'exchange_item';
+
+// ---- the points rule --------------------------------------------------------------------
+
+/** Points per hour of service unless the activity or the configuration says otherwise (1 h = 10). */
+export const DEFAULT_POINTS_PER_HOUR = 10;
+/** Service hours are counted in whole half hours. */
+export const HOURS_STEP = 0.5;
+/** Check-in opens this long before an activity starts (volunteers arrive early to set up). */
+export const CHECK_IN_OPENS_BEFORE_MS = 3_600_000;
+/** The longest activity: a day. A programme over several days is one activity per day. */
+export const MAX_ACTIVITY_MS = 24 * 3_600_000;
+
+const HOUR_MS = 3_600_000;
+const STEP_MS = HOURS_STEP * HOUR_MS;
+
+/**
+ * Service hours between two instants: the time between them rounded DOWN to a whole half hour
+ * (不足半小时不计, as community volunteer registers count it). Zero if `to` is not after `from`.
+ *
+ * @example hoursBetween(t, t + 2h 29min) === 2; hoursBetween(t, t + 2h 30min) === 2.5
+ */
+export function hoursBetween(from: number, to: number): number {
+  if (!(to > from)) return 0;
+  return (Math.floor((to - from) / STEP_MS) * STEP_MS) / HOUR_MS;
+}
+
+/**
+ * The hours a participation earns: the time from check-in to check-out that falls inside the
+ * activity's planned window (arriving early or staying late is not counted; the organiser
+ * plans the window), rounded down to a whole half hour. An activity lasts at most a day,
+ * so a forgotten check-out cannot run up more than that.
+ *
+ * @example activity 09:00–12:00, in 08:40, out 11:50 → 09:00–11:50 = 2 h 50 min → 2.5 h
+ */
+export function creditedHours(checkIn: number, checkOut: number, startsAt: number, endsAt: number): number {
+  return hoursBetween(Math.max(checkIn, startsAt), Math.min(checkOut, endsAt));
+}
+
+/**
+ * THE POINTS RULE. Points = service hours × the activity's points per hour, rounded down to a
+ * whole point; hours are counted in half hours (see `creditedHours`). The rate is set per
+ * activity and defaults to the configured community rate, `POINTS_PER_HOUR` (10: 1 h = 10
+ * points, 2.5 h = 25 points). Points are whole numbers: the ledger holds integers only.
+ */
+export function pointsFor(hours: number, pointsPerHour: number = DEFAULT_POINTS_PER_HOUR): number {
+  if (!(hours > 0) || !(pointsPerHour > 0)) return 0;
+  // Hours are multiples of 0.5, so hours × 2 is exact; integer arithmetic avoids 0.1-style error.
+  return Math.floor((Math.round(hours * 2) * pointsPerHour) / 2);
+}
+
+/**
+ * A service certificate's number: `ZYFW-<year issued, local>-<record id, 6 digits>`
+ * (志愿服务), e.g. `ZYFW-2026-000123`. The record id is unique, so the number is.
+ */
+export function certificateNumber(year: number, recordId: number): string {
+  return `ZYFW-${year}-${String(recordId).padStart(6, '0')}`;
+}
+
+// ---- resident ID numbers ----------------------------------------------------------------
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+
+/** An 18-character resident ID number (GB 11643) whose check character is right. */
+export function isValidIdNumber(id: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i]!;
+  return ID_CHECK[sum % 11] === id[17];
+}
+
+/** 330106199001011234 → 330106********1234: staff see enough to tell two people apart. */
+export function maskIdNumber(id: string | null): string | null {
+  return id ? `${id.slice(0, 6)}${'*'.repeat(Math.max(0, id.length - 10))}${id.slice(-4)}` : null;
+}
+
+// ---- months -------------------------------------------------------------------------------
+
+/** `2026-03` for the month `ms` falls in, in `timeZone`. */
+export function monthOf(ms: number, timeZone: string): string {
+  const w = wallTime(ms, timeZone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}`;
+}
+
+/** The instants [start, end) of a local calendar month `YYYY-MM` in `timeZone`. */
+export function monthRange(month: string, timeZone: string): { start: number; end: number } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const localMidnight = (year: number, mon: number) => {
+    const utc = Date.UTC(year, mon - 1, 1);
+    // A guess within the offset's reach of the local midnight, then snapped to it.
+    return startOfLocalDay(utc - offsetMinutes(utc, timeZone) * 60_000 + 2 * HOUR_MS, timeZone);
+  };
+  return { start: localMidnight(y, m), end: m === 12 ? localMidnight(y + 1, 1) : localMidnight(y, m + 1) };
+}
+
+// ---- schemas ----------------------------------------------------------------------------
+
+const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+const required = (max: number) => text(max).min(1, 'required');
+const id = z.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const phone = z.string().trim().regex(/^[0-9+\- ]{5,20}$/, 'must be a phone number');
+const skills = z
+  .array(required(20), { message: 'must be a list of skills' })
+  .max(20, 'at most 20 skills')
+  .transform((list) => [...new Set(list)]);
+const digits = z.string().regex(/^\d{1,12}$/, 'must be an id');
+const cursor = z.string().regex(/^\d+$/, 'is not a cursor from a previous page').optional();
+const pageLimit = z.coerce.number().int().min(1).max(500).default(50);
+const month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-03');
+
+export const registerVolunteerBody = z
+  .object({
+    name: required(40),
+    phone,
+    /** Resident ID number (居民身份证号), optional; one registration per ID in a community. */
+    idNumber: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine(isValidIdNumber, 'must be an 18-character resident ID number with a valid check digit')
+      .optional(),
+    skills: skills.default([]),
+    teamId: id.optional(),
+  })
+  .strict();
+export type RegisterVolunteerBody = z.infer<typeof registerVolunteerBody>;
+
+export const volunteerStatusBody = z
+  .object({ status: z.enum(VOLUNTEER_STATUSES), note: text(500).optional() })
+  .strict();
+export type VolunteerStatusBody = z.infer<typeof volunteerStatusBody>;
+
+export const createTeamBody = z.object({ name: required(40) }).strict();
+export type CreateTeamBody = z.infer<typeof createTeamBody>;
+
+export const createActivityBody = z
+  .object({
+    title: required(80),
+    description: text(2000).default(''),
+    organiser: required(80),
+    startsAt: instant,
+    endsAt: instant,
+    place: required(200),
+    gridId: z.string().min(1).optional(),
+    capacity: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').max(10_000, 'at most 10000'),
+    skillsWanted: skills.default([]),
+    /** Defaults to the community rate (POINTS_PER_HOUR). */
+    pointsPerHour: z.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(1000).optional(),
+    /** `planned` keeps it as a draft; `open` takes sign-ups at once. */
+    status: z.enum(['planned', 'open']).default('open'),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const starts = Date.parse(v.startsAt);
+    const ends = Date.parse(v.endsAt);
+    if (!(ends > starts)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+    else if (ends - starts > MAX_ACTIVITY_MS) {
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'an activity lasts at most 24 hours; make one per day' });
+    }
+  });
+export type CreateActivityBody = z.infer<typeof createActivityBody>;
+
+export const activityStatusBody = z
+  .object({ status: z.enum(['open', 'closed', 'cancelled']), note: text(500).optional() })
+  .strict();
+export type ActivityStatusBody = z.infer<typeof activityStatusBody>;
+
+/** Sign up, cancel a sign-up, mark a no-show. */
+export const participationBody = z.object({ volunteerId: id }).strict();
+export type ParticipationBody = z.infer<typeof participationBody>;
+
+export const checkInBody = z
+  .object({
+    volunteerId: id,
+    /** When it happened, if not now (a coordinator entering a paper sign-in sheet). */
+    at: instant.optional(),
+  })
+  .strict();
+export type CheckInBody = z.infer<typeof checkInBody>;
+
+export const checkOutBody = z
+  .object({
+    volunteerId: id,
+    at: instant.optional(),
+    /** What was done, for the certificate; defaults to the activity's title. */
+    content: text(500).min(1, 'must not be blank').optional(),
+  })
+  .strict();
+export type CheckOutBody = z.infer<typeof checkOutBody>;
+
+export const createExchangeItemBody = z
+  .object({
+    name: required(60),
+    description: text(500).default(''),
+    pointsCost: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').max(1_000_000),
+    stock: z.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(1_000_000),
+  })
+  .strict();
+export type CreateExchangeItemBody = z.infer<typeof createExchangeItemBody>;
+
+export const restockBody = z
+  .object({ quantity: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').max(1_000_000) })
+  .strict();
+export type RestockBody = z.infer<typeof restockBody>;
+
+export const redeemBody = z
+  .object({
+    volunteerId: id,
+    itemId: id,
+    quantity: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').max(100, 'at most 100').default(1),
+  })
+  .strict();
+export type RedeemBody = z.infer<typeof redeemBody>;
+
+export const listVolunteersQuery = z
+  .object({
+    status: z.enum(VOLUNTEER_STATUSES).optional(),
+    team: digits.transform(Number).optional(),
+    skill: z.string().min(1).max(20).optional(),
+    limit: pageLimit,
+    cursor,
+  })
+  .strict();
+export type ListVolunteersQuery = z.infer<typeof listVolunteersQuery>;
+
+export const listActivitiesQuery = z
+  .object({
+    status: z.enum(ACTIVITY_STATUSES).optional(),
+    /** Activities starting at or after this instant. */
+    from: instant.optional(),
+    to: instant.optional(),
+    limit: pageLimit,
+    cursor,
+  })
+  .strict();
+export type ListActivitiesQuery = z.infer<typeof listActivitiesQuery>;
+
+export const pageQuery = z.object({ limit: pageLimit, cursor }).strict();
+export type PageQuery = z.infer<typeof pageQuery>;
+
+export const listRedemptionsQuery = z
+  .object({ volunteer: digits.transform(Number).optional(), limit: pageLimit, cursor })
+  .strict();
+export type ListRedemptionsQuery = z.infer<typeof listRedemptionsQuery>;
+
+export const leaderboardQuery = z
+  .object({
+    /** The local month, `YYYY-MM`; this month when absent. */
+    month: month.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(10),
+  })
+  .strict();
+export type LeaderboardQuery = z.infer<typeof leaderboardQuery>;
+
+// ---- what the API answers ------------------------------------------------------------------
+
+export interface VolunteerView {
+  id: number;
+  name: string;
+  phone: string;
+  /** Masked even for staff (330106********1234); the full number is never sent. */
+  idNumber: string | null;
+  skills: string[];
+  teamId: number | null;
+  status: VolunteerStatus;
+  registeredAt: string;
+  balance: number;
+}
+
+export interface ActivityView {
+  id: number;
+  title: string;
+  description: string;
+  organiser: string;
+  startsAt: string;
+  endsAt: string;
+  place: string;
+  gridId: string | null;
+  capacity: number;
+  /** Places taken (signed up, checked in or out). */
+  taken: number;
+  skillsWanted: string[];
+  pointsPerHour: number;
+  status: ActivityStatus;
+  createdAt: string;
+}
+
+export interface SignupView {
+  id: number;
+  activityId: number;
+  volunteerId: number;
+  status: SignupStatus;
+  signedUpAt: string;
+  checkedInAt: string | null;
+  checkedOutAt: string | null;
+}
+
+/** The basis of a printable service-hours certificate (志愿服务证明). */
+export interface ServiceRecordView {
+  id: number;
+  certificateNo: string;
+  volunteerId: number;
+  volunteerName: string;
+  activityId: number;
+  activityTitle: string;
+  hours: number;
+  points: number;
+  content: string;
+  issuer: string;
+  issuedAt: string;
+}
+
+export interface LedgerLineView {
+  entryId: number;
+  txnId: number;
+  kind: TxnKind;
+  amount: number;
+  balanceAfter: number;
+  memo: string | null;
+  at: string;
+}
+
+export interface ExchangeItemView {
+  id: number;
+  name: string;
+  description: string;
+  pointsCost: number;
+  stock: number;
+}
+
+export interface RedemptionView {
+  id: number;
+  volunteerId: number;
+  itemId: number;
+  itemName: string;
+  quantity: number;
+  points: number;
+  at: string;
+}
+
+export interface LeaderboardRow {
+  volunteerId: number;
+  name: string;
+  hours: number;
+  points: number;
+  records: number;
+}
