@@ -2,7 +2,7 @@
  * The screen's language: zh-CN by default, `?lang=en` for one load, or the on-screen switch
  * (remembered in localStorage). `t()` reads `locale`, so markup that calls it re-renders on a switch.
  */
-import { CATALOGUES, LOCALES, translate, type Locale, type MessageKey } from '../../shared/i18n.ts';
+import { LOCALES, translate, type Locale, type MessageKey } from '../../shared/i18n.ts';
 
 export type Key = MessageKey;
 
