@@ -79,7 +79,7 @@ export class EventService {
       // this scans the whole table, every TIMER_MS (docs/PERFORMANCE.md).
       clocked: db.prepare(
         `SELECT * FROM events WHERE community_id IN (SELECT id FROM communities)
-           AND status IN ('accepted', 'returned', 'dispatched', 'in_progress')`,
+           AND status IN ('accepted', 'returned', 'dispatched', 'in_progress') AND overdue = 0`,
       ),
     };
   }
@@ -262,6 +262,7 @@ export class EventService {
       const now = this.#now();
       let reminded = 0;
       let overdue = 0;
+      // Overdue events have had their reminder and their escalation: only the others are read.
       for (const row of this.#stmt.clocked.all() as EventRow[]) {
         const before = fromRow(row);
         const due = runningDeadline(before);

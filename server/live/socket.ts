@@ -96,6 +96,13 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
       };
     }
   }
+  // Walls reconnect together (after a restart, a network blip): while nothing has changed,
+  // they share one snapshot rather than each paying for a projection of the whole view.
+  const key = `${communityId}:${audience}`;
+  const cached = snapshotCache.get(deps)?.get(key);
+  if (cached && cached.seq === head && now - cached.at < SNAPSHOT_REUSE_MS) {
+    return { ok: true, mode: 'snapshot', snapshot: cached.snapshot };
+  }
   const community = deps.directory.communities.get(communityId)!;
   const snapshot: Snapshot = {
     dbId: deps.dbId,
@@ -107,5 +114,12 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
     events: deps.model.currentEvents(communityId).map((e) => projectEvent(e, audience, ctx)),
     recent: deps.model.recent(communityId).map((ch) => toEntry(ch, audience, ctx)),
   };
+  let perServer = snapshotCache.get(deps);
+  if (!perServer) snapshotCache.set(deps, (perServer = new Map()));
+  perServer.set(key, { seq: head, at: now, snapshot });
   return { ok: true, mode: 'snapshot', snapshot };
 }
+
+/** How long an unchanged snapshot may be handed out again (its views carry `asOf`). */
+const SNAPSHOT_REUSE_MS = 1_000;
+const snapshotCache = new WeakMap<LiveDeps, Map<string, { seq: number; at: number; snapshot: Snapshot }>>();

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench`: Cerebellum's performance figures (issue 3), measured on this machine.
+ *
+ *   1. ingest through HTTP with durable commit, against raw better-sqlite3 loops of the same rows
+ *   2. end-to-end latency from API acknowledgement to receipt by 200 wall displays
+ *   3. snapshot time with 1,000,000 events in history
+ *   4. gzip size of the /screen bundle
+ *   5. where the time goes (per-call costs of the hot functions)
+ *
+ * Prints a summary with PASS/FAIL against the targets and writes every figure to
+ * tests/artifacts/bench.json. How each figure is measured: docs/PERFORMANCE.md.
+ *
+ *   npm run bench                      the full run (about 4 minutes on 2 cores)
+ *   npm run bench -- --quick           shorter windows and 200k events, to try changes
+ *   npm run bench -- --only=ingest,latency,latency20,snapshot,bundle,hotspots
+ *   npm run bench -- --journal-all     snapshot history keeps the whole year's journal (slower to build)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { benchIngest } from './ingest.ts';
+import { benchLatency } from './latency.ts';
+import { benchSnapshot } from './snapshot.ts';
+import { benchBundle } from './bundle.ts';
+import { benchHotspots } from './hotspots.ts';
+import { clock, machine, round, sleep } from './lib.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const want = (s: string) => !only || only.includes(s);
+/** Keep every journal entry of the year instead of the default 30-day retention. */
+const journalAll = args.includes('--journal-all');
+
+const TARGETS = {
+  ingestEventsPerSec: 5_000,
+  latencyP99Ms: 250,
+  snapshotMs: 50,
+  screenJsGzipBytes: 350 * 1000,
+};
+
+/** Share of the machine's CPU time (0–1 per core) used by other processes over `ms` while we wait. */
+function busyElsewhere(ms: number): Promise<number> {
+  const read = () => {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3]! + (f[4] ?? 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { idle, total };
+  };
+  try {
+    const a = read();
+    const self0 = process.cpuUsage();
+    return sleep(ms).then(() => {
+      const b = read();
+      const ticks = b.total - a.total;
+      const self = process.cpuUsage(self0);
+      const busyCores = ((ticks - (b.idle - a.idle)) / ticks) * os.cpus().length;
+      return Math.max(0, round(busyCores - (self.user + self.system) / 1000 / ms, 2));
+    });
+  } catch {
+    return Promise.resolve(NaN);
+  }
+}
+
+const results: Record<string, any> = {};
+const env: Record<string, any> = {};
+
+async function section<T>(name: string, title: string, run: () => Promise<T> | T): Promise<T | undefined> {
+  if (!want(name)) return undefined;
+  const busy = await busyElsewhere(1000);
+  const load = os.loadavg().map((v) => round(v, 2));
+  console.log(`\n== ${title}   (load ${load.join(' ')}; other processes busy: ${busy} cores)`);
+  if (busy > 0.15) console.log(`   ! other processes are using ${busy} cores: figures will be lower than on a quiet machine`);
+  const t0 = clock();
+  const r = await run();
+  env[name] = { otherProcessesBusyCoresBefore: busy, loadavgBefore: load, seconds: round((clock() - t0) / 1000, 1) };
+  results[name] = r;
+  return r;
+}
+
+const started = clock();
+const m = machine();
+let commit = 'unknown';
+try {
+  commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+  if (execSync('git status --porcelain -- server shared client', { encoding: 'utf8' }).trim()) commit += ' (with local changes)';
+} catch {
+  // not a checkout
+}
+console.log(`Cerebellum benchmark${quick ? ' (quick)' : ''}: ${m.nproc} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, commit ${commit}`);
+
+const bundle = await section('bundle', '4. /screen bundle, gzip -9', () => benchBundle('screen'));
+if (bundle) {
+  for (const f of bundle.files) console.log(`  ${f.file}: ${f.bytes} B, gzip ${f.gzip} B${f.initial ? '' : ' (loaded on demand)'}`);
+}
+
+const hot = await section('hotspots', '5. Hot functions, per call', () => benchHotspots());
+if (hot) console.log(`  ${JSON.stringify(hot)}`);
+
+const ingest = await section('ingest', '1. Ingest through HTTP, durable (WAL + synchronous=FULL, group commit)', () =>
+  benchIngest({
+    repeats: 3,
+    durationMs: quick ? 4_000 : 10_000,
+    concurrency: 64,
+    bulkDurationMs: quick ? 4_000 : 10_000,
+    bulkSize: 500,
+    bulkConcurrency: 4,
+    rawPerRowMaxMs: quick ? 2_000 : 5_000,
+    floorDurationMs: quick ? 3_000 : 5_000,
+  }));
+
+const latency = await section('latency', '2. End-to-end latency, API ack → 200 displays, 500 events/s', () =>
+  benchLatency({ displays: 200, displayProcs: 2, rate: 500, durationMs: quick ? 8_000 : 20_000 }));
+if (latency) {
+  console.log(`  ${latency.receipts} receipts of ${latency.expectedReceipts} expected, missing ${latency.missing}, duplicates ${latency.duplicates}, gaps ${latency.gaps}; p50 ${latency.latencyMs.p50} ms, p95 ${latency.latencyMs.p95} ms, p99 ${latency.latencyMs.p99} ms, max ${latency.latencyMs.max} ms`);
+  console.log(`  ack → server emit p50 ${latency.ackToEmitMs.p50} ms, p99 ${latency.ackToEmitMs.p99} ms; emit → receipt p50 ${latency.emitToReceiptMs.p50} ms, p99 ${latency.emitToReceiptMs.p99} ms; one emit call p50 ${latency.emitCallMs.p50} ms`);
+  console.log(`  fan-out spread p50 ${latency.fanoutSpreadMs.p50} ms; server CPU ${latency.serverCpu}, displays CPU ${latency.displaysCpu.join('+')}, load generator CPU ${latency.loadgenCpu}`);
+  console.log(`  event loop delay p99/max: server ${latency.eventLoopDelayMs.p99}/${latency.eventLoopDelayMs.max} ms, display processes ${latency.displaysEventLoopDelayMs.map((d) => `${d.p99}/${d.max}`).join(', ')} ms; disconnects ${latency.disconnects}`);
+}
+
+// The same with 20 displays: how much of the figure above is the displays' own decoding
+// (200 socket.io clients sharing this machine's cores with the server).
+const latency20 = await section('latency20', '2b. The same with 20 displays (reference)', () =>
+  benchLatency({ displays: 20, displayProcs: 1, rate: 500, durationMs: quick ? 5_000 : 10_000 }));
+if (latency20) {
+  console.log(`  ${latency20.receipts} receipts of ${latency20.expectedReceipts}, missing ${latency20.missing}; p50 ${latency20.latencyMs.p50} ms, p99 ${latency20.latencyMs.p99} ms; ack → emit p99 ${latency20.ackToEmitMs.p99} ms, emit → receipt p99 ${latency20.emitToReceiptMs.p99} ms`);
+}
+const snapshot = await section('snapshot', '3. Snapshot with 1,000,000 events in history', () =>
+  benchSnapshot({ events: quick ? 200_000 : 1_000_000, days: 365, repeats: 50, journalDays: journalAll ? Infinity : 30 }));
+if (snapshot) {
+  const s = snapshot.serverSideMs;
+  console.log(`  round trip p50 ${snapshot.snapshot.roundTripMs.p50} ms, p99 ${snapshot.snapshot.roundTripMs.p99} ms (${snapshot.snapshot.events} events, ${snapshot.snapshot.payloadBytes} B)`);
+  console.log(`  server side p50: views ${s.views.p50} ms, currentEvents ${s.currentEvents.p50} ms, project events ${s.projectEvents.p50} ms, recent ${s.recentEntries.p50} ms = ${s.total.p50} ms; JSON encode ${s.jsonEncode.p50} ms`);
+}
+
+// ---- summary -------------------------------------------------------------------------------
+type Row = [string, string, string, string];
+const rows: Row[] = [];
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+const checks: Record<string, { value: number; target: number; pass: boolean }> = {};
+const check = (key: string, label: string, value: number, unit: string, target: number, atLeast: boolean) => {
+  const pass = atLeast ? value >= target : value <= target;
+  checks[key] = { value, target, pass };
+  rows.push([label, `${value} ${unit}`, `${atLeast ? '≥' : '≤'} ${target} ${unit}`, verdict(pass)]);
+};
+const info = (label: string, value: string) => rows.push([label, value, '', '']);
+
+if (ingest) {
+  check('ingest', 'ingest POST /events, median of 3 (events/s)', ingest.single.medianEventsPerSec, 'ev/s', TARGETS.ingestEventsPerSec, true);
+  info('  runs', ingest.single.runs.map((r) => r.eventsPerSec).join(', ') + ' ev/s');
+  info('  group commit per run: commits / avg group / largest', ingest.single.runs.map((r) => `${r.commits}/${r.avgGroup}/${r.largestGroup}`).join(', '));
+  info('  server CPU (cores) / load generator CPU', ingest.single.runs.map((r) => `${r.serverCpu}/${r.loadgenCpu}`).join(', '));
+  check('ingestBulk', `ingest bulk, ${ingest.bulk.perRequest}/request (events/s)`, ingest.bulk.eventsPerSec, 'ev/s', TARGETS.ingestEventsPerSec, true);
+  info('  floor: node:http alone / Hono + secureHeaders', `${ingest.httpFloor.nodeHttpRequestsPerSec} / ${ingest.httpFloor.honoRequestsPerSec} req/s`);
+  info('  baseline: raw SQLite, 1 transaction/event', `${ingest.raw.perRowTransaction.eventsPerSec} ev/s`);
+  info(`  baseline: raw SQLite, groups of ${ingest.raw.grouped.group}`, `${ingest.raw.grouped.eventsPerSec} ev/s`);
+}
+if (latency) {
+  check('latencyP99', 'latency ack → 200 displays, p99', latency.latencyMs.p99, 'ms', TARGETS.latencyP99Ms, false);
+  info('  p50 / p95 / max', `${latency.latencyMs.p50} / ${latency.latencyMs.p95} / ${latency.latencyMs.max} ms`);
+  check('latencyMissing', '  missing receipts', latency.missing, '', 0, false);
+  info('  ack → server emit, p99 / emit → receipt, p99', `${latency.ackToEmitMs.p99} / ${latency.emitToReceiptMs.p99} ms`);
+}
+if (latency20) {
+  info('latency with 20 displays, p50 / p99', `${latency20.latencyMs.p50} / ${latency20.latencyMs.p99} ms`);
+}
+if (snapshot) {
+  check('snapshotP50', 'snapshot round trip, 1M history, p50', snapshot.snapshot.roundTripMs.p50, 'ms', TARGETS.snapshotMs, false);
+  check('snapshotP99', 'snapshot round trip, 1M history, p99', snapshot.snapshot.roundTripMs.p99, 'ms', TARGETS.snapshotMs, false);
+  info('  server-side build, p50 / p99', `${snapshot.serverSideMs.total.p50} / ${snapshot.serverSideMs.total.p99} ms`);
+  info('  start-up (createCerebellum, rebuild)', `${snapshot.createCerebellumMs} ms`);
+}
+if (bundle) {
+  check('screenJs', '/screen JS, gzip -9', round(bundle.js.gzip / 1000, 1), 'kB', TARGETS.screenJsGzipBytes / 1000, false);
+  info('/screen CSS, gzip -9', `${round(bundle.css.gzip / 1000, 1)} kB`);
+}
+
+const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), 6));
+console.log(`\n== Summary (${m.nproc} cores, ${m.cpuModel}, Node ${m.node})`);
+console.log(['figure', 'measured', 'target', ''].map((h, i) => h.padEnd(w[i]!)).join('  '));
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+
+const out = fileURLToPath(new URL('../artifacts/bench.json', import.meta.url));
+fs.mkdirSync(fileURLToPath(new URL('../artifacts/', import.meta.url)), { recursive: true });
+fs.writeFileSync(out, JSON.stringify({
+  at: new Date().toISOString(), quick, commit, machine: m, targets: TARGETS, checks, environment: env, results,
+  seconds: round((clock() - started) / 1000, 1),
+}, null, 2));
+console.log(`\nFigures written to ${out} (${round((clock() - started) / 1000, 0)} s).`);
+process.exit(0);
