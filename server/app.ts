@@ -164,10 +164,8 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
       queue.close();
       broadcaster.flush();
       broadcaster.stop();
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
-      });
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      // io.close() also closes the HTTP server it is attached to; never attached, it has none.
+      if (server) await new Promise<void>((resolve) => io.close(() => resolve()));
       db.close();
     },
   };

@@ -6,7 +6,7 @@
  * seq N" to quiet rooms.
  */
 import { AUDIENCES, type Audience } from '../../shared/schemas.ts';
-import { HEARTBEAT_MS, type Batch, type Entry, type Heartbeat } from '../../shared/protocol.ts';
+import { HEARTBEAT_MS, type Batch, type Entry, type Heartbeat, type Views } from '../../shared/protocol.ts';
 import { isoInZone } from '../../shared/time.ts';
 import type { Change } from '../events/service.ts';
 import { projectEvent, type ViewContext } from '../events/record.ts';
@@ -103,17 +103,20 @@ export class Broadcaster {
     for (const [communityId, changes] of this.#pending) {
       if (!changes.length) continue;
       const ctx = this.#deps.viewContext(communityId);
-      const views = model.views(communityId, this.#deps.now());
+      // Aggregates cost O(open events): computed only when some room will receive them.
+      let views: Views | undefined;
       const seq = changes[changes.length - 1]!.seq;
       for (const audience of AUDIENCES) {
         const room = roomOf(communityId, audience);
         const prev = this.lastSent(room);
         this.#lastSent.set(room, seq);
         if (!fanout.size(room)) continue;
+        views ??= model.views(communityId, this.#deps.now());
         fanout.emit(room, 'batch', { prev, seq, entries: changes.map((ch) => toEntry(ch, audience, ctx)), views });
         this.sent++;
       }
-      this.#lastViews.set(communityId, viewsKey(views));
+      if (views) this.#lastViews.set(communityId, viewsKey(views));
+      else this.#lastViews.delete(communityId);
     }
     this.#pending.clear();
   }
@@ -126,6 +129,7 @@ export class Broadcaster {
     const { fanout, model } = this.#deps;
     for (const communityId of this.#deps.communities()) {
       if (this.#pending.get(communityId)?.length) continue; // the next flush carries fresh views
+      if (!AUDIENCES.some((a) => fanout.size(roomOf(communityId, a)))) continue;
       const views = model.views(communityId, this.#deps.now());
       const key = viewsKey(views);
       if (this.#lastViews.get(communityId) === key) continue;
