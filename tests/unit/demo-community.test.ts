@@ -6,6 +6,7 @@ import {
   randomPointIn,
 } from '../../server/demo/community.ts';
 import type { DemoCommunity, DemoGrid } from '../../server/demo/community.ts';
+import { seededRandom } from '../../server/demo/seed.ts';
 
 const SUBS: Record<string, string[]> = {
   environment: ['garbage', 'littering', 'illegal_ads', 'occupation', 'greenery'],
@@ -20,17 +21,7 @@ const SUBS: Record<string, string[]> = {
 
 type Pt = [number, number];
 
-/** Deterministic PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 function signedArea(ring: Pt[]): number {
   let s = 0;
