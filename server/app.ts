@@ -41,6 +41,7 @@ export interface Cerebellum {
   dbId: string;
   directory: Directory;
   events: EventService;
+  volunteers: VolunteerService;
   model: ReadModel;
   broadcaster: Broadcaster;
   journal: Journal;
@@ -136,7 +137,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const timers: NodeJS.Timeout[] = [];
 
   return {
-    config, db, dbId, directory, events, model, broadcaster, journal, queue, io, logger, now,
+    config, db, dbId, directory, events, volunteers, model, broadcaster, journal, queue, io, logger, now,
     listen() {
       return new Promise<number>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => resolve(info.port));

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createCerebellum } from './app.ts';
 import { installDemoCommunity, seedHistory } from './demo/seed.ts';
 import { Simulator } from './demo/simulator.ts';
+import { seedVolunteers, VolunteerSimulator } from './demo/volunteers.ts';
 
 let config: Config;
 try {
@@ -39,9 +40,14 @@ if (!app.directory.defaultCommunity()) {
 }
 const port = await app.listen();
 let simulator: Simulator | null = null;
+let volunteerSim: VolunteerSimulator | null = null;
 if (config.DEMO) {
   simulator = new Simulator({ events: app.events, model: app.model, logger, ratePerHour: config.SIM_RATE, speed: config.SIM_SPEED });
   simulator.start();
+  const seeded = await seedVolunteers(app.volunteers, Date.now(), undefined, { speed: config.SIM_SPEED });
+  if (seeded) logger.info(seeded, 'demo volunteers installed');
+  volunteerSim = new VolunteerSimulator({ volunteers: app.volunteers, logger, speed: config.SIM_SPEED });
+  volunteerSim.start();
 }
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
 logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running: http://${host}:${port}/screen`);
@@ -52,6 +58,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   simulator?.stop();
+  volunteerSim?.stop();
   await app.close();
   process.exit(0);
 }

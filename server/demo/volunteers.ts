@@ -1,0 +1,365 @@
+/**
+ * Demo volunteers (志愿服务): teams, ~60 volunteers, the 积分超市 catalogue and a few activities,
+ * all created through VolunteerService (so the points ledger and the journal are right), and a
+ * simulator that keeps them busy: sign-ups, check-in, check-out (earning points), redemptions,
+ * and new activities so there is always something today.
+ *
+ * Compressed time. The service keeps real time: hours are credited only inside an activity's
+ * window and an instant may not lie in the future. So the simulator compresses the part it can:
+ * an activity "in progress" is laid out so that its remaining story time passes `speed` times
+ * faster — it started (story) hours ago and ends a short real while from now — and the
+ * coordinator enters the paper sign-in sheet (check-in `at` back-dated inside the window, as
+ * the API allows). Check-out happens at the real end, so the hours and points are the
+ * activity's own. Activities planned for later today and the coming days run in real time.
+ */
+import type { Logger } from 'pino';
+import { DomainError } from '../errors.ts';
+import type { Principal } from '../principal.ts';
+import type { VolunteerService } from '../volunteers/service.ts';
+import type { ActivityRecord } from '../volunteers/record.ts';
+import { CHECK_IN_OPENS_BEFORE_MS } from '../../shared/volunteers.ts';
+import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
+import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
+import { pick, seededRandom } from './seed.ts';
+
+const MIN = 60_000;
+
+export const DEMO_TEAMS = ['党员先锋队', '巾帼志愿队', '青少年志愿队', '银龄互助队', '平安巡逻队'] as const;
+export const DEMO_SKILLS = ['助老陪伴', '垃圾分类督导', '平安巡逻', '心理疏导', '家电维修', '理发', '义诊', '文艺'] as const;
+
+/** The 积分超市: name, description, points, stock. */
+export const DEMO_ITEMS: readonly [string, string, number, number][] = [
+  ['理发券', '社区理发室单次理发', 20, 50],
+  ['肥皂', '家用洗衣皂 2 块装', 20, 80],
+  ['抽纸', '3 层抽纸 6 包', 25, 60],
+  ['牙膏', '120g 牙膏', 25, 50],
+  ['毛巾', '纯棉毛巾', 30, 60],
+  ['鸡蛋', '土鸡蛋 一盒 10 枚', 40, 40],
+  ['洗衣液', '2kg 洗衣液', 60, 30],
+  ['食用油', '5L 菜籽油', 80, 20],
+  ['家政服务券', '2 小时家政保洁服务', 100, 15],
+  ['雨伞', '折叠晴雨伞', 100, 20],
+  ['大米 5kg', '东北大米 5kg', 120, 25],
+  ['保温杯', '不锈钢保温杯 500ml', 150, 10],
+];
+
+interface ActivityTemplate {
+  title: string;
+  description: string;
+  place: (c: DemoCommunity, rand: () => number) => { place: string; gridId?: string };
+  skills: string[];
+  team: (typeof DEMO_TEAMS)[number];
+  hours: number;
+  capacity: number;
+  /** Local hour it usually starts. */
+  hour: number;
+}
+
+const landmarkPlace = (c: DemoCommunity, rand: () => number) => {
+  const g = pick(rand, c.grids);
+  return { place: pick(rand, g.landmarks), gridId: g.id };
+};
+const fixed = (place: string) => () => ({ place });
+
+export const ACTIVITY_TEMPLATES: readonly ActivityTemplate[] = [
+  { title: '敬老院陪伴', description: '陪伴老人聊天、读报，协助助餐。', place: fixed('社区老年活动室'), skills: ['助老陪伴'], team: '银龄互助队', hours: 2, capacity: 8, hour: 9 },
+  { title: '垃圾分类桶边督导', description: '早晚投放高峰桶边指导居民分类投放。', place: landmarkPlace, skills: ['垃圾分类督导'], team: '巾帼志愿队', hours: 2, capacity: 6, hour: 7 },
+  { title: '夜间平安巡逻', description: '沿主要道路和小区巡逻，关注电动车充电和消防通道。', place: landmarkPlace, skills: ['平安巡逻'], team: '平安巡逻队', hours: 2, capacity: 6, hour: 19 },
+  { title: '社区义诊', description: '量血压、测血糖，健康咨询。', place: fixed('社区党群服务中心'), skills: ['义诊'], team: '党员先锋队', hours: 3, capacity: 6, hour: 9 },
+  { title: '家电义务维修', description: '为居民免费维修小家电。', place: fixed('社区党群服务中心'), skills: ['家电维修'], team: '党员先锋队', hours: 3, capacity: 5, hour: 14 },
+  { title: '爱心义剪', description: '为高龄、行动不便老人免费理发。', place: fixed('社区老年活动室'), skills: ['理发'], team: '巾帼志愿队', hours: 2, capacity: 4, hour: 14 },
+  { title: '绿道环境清洁', description: '捡拾垃圾、清理小广告。', place: fixed('余杭塘河绿道'), skills: [], team: '青少年志愿队', hours: 2, capacity: 12, hour: 15 },
+  { title: '独居老人上门探访', description: '入户探访独居老人，排查安全隐患。', place: landmarkPlace, skills: ['助老陪伴', '心理疏导'], team: '银龄互助队', hours: 2, capacity: 6, hour: 10 },
+  { title: '广场文艺汇演', description: '社区文艺队排练演出。', place: fixed('口袋公园'), skills: ['文艺'], team: '青少年志愿队', hours: 2, capacity: 10, hour: 18 },
+];
+
+const ORGANISER = '桂花社区志愿服务站';
+const SURNAMES = '王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁沈任姚卢钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文'.split('');
+const GIVEN = ['秀兰', '桂英', '建华', '志强', '丽娟', '海燕', '国平', '玉梅', '卫东', '春燕', '文杰', '雅琴', '晓明', '丹丹', '立新', '美华',
+  '振宇', '淑芬', '子涵', '欣怡', '浩然', '梓萱', '宇轩', '佳怡', '慧敏', '永康', '红霞', '德明', '凤英', '俊杰', '思远', '静', '敏', '磊', '婷', '军', '芳', '勇', '琳', '涛'];
+
+const actorOf = (c: DemoCommunity): Principal => ({ id: 'sim:volunteers', role: 'coordinator', communityId: c.id });
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Distinct plausible names, avoiding the demo residents' names. */
+export function volunteerNames(rand: () => number, n: number, c: DemoCommunity = DEMO_COMMUNITY): string[] {
+  const taken = new Set(c.residentNames);
+  const out: string[] = [];
+  for (let tries = 0; out.length < n && tries < n * 50; tries++) {
+    const name = pick(rand, SURNAMES) + pick(rand, GIVEN);
+    if (!taken.has(name)) (taken.add(name), out.push(name));
+  }
+  return out;
+}
+
+function randomPhone(rand: () => number): string {
+  return `1${pick(rand, ['35', '37', '38', '39', '50', '58', '86', '88'])}${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`;
+}
+
+async function createFromTemplate(
+  svc: VolunteerService, c: DemoCommunity, rand: () => number, t: ActivityTemplate, startsAt: number, endsAt: number,
+): Promise<ActivityRecord> {
+  const where = t.place(c, rand);
+  return svc.createActivity(actorOf(c), {
+    title: t.title, description: t.description, organiser: `${ORGANISER}·${t.team}`, startsAt: iso(startsAt), endsAt: iso(endsAt),
+    place: where.place, ...(where.gridId ? { gridId: where.gridId } : {}), capacity: t.capacity, skillsWanted: t.skills, status: 'open',
+  });
+}
+
+/**
+ * An activity in progress in compressed time: it lasts its template's hours (story time), of
+ * which `remainingStoryMs` are left, and those pass `speed` times faster: it ends that much
+ * divided by `speed` from now. Sign-ups are open until it ends.
+ */
+export async function createRunningActivity(
+  svc: VolunteerService, c: DemoCommunity, rand: () => number, now: number, speed: number,
+  t: ActivityTemplate = pick(rand, ACTIVITY_TEMPLATES), remainingStoryMs = (10 + rand() * 30) * MIN,
+): Promise<ActivityRecord> {
+  const endsAt = now + Math.max(5_000, remainingStoryMs / speed);
+  return createFromTemplate(svc, c, rand, t, endsAt - t.hours * HOUR_MS, endsAt);
+}
+
+/** An activity at its usual local hour on the day `dayStart` (local midnight). */
+function createOnDay(svc: VolunteerService, c: DemoCommunity, rand: () => number, t: ActivityTemplate, dayStart: number) {
+  const startsAt = dayStart + t.hour * HOUR_MS + (rand() < 0.5 ? 30 * MIN : 0);
+  return createFromTemplate(svc, c, rand, t, startsAt, startsAt + t.hours * HOUR_MS);
+}
+
+export interface SeedVolunteersResult {
+  teams: number;
+  volunteers: number;
+  items: number;
+  activities: number;
+}
+
+/**
+ * Install the demo volunteers on first demo start (when the community has no team yet): teams,
+ * volunteers with skills, the exchange catalogue, an activity in progress (compressed by
+ * `speed`, so points are earned within seconds of start), the rest of today's activities and
+ * some for the coming days. Returns null when the community has volunteers already.
+ *
+ * What the service's rules do not allow is not seeded: sign-ups close when an activity ends,
+ * so there are no finished activities from earlier days (and no back-dated points).
+ */
+export async function seedVolunteers(
+  svc: VolunteerService, now: number, rand: () => number = seededRandom(20260310),
+  opts: { community?: DemoCommunity; volunteers?: number; speed?: number } = {},
+): Promise<SeedVolunteersResult | null> {
+  const c = opts.community ?? DEMO_COMMUNITY;
+  const p = actorOf(c);
+  if (svc.teams(p).length > 0) return null;
+
+  const teams = [];
+  for (const name of DEMO_TEAMS) teams.push(await svc.createTeam(p, { name }));
+  const teamSkills: Record<string, string[]> = {
+    党员先锋队: ['义诊', '家电维修', '心理疏导'], 巾帼志愿队: ['垃圾分类督导', '理发', '助老陪伴'], 青少年志愿队: ['文艺', '垃圾分类督导'],
+    银龄互助队: ['助老陪伴', '文艺'], 平安巡逻队: ['平安巡逻'],
+  };
+
+  const names = volunteerNames(rand, opts.volunteers ?? 60, c);
+  for (const name of names) {
+    const team = rand() < 0.85 ? pick(rand, teams) : null;
+    const skills = new Set<string>();
+    if (team) skills.add(pick(rand, teamSkills[team.name]!));
+    const extra = Math.floor(rand() * 3);
+    for (let i = 0; i < extra; i++) skills.add(pick(rand, DEMO_SKILLS));
+    await svc.register(p, { name, phone: randomPhone(rand), skills: [...skills], ...(team ? { teamId: team.id } : {}) });
+  }
+
+  for (const [name, description, pointsCost, stock] of DEMO_ITEMS) await svc.addItem(p, { name, description, pointsCost, stock });
+
+  // In progress now; then what is still to come today; then the coming three days.
+  let activities = 0;
+  await createRunningActivity(svc, c, rand, now, opts.speed ?? 60, ACTIVITY_TEMPLATES[1]!, 15 * MIN);
+  activities++;
+  const today = startOfLocalDay(now, c.timeZone);
+  for (const t of ACTIVITY_TEMPLATES) {
+    if (today + t.hour * HOUR_MS > now + 30 * MIN && rand() < 0.7) (await createOnDay(svc, c, rand, t, today), activities++);
+  }
+  for (let d = 1; d <= 3; d++) {
+    const day = startOfLocalDay(today + d * DAY_MS + 12 * HOUR_MS, c.timeZone);
+    for (const t of ACTIVITY_TEMPLATES) if (rand() < 0.35) (await createOnDay(svc, c, rand, t, day), activities++);
+  }
+  return { teams: teams.length, volunteers: names.length, items: DEMO_ITEMS.length, activities };
+}
+
+// ---- the simulator ---------------------------------------------------------------------------
+
+export interface VolunteerSimulatorOptions {
+  volunteers: VolunteerService;
+  logger: Logger;
+  /** Story time passes this many times faster for activities in progress and for the pace of events. */
+  speed: number;
+  now?: () => number;
+  seed?: number;
+  community?: DemoCommunity;
+}
+
+/**
+ * Drives the volunteer ledger through VolunteerService, like Simulator drives grid events:
+ * each step reads the state, does what is due, and a 409 (someone at the console moved it
+ * first: a place taken, a check-in already made) is simply re-planned from the state on the
+ * next step.
+ */
+export class VolunteerSimulator {
+  #o: VolunteerSimulatorOptions;
+  #rand: () => number;
+  #now: () => number;
+  #c: DemoCommunity;
+  #p: Principal;
+  #timer: NodeJS.Timeout | null = null;
+  #busy = false;
+  #started = false;
+  #nextRunning = 0;
+  #nextRedeem = 0;
+  /** Activities whose every sign-up is settled (checked out, no-show or cancelled). */
+  #done = new Set<number>();
+  /** How full each activity gets (a fraction of its capacity), decided once. */
+  #fill = new Map<number, number>();
+
+  constructor(o: VolunteerSimulatorOptions) {
+    this.#o = o;
+    this.#rand = seededRandom(o.seed ?? (Date.now() + 7) % 2 ** 31);
+    this.#now = o.now ?? Date.now;
+    this.#c = o.community ?? DEMO_COMMUNITY;
+    this.#p = actorOf(this.#c);
+  }
+
+  start(intervalMs = 1_000) {
+    this.#timer = setInterval(() => void this.step(), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop() {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Real milliseconds for `minutes` of story time. */
+  #story(minutes: number) {
+    return (minutes * MIN) / this.#o.speed;
+  }
+
+  /** One turn: create, sign up, check in, check out, redeem — whatever is due. */
+  async step() {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const now = this.#now();
+      if (!this.#started) {
+        this.#started = true;
+        this.#nextRunning = now + this.#story(20 + this.#rand() * 40);
+        this.#nextRedeem = now + this.#story(5 + this.#rand() * 15);
+      }
+      const svc = this.#o.volunteers;
+      const live = svc
+        .listActivities(this.#p, { from: iso(now - DAY_MS - HOUR_MS), limit: 200 })
+        .items.filter((a) => a.status !== 'cancelled' && !this.#done.has(a.id) && a.startsAt <= now + 2 * DAY_MS);
+
+      // Always something on today: a new activity in progress every (story) half hour to hour and a half.
+      const running = live.filter((a) => a.startsAt <= now && now < a.endsAt);
+      if (now >= this.#nextRunning || running.length === 0) {
+        await this.#try('create activity', () => createRunningActivity(svc, this.#c, this.#rand, now, this.#o.speed));
+        this.#nextRunning = now + this.#story(30 + this.#rand() * 60);
+      }
+
+      for (const a of live) await this.#tend(a, now);
+
+      if (now >= this.#nextRedeem) {
+        await this.#redeem();
+        this.#nextRedeem = now + this.#story(10 + this.#rand() * 30);
+      }
+    } catch (err) {
+      this.#o.logger.warn({ err }, 'volunteer simulator step failed');
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #tend(a: ActivityRecord, now: number) {
+    const svc = this.#o.volunteers;
+    const r = this.#rand;
+    const signups = svc.signups(this.#p, a.id);
+    const started = now >= a.startsAt;
+
+    // Sign-ups: up to how full it gets; quickly for one in progress, a few a step before.
+    if (a.status === 'open' && now < a.endsAt) {
+      let fill = this.#fill.get(a.id);
+      if (fill === undefined) this.#fill.set(a.id, (fill = 0.5 + r() * 0.5));
+      const want = Math.max(1, Math.round(a.capacity * fill)) - svc.taken(a.id);
+      const n = started ? want : Math.min(want, r() < 0.3 ? 1 : 0);
+      if (n > 0) {
+        const already = new Set(signups.filter((s) => s.status !== 'cancelled').map((s) => s.volunteerId));
+        for (const v of this.#candidates(a, already).slice(0, n)) {
+          await this.#try('sign up', () => svc.signUp(this.#p, a.id, { volunteerId: v }));
+        }
+      }
+    }
+
+    const fresh = svc.signups(this.#p, a.id);
+    // Check-in opens an hour before the start; in progress, the sign-in sheet is entered as it was.
+    if (now >= a.startsAt - CHECK_IN_OPENS_BEFORE_MS && now <= a.endsAt) {
+      for (const s of fresh.filter((x) => x.status === 'signed_up')) {
+        if (started && r() < 0.05) {
+          await this.#try('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
+          continue;
+        }
+        if (!started && r() > 0.2) continue; // arriving one by one before the start
+        const at = started ? Math.min(now, Math.max(a.startsAt - CHECK_IN_OPENS_BEFORE_MS, a.startsAt - r() * 15 * MIN)) : now;
+        await this.#try('check in', () => svc.checkIn(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(at) }));
+      }
+    }
+
+    if (now >= a.endsAt) {
+      for (const s of fresh) {
+        if (s.status === 'checked_in') {
+          await this.#try('check out', () => svc.checkOut(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) }));
+        } else if (s.status === 'signed_up') {
+          await this.#try('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
+        }
+      }
+      if (a.status === 'open') await this.#try('close activity', () => svc.setActivityStatus(this.#p, a.id, { status: 'closed' }));
+      if (svc.signups(this.#p, a.id).every((s) => s.status !== 'signed_up' && s.status !== 'checked_in')) this.#done.add(a.id);
+    }
+  }
+
+  /** Active volunteers not yet on the activity, those with a wanted skill first, shuffled. */
+  #candidates(a: ActivityRecord, already: Set<number>): number[] {
+    const vs = this.#o.volunteers.listVolunteers(this.#p, { status: 'active', limit: 500 }).items.filter((v) => !already.has(v.id));
+    const scored = vs.map((v) => ({
+      id: v.id, score: (a.skillsWanted.some((s) => v.skills.includes(s)) ? 1 : 0) + this.#rand() * 0.8,
+    }));
+    return scored.sort((x, y) => y.score - x.score).map((x) => x.id);
+  }
+
+  /** Someone with points spends them on something they can afford; an empty shelf is restocked. */
+  async #redeem() {
+    const svc = this.#o.volunteers;
+    const items = svc.items(this.#p);
+    if (!items.length) return;
+    const ids = svc.listVolunteers(this.#p, { status: 'active', limit: 500 }).items.map((v) => v.id);
+    const balances = svc.balances(ids);
+    const cheapest = Math.min(...items.map((i) => i.pointsCost));
+    const rich = ids.filter((id) => (balances.get(id) ?? 0) >= cheapest);
+    if (!rich.length) return;
+    const who = pick(this.#rand, rich);
+    const affordable = items.filter((i) => i.pointsCost <= (balances.get(who) ?? 0));
+    const item = pick(this.#rand, affordable);
+    if (item.stock < 1) {
+      await this.#try('restock', () => svc.restock(this.#p, item.id, { quantity: 20 }));
+      return;
+    }
+    await this.#try('redeem', () => svc.redeem(this.#p, { volunteerId: who, itemId: item.id, quantity: 1 }));
+  }
+
+  /** Do one thing; a 409 means someone else moved it first, and the next step re-plans. */
+  async #try(what: string, f: () => Promise<unknown>): Promise<void> {
+    try {
+      await f();
+    } catch (err) {
+      if (err instanceof DomainError && err.status === 409) return;
+      this.#o.logger.warn({ err, what }, 'volunteer simulator step failed');
+    }
+  }
+}
+
