@@ -31,3 +31,11 @@ export const STATUS_COLORS: Record<Status, string> = {
   closed: '#5e7d99',
   reviewed: '#5e7d99',
 };
+
+/** The look every chart tooltip shares (its text is always escaped by the chart's formatter). */
+export const TOOLTIP_STYLE = {
+  className: 'ec-tip',
+  backgroundColor: THEME.tooltipBg,
+  borderColor: THEME.tooltipBorder,
+  textStyle: { color: THEME.text, fontSize: 18, fontFamily: FONT_FAMILY },
+};
