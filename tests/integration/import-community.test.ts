@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { createCerebellum, type Cerebellum } from '../../server/app.ts';
+import { gridsGeoJson } from '../../server/demo/community.ts';
+import { get, tempDataDir } from '../support/server.ts';
+
+const tsx = path.resolve('node_modules/.bin/tsx');
+const importFile = (file: string, dataDir: string) =>
+  spawnSync(tsx, ['server/import-community.ts', file], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+
+const community = {
+  id: 'xinhua', name: { zh: '新华社区', en: 'Xinhua Community' }, timeZone: 'Asia/Shanghai', center: [120.118, 30.289],
+  grids: gridsGeoJson(),
+  workers: [{ id: 'XW01', name: '李娜', phone: '13800000000', gridId: 'G01' }],
+};
+
+describe('importing a community from a file', () => {
+  let app: Cerebellum | undefined;
+  afterAll(() => app?.close());
+
+  it('lets npm start run on a real community without the demo', async () => {
+    const dataDir = tempDataDir();
+    const file = path.join(dataDir, 'community.json');
+    fs.writeFileSync(file, JSON.stringify(community));
+    const r = importFile(file, dataDir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('新华社区');
+    app = createCerebellum({ config: loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }, []), logger: pino({ level: 'silent' }) });
+    const url = `http://127.0.0.1:${await app.listen()}`;
+    const grids = await get(`${url}/api/v1/grids`);
+    expect(grids.body.features).toHaveLength(10);
+    expect((await get(`${url}/api/v1/community`)).body.name.zh).toBe('新华社区');
+    expect((await get(`${url}/api/v1/workers`)).body.items.map((w: { name: string }) => w.name)).toEqual(['李娜']);
+  });
+
+  it('refuses a bad file, naming what is wrong, and writes nothing', () => {
+    const dataDir = tempDataDir();
+    const file = path.join(dataDir, 'bad.json');
+    const bad = structuredClone(community) as any;
+    bad.timeZone = 'Mars/Olympus';
+    bad.workers[0].gridId = 'NOPE';
+    bad.grids.features[0].geometry.coordinates[0].pop(); // the ring no longer closes
+    fs.writeFileSync(file, JSON.stringify(bad));
+    const r = importFile(file, dataDir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('timeZone');
+    expect(r.stderr).toContain('workers[0].gridId');
+    expect(r.stderr).toContain('must end where it starts');
+    expect(fs.existsSync(path.join(dataDir, 'cerebellum.db'))).toBe(false);
+  });
+});
