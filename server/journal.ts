@@ -6,16 +6,33 @@ import type { Db } from './db/index.ts';
 import type { Change } from './events/service.ts';
 import { fromRow, type EventRow } from './events/record.ts';
 
+/** Grid-event entries with their event as it is now (rows of other subjects have no event). */
+const SELECT_ENTRIES = 'SELECT j.seq, j.at, j.type, j.action, j.from_status, e.* FROM journal j JOIN events e ON e.id = j.event_id';
+
+type JournalRow = EventRow & { seq: number; at: number; type: string; action: string | null; from_status: string | null };
+
+function changeFromRow(r: JournalRow): Change {
+  return {
+    seq: r.seq, at: r.at, type: r.type as Change['type'],
+    ...(r.action ? { action: r.action as Change['action'] } : {}),
+    ...(r.from_status ? { from: r.from_status as Change['from'] } : {}),
+    before: null, after: fromRow(r),
+  };
+}
+
+/** A community's latest `limit` grid-event entries, newest first (the stream a display starts with). */
+export function latestChanges(db: Db, communityId: string, limit: number): Change[] {
+  const rows = db.prepare(`${SELECT_ENTRIES} WHERE j.community_id = ? ORDER BY j.seq DESC LIMIT ?`).all(communityId, limit) as JournalRow[];
+  return rows.map(changeFromRow);
+}
+
 export class Journal {
   #db: Db;
   #since;
 
   constructor(db: Db) {
     this.#db = db;
-    this.#since = db.prepare(
-      `SELECT j.seq, j.at, j.type, j.action, j.from_status, e.* FROM journal j JOIN events e ON e.id = j.event_id
-       WHERE j.community_id = ? AND j.seq > ? ORDER BY j.seq LIMIT ?`,
-    );
+    this.#since = db.prepare(`${SELECT_ENTRIES} WHERE j.community_id = ? AND j.seq > ? ORDER BY j.seq LIMIT ?`);
   }
 
   /**
@@ -26,16 +43,9 @@ export class Journal {
    */
   since(communityId: string, seq: number, limit: number): Change[] | null {
     if (seq < this.prunedThrough()) return null;
-    const rows = this.#since.all(communityId, seq, limit + 1) as (EventRow & {
-      seq: number; at: number; type: string; action: string | null; from_status: string | null;
-    })[];
+    const rows = this.#since.all(communityId, seq, limit + 1) as JournalRow[];
     if (rows.length > limit) return null;
-    return rows.map((r) => ({
-      seq: r.seq, at: r.at, type: r.type as Change['type'],
-      ...(r.action ? { action: r.action as Change['action'] } : {}),
-      ...(r.from_status ? { from: r.from_status as Change['from'] } : {}),
-      before: null, after: fromRow(r),
-    }));
+    return rows.map(changeFromRow);
   }
 
   head(): number {

@@ -13,6 +13,7 @@ import { DAY_MS, HOUR_MS, hourOf, isoInZone, startOfLocalDay } from '../../share
 import type { Change } from '../events/service.ts';
 import { fromRow, type EventRecord, type EventRow } from '../events/record.ts';
 import type { Directory } from '../community.ts';
+import { latestChanges } from '../journal.ts';
 
 export const WINDOW_DAYS = 30;
 /** Counters are kept a day longer than the window so the window can slide. */
@@ -173,21 +174,7 @@ export class ReadModel {
     }
     for (const c of this.#dir.communities.values()) {
       const m = this.#model(c.id);
-      const rows = db
-        .prepare(
-          `SELECT j.seq, j.at, j.type, j.action, j.from_status, e.* FROM journal j JOIN events e ON e.id = j.event_id
-           WHERE j.community_id = ? ORDER BY j.seq DESC LIMIT ?`,
-        )
-        .all(c.id, STREAM_LIMIT) as (EventRow & { seq: number; at: number; type: string; action: string | null; from_status: string | null })[];
-      m.recent = rows.map((r) => {
-        const e = fromRow(r);
-        return {
-          seq: r.seq, at: r.at, type: r.type as Change['type'],
-          ...(r.action ? { action: r.action as Change['action'] } : {}),
-          ...(r.from_status ? { from: r.from_status as Change['from'] } : {}),
-          before: null, after: e,
-        };
-      });
+      m.recent = latestChanges(db, c.id, STREAM_LIMIT);
       m.prune(now);
     }
   }
