@@ -8,7 +8,7 @@ import type { Directory } from '../community.ts';
 import { applyAction, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import { CATEGORIES, timeLimitFor, type Source, type Urgency } from '../../shared/taxonomy.ts';
 import { DAY_MS, HOUR_MS, wallTime } from '../../shared/time.ts';
-import { EVENT_COLUMNS, toParams, type EventRecord } from '../events/record.ts';
+import { EVENT_COLUMNS, eventCode, toParams, type EventRecord } from '../events/record.ts';
 import { DEMO_COMMUNITY, randomPointIn, type DemoCommunity } from './community.ts';
 
 const MIN = 60_000;
@@ -142,9 +142,8 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
         if (reportedAt >= now) continue;
         const d = draftEvent(rand, c);
         const worker = c.workers.find((w) => w.gridId === d.gridId)!;
-        const w = wallTime(reportedAt, c.timeZone);
         let e: EventRecord = {
-          id, code: `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(id).padStart(6, '0')}`,
+          id, code: eventCode(id, reportedAt, c.timeZone),
           communityId: c.id, gridId: d.gridId, category: d.category, subcategory: d.subcategory, urgency: d.urgency,
           source: d.source, title: d.title, description: d.description, address: d.address, lat: d.lat, lng: d.lng,
           reporterName: d.reporterName, reporterPhone: d.reporterPhone, externalId: null, status: 'reported',

@@ -8,7 +8,7 @@ import { maskAddress, maskName, nameMasker, scrubText, type NameMasker } from '.
 import type { EventView } from '../../shared/protocol.ts';
 import type { Audience } from '../../shared/schemas.ts';
 import type { Source, Urgency } from '../../shared/taxonomy.ts';
-import { isoInZone, isoOrNull } from '../../shared/time.ts';
+import { isoInZone, isoOrNull, wallTime } from '../../shared/time.ts';
 
 export interface EventRecord extends LifecycleState {
   id: number;
@@ -33,6 +33,12 @@ export interface EventRecord extends LifecycleState {
   escalatedAt: number | null;
   version: number;
   updatedAt: number;
+}
+
+/** The case number (案卷号) people read and quote: local report date and id, `20261122000123`. */
+export function eventCode(id: number, reportedAt: number, timeZone: string): string {
+  const w = wallTime(reportedAt, timeZone);
+  return `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(id).padStart(6, '0')}`;
 }
 
 export interface EventRow {

@@ -11,8 +11,7 @@ import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../sha
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import type { Directory } from '../community.ts';
-import { wallTime } from '../../shared/time.ts';
-import { EVENT_COLUMNS, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
+import { EVENT_COLUMNS, eventCode, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
 
 /** What one committed change publishes: its journal entry and the event before and after. */
 export interface Change {
@@ -197,9 +196,7 @@ export class EventService {
       if (dup) return { event: fromRow(dup), created: false };
     }
     const id = this.#nextId++;
-    const tz = this.#dir.timeZoneOf(principal.communityId);
-    const w = wallTime(reportedAt, tz);
-    const code = `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(id).padStart(6, '0')}`;
+    const code = eventCode(id, reportedAt, this.#dir.timeZoneOf(principal.communityId));
     const e: EventRecord = {
       id, code, communityId: principal.communityId, gridId, category: body.category,
       subcategory: body.subcategory ?? null, urgency: body.urgency, source: body.source, title: body.title,
