@@ -15,8 +15,15 @@ import type { Config } from './config.ts';
 import { openDatabase, databaseId, type Db } from './db/index.ts';
 import { WriteQueue } from './db/write-queue.ts';
 import { Directory } from './community.ts';
-import { EventService, type Change } from './events/service.ts';
+import { EventService } from './events/service.ts';
 import { VolunteerService } from './volunteers/service.ts';
+import { OrgService } from './orgs/service.ts';
+import { CharityService } from './charity/service.ts';
+import { NeedService } from './needs/service.ts';
+import { isSubjectChange, SubjectJournal, type Effect, type SubjectChange } from './subjects/change.ts';
+import type { Change } from './events/service.ts';
+import { Metrics } from './subjects/metrics.ts';
+import { SubjectStats } from './subjects/stats.ts';
 import type { ViewContext } from './events/record.ts';
 import { Journal } from './journal.ts';
 import { ReadModel } from './live/read-model.ts';
@@ -42,10 +49,15 @@ export interface Cerebellum {
   directory: Directory;
   events: EventService;
   volunteers: VolunteerService;
+  orgs: OrgService;
+  charity: CharityService;
+  needs: NeedService;
+  metrics: Metrics;
+  subjects: SubjectStats;
   model: ReadModel;
   broadcaster: Broadcaster;
   journal: Journal;
-  queue: WriteQueue<Change>;
+  queue: WriteQueue<Effect>;
   io: LiveServer;
   logger: Logger;
   now: () => number;
@@ -61,7 +73,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const db = openDatabase(config.dbFile);
   const dbId = databaseId(db);
   const directory = new Directory(db, config.TIME_ZONE);
-  const model = new ReadModel(directory);
+  const metrics = new Metrics(db);
+  const subjects = new SubjectStats({ db, metrics, directory });
+  const model = new ReadModel(directory, subjects);
   const journal = new Journal(db);
 
   const viewContext = (communityId: string): ViewContext => {
@@ -84,16 +98,31 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   };
 
   let broadcaster: Broadcaster;
-  const queue = new WriteQueue<Change>(
+  const queue = new WriteQueue<Effect>(
     db,
-    (changes) => {
+    (effects) => {
+      const changes: Change[] = [];
+      const touched: SubjectChange[] = [];
+      for (const e of effects) {
+        if (isSubjectChange(e)) touched.push(e);
+        else changes.push(e);
+      }
+      if (touched.length) {
+        subjects.apply(touched, viewContext);
+        model.advance(touched[touched.length - 1]!.seq);
+      }
       model.apply(changes);
-      broadcaster.publish(changes);
+      broadcaster.publish(changes, touched);
     },
     (err) => logger.error({ err }, 'publishing committed changes failed'),
   );
   const events = new EventService({ db, queue, directory, now });
-  const volunteers = new VolunteerService({ db, queue, directory, now, pointsPerHour: config.POINTS_PER_HOUR });
+  const subjectJournal = new SubjectJournal(db);
+  const subjectDeps = { db, queue, directory, now, metrics, journal: subjectJournal };
+  const volunteers = new VolunteerService({ ...subjectDeps, pointsPerHour: config.POINTS_PER_HOUR });
+  const orgs = new OrgService(subjectDeps);
+  const charity = new CharityService(subjectDeps);
+  const needs = new NeedService(subjectDeps);
 
   const io: LiveServer = new Server({
     serveClient: false,
@@ -112,6 +141,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   model.rebuild(db, now());
+  subjects.rebuild(now(), viewContext);
 
   attachLive({
     io, dbId, directory, model, journal, broadcaster, viewContext, now,
@@ -128,7 +158,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, volunteers, directory, model, dbId, now, logger, viewContext,
+    events, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext,
     resolvePrincipal: () => defaultPrincipal(),
     clientDir: opts.clientDir ?? CLIENT_DIR,
   });
@@ -137,7 +167,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const timers: NodeJS.Timeout[] = [];
 
   return {
-    config, db, dbId, directory, events, volunteers, model, broadcaster, journal, queue, io, logger, now,
+    config, db, dbId, directory, events, volunteers, orgs, charity, needs, metrics, subjects, model, broadcaster, journal, queue, io, logger, now,
     listen() {
       return new Promise<number>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => resolve(info.port));

@@ -2,10 +2,16 @@
  * User-facing text, Chinese first. Every key exists in both catalogues (a unit test checks).
  * Category, sub-category and grid names are data and carry their own zh/en labels.
  */
+import * as subjects from './i18n/subjects.ts';
+import * as orgs from './i18n/orgs.ts';
+import * as charity from './i18n/charity.ts';
+import * as needs from './i18n/needs.ts';
+import * as scenes from './i18n/scenes.ts';
+
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const zhCN = {
+const zhCore = {
   'app.name': '智慧小脑',
   'screen.title': '数字驾驶舱',
   'screen.subtitle': '网格事件实时态势',
@@ -114,9 +120,18 @@ const zhCN = {
   'error.team_exists': '同名志愿服务队已存在',
 } as const;
 
+const zhCN = {
+  ...zhCore,
+  ...subjects.zhCN,
+  ...orgs.zhCN,
+  ...charity.zhCN,
+  ...needs.zhCN,
+  ...scenes.zhCN,
+};
+
 export type MessageKey = keyof typeof zhCN;
 
-const en: Record<MessageKey, string> = {
+const enCore: Record<keyof typeof zhCore, string> = {
   'app.name': 'Cerebellum',
   'screen.title': 'Community Cockpit',
   'screen.subtitle': 'Grid events, live',
@@ -223,6 +238,15 @@ const en: Record<MessageKey, string> = {
   'error.volunteer_inactive': 'The volunteer is not active',
   'error.volunteer_exists': 'A volunteer with this ID number is already registered',
   'error.team_exists': 'A team with this name already exists',
+};
+
+const en: Record<MessageKey, string> = {
+  ...enCore,
+  ...subjects.en,
+  ...orgs.en,
+  ...charity.en,
+  ...needs.en,
+  ...scenes.en,
 };
 
 export const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

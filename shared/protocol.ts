@@ -7,6 +7,7 @@
 import type { Action, PendingRequest, Status } from './lifecycle.ts';
 import type { Source, Urgency } from './taxonomy.ts';
 import type { SubscribeRequest } from './schemas.ts';
+import type { SubjectViews } from './subjects.ts';
 
 /** A grid event as a display sees it. On the public audience personal fields are masked or absent. */
 export interface EventView {
@@ -112,6 +113,8 @@ export interface Views {
   grids: GridRank[];
   /** When these were computed. */
   asOf: string;
+  /** The five subjects (volunteers, organizations, social work, charity, needs) and their linkage. */
+  subjects?: SubjectViews;
 }
 
 export interface CommunityInfo {

@@ -2,6 +2,10 @@
  * Versioned migrations, applied in order inside one transaction each. Never edit a migration
  * that has shipped: add a new one.
  */
+import { NEEDS_SQL } from './schema/needs.ts';
+import { ORGS_SQL } from './schema/orgs.ts';
+import { CHARITY_SQL } from './schema/charity.ts';
+import { METRICS_SQL } from './schema/metrics.ts';
 export interface Migration {
   version: number;
   name: string;
@@ -289,5 +293,11 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX redemptions_volunteer ON redemptions(volunteer_id, id);
       CREATE INDEX redemptions_community ON redemptions(community_id, at);
     `,
+  },
+  {
+    version: 3,
+    name: 'the five subjects: organizations, social workers, projects, charity, needs and resources, service metrics',
+    // Needs first: projects, cases, services and donations may name the need they meet.
+    sql: [NEEDS_SQL, ORGS_SQL, CHARITY_SQL, METRICS_SQL].join('\n'),
   },
 ];

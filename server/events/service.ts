@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/index.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
+import type { Effect } from '../subjects/change.ts';
 import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { EntryType } from '../../shared/protocol.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
@@ -38,7 +39,7 @@ export interface HistoryLine {
 
 export interface EventServiceDeps {
   db: Db;
-  queue: WriteQueue<Change>;
+  queue: WriteQueue<Effect>;
   directory: Directory;
   now?: () => number;
 }
@@ -48,7 +49,7 @@ const FUTURE_SLACK_MS = 5 * 60_000;
 
 export class EventService {
   #db: Db;
-  #queue: WriteQueue<Change>;
+  #queue: WriteQueue<Effect>;
   #dir: Directory;
   #now: () => number;
   #nextId: number;
@@ -189,7 +190,7 @@ export class EventService {
     principal: Principal,
     { body, gridId, reportedAt }: { body: ReportEventBody; gridId: string | null; reportedAt: number },
     now: number,
-    ctx: WriteContext<Change>,
+    ctx: WriteContext<Effect>,
   ): { event: EventRecord; created: boolean } {
     if (body.externalId) {
       const dup = this.#stmt.byExternal.get(principal.communityId, body.source, body.externalId) as EventRow | undefined;
@@ -286,7 +287,7 @@ export class EventService {
     });
   }
 
-  #journal(ctx: WriteContext<Change>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action) {
+  #journal(ctx: WriteContext<Effect>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action) {
     const r = this.#stmt.journal.run(at, after.communityId, type, after.id, action ?? null, before?.status ?? null);
     ctx.emit({
       seq: Number(r.lastInsertRowid), at, type, ...(action ? { action } : {}),

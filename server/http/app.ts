@@ -25,6 +25,12 @@ import { projectEvent, type EventRecord, type ViewContext } from '../events/reco
 import type { ReadModel } from '../live/read-model.ts';
 import type { VolunteerService } from '../volunteers/service.ts';
 import { volunteerRoutes } from './volunteers.ts';
+import type { OrgService } from '../orgs/service.ts';
+import type { CharityService } from '../charity/service.ts';
+import type { NeedService } from '../needs/service.ts';
+import { orgRoutes } from './orgs.ts';
+import { charityRoutes } from './charity.ts';
+import { needRoutes } from './needs.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -36,6 +42,12 @@ export interface HttpDeps {
   events: EventService;
   /** The volunteer ledger (/volunteers, /activities, /points, /exchange), when present. */
   volunteers?: VolunteerService;
+  /** Organizations, projects and social work (/orgs, /projects, /social-workers, /cases, /services). */
+  orgs?: OrgService;
+  /** Charity resources (/charity/...). */
+  charity?: CharityService;
+  /** The three lists' needs and resources, matching and tasks (/needs, /resources, /tasks). */
+  needs?: NeedService;
   directory: Directory;
   model: ReadModel;
   dbId: string;
@@ -185,6 +197,9 @@ export function createHttpApp(deps: HttpDeps) {
   });
 
   if (deps.volunteers) api.route('/', volunteerRoutes({ volunteers: deps.volunteers }));
+  if (deps.orgs) api.route('/', orgRoutes(deps.orgs));
+  if (deps.charity) api.route('/', charityRoutes(deps.charity));
+  if (deps.needs) api.route('/', needRoutes(deps.needs));
 
   app.route('/api/v1', api);
 

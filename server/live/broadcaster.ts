@@ -45,6 +45,8 @@ export interface BroadcasterDeps {
 export class Broadcaster {
   #deps: BroadcasterDeps;
   #pending = new Map<string, Change[]>();
+  /** Per community, the last seq of a committed subject change not yet announced. */
+  #touched = new Map<string, number>();
   #lastSent = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
@@ -82,14 +84,20 @@ export class Broadcaster {
     return this.#lastSent.get(room) ?? this.#startHead;
   }
 
-  /** Take committed changes; they go out within `intervalMs`. */
-  publish(changes: Change[]) {
+  /**
+   * Take committed changes; they go out within `intervalMs`. Grid-event changes travel as
+   * entries; subject changes (volunteers, charity, …) as the fresh views of their community,
+   * in a batch whose seq covers them.
+   */
+  publish(changes: Change[], subjects: readonly { seq: number; communityId: string }[] = []) {
     for (const ch of changes) {
       const id = ch.after.communityId;
       let list = this.#pending.get(id);
       if (!list) this.#pending.set(id, (list = []));
       list.push(ch);
     }
+    for (const s of subjects) this.#touched.set(s.communityId, Math.max(this.#touched.get(s.communityId) ?? 0, s.seq));
+    if (!changes.length && !subjects.length) return;
     if (this.#timer) return;
     const wait = Math.max(0, this.#lastFlush + this.#deps.intervalMs - this.#deps.now());
     this.#timer = setTimeout(() => this.flush(), wait);
@@ -100,12 +108,14 @@ export class Broadcaster {
     this.#timer = null;
     this.#lastFlush = this.#deps.now();
     const { fanout, model } = this.#deps;
-    for (const [communityId, changes] of this.#pending) {
-      if (!changes.length) continue;
+    for (const communityId of new Set([...this.#pending.keys(), ...this.#touched.keys()])) {
+      const changes = this.#pending.get(communityId) ?? [];
+      const touched = this.#touched.get(communityId) ?? 0;
+      if (!changes.length && !touched) continue;
       const ctx = this.#deps.viewContext(communityId);
       // Aggregates cost O(open events): computed only when some room will receive them.
       let views: Views | undefined;
-      const seq = changes[changes.length - 1]!.seq;
+      const seq = Math.max(changes.length ? changes[changes.length - 1]!.seq : 0, touched);
       for (const audience of AUDIENCES) {
         const room = roomOf(communityId, audience);
         const prev = this.lastSent(room);
@@ -119,6 +129,7 @@ export class Broadcaster {
       else this.#lastViews.delete(communityId);
     }
     this.#pending.clear();
+    this.#touched.clear();
   }
 
   /**
@@ -128,7 +139,7 @@ export class Broadcaster {
   refreshViews() {
     const { fanout, model } = this.#deps;
     for (const communityId of this.#deps.communities()) {
-      if (this.#pending.get(communityId)?.length) continue; // the next flush carries fresh views
+      if (this.#pending.get(communityId)?.length || this.#touched.has(communityId)) continue; // the next flush carries fresh views
       if (!AUDIENCES.some((a) => fanout.size(roomOf(communityId, a)))) continue;
       const views = model.views(communityId, this.#deps.now());
       const key = viewsKey(views);

@@ -14,6 +14,7 @@ import type { Change } from '../events/service.ts';
 import { fromRow, type EventRecord, type EventRow } from '../events/record.ts';
 import type { Directory } from '../community.ts';
 import { latestChanges } from '../journal.ts';
+import type { SubjectStats } from '../subjects/stats.ts';
 
 export const WINDOW_DAYS = 30;
 /** Counters are kept a day longer than the window so the window can slide. */
@@ -124,9 +125,17 @@ export class ReadModel {
   head = 0;
   readonly #models = new Map<string, CommunityModel>();
   #dir: Directory;
+  #subjects: SubjectStats | undefined;
 
-  constructor(dir: Directory) {
+  /** `subjects` adds the five-subject views to every `views()`; without it they are absent (tests of events alone). */
+  constructor(dir: Directory, subjects?: SubjectStats) {
     this.#dir = dir;
+    this.#subjects = subjects;
+  }
+
+  /** A change of another subject committed with this seq: the head moves past it. */
+  advance(seq: number) {
+    this.head = Math.max(this.head, seq);
   }
 
   #model(communityId: string): CommunityModel {
@@ -253,7 +262,10 @@ export class ReadModel {
       };
     });
     grids.sort((a, b) => (b.onTimeRate ?? -1) - (a.onTimeRate ?? -1) || b.resolved - a.resolved);
-    return { kpis, trend, categories, grids, asOf: isoInZone(now, tz) };
+    return {
+      kpis, trend, categories, grids, asOf: isoInZone(now, tz),
+      ...(this.#subjects ? { subjects: this.#subjects.views(communityId, now, kpis) } : {}),
+    };
   }
 
   /** Open events (newest first) then today's finished ones, up to the snapshot bound. */

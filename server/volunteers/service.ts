@@ -8,12 +8,18 @@
  * another, a check made inside a write (a balance, a stock, a free place) still holds when the
  * write commits: concurrent redemptions cannot overspend, concurrent sign-ups cannot overfill.
  *
- * Live fan-out of these changes comes later: they are journaled (entity rows, see migration 2)
- * but not emitted to the broadcaster, whose Change is a grid event's.
+ * Every change is journaled (entity rows, see migration 2) and emitted after commit as a subject
+ * change: the wall's volunteer figures are recomputed and, for check-in, check-out, new
+ * activities and redemptions, a masked line joins the feed. A check-out also adds its hours to
+ * the service metrics (metrics_hourly) in the same write.
  */
 import type { Db } from '../db/index.ts';
-import type { WriteQueue } from '../db/write-queue.ts';
-import type { Change } from '../events/service.ts';
+import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
+import type { Effect, SubjectJournal } from '../subjects/change.ts';
+import type { Metrics } from '../subjects/metrics.ts';
+import { maskName } from '../../shared/mask.ts';
+import type { FeedDraft } from '../../shared/subjects.ts';
+import { feedText } from '../subjects/change.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Principal, Role } from '../principal.ts';
@@ -35,8 +41,10 @@ import {
 
 export interface VolunteerServiceDeps {
   db: Db;
-  queue: WriteQueue<Change>;
+  queue: WriteQueue<Effect>;
   directory: Directory;
+  metrics: Metrics;
+  journal: SubjectJournal;
   now?: () => number;
   /** The community rate for activities that set none (POINTS_PER_HOUR; 10 = 1 h → 10 points). */
   pointsPerHour?: number;
@@ -83,7 +91,9 @@ const FUTURE_SLACK_MS = 5 * 60_000;
 
 export class VolunteerService {
   #db: Db;
-  #queue: WriteQueue<Change>;
+  #queue: WriteQueue<Effect>;
+  #metrics: Metrics;
+  #subjectJournal: SubjectJournal;
   #dir: Directory;
   #now: () => number;
   #rate: number;
@@ -97,11 +107,10 @@ export class VolunteerService {
     this.#now = deps.now ?? Date.now;
     this.#rate = deps.pointsPerHour ?? DEFAULT_POINTS_PER_HOUR;
     this.#ledger = new PointsLedger(deps.db);
+    this.#metrics = deps.metrics;
+    this.#subjectJournal = deps.journal;
     const db = deps.db;
     this.#stmt = {
-      journal: db.prepare(
-        'INSERT INTO journal (at, community_id, type, entity, entity_id, from_status, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       volunteer: db.prepare('SELECT * FROM volunteers WHERE id = ?'),
       volunteerByIdNumber: db.prepare('SELECT id FROM volunteers WHERE community_id = ? AND id_number = ?'),
       insertVolunteer: db.prepare(
@@ -196,7 +205,7 @@ export class VolunteerService {
   async register(p: Principal, body: RegisterVolunteerBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'register volunteers');
     if (body.teamId !== undefined) this.#team(p, body.teamId, 'teamId');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       if (body.idNumber) {
         const dup = this.#stmt.volunteerByIdNumber.get(p.communityId, body.idNumber) as { id: number } | undefined;
@@ -208,7 +217,7 @@ export class VolunteerService {
       const id = Number(this.#stmt.insertVolunteer.run(p.communityId, body.name, body.phone, body.idNumber ?? null,
         JSON.stringify(body.skills), body.teamId ?? null, now, now).lastInsertRowid);
       this.#ledger.volunteerAccount(p.communityId, id, now);
-      this.#journal(p, now, 'volunteer.registered', 'volunteer', id, { teamId: body.teamId ?? null });
+      this.#journal(ctx, p, now, 'volunteer.registered', 'volunteer', id, { teamId: body.teamId ?? null });
       return this.#volunteerRow(id);
     });
   }
@@ -216,12 +225,12 @@ export class VolunteerService {
   /** Pause, resume or record that a volunteer left. Setting the status they have changes nothing. */
   async setStatus(p: Principal, volunteerId: number, body: VolunteerStatusBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'change volunteers');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const v = this.volunteer(p, volunteerId);
       if (v.status === body.status) return v;
       this.#stmt.volunteerStatus.run(body.status, now, v.id);
-      this.#journal(p, now, 'volunteer.status_changed', 'volunteer', v.id, { status: body.status, note: body.note ?? null }, v.status);
+      this.#journal(ctx, p, now, 'volunteer.status_changed', 'volunteer', v.id, { status: body.status, note: body.note ?? null }, v.status);
       return { ...v, status: body.status, updatedAt: now };
     });
   }
@@ -256,13 +265,13 @@ export class VolunteerService {
 
   async createTeam(p: Principal, body: CreateTeamBody): Promise<TeamRecord> {
     authorise(p, MANAGE, 'create teams');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       if (this.#stmt.teamByName.get(p.communityId, body.name)) {
         throw new DomainError(409, 'error.team_exists', `a team named ${body.name} exists`);
       }
       const id = Number(this.#stmt.insertTeam.run(p.communityId, body.name, now).lastInsertRowid);
-      this.#journal(p, now, 'volunteer.team_created', 'team', id, { name: body.name });
+      this.#journal(ctx, p, now, 'volunteer.team_created', 'team', id, { name: body.name });
       return { id, name: body.name, members: 0 };
     });
   }
@@ -280,7 +289,7 @@ export class VolunteerService {
       const g = this.#dir.grids.get(body.gridId);
       if (!g || g.communityId !== p.communityId) invalidField('gridId', `no grid ${body.gridId} in this community`);
     }
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const a: Omit<ActivityRecord, 'id'> = {
         communityId: p.communityId, title: body.title, description: body.description, organiser: body.organiser,
@@ -289,7 +298,8 @@ export class VolunteerService {
         status: body.status, createdBy: p.id, createdAt: now, updatedAt: now,
       };
       const id = Number(this.#stmt.insertActivity.run({ ...a, skillsWanted: JSON.stringify(a.skillsWanted) }).lastInsertRowid);
-      this.#journal(p, now, 'activity.created', 'activity', id, { status: a.status, startsAt: a.startsAt, capacity: a.capacity });
+      this.#journal(ctx, p, now, 'activity.created', 'activity', id, { status: a.status, startsAt: a.startsAt, capacity: a.capacity },
+        null, { subject: 'volunteer', key: 'feed.activity.created', params: { title: feedText(a.title) }, gridId: a.gridId });
       return { id, ...a };
     });
   }
@@ -300,7 +310,7 @@ export class VolunteerService {
    */
   async setActivityStatus(p: Principal, activityId: number, body: ActivityStatusBody): Promise<ActivityRecord> {
     authorise(p, MANAGE, 'change activities');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const a = this.activity(p, activityId);
       const allowed = ACTIVITY_TRANSITIONS[a.status];
@@ -318,7 +328,7 @@ export class VolunteerService {
         cancelledSignups = this.#stmt.cancelPending.run(a.id).changes;
       }
       this.#stmt.activityStatus.run(body.status, now, a.id);
-      this.#journal(p, now, 'activity.status_changed', 'activity', a.id,
+      this.#journal(ctx, p, now, 'activity.status_changed', 'activity', a.id,
         { status: body.status, note: body.note ?? null, ...(cancelledSignups ? { cancelledSignups } : {}) }, a.status);
       return { ...a, status: body.status, updatedAt: now };
     });
@@ -365,7 +375,7 @@ export class VolunteerService {
    */
   async signUp(p: Principal, activityId: number, body: ParticipationBody): Promise<SignupRecord> {
     authorise(p, ON_SITE, 'sign volunteers up');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const a = this.activity(p, activityId);
       const v = this.volunteer(p, body.volunteerId);
@@ -392,7 +402,7 @@ export class VolunteerService {
       } else {
         id = Number(this.#stmt.insertSignup.run(a.id, v.id, now).lastInsertRowid);
       }
-      this.#journal(p, now, 'volunteer.signed_up', 'signup', id, { activityId: a.id, volunteerId: v.id, status: 'signed_up' },
+      this.#journal(ctx, p, now, 'volunteer.signed_up', 'signup', id, { activityId: a.id, volunteerId: v.id, status: 'signed_up' },
         existing?.status ?? null);
       return signupFromRow(this.#stmt.signupById.get(id));
     });
@@ -401,11 +411,11 @@ export class VolunteerService {
   /** Withdraw a sign-up before check-in; the place is free again. */
   async cancelSignup(p: Principal, activityId: number, body: ParticipationBody): Promise<SignupRecord> {
     authorise(p, ON_SITE, 'cancel sign-ups');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const { s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
       this.#stmt.signupStatus.run('cancelled', s.id);
-      this.#journal(p, now, 'volunteer.signup_cancelled', 'signup', s.id, { activityId, volunteerId: s.volunteerId, status: 'cancelled' }, s.status);
+      this.#journal(ctx, p, now, 'volunteer.signup_cancelled', 'signup', s.id, { activityId, volunteerId: s.volunteerId, status: 'cancelled' }, s.status);
       return { ...s, status: 'cancelled' };
     });
   }
@@ -413,7 +423,7 @@ export class VolunteerService {
   /** Record that a signed-up volunteer did not come (once the activity has started). */
   async markNoShow(p: Principal, activityId: number, body: ParticipationBody): Promise<SignupRecord> {
     authorise(p, MANAGE, 'record no-shows');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const { a, s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
       if (now < a.startsAt) {
@@ -421,7 +431,7 @@ export class VolunteerService {
           { startsAt: a.startsAt, endsAt: a.endsAt });
       }
       this.#stmt.signupStatus.run('no_show', s.id);
-      this.#journal(p, now, 'volunteer.no_show', 'signup', s.id, { activityId, volunteerId: s.volunteerId, status: 'no_show' }, s.status);
+      this.#journal(ctx, p, now, 'volunteer.no_show', 'signup', s.id, { activityId, volunteerId: s.volunteerId, status: 'no_show' }, s.status);
       return { ...s, status: 'no_show' };
     });
   }
@@ -432,7 +442,7 @@ export class VolunteerService {
    */
   async checkIn(p: Principal, activityId: number, body: CheckInBody): Promise<SignupRecord> {
     authorise(p, ON_SITE, 'check volunteers in');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const at = this.#when(body.at, now);
       const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
@@ -446,7 +456,8 @@ export class VolunteerService {
           { startsAt: a.startsAt, endsAt: a.endsAt });
       }
       this.#stmt.checkIn.run(at, s.id);
-      this.#journal(p, now, 'volunteer.checked_in', 'signup', s.id, { activityId, volunteerId: v.id, status: 'checked_in', at }, s.status);
+      this.#journal(ctx, p, now, 'volunteer.checked_in', 'signup', s.id, { activityId, volunteerId: v.id, status: 'checked_in', at }, s.status,
+        { subject: 'volunteer', key: 'feed.volunteer.checked_in', params: { name: maskName(v.name) ?? '', title: feedText(a.title, [v.name]) }, gridId: a.gridId });
       return { ...s, status: 'checked_in', checkedInAt: at };
     });
   }
@@ -458,7 +469,7 @@ export class VolunteerService {
    */
   async checkOut(p: Principal, activityId: number, body: CheckOutBody): Promise<CheckOutResult> {
     authorise(p, ON_SITE, 'check volunteers out');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const at = this.#when(body.at, now);
       const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['checked_in']);
@@ -490,10 +501,13 @@ export class VolunteerService {
           signupId: s.id, hours, points, content, certificateNo, issuedAt: now, issuer: a.organiser, recordedBy: p.id, txnId,
         };
       }
-      this.#journal(p, now, 'volunteer.checked_out', 'signup', s.id,
-        { activityId, volunteerId: v.id, status: 'checked_out', at, hours, certificateNo: record?.certificateNo ?? null }, s.status);
+      if (hours > 0) this.#metrics.bump(p.communityId, now, 'volunteer', a.gridId, { services: 1, serviceMinutes: Math.round(hours * 60) });
+      this.#journal(ctx, p, now, 'volunteer.checked_out', 'signup', s.id,
+        { activityId, volunteerId: v.id, status: 'checked_out', at, hours, certificateNo: record?.certificateNo ?? null }, s.status,
+        { subject: 'volunteer', key: hours > 0 ? 'feed.volunteer.served' : 'feed.volunteer.checked_out',
+          params: { name: maskName(v.name) ?? '', title: feedText(a.title, [v.name]), hours, points }, gridId: a.gridId });
       if (record?.txnId) {
-        this.#journal(p, now, 'points.issued', 'points_txn', record.txnId, { volunteerId: v.id, points, certificateNo: record.certificateNo });
+        this.#journal(ctx, p, now, 'points.issued', 'points_txn', record.txnId, { volunteerId: v.id, points, certificateNo: record.certificateNo });
       }
       return { signup: { ...s, status: 'checked_out', checkedOutAt: at }, record, balance: this.#ledger.balance(account) };
     });
@@ -578,22 +592,22 @@ export class VolunteerService {
 
   async addItem(p: Principal, body: CreateExchangeItemBody): Promise<ExchangeItemRecord> {
     authorise(p, CASHIER, 'change the exchange catalogue');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const id = Number(this.#stmt.insertItem.run(p.communityId, body.name, body.description, body.pointsCost, body.stock, now, now)
         .lastInsertRowid);
-      this.#journal(p, now, 'exchange.item_added', 'exchange_item', id, { pointsCost: body.pointsCost, stock: body.stock });
+      this.#journal(ctx, p, now, 'exchange.item_added', 'exchange_item', id, { pointsCost: body.pointsCost, stock: body.stock });
       return itemFromRow(this.#stmt.item.get(id));
     });
   }
 
   async restock(p: Principal, itemId: number, body: RestockBody): Promise<ExchangeItemRecord> {
     authorise(p, CASHIER, 'restock the exchange');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const item = this.item(p, itemId);
       this.#stmt.addStock.run(body.quantity, now, item.id);
-      this.#journal(p, now, 'exchange.restocked', 'exchange_item', item.id, { quantity: body.quantity, stock: item.stock + body.quantity });
+      this.#journal(ctx, p, now, 'exchange.restocked', 'exchange_item', item.id, { quantity: body.quantity, stock: item.stock + body.quantity });
       return { ...item, stock: item.stock + body.quantity, updatedAt: now };
     });
   }
@@ -617,7 +631,7 @@ export class VolunteerService {
    */
   async redeem(p: Principal, body: RedeemBody): Promise<RedeemResult> {
     authorise(p, CASHIER, 'redeem points');
-    return this.#queue.run(() => {
+    return this.#queue.run((ctx) => {
       const now = this.#now();
       const v = this.volunteer(p, body.volunteerId);
       const item = this.item(p, body.itemId);
@@ -645,8 +659,9 @@ export class VolunteerService {
       }
       const id = Number(this.#stmt.insertRedemption.run(p.communityId, v.id, item.id, body.quantity, cost, txnId, now, p.id)
         .lastInsertRowid);
-      this.#journal(p, now, 'points.redeemed', 'points_txn', txnId,
-        { volunteerId: v.id, itemId: item.id, quantity: body.quantity, points: cost, redemptionId: id });
+      this.#journal(ctx, p, now, 'points.redeemed', 'points_txn', txnId,
+        { volunteerId: v.id, itemId: item.id, quantity: body.quantity, points: cost, redemptionId: id }, null,
+        { subject: 'volunteer', key: 'feed.points.redeemed', params: { name: maskName(v.name) ?? '', item: feedText(item.name), points: cost }, gridId: null });
       return {
         redemption: redemptionFromRow(this.#stmt.redemption.get(id)),
         item: { ...item, stock: item.stock - body.quantity, updatedAt: now },
@@ -716,10 +731,10 @@ export class VolunteerService {
   }
 
   #journal(
-    p: Principal, at: number, type: VolunteerEntryType, entity: VolunteerEntity, entityId: number,
-    data: Record<string, unknown>, fromStatus: string | null = null,
+    ctx: WriteContext<Effect>, p: Principal, at: number, type: VolunteerEntryType, entity: VolunteerEntity, entityId: number,
+    data: Record<string, unknown>, fromStatus: string | null = null, feed: FeedDraft | null = null,
   ) {
-    this.#stmt.journal.run(at, p.communityId, type, entity, entityId, fromStatus, JSON.stringify(data));
+    this.#subjectJournal.write(ctx, p, at, { subject: 'volunteer', type, entity, entityId, data, fromStatus, feed });
   }
 }
 
