@@ -141,7 +141,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   model.rebuild(db, now());
-  subjects.rebuild(now(), viewContext);
+  subjects.rebuild(viewContext);
 
   attachLive({
     io, dbId, directory, model, journal, broadcaster, viewContext, now,

@@ -44,6 +44,7 @@ export type TxnKind = (typeof TXN_KINDS)[number];
 export type VolunteerEntryType =
   | 'volunteer.registered'
   | 'volunteer.status_changed'
+  | 'volunteer.updated'
   | 'volunteer.team_created'
   | 'activity.created'
   | 'activity.status_changed'
@@ -171,6 +172,26 @@ const month = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-03');
 
+const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like 08:30');
+
+/**
+ * When someone can serve: ISO weekdays (1 = Monday … 7 = Sunday) and a daily window in the
+ * community's local time. Matching needs to resources reads it.
+ */
+export const availability = z
+  .object({
+    days: z
+      .array(z.number().int('must be whole numbers').min(1, 'weekdays are 1 (Monday) to 7 (Sunday)').max(7, 'weekdays are 1 (Monday) to 7 (Sunday)'))
+      .min(1, 'at least one day')
+      .max(7, 'at most 7 days')
+      .transform((d) => [...new Set(d)].sort()),
+    from: hhmm,
+    to: hhmm,
+  })
+  .strict()
+  .refine((a) => a.from < a.to, { message: 'must end after it starts', path: ['to'] });
+export type Availability = z.infer<typeof availability>;
+
 export const registerVolunteerBody = z
   .object({
     name: required(40),
@@ -184,9 +205,22 @@ export const registerVolunteerBody = z
       .optional(),
     skills: skills.default([]),
     teamId: id.optional(),
+    availability: availability.optional(),
   })
   .strict();
 export type RegisterVolunteerBody = z.infer<typeof registerVolunteerBody>;
+
+/** Change a volunteer's profile: any of phone, skills, team (null: none) and availability (null: not given). */
+export const updateVolunteerBody = z
+  .object({
+    phone: phone.optional(),
+    skills: skills.optional(),
+    teamId: id.nullable().optional(),
+    availability: availability.nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'name at least one of phone, skills, teamId, availability' });
+export type UpdateVolunteerBody = z.infer<typeof updateVolunteerBody>;
 
 export const volunteerStatusBody = z
   .object({ status: z.enum(VOLUNTEER_STATUSES), note: text(500).optional() })
@@ -325,6 +359,7 @@ export interface VolunteerView {
   idNumber: string | null;
   skills: string[];
   teamId: number | null;
+  availability: Availability | null;
   status: VolunteerStatus;
   registeredAt: string;
   balance: number;

@@ -2,6 +2,7 @@
  * Versioned migrations, applied in order inside one transaction each. Never edit a migration
  * that has shipped: add a new one.
  */
+import { VOLUNTEERS_SQL } from './schema/volunteers.ts';
 import { NEEDS_SQL } from './schema/needs.ts';
 import { ORGS_SQL } from './schema/orgs.ts';
 import { CHARITY_SQL } from './schema/charity.ts';
@@ -298,6 +299,6 @@ export const MIGRATIONS: Migration[] = [
     version: 3,
     name: 'the five subjects: organizations, social workers, projects, charity, needs and resources, service metrics',
     // Needs first: projects, cases, services and donations may name the need they meet.
-    sql: [NEEDS_SQL, ORGS_SQL, CHARITY_SQL, METRICS_SQL].join('\n'),
+    sql: [VOLUNTEERS_SQL, NEEDS_SQL, ORGS_SQL, CHARITY_SQL, METRICS_SQL].join('\n'),
   },
 ];

@@ -17,7 +17,7 @@ import {
 import {
   activityStatusBody, checkInBody, checkOutBody, createActivityBody, createExchangeItemBody, createTeamBody,
   leaderboardQuery, listActivitiesQuery, listRedemptionsQuery, listVolunteersQuery, pageQuery, participationBody,
-  redeemBody, registerVolunteerBody, restockBody, volunteerStatusBody,
+  redeemBody, registerVolunteerBody, restockBody, updateVolunteerBody, volunteerStatusBody,
 } from '../../shared/volunteers.ts';
 
 export interface VolunteerRoutesDeps {
@@ -72,6 +72,11 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Hono 
   r.get(`/volunteers/:id${ID}`, (c) => {
     const v = svc.volunteer(who(c), idParam(c));
     return c.json({ volunteer: volunteerViews(c, [v])[0], totals: svc.totals(who(c), v.id) });
+  });
+
+  r.patch(`/volunteers/:id${ID}`, limited, async (c) => {
+    const v = await svc.update(who(c), idParam(c), parse(updateVolunteerBody, await readJson(c)));
+    return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
 
   r.post(`/volunteers/:id${ID}/status`, limited, async (c) => {

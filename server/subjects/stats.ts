@@ -11,6 +11,12 @@
  *
  * The feed (the wall's linkage lines) is a ring of the latest subject changes' masked lines,
  * seeded at start from the journal.
+ *
+ * Privacy. Services mask the names a record carries before a line is written; free text typed
+ * by staff (an activity's title, a project's name) may still name someone else. So every string
+ * of these views passes, once per compute, through a masker of every person the community
+ * knows by name (volunteers, social workers, grid workers, contacts, clients, residents who
+ * raised needs, donors): a public wall never shows a full name that the database holds.
  */
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../community.ts';
@@ -18,6 +24,7 @@ import type { ViewContext } from '../events/record.ts';
 import type { Kpis } from '../../shared/protocol.ts';
 import { FEED_LIMIT, SUBJECTS, type FeedDraft, type FeedItem, type SubjectKind, type SubjectViews } from '../../shared/subjects.ts';
 import { DAY_MS, isoInZone, startOfLocalDay, wallTime } from '../../shared/time.ts';
+import { NameMasker } from '../../shared/mask.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import type { SubjectChange } from './change.ts';
 import type { StatsContext } from './context.ts';
@@ -42,6 +49,27 @@ interface Cached {
   views: Omit<SubjectViews, 'feed'>;
 }
 
+/** Everyone the community knows by name; any of them in free text is masked on the wall. */
+const PEOPLE_SQL = `
+  SELECT name FROM volunteers WHERE community_id = @c
+  UNION SELECT name FROM social_workers WHERE community_id = @c
+  UNION SELECT contact_name FROM organizations WHERE community_id = @c
+  UNION SELECT client_name FROM cases WHERE community_id = @c
+  UNION SELECT resident_name FROM needs WHERE community_id = @c AND resident_name IS NOT NULL
+  UNION SELECT donor_name FROM donations WHERE community_id = @c AND donor_kind = 'person'`;
+
+/** Every string in `value`, recursively, through the masker (numbers and structure untouched). */
+function maskStrings<T>(value: T, m: NameMasker): T {
+  if (typeof value === 'string') return m.apply(value) as T;
+  if (Array.isArray(value)) return value.map((v) => maskStrings(v, m)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskStrings(v, m);
+    return out as T;
+  }
+  return value;
+}
+
 export class SubjectStats {
   #deps: SubjectStatsDeps;
   #cache = new Map<string, Cached>();
@@ -54,7 +82,7 @@ export class SubjectStats {
   }
 
   /** Load the feeds from the journal: the latest lines of each community. */
-  rebuild(_now: number, viewContext: (communityId: string) => ViewContext) {
+  rebuild(viewContext: (communityId: string) => ViewContext) {
     this.#cache.clear();
     this.#feeds.clear();
     const stmt = this.#deps.db.prepare(
@@ -66,23 +94,30 @@ export class SubjectStats {
       const tz = viewContext(c.id).timeZone;
       const rows = stmt.all(c.id, FEED_LIMIT) as { seq: number; at: number; data: string }[];
       const feed: FeedItem[] = [];
+      const masker = this.#people(c.id);
       for (const r of rows) {
         const draft = (JSON.parse(r.data) as { feed?: FeedDraft }).feed;
-        if (draft) feed.push({ ...draft, seq: r.seq, at: isoInZone(r.at, tz) });
+        if (draft) feed.push(maskStrings({ ...draft, seq: r.seq, at: isoInZone(r.at, tz) }, masker));
       }
       this.#feeds.set(c.id, feed);
     }
   }
 
-  /** Take committed subject changes: their communities' views go stale, their lines join the feed. */
+  /**
+   * Take committed subject changes: their communities' views go stale, their lines join the
+   * feed, masked with the names known after these changes (one of them may have added a person).
+   */
   apply(changes: SubjectChange[], viewContext: (communityId: string) => ViewContext) {
+    const maskers = new Map<string, NameMasker>();
     for (const ch of changes) {
       const cached = this.#cache.get(ch.communityId);
       if (cached) cached.dirty = true;
       if (!ch.feed) continue;
       let feed = this.#feeds.get(ch.communityId);
       if (!feed) this.#feeds.set(ch.communityId, (feed = []));
-      feed.unshift({ ...ch.feed, seq: ch.seq, at: isoInZone(ch.at, viewContext(ch.communityId).timeZone) });
+      let masker = maskers.get(ch.communityId);
+      if (!masker) maskers.set(ch.communityId, (masker = this.#people(ch.communityId)));
+      feed.unshift(maskStrings({ ...ch.feed, seq: ch.seq, at: isoInZone(ch.at, viewContext(ch.communityId).timeZone) }, masker));
       if (feed.length > FEED_LIMIT) feed.length = FEED_LIMIT;
     }
   }
@@ -95,7 +130,8 @@ export class SubjectStats {
     let cached = this.#cache.get(communityId);
     const tz = this.#deps.directory.timeZoneOf(communityId);
     if (!cached || cached.dirty || now - cached.at >= MAX_AGE_MS || startOfLocalDay(now, tz) !== startOfLocalDay(cached.at, tz)) {
-      cached = { at: now, dirty: false, views: this.#compute(communityId, now, tz) };
+      const masker = this.#people(communityId);
+      cached = { at: now, dirty: false, views: maskStrings(this.#compute(communityId, now, tz), masker) };
       this.#cache.set(communityId, cached);
     }
     const v = cached.views;
@@ -107,6 +143,13 @@ export class SubjectStats {
       satisfaction: { ...satisfaction, overall: overall(satisfaction) },
       feed: this.#feeds.get(communityId) ?? [],
     };
+  }
+
+  #people(communityId: string): NameMasker {
+    const rows = this.#deps.db.prepare(PEOPLE_SQL).all({ c: communityId }) as { name: string }[];
+    const names = rows.map((r) => r.name);
+    for (const g of this.#deps.directory.gridInfos(communityId)) if (g.workerName) names.push(g.workerName);
+    return new NameMasker(names);
   }
 
   /** Mark every community's views stale (tests that move the clock use it). */

@@ -8,6 +8,7 @@ import {
   maskIdNumber,
   type ActivityStatus, type ActivityView, type ExchangeItemView, type LedgerLineView, type RedemptionView,
   type ServiceRecordView, type SignupStatus, type SignupView, type VolunteerStatus, type VolunteerView,
+  type Availability,
 } from '../../shared/volunteers.ts';
 import type { LedgerLine } from './ledger.ts';
 
@@ -19,6 +20,7 @@ export interface VolunteerRecord {
   idNumber: string | null;
   skills: string[];
   teamId: number | null;
+  availability: Availability | null;
   status: VolunteerStatus;
   registeredAt: number;
   updatedAt: number;
@@ -106,7 +108,8 @@ type Row = any;
 
 export const volunteerFromRow = (r: Row): VolunteerRecord => ({
   id: r.id, communityId: r.community_id, name: r.name, phone: r.phone, idNumber: r.id_number,
-  skills: JSON.parse(r.skills) as string[], teamId: r.team_id, status: r.status, registeredAt: r.registered_at,
+  skills: JSON.parse(r.skills) as string[], teamId: r.team_id,
+  availability: r.availability ? (JSON.parse(r.availability) as Availability) : null, status: r.status, registeredAt: r.registered_at,
   updatedAt: r.updated_at,
 });
 
@@ -144,7 +147,7 @@ export const redemptionFromRow = (r: Row): RedemptionRecord => ({
 
 export const viewVolunteer = (v: VolunteerRecord, balance: number, tz: string): VolunteerView => ({
   id: v.id, name: v.name, phone: v.phone, idNumber: maskIdNumber(v.idNumber), skills: v.skills, teamId: v.teamId,
-  status: v.status, registeredAt: isoInZone(v.registeredAt, tz), balance,
+  availability: v.availability, status: v.status, registeredAt: isoInZone(v.registeredAt, tz), balance,
 });
 
 export const viewActivity = (a: ActivityRecord, taken: number, tz: string): ActivityView => ({

@@ -29,7 +29,7 @@ import {
   certificateNumber, creditedHours, monthOf, monthRange, pointsFor,
   type ActivityStatusBody, type CheckInBody, type CheckOutBody, type CreateActivityBody, type CreateExchangeItemBody,
   type CreateTeamBody, type LeaderboardQuery, type LeaderboardRow, type ListActivitiesQuery, type ListRedemptionsQuery,
-  type ListVolunteersQuery, type PageQuery, type ParticipationBody, type RedeemBody, type RegisterVolunteerBody,
+  type ListVolunteersQuery, type UpdateVolunteerBody, type PageQuery, type ParticipationBody, type RedeemBody, type RegisterVolunteerBody,
   type RestockBody, type VolunteerEntity, type VolunteerEntryType, type VolunteerStatusBody,
 } from '../../shared/volunteers.ts';
 import { PointsLedger, type LedgerCheck, type LedgerLine } from './ledger.ts';
@@ -114,8 +114,11 @@ export class VolunteerService {
       volunteer: db.prepare('SELECT * FROM volunteers WHERE id = ?'),
       volunteerByIdNumber: db.prepare('SELECT id FROM volunteers WHERE community_id = ? AND id_number = ?'),
       insertVolunteer: db.prepare(
-        `INSERT INTO volunteers (community_id, name, phone, id_number, skills, team_id, status, registered_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+        `INSERT INTO volunteers (community_id, name, phone, id_number, skills, team_id, availability, status, registered_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+      ),
+      updateVolunteer: db.prepare(
+        'UPDATE volunteers SET phone = ?, skills = ?, team_id = ?, availability = ?, updated_at = ? WHERE id = ?',
       ),
       volunteerStatus: db.prepare('UPDATE volunteers SET status = ?, updated_at = ? WHERE id = ?'),
       team: db.prepare('SELECT * FROM volunteer_teams WHERE id = ?'),
@@ -215,10 +218,33 @@ export class VolunteerService {
         }
       }
       const id = Number(this.#stmt.insertVolunteer.run(p.communityId, body.name, body.phone, body.idNumber ?? null,
-        JSON.stringify(body.skills), body.teamId ?? null, now, now).lastInsertRowid);
+        JSON.stringify(body.skills), body.teamId ?? null, body.availability ? JSON.stringify(body.availability) : null, now, now)
+        .lastInsertRowid);
       this.#ledger.volunteerAccount(p.communityId, id, now);
       this.#journal(ctx, p, now, 'volunteer.registered', 'volunteer', id, { teamId: body.teamId ?? null });
       return this.#volunteerRow(id);
+    });
+  }
+
+  /** Change a volunteer's phone, skills, team or availability; fields left out keep their value. */
+  async update(p: Principal, volunteerId: number, body: UpdateVolunteerBody): Promise<VolunteerRecord> {
+    authorise(p, MANAGE, 'change volunteers');
+    if (body.teamId != null) this.#team(p, body.teamId, 'teamId');
+    return this.#queue.run((ctx) => {
+      const now = this.#now();
+      const v = this.volunteer(p, volunteerId);
+      const next: VolunteerRecord = {
+        ...v,
+        phone: body.phone ?? v.phone,
+        skills: body.skills ?? v.skills,
+        teamId: body.teamId === undefined ? v.teamId : body.teamId,
+        availability: body.availability === undefined ? v.availability : body.availability,
+        updatedAt: now,
+      };
+      this.#stmt.updateVolunteer.run(next.phone, JSON.stringify(next.skills), next.teamId,
+        next.availability ? JSON.stringify(next.availability) : null, now, v.id);
+      this.#journal(ctx, p, now, 'volunteer.updated', 'volunteer', v.id, { fields: Object.keys(body) });
+      return next;
     });
   }
 
