@@ -24,6 +24,7 @@ import { isSubjectChange, SubjectJournal, type Effect, type SubjectChange } from
 import type { Change } from './events/service.ts';
 import { Metrics } from './subjects/metrics.ts';
 import { SubjectStats } from './subjects/stats.ts';
+import type { SubjectServiceDeps } from './subjects/deps.ts';
 import type { ViewContext } from './events/record.ts';
 import { Journal } from './journal.ts';
 import { ReadModel } from './live/read-model.ts';
@@ -54,6 +55,8 @@ export interface Cerebellum {
   needs: NeedService;
   metrics: Metrics;
   subjects: SubjectStats;
+  /** What the subject services are built from: demo seeds build their own with a moving clock. */
+  subjectDeps: SubjectServiceDeps;
   model: ReadModel;
   broadcaster: Broadcaster;
   journal: Journal;
@@ -118,7 +121,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   );
   const events = new EventService({ db, queue, directory, now });
   const subjectJournal = new SubjectJournal(db);
-  const subjectDeps = { db, queue, directory, now, metrics, journal: subjectJournal };
+  const subjectDeps: SubjectServiceDeps = { db, queue, directory, now, metrics, journal: subjectJournal };
   const volunteers = new VolunteerService({ ...subjectDeps, pointsPerHour: config.POINTS_PER_HOUR });
   const orgs = new OrgService(subjectDeps);
   const charity = new CharityService(subjectDeps);
@@ -167,7 +170,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const timers: NodeJS.Timeout[] = [];
 
   return {
-    config, db, dbId, directory, events, volunteers, orgs, charity, needs, metrics, subjects, model, broadcaster, journal, queue, io, logger, now,
+    config, db, dbId, directory, events, volunteers, orgs, charity, needs, metrics, subjects, subjectDeps, model, broadcaster, journal, queue, io, logger, now,
     listen() {
       return new Promise<number>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => resolve(info.port));

@@ -5,8 +5,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createCerebellum } from './app.ts';
 import { installDemoCommunity, seedHistory } from './demo/seed.ts';
-import { Simulator } from './demo/simulator.ts';
-import { seedVolunteers, VolunteerSimulator } from './demo/volunteers.ts';
+import { installSubjects, startSimulators, type RunningDemo } from './demo/index.ts';
 
 let config: Config;
 try {
@@ -39,15 +38,11 @@ if (!app.directory.defaultCommunity()) {
   logger.warn('no community yet: start with --demo (or DEMO=1) to install the demo community');
 }
 const port = await app.listen();
-let simulator: Simulator | null = null;
-let volunteerSim: VolunteerSimulator | null = null;
+let demo: RunningDemo | null = null;
 if (config.DEMO) {
-  simulator = new Simulator({ events: app.events, model: app.model, logger, ratePerHour: config.SIM_RATE, speed: config.SIM_SPEED });
-  simulator.start();
-  const seeded = await seedVolunteers(app.volunteers, Date.now(), undefined, { speed: config.SIM_SPEED });
-  if (seeded) logger.info(seeded, 'demo volunteers installed');
-  volunteerSim = new VolunteerSimulator({ volunteers: app.volunteers, logger, speed: config.SIM_SPEED });
-  volunteerSim.start();
+  const seeded = await installSubjects(app, Date.now(), { speed: config.SIM_SPEED });
+  for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
+  demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
 }
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
 logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running: http://${host}:${port}/screen`);
@@ -57,8 +52,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
-  simulator?.stop();
-  volunteerSim?.stop();
+  demo?.stop();
   await app.close();
   process.exit(0);
 }

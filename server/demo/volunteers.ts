@@ -15,7 +15,8 @@
 import type { Logger } from 'pino';
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
-import type { VolunteerService } from '../volunteers/service.ts';
+import { VolunteerService } from '../volunteers/service.ts';
+import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import type { ActivityRecord } from '../volunteers/record.ts';
 import { CHECK_IN_OPENS_BEFORE_MS } from '../../shared/volunteers.ts';
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
@@ -184,6 +185,75 @@ export async function seedVolunteers(
 }
 
 // ---- the simulator ---------------------------------------------------------------------------
+
+export interface VolunteerHistoryResult {
+  activities: number;
+  records: number;
+  redemptions: number;
+}
+
+/**
+ * The last `days` days of volunteer service, lived through the service on a moving clock (as a
+ * coordinator would have entered them at the time): each day two or three activities from the
+ * templates, volunteers signing up the day before, checking in around the start and out at
+ * the end, so hours, points, certificates and the leaderboard have a month behind them. Some
+ * points are spent. Call it after `seedVolunteers`, on a community with no past activities.
+ */
+export async function seedVolunteerHistory(
+  deps: SubjectServiceDeps, now: number, opts: { days?: number; rand?: () => number; pointsPerHour?: number; community?: DemoCommunity } = {},
+): Promise<VolunteerHistoryResult | null> {
+  const c = opts.community ?? DEMO_COMMUNITY;
+  const rand = opts.rand ?? seededRandom(20260301);
+  const tz = c.timeZone;
+  let clock = now;
+  const svc = new VolunteerService({ ...deps, now: () => clock, pointsPerHour: opts.pointsPerHour });
+  const p = actorOf(c);
+  const today = startOfLocalDay(now, tz);
+  const days = opts.days ?? 30;
+  if (svc.listActivities(p, { to: iso(today), limit: 1 }).items.length) return null;
+  const volunteers = svc.listVolunteers(p, { status: 'active', limit: 500 }).items;
+  if (!volunteers.length) return null;
+  const items = svc.items(p);
+  const result: VolunteerHistoryResult = { activities: 0, records: 0, redemptions: 0 };
+  for (let d = days; d >= 1; d--) {
+    const dayStart = startOfLocalDay(today - d * DAY_MS + 12 * HOUR_MS, tz);
+    const templates = [...ACTIVITY_TEMPLATES].sort(() => rand() - 0.5).slice(0, 2 + Math.floor(rand() * 2));
+    for (const t of templates) {
+      clock = dayStart - 10 * HOUR_MS; // the evening before
+      const a = await createOnDay(svc, c, rand, t, dayStart);
+      result.activities++;
+      const people = [...volunteers].sort(() => rand() - 0.5).slice(0, Math.max(2, Math.round(a.capacity * (0.5 + rand() * 0.5))));
+      // The writes of one moment are queued together: they share a group commit.
+      await Promise.all(people.map((v) => svc.signUp(p, a.id, { volunteerId: v.id })));
+      clock = a.startsAt + 5 * MIN;
+      await Promise.all(people.map((v) => rand() < 0.06
+        ? svc.markNoShow(p, a.id, { volunteerId: v.id })
+        : svc.checkIn(p, a.id, { volunteerId: v.id, at: iso(a.startsAt - Math.floor(rand() * 15) * MIN) })));
+      clock = a.endsAt + 10 * MIN;
+      const outs = await Promise.all(svc.signups(p, a.id).filter((x) => x.status === 'checked_in')
+        .map((s) => svc.checkOut(p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) })));
+      result.records += outs.filter((o) => o.record).length;
+      await svc.setActivityStatus(p, a.id, { status: 'closed' });
+    }
+    // Now and then someone spends their points at the 积分超市.
+    if (items.length && rand() < 0.6) {
+      clock = dayStart + 20 * HOUR_MS;
+      const balances = svc.balances(volunteers.map((v) => v.id));
+      const rich = volunteers.filter((v) => (balances.get(v.id) ?? 0) >= 40);
+      if (rich.length) {
+        const who = pick(rand, rich);
+        const item = pick(rand, items.filter((i) => i.pointsCost <= (balances.get(who.id) ?? 0)));
+        try {
+          await svc.redeem(p, { volunteerId: who.id, itemId: item.id, quantity: 1 });
+          result.redemptions++;
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+        }
+      }
+    }
+  }
+  return result;
+}
 
 export interface VolunteerSimulatorOptions {
   volunteers: VolunteerService;

@@ -1,0 +1,38 @@
+/**
+ * The whole demo, in one place: what `npm start -- --demo` installs on first start (after the
+ * community and its grid-event history, which must exist before the read models are built) and
+ * the simulators that keep every subject alive. Tests use the same calls.
+ */
+import type { Logger } from 'pino';
+import type { Cerebellum } from '../app.ts';
+import { seededRandom } from './seed.ts';
+import { Simulator } from './simulator.ts';
+import { seedVolunteerHistory, seedVolunteers, VolunteerSimulator } from './volunteers.ts';
+
+export interface DemoOptions {
+  /** Story-time multiplier for the simulators (SIM_SPEED). */
+  speed: number;
+  /** Grid events per story hour (SIM_RATE). */
+  rate: number;
+  logger: Logger;
+}
+
+/** Seed every subject once (each part returns null when it is there already). */
+export async function installSubjects(app: Cerebellum, now: number, opts: { speed: number }) {
+  const volunteers = await seedVolunteers(app.volunteers, now, seededRandom(20260310), { speed: opts.speed });
+  const volunteerHistory = await seedVolunteerHistory(app.subjectDeps, now, { pointsPerHour: app.config.POINTS_PER_HOUR });
+  return { volunteers, volunteerHistory };
+}
+
+export interface RunningDemo {
+  stop(): void;
+}
+
+/** Start every simulator. */
+export function startSimulators(app: Cerebellum, o: DemoOptions): RunningDemo {
+  const events = new Simulator({ events: app.events, model: app.model, logger: o.logger, ratePerHour: o.rate, speed: o.speed });
+  const volunteers = new VolunteerSimulator({ volunteers: app.volunteers, logger: o.logger, speed: o.speed });
+  const all = [events, volunteers];
+  for (const s of all) s.start();
+  return { stop: () => all.forEach((s) => s.stop()) };
+}
