@@ -215,6 +215,14 @@ export interface LinkageFlow {
 }
 
 export interface SubjectViews {
+  /**
+   * The five at a glance. total / active / today mean, per subject:
+   * community: grid workers / open grid events / events reported today ·
+   * org: registered organizations / active projects / services by orgs today ·
+   * social_worker: social workers / open cases / services today ·
+   * volunteer: registered volunteers / on duty now / services completed today ·
+   * charity: donors this month / kinds of goods in stock / donations today.
+   */
   glance: Record<SubjectKind, SubjectGlance>;
   volunteers: VolunteerViews;
   orgs: OrgViews;

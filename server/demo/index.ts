@@ -8,6 +8,7 @@ import type { Cerebellum } from '../app.ts';
 import { seededRandom } from './seed.ts';
 import { Simulator } from './simulator.ts';
 import { seedVolunteerHistory, seedVolunteers, VolunteerSimulator } from './volunteers.ts';
+import { CharitySimulator, seedCharity } from './charity.ts';
 
 export interface DemoOptions {
   /** Story-time multiplier for the simulators (SIM_SPEED). */
@@ -21,7 +22,9 @@ export interface DemoOptions {
 export async function installSubjects(app: Cerebellum, now: number, opts: { speed: number }) {
   const volunteers = await seedVolunteers(app.volunteers, now, seededRandom(20260310), { speed: opts.speed });
   const volunteerHistory = await seedVolunteerHistory(app.subjectDeps, now, { pointsPerHour: app.config.POINTS_PER_HOUR });
-  return { volunteers, volunteerHistory };
+  // Charity last: gifts are designated to the projects and needs seeded before it.
+  const charity = await seedCharity(app.subjectDeps, now);
+  return { volunteers, volunteerHistory, charity };
 }
 
 export interface RunningDemo {
@@ -32,7 +35,8 @@ export interface RunningDemo {
 export function startSimulators(app: Cerebellum, o: DemoOptions): RunningDemo {
   const events = new Simulator({ events: app.events, model: app.model, logger: o.logger, ratePerHour: o.rate, speed: o.speed });
   const volunteers = new VolunteerSimulator({ volunteers: app.volunteers, logger: o.logger, speed: o.speed });
-  const all = [events, volunteers];
+  const charity = new CharitySimulator({ service: app.charity, logger: o.logger, speed: o.speed });
+  const all = [events, volunteers, charity];
   for (const s of all) s.start();
   return { stop: () => all.forEach((s) => s.stop()) };
 }

@@ -195,7 +195,7 @@ export class SubjectStats {
         org: { total: orgs.registered, active: orgs.projectsActive, today: orgsToday(db, communityId, today) },
         social_worker: { total: socialWork.workers, active: socialWork.casesOpen, today: socialWork.servicesToday },
         volunteer: { total: volunteers.registered, active: volunteers.onDuty, today: volunteers.servicesToday },
-        charity: { total: charity.donorsMonth, active: charity.goods.length, today: charity.donationsToday },
+        charity: { total: charity.donorsMonth, active: goodsInStock(db, communityId), today: charity.donationsToday },
       },
       volunteers, orgs, socialWork, charity, needs,
       satisfaction: { events: null, needs: sat.needs, services: sat.services, overall: null, ratings: sat.ratings },
@@ -217,6 +217,11 @@ function metricOf(subject: SubjectKind, t: MetricTotals | undefined) {
     satisfaction: t?.sat_n ? t.sat_sum / t.sat_n : null,
     responseHours: t?.response_n ? t.response_ms / t.response_n / 3_600_000 : null,
   };
+}
+
+/** Kinds of goods on hand (the wall's panel shows only the largest few). */
+function goodsInStock(db: Db, communityId: string): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM goods WHERE community_id = ? AND on_hand > 0').get(communityId) as { n: number }).n;
 }
 
 /** Services delivered today by organizations (their own and under the projects they run). */

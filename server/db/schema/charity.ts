@@ -35,8 +35,11 @@ export const CHARITY_SQL = `
     project_id INTEGER REFERENCES projects(id),
     need_id INTEGER REFERENCES needs(id),
     note TEXT NOT NULL DEFAULT '',
+    -- when the gift came in (may be back-dated: a paper receipt entered later) and when it was entered
     received_at INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
     recorded_by TEXT NOT NULL,
+    CHECK (project_id IS NULL OR need_id IS NULL),
     CHECK ((kind = 'money' AND amount_cents IS NOT NULL AND goods_id IS NULL AND quantity IS NULL AND value_cents = amount_cents)
         OR (kind = 'goods' AND amount_cents IS NULL AND goods_id IS NOT NULL AND quantity IS NOT NULL))
   );
@@ -46,6 +49,8 @@ export const CHARITY_SQL = `
     id INTEGER PRIMARY KEY,
     community_id TEXT NOT NULL REFERENCES communities(id),
     kind TEXT NOT NULL CHECK (kind IN ('money', 'goods')),
+    -- money: paid from the unrestricted fund or from the money designated to the target
+    source TEXT CHECK (source IN ('fund', 'restricted')),
     amount_cents INTEGER CHECK (amount_cents > 0),
     goods_id INTEGER REFERENCES goods(id),
     quantity INTEGER CHECK (quantity > 0),
@@ -57,35 +62,41 @@ export const CHARITY_SQL = `
     at INTEGER NOT NULL,
     CHECK ((kind = 'money' AND amount_cents IS NOT NULL AND goods_id IS NULL AND quantity IS NULL AND value_cents = amount_cents)
         OR (kind = 'goods' AND amount_cents IS NULL AND goods_id IS NOT NULL AND quantity IS NOT NULL)),
-    CHECK (project_id IS NOT NULL OR need_id IS NOT NULL)
+    CHECK (project_id IS NOT NULL OR need_id IS NOT NULL),
+    CHECK ((kind = 'money') = (source IS NOT NULL))
   );
   CREATE INDEX disbursements_community ON disbursements(community_id, at);
 
   -- The money books, double entry like the points ledger. Per community: 'donors' (the source;
   -- its balance is minus everything given), 'fund' (unrestricted, never negative), 'paid_out'
-  -- (the sink); per project: 'restricted' (designated, never negative).
+  -- (the sink); per project or need given money for it: 'restricted' (designated, never negative).
   CREATE TABLE fund_accounts (
     id INTEGER PRIMARY KEY,
     community_id TEXT NOT NULL REFERENCES communities(id),
     kind TEXT NOT NULL CHECK (kind IN ('donors', 'fund', 'restricted', 'paid_out')),
     project_id INTEGER REFERENCES projects(id),
+    need_id INTEGER REFERENCES needs(id),
     balance INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
-    CHECK ((kind = 'restricted') = (project_id IS NOT NULL)),
+    CHECK (CASE WHEN kind = 'restricted' THEN (project_id IS NULL) <> (need_id IS NULL)
+                ELSE project_id IS NULL AND need_id IS NULL END),
     CHECK (kind NOT IN ('fund', 'restricted') OR balance >= 0)
   );
   CREATE UNIQUE INDEX fund_accounts_project ON fund_accounts(project_id) WHERE project_id IS NOT NULL;
-  CREATE UNIQUE INDEX fund_accounts_system ON fund_accounts(community_id, kind) WHERE project_id IS NULL;
+  CREATE UNIQUE INDEX fund_accounts_need ON fund_accounts(need_id) WHERE need_id IS NOT NULL;
+  CREATE UNIQUE INDEX fund_accounts_system ON fund_accounts(community_id, kind) WHERE kind <> 'restricted';
+  CREATE INDEX fund_accounts_community ON fund_accounts(community_id, kind);
 
   CREATE TABLE fund_txns (
     id INTEGER PRIMARY KEY,
     community_id TEXT NOT NULL REFERENCES communities(id),
-    kind TEXT NOT NULL CHECK (kind IN ('donation', 'disbursement', 'allocation')),
+    kind TEXT NOT NULL CHECK (kind IN ('donation', 'disbursement')),
     donation_id INTEGER REFERENCES donations(id),
     disbursement_id INTEGER REFERENCES disbursements(id),
     at INTEGER NOT NULL,
     actor TEXT NOT NULL,
-    memo TEXT
+    memo TEXT,
+    CHECK ((kind = 'donation') = (donation_id IS NOT NULL) AND (kind = 'disbursement') = (disbursement_id IS NOT NULL))
   );
   CREATE INDEX fund_txns_at ON fund_txns(community_id, at);
 
@@ -110,4 +121,6 @@ export const CHARITY_SQL = `
     CHECK ((donation_id IS NULL) <> (disbursement_id IS NULL))
   );
   CREATE INDEX goods_movements_goods ON goods_movements(goods_id, id);
+  CREATE INDEX donations_goods ON donations(goods_id) WHERE goods_id IS NOT NULL;
+  CREATE INDEX disbursements_goods ON disbursements(goods_id) WHERE goods_id IS NOT NULL;
 `;
