@@ -11,6 +11,8 @@ export const NEEDS_SQL = `
     title TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
     category TEXT NOT NULL,
+    -- skills wanted of whoever meets it (free words like those of volunteers), JSON array
+    skills TEXT NOT NULL DEFAULT '[]',
     urgency TEXT NOT NULL CHECK (urgency IN ('low', 'normal', 'high', 'urgent')),
     grid_id TEXT REFERENCES grids(id),
     address TEXT,
@@ -25,6 +27,10 @@ export const NEEDS_SQL = `
     status TEXT NOT NULL CHECK (status IN ('raised', 'matched', 'in_progress', 'met', 'rated', 'closed')),
     -- the subject that took it on (set when a match is accepted)
     met_by TEXT CHECK (met_by IN ('community', 'org', 'social_worker', 'volunteer', 'charity')),
+    -- the resource of the accepted match, while and after it serves the need
+    resource_id INTEGER REFERENCES resources(id),
+    -- why a closed need was closed: withdrawn by the resident, or not met
+    close_reason TEXT CHECK (close_reason IN ('withdrawn', 'not_met')),
     satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
     due_at INTEGER,
     raised_at INTEGER NOT NULL,
@@ -39,6 +45,7 @@ export const NEEDS_SQL = `
   CREATE INDEX needs_community ON needs(community_id, status);
   CREATE INDEX needs_raised ON needs(community_id, raised_at);
   CREATE INDEX needs_met ON needs(community_id, met_at) WHERE met_at IS NOT NULL;
+  CREATE INDEX needs_due ON needs(community_id, due_at) WHERE status IN ('raised', 'matched', 'in_progress');
 
   CREATE TABLE resources (
     id INTEGER PRIMARY KEY,
@@ -67,7 +74,7 @@ export const NEEDS_SQL = `
     community_id TEXT NOT NULL REFERENCES communities(id),
     need_id INTEGER NOT NULL REFERENCES needs(id),
     resource_id INTEGER NOT NULL REFERENCES resources(id),
-    assignee_kind TEXT NOT NULL,
+    assignee_kind TEXT NOT NULL CHECK (assignee_kind IN ('org', 'volunteer', 'team', 'social_worker', 'donor', 'community')),
     assignee_id INTEGER,
     title TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('open', 'done', 'cancelled')),
@@ -77,6 +84,7 @@ export const NEEDS_SQL = `
     note TEXT
   );
   CREATE INDEX tasks_need ON tasks(need_id);
+  CREATE INDEX tasks_community ON tasks(community_id, status, id);
 
   CREATE TABLE matches (
     id INTEGER PRIMARY KEY,
@@ -90,6 +98,7 @@ export const NEEDS_SQL = `
     proposed_at INTEGER NOT NULL,
     decided_at INTEGER,
     decided_by TEXT,
+    note TEXT,
     UNIQUE (need_id, resource_id)
   );
   CREATE INDEX matches_resource ON matches(resource_id, status);
