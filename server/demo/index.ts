@@ -10,6 +10,7 @@ import { Simulator } from './simulator.ts';
 import { seedVolunteerHistory, seedVolunteers, VolunteerSimulator } from './volunteers.ts';
 import { CharitySimulator, seedCharity } from './charity.ts';
 import { NeedSimulator, seedNeeds } from './needs.ts';
+import { OrgSimulator, seedOrgs } from './orgs.ts';
 
 export interface DemoOptions {
   /** Story-time multiplier for the simulators (SIM_SPEED). */
@@ -23,11 +24,12 @@ export interface DemoOptions {
 export async function installSubjects(app: Cerebellum, now: number, opts: { speed: number }) {
   const volunteers = await seedVolunteers(app.volunteers, now, seededRandom(20260310), { speed: opts.speed });
   const volunteerHistory = await seedVolunteerHistory(app.subjectDeps, now, { pointsPerHour: app.config.POINTS_PER_HOUR });
+  const orgs = await seedOrgs(app.subjectDeps, now);
   // Needs after the providers (organizations, volunteers, social workers) they are matched to;
   // charity last: gifts are designated to the projects and needs seeded before it.
   const needs = await seedNeeds(app.subjectDeps, now);
   const charity = await seedCharity(app.subjectDeps, now);
-  return { volunteers, volunteerHistory, needs, charity };
+  return { volunteers, volunteerHistory, orgs, needs, charity };
 }
 
 export interface RunningDemo {
@@ -40,7 +42,8 @@ export function startSimulators(app: Cerebellum, o: DemoOptions): RunningDemo {
   const volunteers = new VolunteerSimulator({ volunteers: app.volunteers, logger: o.logger, speed: o.speed });
   const charity = new CharitySimulator({ service: app.charity, logger: o.logger, speed: o.speed });
   const needs = new NeedSimulator({ service: app.needs, logger: o.logger, speed: o.speed });
-  const all = [events, volunteers, needs, charity];
+  const orgs = new OrgSimulator({ service: app.orgs, logger: o.logger, speed: o.speed });
+  const all = [events, volunteers, orgs, needs, charity];
   for (const s of all) s.start();
   return { stop: () => all.forEach((s) => s.stop()) };
 }

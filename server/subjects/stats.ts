@@ -227,7 +227,7 @@ function goodsInStock(db: Db, communityId: string): number {
 /** Services delivered today by organizations (their own and under the projects they run). */
 function orgsToday(db: Db, communityId: string, today: number): number {
   return (db.prepare(
-    "SELECT COUNT(*) AS n FROM services WHERE community_id = ? AND ended_at >= ? AND provider_kind = 'org'",
+    "SELECT COUNT(*) AS n FROM services WHERE community_id = ? AND ended_at >= ? AND org_id IS NOT NULL",
   ).get(communityId, today) as { n: number }).n;
 }
 

@@ -36,7 +36,7 @@ describe('the demo', () => {
     expect(books.body.outstanding).toBe(books.body.issued - books.body.redeemed);
     expect(books.body.redeemed).toBeGreaterThan(0);
     // Seeding twice installs nothing more.
-    expect(await installSubjects(ts.app, clock, { speed: 60 })).toMatchObject({ volunteers: null, volunteerHistory: null, needs: null, charity: null });
+    expect(await installSubjects(ts.app, clock, { speed: 60 })).toMatchObject({ volunteers: null, volunteerHistory: null, orgs: null, needs: null, charity: null });
   });
 
   it('shows the month on the wall: hours and points this month, a leaderboard of masked names', async () => {

@@ -69,6 +69,20 @@ export const ORGS_SQL = `
   CREATE INDEX projects_community ON projects(community_id, status);
   CREATE INDEX projects_need ON projects(need_id) WHERE need_id IS NOT NULL;
 
+  -- What a project funded by a government purchase or by its organization spent (the money the
+  -- community's charity books do not hold). projects.spent_cents = these + the charity books'
+  -- money disbursements to the project, each added in the write that records it.
+  CREATE TABLE project_expenses (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    purpose TEXT NOT NULL,
+    spent_on TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE INDEX project_expenses_project ON project_expenses(project_id, id);
+
   -- A social worker's case (个案): one client, opened and closed; sessions are services.
   CREATE TABLE cases (
     id INTEGER PRIMARY KEY,
@@ -115,8 +129,12 @@ export const ORGS_SQL = `
     CHECK ((provider_kind = 'social_worker') = (social_worker_id IS NOT NULL)),
     CHECK (provider_kind <> 'org' OR org_id IS NOT NULL)
   );
-  CREATE INDEX services_community ON services(community_id, ended_at);
+  -- org_id is the organization a service counts for: the provider, or, for a social worker's
+  -- service under a project an organization runs, that organization.
+  -- The wall's monthly and daily figures read these covering indexes, never the rows.
+  CREATE INDEX services_community ON services(community_id, ended_at, provider_kind, kind, beneficiaries, org_id, satisfaction);
   CREATE INDEX services_worker ON services(social_worker_id, ended_at) WHERE social_worker_id IS NOT NULL;
   CREATE INDEX services_org ON services(org_id, ended_at) WHERE org_id IS NOT NULL;
-  CREATE INDEX services_project ON services(project_id) WHERE project_id IS NOT NULL;
+  CREATE INDEX services_project ON services(project_id, ended_at, beneficiaries) WHERE project_id IS NOT NULL;
+  CREATE INDEX services_case ON services(case_id) WHERE case_id IS NOT NULL;
 `;
