@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, openLive, startServer, until, type TestServer } from '../support/server.ts';
-import { installSubjects } from '../../server/demo/index.ts';
+import pino from 'pino';
+import { installSubjects, startSimulators } from '../../server/demo/index.ts';
 
 let ts: TestServer;
 let api: string;
@@ -55,5 +56,66 @@ describe('the demo', () => {
     } finally {
       wall.close();
     }
+  });
+
+  it('gives every subject figures on the wall, and a linkage flow from needs through subjects to outcomes', async () => {
+    const wall = openLive(ts.url, { display: true });
+    try {
+      await until(() => !!wall.client.state.views?.subjects, 'a snapshot');
+      const s = wall.client.state.views!.subjects!;
+      for (const kind of ['org', 'social_worker', 'volunteer', 'charity'] as const) expect(s.glance[kind].total, kind).toBeGreaterThan(0);
+      expect(s.orgs.projectsActive).toBeGreaterThan(0);
+      expect(s.socialWork.servicesMonth).toBeGreaterThan(0);
+      expect(s.charity.raisedMonthCents + s.charity.daily.reduce((a, d) => a + d.raisedCents, 0)).toBeGreaterThan(0);
+      expect(s.needs.daily.reduce((a, d) => a + d.raised, 0)).toBe(
+        n('SELECT COUNT(*) AS n FROM needs WHERE raised_at >= ?', Date.parse('2026-02-09T00:00:00+08:00')));
+      expect(s.satisfaction.needs).not.toBeNull();
+      expect(s.metrics.filter((m) => m.services > 0).map((m) => m.subject)).toEqual(expect.arrayContaining(['org', 'social_worker', 'volunteer']));
+      // The Sankey: needs → subjects → outcomes, acyclic, every link between known nodes.
+      const ids = new Set(s.linkage.nodes.map((x) => x.id));
+      expect(s.linkage.links.length).toBeGreaterThan(3);
+      for (const l of s.linkage.links) {
+        expect(ids.has(l.source) && ids.has(l.target)).toBe(true);
+        expect(l.value).toBeGreaterThan(0);
+        const order = (id: string) => ['need', 'subject', 'outcome'].indexOf(id.split(':')[0]!);
+        expect(order(l.source)).toBeLessThan(order(l.target));
+      }
+      const books = await get(`${api}/charity/books`);
+      expect(books.status).toBe(200);
+      expect(books.body.ok).toBe(true);
+    } finally {
+      wall.close();
+    }
+  });
+
+  it('never sends a wall the full name, phone or ID number of anyone the database knows, while every simulator runs', async () => {
+    const wall = openLive(ts.url, { display: true });
+    const payloads: string[] = [];
+    wall.socket.onAny((_e, p) => payloads.push(JSON.stringify(p)));
+    // Simulators on their own timers, fast: a few seconds of real time is hours of story time.
+    const demo = startSimulators(ts.app, { speed: 3600, rate: 600, logger: pino({ level: 'silent' }) });
+    try {
+      await until(() => !!wall.client.state.views?.subjects, 'a snapshot');
+      const before = ts.app.model.head;
+      await until(() => ts.app.model.head > before + 20, 'the simulators to write', 20_000);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      demo.stop();
+      wall.close();
+    }
+    const all = payloads.join('\n');
+    const people = ts.app.db.prepare(`
+      SELECT name AS v FROM volunteers UNION SELECT phone FROM volunteers UNION SELECT id_number FROM volunteers WHERE id_number IS NOT NULL
+      UNION SELECT name FROM social_workers UNION SELECT phone FROM social_workers
+      UNION SELECT contact_name FROM organizations UNION SELECT contact_phone FROM organizations
+      UNION SELECT client_name FROM cases UNION SELECT client_phone FROM cases WHERE client_phone IS NOT NULL
+      UNION SELECT resident_name FROM needs WHERE resident_name IS NOT NULL UNION SELECT resident_phone FROM needs WHERE resident_phone IS NOT NULL
+      UNION SELECT donor_name FROM donations WHERE donor_kind = 'person' UNION SELECT donor_phone FROM donations WHERE donor_phone IS NOT NULL
+    `).all() as { v: string }[];
+    expect(people.length).toBeGreaterThan(100);
+    const leaked = people.map((p) => p.v).filter((v) => v.length > 1 && all.includes(v));
+    expect(leaked).toEqual([]);
+    // A mobile number standing alone (not the digits inside a mean like 4.341346153846154).
+    expect(all.match(/.{0,80}(?<![\d.])1[3-9]\d{9}(?!\d).{0,40}/)?.[0] ?? null).toBeNull();
   });
 });
