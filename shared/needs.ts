@@ -69,10 +69,7 @@ export function needCode(year: number, seq: number): string {
   return `XQ-${year}-${String(seq).padStart(4, '0')}`;
 }
 
-/** `XM-2026-0001` (项目), the same shape as the organizations' projects. */
-export function projectCode(year: number, seq: number): string {
-  return `XM-${year}-${String(seq).padStart(4, '0')}`;
-}
+/** Project numbers (`XM-2026-0001`) are the organizations' (`projectCode` in shared/orgs.ts). */
 
 // ---- resources, matches, tasks ----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import type { Directory } from '../community.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Principal, Role } from '../principal.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
+import { ProjectRows } from '../orgs/projects.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import type { Metrics } from '../subjects/metrics.ts';
 import { maskName } from '../../shared/mask.ts';
@@ -29,7 +30,7 @@ import { DAY_MS, HOUR_MS, wallTime } from '../../shared/time.ts';
 import { SERVICE_CATEGORIES, type FeedDraft, type SubjectKind } from '../../shared/subjects.ts';
 import { zhCN as needMessages } from '../../shared/i18n/needs.ts';
 import {
-  NEED_TRANSITIONS, PROJECT_BENEFICIARIES, RELATED_CATEGORIES, SUBJECT_OF_PROVIDER, needCode, needDueAt, projectCode,
+  NEED_TRANSITIONS, PROJECT_BENEFICIARIES, RELATED_CATEGORIES, SUBJECT_OF_PROVIDER, needCode, needDueAt,
   type AcceptMatchBody, type CloseNeedBody, type CreateResourceBody, type DeclineMatchBody, type ListNeedsQuery,
   type ListResourcesQuery, type ListTasksQuery, type NeedAction, type NeedEntity, type NeedEntryType, type NeedStepBody,
   type ProposeBody, type ProviderKind, type RaiseNeedBody, type RateNeedBody, type ResourceStatusBody,
@@ -84,9 +85,11 @@ export class NeedService {
   #metrics: Metrics;
   #journal: SubjectJournal;
   #stmt;
+  #projects: ProjectRows;
 
   constructor(deps: SubjectServiceDeps) {
     this.#db = deps.db;
+    this.#projects = new ProjectRows(deps.db);
     this.#queue = deps.queue;
     this.#dir = deps.directory;
     this.#now = deps.now;
@@ -161,12 +164,6 @@ export class NeedService {
          VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
       ),
       finishTask: db.prepare("UPDATE tasks SET status = ?, done_at = ?, note = COALESCE(?, note) WHERE need_id = ? AND status = 'open'"),
-      insertProject: db.prepare(
-        `INSERT INTO projects (community_id, code, name, description, category, org_id, social_worker_id, funding, budget_cents,
-                               starts_on, ends_on, target_beneficiaries, need_id, grid_id, status, created_by, created_at, updated_at)
-         VALUES (@communityId, @code, @name, @description, @category, @orgId, @socialWorkerId, @funding, @budgetCents,
-                 @startsOn, @endsOn, @targetBeneficiaries, @needId, @gridId, 'active', @createdBy, @now, @now)`,
-      ),
       projectOf: db.prepare('SELECT id, code FROM projects WHERE need_id = ? ORDER BY id DESC LIMIT 1'),
       /** The project the need's accepted match made, if any. */
       matchProject: db.prepare(
@@ -327,13 +324,16 @@ export class NeedService {
       if (asProject) {
         const tz = this.timeZoneOf(p);
         const year = wallTime(now, tz).year;
-        const code = projectCode(year, this.#nextSeq('projects', 'XM', year));
-        const id = Number(this.#stmt.insertProject.run({
+        const orgId = r.providerKind === 'org' ? r.providerId : null;
+        const socialWorkerId = r.providerKind === 'social_worker' ? r.providerId : null;
+        this.#projects.checkLeads(orgId, socialWorkerId);
+        const code = this.#projects.nextCode(year);
+        const id = this.#projects.insert({
           communityId: p.communityId, code, name: n.title, description: n.description, category: n.category,
-          orgId: r.providerKind === 'org' ? r.providerId : null, socialWorkerId: r.providerKind === 'social_worker' ? r.providerId : null,
-          funding: body.funding, budgetCents: body.budgetCents, startsOn: localDay(now, tz), endsOn: localDay(Math.max(now, n.dueAt), tz),
-          targetBeneficiaries: n.beneficiaries, needId: n.id, gridId: n.gridId, createdBy: p.id, now,
-        }).lastInsertRowid);
+          orgId, socialWorkerId, funding: body.funding, budgetCents: body.budgetCents, spentCents: 0,
+          startsOn: localDay(now, tz), endsOn: localDay(Math.max(now, n.dueAt), tz), targetServices: null,
+          targetBeneficiaries: n.beneficiaries, needId: n.id, gridId: n.gridId, status: 'active', createdBy: p.id, createdAt: now, updatedAt: now,
+        });
         project = { id, code };
         this.#write(ctx, p, now, 'org', 'project.created', 'project', id,
           { code, needId: n.id, orgId: r.providerKind === 'org' ? r.providerId : null, funding: body.funding, budgetCents: body.budgetCents });
@@ -583,7 +583,7 @@ export class NeedService {
   }
 
   /** The next sequence number of `prefix-year-` codes in `table` (codes are unique across communities). */
-  #nextSeq(table: 'needs' | 'projects', prefix: string, year: number): number {
+  #nextSeq(table: 'needs', prefix: string, year: number): number {
     const lo = `${prefix}-${year}-`;
     const row = this.#db
       .prepare(`SELECT MAX(CAST(substr(code, ${lo.length + 1}) AS INTEGER)) AS n FROM ${table} WHERE code >= ? AND code < ?`)

@@ -16,6 +16,7 @@
 import type { Db } from '../db/index.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
+import { ProjectRows } from './projects.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { Metrics } from '../subjects/metrics.ts';
@@ -26,7 +27,7 @@ import { isoInZone, wallTime } from '../../shared/time.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import { SERVICE_CATEGORIES, type FeedDraft, type ServiceCategory, type SubjectKind } from '../../shared/subjects.ts';
 import {
-  EXPENSE_FUNDING, ORG_TRANSITIONS, PROJECT_TRANSITIONS, WORKER_TRANSITIONS, caseCode, projectCode,
+  EXPENSE_FUNDING, ORG_TRANSITIONS, PROJECT_TRANSITIONS, WORKER_TRANSITIONS, caseCode,
   type CloseCaseBody, type CreateProjectBody, type ListCasesQuery, type ListOrgsQuery, type ListProjectsQuery,
   type ListServicesQuery, type ListWorkersQuery, type OpenCaseBody, type OrgEntity, type OrgEntryType, type OrgStatusBody,
   type PageQuery, type ProjectStatusBody, type RateServiceBody, type RecordExpenseBody, type RecordServiceBody,
@@ -66,9 +67,11 @@ export class OrgService {
   #metrics: Metrics;
   #journal: SubjectJournal;
   #stmt;
+  #projects: ProjectRows;
 
   constructor(deps: SubjectServiceDeps) {
     this.#db = deps.db;
+    this.#projects = new ProjectRows(deps.db);
     this.#queue = deps.queue;
     this.#dir = deps.directory;
     this.#now = deps.now;
@@ -97,15 +100,6 @@ export class OrgService {
       workerStatus: db.prepare('UPDATE social_workers SET status = ?, updated_at = ? WHERE id = ?'),
       openCasesOf: db.prepare("SELECT COUNT(*) AS n FROM cases WHERE social_worker_id = ? AND status = 'open'"),
       project: db.prepare('SELECT * FROM projects WHERE id = ?'),
-      lastProjectNo: db.prepare("SELECT MAX(CAST(substr(code, 9) AS INTEGER)) AS n FROM projects WHERE code LIKE ?"),
-      insertProject: db.prepare(
-        `INSERT INTO projects (community_id, code, name, description, category, org_id, social_worker_id, funding, budget_cents,
-                               starts_on, ends_on, target_services, target_beneficiaries, need_id, grid_id, status, created_by,
-                               created_at, updated_at)
-         VALUES (@communityId, @code, @name, @description, @category, @orgId, @socialWorkerId, @funding, @budgetCents,
-                 @startsOn, @endsOn, @targetServices, @targetBeneficiaries, @needId, @gridId, @status, @createdBy,
-                 @createdAt, @updatedAt)`,
-      ),
       projectStatus: db.prepare('UPDATE projects SET status = ?, updated_at = ? WHERE id = ?'),
       insertExpense: db.prepare(
         'INSERT INTO project_expenses (project_id, amount_cents, purpose, spent_on, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -297,15 +291,14 @@ export class OrgService {
       }
       if (body.needId !== undefined) this.#need(p, body.needId);
       const year = wallTime(now, this.timeZoneOf(p)).year;
-      const n = ((this.#stmt.lastProjectNo.get(`XM-${year}-%`) as { n: number | null }).n ?? 0) + 1;
       const rec: Omit<ProjectRecord, 'id'> = {
-        communityId: p.communityId, code: projectCode(year, n), name: body.name, description: body.description, category: body.category,
+        communityId: p.communityId, code: this.#projects.nextCode(year), name: body.name, description: body.description, category: body.category,
         orgId: org?.id ?? null, socialWorkerId: lead?.id ?? null, funding: body.funding, budgetCents: body.budgetCents, spentCents: 0,
         startsOn: body.startsOn, endsOn: body.endsOn, targetServices: body.targetServices ?? null,
         targetBeneficiaries: body.targetBeneficiaries ?? null, needId: body.needId ?? null, gridId: body.gridId ?? null,
         status: body.status, createdBy: p.id, createdAt: now, updatedAt: now,
       };
-      const id = Number(this.#stmt.insertProject.run(rec).lastInsertRowid);
+      const id = this.#projects.insert(rec);
       this.#write(ctx, p, now, 'org', 'project.created', 'project', id,
         { code: rec.code, status: rec.status, funding: rec.funding, budgetCents: rec.budgetCents, orgId: rec.orgId }, null,
         { subject: 'org', key: rec.status === 'active' ? 'feed.project.started' : 'feed.project.created',

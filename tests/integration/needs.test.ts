@@ -249,6 +249,19 @@ describe('projects and tasks', () => {
       .toEqual({ from_status: 'active', data: JSON.stringify({ status: 'completed', needId: need.id }) });
   });
 
+  it('refuses to make a project for an organization that was suspended after it offered the resource, and changes nothing', async () => {
+    const org = organization('暂停服务的机构');
+    const r = await resource({ providerKind: 'org', providerId: org, providerName: undefined, title: '助餐配送', category: 'meals' });
+    const need = await raise({ category: 'meals' });
+    const m = await matchFor(need.id, r.id);
+    ts.app.db.prepare("UPDATE organizations SET status = 'suspended' WHERE id = ?").run(org);
+    const projects = row('SELECT COUNT(*) AS n FROM projects');
+    await refused(`/needs/${need.id}/matches/${m.id}/accept`, {}, 409, 'error.org_inactive');
+    expect(row('SELECT COUNT(*) AS n FROM projects')).toEqual(projects);
+    expect(row('SELECT status FROM needs WHERE id = ?', need.id)).toEqual({ status: 'raised' });
+    expect(row('SELECT in_use FROM resources WHERE id = ?', r.id)).toEqual({ in_use: 0 });
+  });
+
   it('gives a social worker a task for one resident and a project for a group', async () => {
     const sw = socialWorker('周慧敏');
     const r = await resource({ providerKind: 'social_worker', providerId: sw, providerName: undefined, title: '个案心理支持', category: 'emotional', capacity: 4 });
