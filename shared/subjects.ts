@@ -206,8 +206,9 @@ export interface SubjectMetrics {
 
 /**
  * The linkage flow (Sankey), last 30 days: needs by category → the subject that took them on →
- * the outcome (met, in progress, not met). Node ids are `need:<category>`, `subject:<kind>`,
- * `outcome:<met|in_progress|unmet>`; labels come from the catalogues.
+ * the outcome (met, in progress, not met); needs nobody has taken on yet go straight to
+ * `outcome:waiting`. Node ids are `need:<category>`, `subject:<kind>`,
+ * `outcome:<met|in_progress|unmet|waiting>`; labels come from the catalogues.
  */
 export interface LinkageFlow {
   nodes: { id: string }[];

@@ -2,9 +2,9 @@
  * ECharts, tree-shaken: only what the screen draws is registered, so the bundle stays small.
  */
 import * as echarts from 'echarts/core';
-import { BarChart, EffectScatterChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, EffectScatterChart, LineChart, SankeyChart, ScatterChart } from 'echarts/charts';
 import type {
-  BarSeriesOption, EffectScatterSeriesOption, LineSeriesOption, ScatterSeriesOption,
+  BarSeriesOption, EffectScatterSeriesOption, LineSeriesOption, SankeySeriesOption, ScatterSeriesOption,
 } from 'echarts/charts';
 import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import type {
@@ -13,14 +13,26 @@ import type {
 import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([
-  BarChart, EffectScatterChart, LineChart, ScatterChart,
+  BarChart, EffectScatterChart, LineChart, SankeyChart, ScatterChart,
   GeoComponent, GridComponent, LegendComponent, TooltipComponent,
   CanvasRenderer,
 ]);
 
 export type ECOption = echarts.ComposeOption<
-  | BarSeriesOption | EffectScatterSeriesOption | LineSeriesOption | ScatterSeriesOption
+  | BarSeriesOption | EffectScatterSeriesOption | LineSeriesOption | SankeySeriesOption | ScatterSeriesOption
   | GeoComponentOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
 >;
+
+let live = 0;
+
+/**
+ * Count chart instances as they are created and disposed, and mirror the count on
+ * `<html data-charts>`: a wall that switches scenes for weeks must come back to the same number
+ * (the e2e test cycles the scenes and reads it).
+ */
+export function countChart(delta: 1 | -1) {
+  live += delta;
+  if (typeof document !== 'undefined') document.documentElement.dataset.charts = String(live);
+}
 
 export { echarts };

@@ -53,3 +53,57 @@ export function shortGridName(name: string): string {
   const [a, b] = splitGridName(name);
   return b || a;
 }
+
+const groupers = new Map<string, Intl.NumberFormat>();
+function grouper(locale: string, digits: number): Intl.NumberFormat {
+  const key = `${locale}|${digits}`;
+  let f = groupers.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale === 'en' ? 'en-US' : 'zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    groupers.set(key, f);
+  }
+  return f;
+}
+
+/** A number with thousands separators and a fixed count of decimals (`12,480`, `1,234.5`). */
+export function groupedText(value: number, locale: string, digits = 0): string {
+  return grouper(locale, digits).format(value);
+}
+
+/**
+ * A large figure as people read it: in Chinese by 万 and 亿 (`12.5` + `万`), in English by k and M;
+ * under 10 000 it is written out with separators and no unit.
+ */
+export function compactParts(value: number, locale: string): { text: string; unit: string } {
+  const abs = Math.abs(value);
+  const fixed = (v: number) => {
+    const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+    // 12.50 → 12.5, 3.00 → 3: trailing zeros say nothing on a wall.
+    return String(Number(v.toFixed(digits)));
+  };
+  if (locale === 'en') {
+    if (abs >= 1e6) return { text: fixed(value / 1e6), unit: 'M' };
+    if (abs >= 1e4) return { text: fixed(value / 1e3), unit: 'k' };
+  } else {
+    if (abs >= 1e8) return { text: fixed(value / 1e8), unit: '亿' };
+    if (abs >= 1e4) return { text: fixed(value / 1e4), unit: '万' };
+  }
+  return { text: groupedText(Math.round(value), locale), unit: '' };
+}
+
+/** Money kept in fen (分) as yuan: `¥` + `12.5` + `万` in Chinese, `¥` + `125` + `k` in English. */
+export function moneyParts(cents: number, locale: string): { sign: string; text: string; unit: string } {
+  return { sign: '¥', ...compactParts(cents / 100, locale) };
+}
+
+/** Money in fen as one string (`¥12.5万`, `¥8,560`), for lists and tooltips. */
+export function moneyText(cents: number, locale: string): string {
+  const m = moneyParts(cents, locale);
+  return `${m.sign}${m.text}${m.unit}`;
+}
+
+/** `2026-03-10` (a local day) as `3/10`. */
+export function shortDay(day: string): string {
+  const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(day);
+  return m ? `${Number(m[1])}/${Number(m[2])}` : day;
+}

@@ -38,7 +38,8 @@ async function openScreen(browser: Browser, url: string, size = { width: 1920, h
     document.addEventListener('securitypolicyviolation', (e) =>
       (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.goto(`${url}/screen`);
+  // Pinned to the grid-event scene: the default playlist would move on after 45 s.
+  await page.goto(`${url}/screen?scene=events`);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
   (page as Page & { errors?: string[] }).errors = errors;
   return page;
