@@ -20,7 +20,8 @@
 import type { Db } from '../db/index.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
-import { DomainError, invalid, notFound } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
+import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
@@ -48,9 +49,6 @@ const RECORDS: readonly Role[] = ['admin', 'dispatcher', 'social_worker', 'coord
 const RECEIVE: readonly Role[] = ['admin', 'coordinator', 'social_worker', 'system'];
 /** Pay money out of the fund: approved by the community, not by a caseworker alone. */
 const PAY: readonly Role[] = ['admin', 'coordinator', 'system'];
-
-/** Instants further ahead than this are refused: clocks drift, but not by hours. */
-const FUTURE_SLACK_MS = 5 * 60_000;
 
 /** Project statuses that take no more gifts or payments. */
 const CLOSED_PROJECT = new Set(['completed', 'cancelled']);
@@ -173,7 +171,7 @@ export class CharityService {
     authorise(p, RECEIVE, 'record donations');
     return this.#queue.run((ctx) => {
       const now = this.#now();
-      const receivedAt = this.#when('receivedAt', body.receivedAt, now);
+      const receivedAt = instantFrom('receivedAt', body.receivedAt, now);
       const target = this.#target(p, { projectId: body.projectId, needId: body.needId });
       const tz = this.#dir.timeZoneOf(p.communityId);
       const id = (this.#stmt.nextDonationId.get() as { n: number }).n;
@@ -462,7 +460,7 @@ export class CharityService {
       const row = this.#stmt.project.get(ids.projectId) as
         | { id: number; community_id: string; name: string; status: string; grid_id: string | null }
         | undefined;
-      if (!row || row.community_id !== p.communityId) throw invalid([{ field: 'projectId', problem: `no project ${ids.projectId} in this community` }]);
+      if (!row || row.community_id !== p.communityId) invalidField('projectId', `no project ${ids.projectId} in this community`);
       if (closedProject.has(row.status)) {
         throw new DomainError(409, 'error.charity_target_closed', `project ${row.id} is ${row.status}`, undefined, { status: row.status });
       }
@@ -473,7 +471,7 @@ export class CharityService {
       const row = this.#stmt.need.get(ids.needId) as
         | { id: number; community_id: string; title: string; status: string; grid_id: string | null; beneficiaries: number; resident_name: string | null }
         | undefined;
-      if (!row || row.community_id !== p.communityId) throw invalid([{ field: 'needId', problem: `no need ${ids.needId} in this community` }]);
+      if (!row || row.community_id !== p.communityId) invalidField('needId', `no need ${ids.needId} in this community`);
       if (CLOSED_NEED.has(row.status)) {
         throw new DomainError(409, 'error.charity_target_closed', `need ${row.id} is ${row.status}`, undefined, { status: row.status });
       }
@@ -496,16 +494,8 @@ export class CharityService {
   /** Goods named in a body: of this community, else 400. */
   #goodsRow(p: Principal, id: number): GoodsRecord {
     const row = this.#stmt.goods.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw invalid([{ field: 'goodsId', problem: `no goods ${id} in this community` }]);
+    if (!row || row.community_id !== p.communityId) invalidField('goodsId', `no goods ${id} in this community`);
     return goodsFromRow(row);
-  }
-
-  /** An instant from a body, or now; refused when it lies in the future. */
-  #when(field: string, at: string | undefined, now: number): number {
-    if (at === undefined) return now;
-    const ms = Date.parse(at);
-    if (ms > now + FUTURE_SLACK_MS) throw invalid([{ field, problem: 'is in the future' }]);
-    return ms;
   }
 
   #write(
@@ -527,8 +517,4 @@ function page<T>(rows: T[], limit: number, idOf: (x: T) => number): Page<T> {
   const more = rows.length > limit;
   const items = rows.slice(0, limit);
   return { items, nextCursor: more ? String(idOf(items[items.length - 1]!)) : null };
-}
-
-function authorise(p: Principal, roles: readonly Role[], what: string) {
-  if (!roles.includes(p.role)) throw new DomainError(403, 'error.forbidden', `a ${p.role} may not ${what}`);
 }

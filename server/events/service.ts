@@ -10,6 +10,7 @@ import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, typ
 import type { EntryType } from '../../shared/protocol.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
+import { FUTURE_SLACK_MS } from '../subjects/rules.ts';
 import type { Principal } from '../principal.ts';
 import type { Directory } from '../community.ts';
 import { EVENT_COLUMNS, eventCode, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
@@ -43,9 +44,6 @@ export interface EventServiceDeps {
   directory: Directory;
   now?: () => number;
 }
-
-/** Reports dated further ahead than this are refused: clocks drift, but not by hours. */
-const FUTURE_SLACK_MS = 5 * 60_000;
 
 export class EventService {
   #db: Db;

@@ -19,7 +19,8 @@
 import type { Db } from '../db/index.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
-import { DomainError, invalid, notFound } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
+import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import { ProjectRows } from '../orgs/projects.ts';
@@ -51,9 +52,6 @@ const COORDINATE: readonly Role[] = ['admin', 'dispatcher', 'coordinator', 'soci
 const ON_SITE: readonly Role[] = [...COORDINATE, 'grid_worker'];
 /** The resource list is kept by the station. */
 const RESOURCES: readonly Role[] = ['admin', 'coordinator', 'social_worker', 'system'];
-
-/** Instants further ahead than this are refused: clocks drift, but not by hours. */
-const FUTURE_SLACK_MS = 5 * 60_000;
 /** A paper record may be entered this long after the fact, no longer. */
 const BACKDATE_LIMIT_MS = 90 * DAY_MS;
 
@@ -195,7 +193,7 @@ export class NeedService {
     }
     return this.#queue.run((ctx) => {
       const now = this.#now();
-      const raisedAt = this.#when(body.raisedAt, now, 'raisedAt');
+      const raisedAt = instantFrom('raisedAt', body.raisedAt, now);
       if (raisedAt < now - BACKDATE_LIMIT_MS) invalidField('raisedAt', 'is more than 90 days ago');
       const year = wallTime(raisedAt, this.timeZoneOf(p)).year;
       const code = needCode(year, this.#nextSeq('needs', 'XQ', year));
@@ -382,7 +380,7 @@ export class NeedService {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'start');
-      const at = this.#when(body.at, now, 'at');
+      const at = instantFrom('at', body.at, now);
       if (at < n.matchedAt!) invalidField('at', 'is before the need was matched');
       this.#stmt.started.run(at, now, n.id);
       this.#write(ctx, p, at, n.metBy!, 'need.started', 'need', n.id, { at, note: body.note ?? null }, n.status);
@@ -401,7 +399,7 @@ export class NeedService {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'meet');
-      const at = this.#when(body.at, now, 'at');
+      const at = instantFrom('at', body.at, now);
       if (at < n.startedAt!) invalidField('at', 'is before the need was started');
       this.#stmt.met.run(at, now, n.id);
       if (n.resourceId !== null) this.#stmt.freePlace.run(now, n.resourceId);
@@ -426,7 +424,7 @@ export class NeedService {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'rate');
-      const at = this.#when(body.at, now, 'at');
+      const at = instantFrom('at', body.at, now);
       if (at < n.metAt!) invalidField('at', 'is before the need was met');
       this.#stmt.rated.run(body.satisfaction, at, now, n.id);
       this.#metrics.bump(p.communityId, at, n.metBy!, n.gridId, { satisfaction: body.satisfaction });
@@ -445,7 +443,7 @@ export class NeedService {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'close');
-      const at = this.#when(body.at, now, 'at');
+      const at = instantFrom('at', body.at, now);
       if (at < n.raisedAt) invalidField('at', 'is before the need was raised');
       this.#stmt.closed.run(body.reason, at, now, n.id);
       if (n.resourceId !== null) {
@@ -600,14 +598,6 @@ export class NeedService {
     return feedText(n.title, [n.residentName]);
   }
 
-  /** An instant from a body, or now; refused when it lies in the future. */
-  #when(at: string | undefined, now: number, field: string): number {
-    if (at === undefined) return now;
-    const ms = Date.parse(at);
-    if (ms > now + FUTURE_SLACK_MS) invalidField(field, 'is in the future');
-    return ms;
-  }
-
   #write(
     ctx: WriteContext<Effect>, p: Principal, at: number, subject: SubjectKind,
     type: NeedEntryType | 'project.created' | 'project.status_changed',
@@ -618,10 +608,6 @@ export class NeedService {
   }
 }
 
-function authorise(p: Principal, roles: readonly Role[], what: string) {
-  if (!roles.includes(p.role)) throw new DomainError(403, 'error.forbidden', `a ${p.role} may not ${what}`);
-}
-
 /** A 409 naming the status and what it allows, like a grid event's refused transition. */
 function requireAction(n: NeedRecord, action: NeedAction) {
   const allowed = NEED_TRANSITIONS[n.status];
@@ -630,10 +616,6 @@ function requireAction(n: NeedRecord, action: NeedAction) {
       `cannot ${action} need ${n.code}: it is ${n.status}; allowed: ${allowed.join(', ') || 'none'}`, undefined,
       { status: n.status, allowed });
   }
-}
-
-function invalidField(field: string, problem: string): never {
-  throw invalid([{ field, problem }]);
 }
 
 function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {

@@ -20,7 +20,8 @@ import { ProjectRows } from './projects.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { Metrics } from '../subjects/metrics.ts';
-import { DomainError, invalid, notFound } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
+import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
 import { isoInZone, wallTime } from '../../shared/time.ts';
@@ -50,9 +51,6 @@ const MANAGE: readonly Role[] = ['admin', 'coordinator', 'system'];
 const CASEWORK: readonly Role[] = ['admin', 'coordinator', 'social_worker', 'system'];
 /** Enter a resident's rating of a service (回访): whoever made the follow-up call. */
 const RATE: readonly Role[] = STAFF;
-
-/** Instants further ahead than this are refused: clocks drift, but not by hours. */
-const FUTURE_SLACK_MS = 5 * 60_000;
 
 export interface Page<T> {
   items: T[];
@@ -404,7 +402,7 @@ export class OrgService {
     if (body.gridId !== undefined) this.#grid(p, body.gridId, 'gridId');
     return this.#queue.run((ctx) => {
       const now = this.#now();
-      const openedAt = this.#when(body.openedAt, now, 'openedAt');
+      const openedAt = instantFrom('openedAt', body.openedAt, now);
       const w = this.#workerRef(p, body.socialWorkerId, 'socialWorkerId');
       if (w.status !== 'active') {
         throw new DomainError(409, 'error.worker_inactive', `social worker ${w.id} is ${w.status}`, undefined, { status: w.status });
@@ -432,7 +430,7 @@ export class OrgService {
       if (c.status !== 'open') {
         throw new DomainError(409, 'error.transition_not_allowed', `case ${c.code} is ${c.status}`, undefined, { status: c.status, allowed: [] });
       }
-      const closedAt = this.#when(body.closedAt, now, 'closedAt');
+      const closedAt = instantFrom('closedAt', body.closedAt, now);
       if (closedAt < c.openedAt) invalidField('closedAt', 'is before the case was opened');
       const last = (this.#stmt.sessions.get(c.id) as { last: number | null }).last;
       if (last !== null && closedAt < last) invalidField('closedAt', 'is before the case’s last session ended');
@@ -486,7 +484,7 @@ export class OrgService {
     return this.#queue.run((ctx) => {
       const now = this.#now();
       const startedAt = Date.parse(body.startedAt);
-      const endedAt = this.#when(body.endedAt, now, 'endedAt');
+      const endedAt = instantFrom('endedAt', body.endedAt, now);
 
       let worker: SocialWorkerRecord | null = null;
       let org: OrgRecord | null = null;
@@ -681,14 +679,6 @@ export class OrgService {
     if (!g || g.communityId !== p.communityId) invalidField(field, `no grid ${gridId} in this community`);
   }
 
-  /** An instant from a body, or now; refused when it lies in the future. */
-  #when(at: string | undefined, now: number, field: string): number {
-    if (at === undefined) return now;
-    const ms = Date.parse(at);
-    if (ms > now + FUTURE_SLACK_MS) invalidField(field, 'is in the future');
-    return ms;
-  }
-
   #localDay(ms: number, p: Principal): string {
     const w = wallTime(ms, this.timeZoneOf(p));
     return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
@@ -728,10 +718,6 @@ function categoryParams(code: ServiceCategory): { category: string; categoryCode
   return { category: SERVICE_CATEGORIES.find((c) => c.code === code)?.zh ?? code, categoryCode: code };
 }
 
-function authorise(p: Principal, roles: readonly Role[], what: string) {
-  if (!roles.includes(p.role)) throw new DomainError(403, 'error.forbidden', `a ${p.role} may not ${what}`);
-}
-
 function allowed<S extends string>(next: readonly S[], from: S, to: S, what: string) {
   if (!next.includes(to)) {
     throw new DomainError(409, 'error.transition_not_allowed', `cannot make ${what} that is ${from} ${to}; allowed: ${next.join(', ') || 'none'}`,
@@ -743,8 +729,4 @@ function requireActiveOrg(o: OrgRecord) {
   if (o.status !== 'active') {
     throw new DomainError(409, 'error.org_inactive', `organization ${o.id} is ${o.status}`, undefined, { status: o.status });
   }
-}
-
-function invalidField(field: string, problem: string): never {
-  throw invalid([{ field, problem }]);
 }

@@ -81,14 +81,14 @@ export class SubjectStats {
     this.#deps = deps;
   }
 
-  /** Load the feeds from the journal: the latest lines of each community. */
+  /** Load the feeds from the journal: the latest lines of each community, by when they happened (seeds and paper records are back-dated). */
   rebuild(viewContext: (communityId: string) => ViewContext) {
     this.#cache.clear();
     this.#feeds.clear();
     const stmt = this.#deps.db.prepare(
       `SELECT seq, at, data FROM journal
         WHERE community_id = ? AND entity IS NOT NULL AND data LIKE '%"feed":%'
-        ORDER BY seq DESC LIMIT ?`,
+        ORDER BY at DESC, seq DESC LIMIT ?`,
     );
     for (const c of this.#deps.directory.communities.values()) {
       const tz = viewContext(c.id).timeZone;

@@ -21,7 +21,8 @@ import { maskName } from '../../shared/mask.ts';
 import type { FeedDraft } from '../../shared/subjects.ts';
 import { feedText } from '../subjects/change.ts';
 import type { Directory } from '../community.ts';
-import { DomainError, invalid, notFound } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
+import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { wallTime } from '../../shared/time.ts';
 import {
@@ -85,9 +86,6 @@ const STAFF: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_wo
 const MANAGE: readonly Role[] = ['admin', 'coordinator', 'social_worker', 'system'];
 const ON_SITE: readonly Role[] = [...MANAGE, 'grid_worker'];
 const CASHIER: readonly Role[] = ['admin', 'coordinator', 'system'];
-
-/** Instants further ahead than this are refused: clocks drift, but not by hours. */
-const FUTURE_SLACK_MS = 5 * 60_000;
 
 export class VolunteerService {
   #db: Db;
@@ -470,7 +468,7 @@ export class VolunteerService {
     authorise(p, ON_SITE, 'check volunteers in');
     return this.#queue.run((ctx) => {
       const now = this.#now();
-      const at = this.#when(body.at, now);
+      const at = instantFrom('at', body.at, now);
       const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
       if (a.status !== 'open' && a.status !== 'closed') {
         throw new DomainError(409, 'error.activity_not_open', `the activity is ${a.status}`, undefined, { status: a.status });
@@ -497,7 +495,7 @@ export class VolunteerService {
     authorise(p, ON_SITE, 'check volunteers out');
     return this.#queue.run((ctx) => {
       const now = this.#now();
-      const at = this.#when(body.at, now);
+      const at = instantFrom('at', body.at, now);
       const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['checked_in']);
       if (at < s.checkedInAt!) invalidField('at', 'is before the check-in');
       this.#stmt.checkOut.run(at, s.id);
@@ -748,14 +746,6 @@ export class VolunteerService {
     return { a, v, s };
   }
 
-  /** An instant from a body (`at`), or now; refused when it lies in the future. */
-  #when(at: string | undefined, now: number): number {
-    if (at === undefined) return now;
-    const ms = Date.parse(at);
-    if (ms > now + FUTURE_SLACK_MS) invalidField('at', 'is in the future');
-    return ms;
-  }
-
   #journal(
     ctx: WriteContext<Effect>, p: Principal, at: number, type: VolunteerEntryType, entity: VolunteerEntity, entityId: number,
     data: Record<string, unknown>, fromStatus: string | null = null, feed: FeedDraft | null = null,
@@ -764,16 +754,8 @@ export class VolunteerService {
   }
 }
 
-function authorise(p: Principal, roles: readonly Role[], what: string) {
-  if (!roles.includes(p.role)) throw new DomainError(403, 'error.forbidden', `a ${p.role} may not ${what}`);
-}
-
 function requireActive(v: VolunteerRecord) {
   if (v.status !== 'active') {
     throw new DomainError(409, 'error.volunteer_inactive', `volunteer ${v.id} is ${v.status}`, undefined, { status: v.status });
   }
-}
-
-function invalidField(field: string, problem: string): never {
-  throw invalid([{ field, problem }]);
 }

@@ -2,7 +2,10 @@
  * Wall displays for the latency benchmark, run in their own process: `count` real
  * socket.io-client sockets that connect as public displays, subscribe (snapshot), then record
  * the instant each tagged event (`[b:<i>]` in its title) arrives in a batch, per display.
- * They also check the protocol's promise: every batch's `prev` is the seq the display last had.
+ * They also check the protocol's promise: every batch's `prev` is the seq the display last had,
+ * and log every batch's `seq` with its receipt instant, so that changes which travel as fresh
+ * views rather than entries (the other subjects) can be timed too: a change with seq S has
+ * reached a display when a batch with `seq` ≥ S has.
  */
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Batch, ClientToServerEvents, ServerToClientEvents, SubscribeResult } from '../../shared/protocol.ts';
@@ -28,6 +31,8 @@ export interface DisplaysResult {
   disconnects: number;
   cpuShare: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Per display, the batches it took in arrival order: [seq₀, at₀, seq₁, at₁, …] (stale ones left out). */
+  batchLog: Float64Array[];
 }
 
 const TAG = /\[b:(\d+)\]$/;
@@ -37,6 +42,7 @@ helperMain(async () => {
   const { count, maxEvents } = job;
   const receipts = new Float64Array(count * maxEvents).fill(NaN);
   const lastSeq = new Float64Array(count);
+  const batchLog: number[][] = Array.from({ length: count }, () => []);
   let duplicates = 0;
   let gaps = 0;
   let batches = 0;
@@ -59,6 +65,7 @@ helperMain(async () => {
         if (b.seq < lastSeq[d]!) return;
         if (b.prev > lastSeq[d]!) gaps++;
         lastSeq[d] = b.seq;
+        batchLog[d]!.push(b.seq, at);
         for (const e of b.entries) {
           if (e.type !== 'event.reported') continue;
           const m = TAG.exec(e.event.title);
@@ -113,6 +120,9 @@ helperMain(async () => {
     s.off('disconnect');
     s.close();
   }
-  const result: DisplaysResult = { type: 'receipts', receipts, duplicates, gaps, batches, disconnects, cpuShare, eventLoopDelayMs };
+  const result: DisplaysResult = {
+    type: 'receipts', receipts, duplicates, gaps, batches, disconnects, cpuShare, eventLoopDelayMs,
+    batchLog: batchLog.map((l) => Float64Array.from(l)),
+  };
   process.send!(result, () => process.disconnect());
 });

@@ -3,9 +3,13 @@
  * of `displays` connected wall displays, at a fixed rate. The server runs in this process; the
  * displays (in `displayProcs` processes) and the load generator are forked, so neither shares
  * the server's thread. Both stamp times with the shared clock of lib.ts.
+ *
+ * With `alongside` (the mixed load of mixed.ts) other streams run in the server process during
+ * the window, and the changes they name are timed too: from their instant to each display's
+ * receipt of a batch whose `seq` covers them (subject changes travel as fresh views).
  */
 import fs from 'node:fs';
-import { startServer } from '../support/server.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 import type { DisplaysResult } from './displays.ts';
 import type { RateJob, RateResult } from './loadgen.ts';
 import { clock, forkHelper, nextMessage, round, send, sleep, summarize, waitExit, watchServer } from './lib.ts';
@@ -15,11 +19,59 @@ export interface LatencyOptions {
   displayProcs: number;
   rate: number;
   durationMs: number;
+  /**
+   * Start the server on this data folder (it is deleted afterwards) instead of a fresh demo
+   * community with 30 days of grid-event history.
+   */
+  dataDir?: string;
+  /** Other streams, started once the displays are subscribed and stopped after the last acknowledgement. */
+  alongside?: (server: TestServer) => Promise<Alongside>;
+}
+
+/** Changes to time to the displays: parallel arrays of seq and the instant each counts from. */
+export interface TimedChanges {
+  seq: Float64Array;
+  at: Float64Array;
+}
+
+export interface Alongside {
+  /** Stop, wait for what is in flight, and report. */
+  stop(): Promise<{ timed: TimedChanges; summary: Record<string, unknown> }>;
+}
+
+/**
+ * For every display × change, the time from the change's instant to the display's receipt of
+ * the first batch whose seq is at least the change's (`logs`: per display, [seq, at, …] in
+ * arrival order, seqs non-decreasing). Missing: no such batch arrived.
+ */
+export function coverLatency(logs: Float64Array[], changes: TimedChanges) {
+  const lat: number[] = [];
+  let missing = 0;
+  for (const log of logs) {
+    const n = log.length / 2;
+    for (let c = 0; c < changes.seq.length; c++) {
+      const s = changes.seq[c]!;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (log[2 * mid]! >= s) hi = mid;
+        else lo = mid + 1;
+      }
+      if (lo === n) missing++;
+      else lat.push(log[2 * lo + 1]! - changes.at[c]!);
+    }
+  }
+  const x = summarize(lat);
+  return {
+    changes: changes.seq.length, pairs: changes.seq.length * logs.length, missing,
+    p50: round(x.p50, 1), p95: round(x.p95, 1), p99: round(x.p99, 1), max: round(x.max, 1),
+  };
 }
 
 export async function benchLatency(o: LatencyOptions) {
   // Production batching (100 ms) and a community with 30 days of history, as a wall sees it.
-  const server = await startServer({ env: { BATCH_MS: '100' }, historyDays: 30 });
+  const server = await startServer(o.dataDir ? { env: { BATCH_MS: '100' }, dataDir: o.dataDir } : { env: { BATCH_MS: '100' }, historyDays: 30 });
   const port = Number(new URL(server.url).port);
   const total = Math.round((o.rate * o.durationMs) / 1000);
 
@@ -45,6 +97,10 @@ export async function benchLatency(o: LatencyOptions) {
   // synchronous: it encodes once and queues the frame on every socket.
   const emitAt = new Float64Array(total).fill(NaN);
   const emitCost: number[] = [];
+  // Every 10th batch's size on the wire (JSON, UTF-8), and the subject views' share of it.
+  const batchBytes: number[] = [];
+  const subjectBytes: number[] = [];
+  let emits = 0;
   const io = server.app.io;
   const to = io.to.bind(io);
   (io as any).to = (room: string) => {
@@ -55,6 +111,10 @@ export async function benchLatency(o: LatencyOptions) {
       const a = clock();
       const r = (emit as any)(event, payload);
       emitCost.push(clock() - a);
+      if (emits++ % 10 === 0) {
+        batchBytes.push(Buffer.byteLength(JSON.stringify(payload)));
+        if (payload.views?.subjects) subjectBytes.push(Buffer.byteLength(JSON.stringify(payload.views.subjects)));
+      }
       for (const e of payload.entries ?? []) {
         const m = /\[b:(\d+)\]$/.exec(e.event?.title ?? '');
         if (m && Number(m[1]) < total) emitAt[Number(m[1])] = a;
@@ -71,6 +131,29 @@ export async function benchLatency(o: LatencyOptions) {
     res.once('finish', () => httpMs.push(clock() - t));
   };
   httpServer.on('request', onRequest);
+  // The other streams start before the window (their warm-up is theirs to choose).
+  const alongside = o.alongside ? await o.alongside(server) : null;
+  // What the subject views cost the server in the window: recomputes (a change made them stale,
+  // or they were a minute old) and SubjectStats.apply on each commit with subject changes.
+  const subjects = server.app.subjects;
+  const originalViews = subjects.views;
+  const originalApply = subjects.apply;
+  const recomputeMs: number[] = [];
+  const applyMs: number[] = [];
+  let viewCalls = 0;
+  (subjects as any).views = function (...args: Parameters<typeof originalViews>) {
+    const before = subjects.computed;
+    const a = performance.now();
+    const r = originalViews.apply(subjects, args);
+    viewCalls++;
+    if (subjects.computed !== before) recomputeMs.push(performance.now() - a);
+    return r;
+  };
+  (subjects as any).apply = function (...args: Parameters<typeof originalApply>) {
+    const a = performance.now();
+    originalApply.apply(subjects, args);
+    applyMs.push(performance.now() - a);
+  };
   const sentBefore = server.app.broadcaster.sent;
   const watch = watchServer(server.app.queue);
   const cpu0 = process.cpuUsage();
@@ -84,6 +167,9 @@ export async function benchLatency(o: LatencyOptions) {
   const du = process.cpuUsage(cpu0);
   const watched = watch.stop();
   httpServer.off('request', onRequest);
+  (subjects as any).views = originalViews;
+  (subjects as any).apply = originalApply;
+  const along = alongside ? await alongside.stop() : null;
   const httpServerSide = summarize(httpMs);
   const wallMs = clock() - w0;
   // The last reports go out with the next batch, at most BATCH_MS later. Displays that fell
@@ -165,6 +251,12 @@ export async function benchLatency(o: LatencyOptions) {
     if (Number.isFinite(firstReceipt[i]!)) spread.push(lastReceipt[i]! - firstReceipt[i]!);
     if (!Number.isNaN(emitAt[i]!) && !Number.isNaN(acked.acks[i]!)) wait.push(emitAt[i]! - acked.acks[i]!);
   }
+  const logs = results.flatMap((r) => r.res.batchLog);
+  const subjectChanges = along ? coverLatency(logs, along.timed) : null;
+  const rc = summarize(recomputeMs);
+  const ap = summarize(applyMs);
+  const bb = summarize(batchBytes);
+  const sb = summarize(subjectBytes);
   const w = summarize(wait);
   const dl = summarize(delivery.subarray(0, nd));
   const ec = summarize(emitCost);
@@ -212,5 +304,16 @@ export async function benchLatency(o: LatencyOptions) {
     connectMs: round(connectMs, 0),
     /** How long after the last acknowledgement the displays took to receive everything. */
     drainMs: round(waitedMs, 0),
+    /** Sampled batches (every 10th): bytes of JSON, and of the subject views inside. */
+    batchBytes: { n: bb.n, p50: bb.p50, max: bb.max, subjectViewsP50: sb.p50 },
+    /** Server time of the subject views in the window. */
+    subjectViews: {
+      calls: viewCalls,
+      recomputes: rc.n, recomputeMs: { p50: round(rc.p50, 2), p99: round(rc.p99, 2), max: round(rc.max, 2), total: round(rc.mean * rc.n || 0, 0) },
+      applies: ap.n, applyMs: { p50: round(ap.p50, 2), p99: round(ap.p99, 2), max: round(ap.max, 2), total: round(ap.mean * ap.n || 0, 0) },
+    },
+    /** The other streams' changes, from their instant to each display's covering batch. */
+    subjectChanges,
+    alongside: along?.summary ?? null,
   };
 }
