@@ -101,6 +101,39 @@ describe('a volunteer checking in and out, seen by a wall display', () => {
   });
 });
 
+describe('a social worker recording a home visit, seen by a wall display', () => {
+  it('moves social work and the grid’s services, rates count towards satisfaction, and the worker’s and client’s names stay off the wall', async () => {
+    const wall = openLive(ts.url, { display: true });
+    const payloads: string[] = [];
+    wall.socket.onAny((_event, payload) => payloads.push(JSON.stringify(payload)));
+    try {
+      await until(() => !!subjects(wall.client), 'a snapshot');
+      const before = subjects(wall.client)!;
+      const worker = (await ok('/social-workers', { name: '司马静怡', phone: '13811112222', qualification: 'social_worker', grids: ['G04'] }, 201)).socialWorker;
+      await ok('/services', {
+        socialWorkerId: worker.id, kind: 'visit', category: 'daily_care', gridId: 'G04',
+        content: '司马静怡入户探访独居老人钱阿婆，电话13900007777，协助预约助餐', beneficiaries: 2, populations: ['elderly_alone'],
+        startedAt: iso(clock - HOUR), endedAt: iso(clock - 30 * 60_000), satisfaction: 5,
+      }, 201);
+      await until(() => subjects(wall.client)!.socialWork.servicesToday === before.socialWork.servicesToday + 1, 'the service on the wall');
+      const after = subjects(wall.client)!;
+      expect(after.glance.social_worker.total).toBe(before.glance.social_worker.total + 1);
+      expect(after.socialWork.beneficiariesMonth - before.socialWork.beneficiariesMonth).toBe(2);
+      const g04 = (x: typeof after) => x.grids.find((g) => g.gridId === 'G04')!;
+      expect(g04(after).services - g04(before).services).toBe(1);
+      expect(g04(after).beneficiaries - g04(before).beneficiaries).toBe(2);
+      expect(after.satisfaction.services).toBe(5);
+      expect(after.metrics.find((m) => m.subject === 'social_worker')).toMatchObject({ services: 1, beneficiaries: 2, satisfaction: 5 });
+      const all = payloads.join('\n');
+      expect(all).not.toContain('司马静怡');
+      expect(all).not.toContain('13811112222');
+      expect(all).not.toContain('13900007777');
+    } finally {
+      wall.close();
+    }
+  });
+});
+
 describe('after a restart', () => {
   it('serves the same feed lines from the journal', async () => {
     const wall = openLive(ts.url, { display: true });
