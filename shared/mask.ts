@@ -178,10 +178,12 @@ interface Found { last: number; masked: string | null }
  * (removed), a mobile (138****5678), an old 15-digit ID, a landline with its area code.
  */
 function recognise(run: string, groups: Group[], i: number): Found | null {
-  if (isDate(run, groups, i)) return { last: i + 2, masked: null };
   // The digits of groups i..i+k for each k, while they could still be one number.
   const spans: string[] = [];
   for (let j = i, acc = ''; j < groups.length && acc.length < 18; j++) spans.push((acc += groups[j]!.digits));
+  // A date, unless its digits run on into a mobile number (1900.9.8.00000 is 19009800000 cut by
+  // dots): then it is the number, and the safe reading is to hide it.
+  if (isDate(run, groups, i) && !spans.slice(3).some((s) => MOBILE.test(s))) return { last: i + 2, masked: null };
   // An ID is written whole or in groups after its 6-digit region code (110105 1949 1231 002X);
   // 15 digits across other groups are more likely two numbers side by side.
   const idLike = groups[i]!.digits.length === 6;

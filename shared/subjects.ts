@@ -28,6 +28,8 @@ export const SERVICE_CATEGORIES = [
 ] as const;
 export type ServiceCategory = (typeof SERVICE_CATEGORIES)[number]['code'];
 export const SERVICE_CATEGORY_CODES = SERVICE_CATEGORIES.map((c) => c.code) as unknown as readonly [ServiceCategory, ...ServiceCategory[]];
+/** A category's Chinese label (data, as the wall and the feed show it); an unknown code as itself. */
+export const serviceCategoryZh = (code: string): string => SERVICE_CATEGORIES.find((c) => c.code === code)?.zh ?? code;
 
 /** Key populations (重点人群): the residents a need or a service concerns. Never shown per person on a wall. */
 export const POPULATIONS = [

@@ -76,6 +76,12 @@ export function isoInZone(instant: number, timeZone: string): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}${sign}${pad(Math.trunc(a / 60))}:${pad(a % 60)}`;
 }
 
+/** The local calendar day `YYYY-MM-DD` that the instant `ms` falls in, in `timeZone`. */
+export function localDay(ms: number, timeZone: string): string {
+  const w = wallTime(ms, timeZone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
 export function isoOrNull(ms: number | null | undefined, timeZone: string): string | null {
   return ms === null || ms === undefined ? null : isoInZone(ms, timeZone);
 }

@@ -14,6 +14,7 @@
  * disbursement they belong to are written together or not at all.
  */
 import type { Db } from '../db/index.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import { DomainError } from '../errors.ts';
 import { assertBalanced, UnbalancedTransactionError, type Leg } from '../volunteers/ledger.ts';
 import type { FundAccountKind, FundTxnKind } from '../../shared/charity.ts';
@@ -179,19 +180,18 @@ export class FundLedger {
   }
 
   /** An account's entries, newest first, each with the balance after it. */
-  history(accountId: number, q: { limit: number; cursor?: string | undefined }): { items: FundLine[]; nextCursor: string | null } {
+  history(accountId: number, q: { limit: number; cursor?: string | undefined }): Page<FundLine> {
     const rows = this.#stmt.history.all({
       account: accountId, cursor: q.cursor ? Number(q.cursor) : Number.MAX_SAFE_INTEGER, limit: q.limit + 1,
     }) as {
       id: number; txn_id: number; amount: number; at: number; kind: FundTxnKind; memo: string | null;
       donation_id: number | null; disbursement_id: number | null; balance_after: number;
     }[];
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map((r) => ({
+    const lines = rows.map((r) => ({
       entryId: r.id, txnId: r.txn_id, kind: r.kind, amount: r.amount, balanceAfter: r.balance_after,
       donationId: r.donation_id, disbursementId: r.disbursement_id, memo: r.memo, at: r.at,
     }));
-    return { items, nextCursor: more ? String(items[items.length - 1]!.entryId) : null };
+    return pageOf(lines, q.limit, (l) => l.entryId);
   }
 
   /** The cached balances of a community's accounts by kind (restricted summed): O(accounts). */

@@ -18,6 +18,7 @@
  * the consented name for enterprises and organizations.
  */
 import type { Db } from '../db/index.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
@@ -73,8 +74,6 @@ export interface OpenTarget {
   name: string;
   gridId: string | null;
 }
-
-type Page<T> = { items: T[]; nextCursor: string | null };
 
 export class CharityService {
   #db: Db;
@@ -248,7 +247,7 @@ export class CharityService {
     if (q.to) (where.push('d.received_at < @to'), (params.to = Date.parse(q.to)));
     if (q.cursor) (where.push('d.id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`${DONATION_SELECT} WHERE ${where.join(' AND ')} ORDER BY d.id DESC LIMIT @limit`).all(params);
-    return page(rows.map(donationFromRow), q.limit, (d) => d.id);
+    return pageOf(rows.map(donationFromRow), q.limit);
   }
 
   // ---- disbursements ---------------------------------------------------------------------
@@ -355,7 +354,7 @@ export class CharityService {
     if (q.to) (where.push('b.at < @to'), (params.to = Date.parse(q.to)));
     if (q.cursor) (where.push('b.id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`${DISBURSEMENT_SELECT} WHERE ${where.join(' AND ')} ORDER BY b.id DESC LIMIT @limit`).all(params);
-    return page(rows.map(disbursementFromRow), q.limit, (b) => b.id);
+    return pageOf(rows.map(disbursementFromRow), q.limit);
   }
 
   // ---- goods -------------------------------------------------------------------------------
@@ -375,7 +374,7 @@ export class CharityService {
     if (q.inStock) where.push('on_hand > 0');
     if (q.cursor) (where.push('id > @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM goods WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`).all(params);
-    return page(rows.map(goodsFromRow), q.limit, (g) => g.id);
+    return pageOf(rows.map(goodsFromRow), q.limit);
   }
 
   /** An item's movements, newest first, each with the stock on hand after it. */
@@ -388,7 +387,7 @@ export class CharityService {
       id: r.id, goodsId: r.goods_id, delta: r.delta, donationId: r.donation_id, disbursementId: r.disbursement_id,
       onHandAfter: r.on_hand_after, at: r.at,
     }));
-    return page(items, q.limit, (m) => m.id);
+    return pageOf(items, q.limit);
   }
 
   // ---- the fund ------------------------------------------------------------------------------
@@ -513,8 +512,3 @@ function designationOf(t: Target): Designation {
   throw new Error('a designation names a project or a need');
 }
 
-function page<T>(rows: T[], limit: number, idOf: (x: T) => number): Page<T> {
-  const more = rows.length > limit;
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: more ? String(idOf(items[items.length - 1]!)) : null };
-}

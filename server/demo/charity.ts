@@ -9,7 +9,6 @@
  * The simulator keeps it alive: a gift every few story hours, goods handed out now and then,
  * and once in a while money paid to a need or a project.
  */
-import type { Logger } from 'pino';
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { CharityService, type OpenTarget } from '../charity/service.ts';
@@ -18,6 +17,7 @@ import type { DisburseBody, DonorKind, RecordDonationBody } from '../../shared/c
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
 
@@ -233,89 +233,43 @@ export async function seedCharity(
 
 // ---- the simulator ---------------------------------------------------------------------------
 
-export interface CharitySimulatorOptions {
+export interface CharitySimulatorOptions extends TickerOptions {
   service: CharityService;
-  logger: Logger;
   /** Story time passes this many times faster: a gift every few story hours is one every few minutes at 60. */
   speed: number;
-  now?: () => number;
-  seed?: number;
-  community?: DemoCommunity;
 }
 
 /** Keeps the charity books alive through CharityService: gifts, goods handed out, money paid. */
-export class CharitySimulator {
-  #o: CharitySimulatorOptions;
-  #rand: () => number;
-  #now: () => number;
-  #c: DemoCommunity;
+export class CharitySimulator extends Ticker<CharitySimulatorOptions> {
   #p: Principal;
-  #timer: NodeJS.Timeout | null = null;
-  #busy = false;
   #next: { donation: number; goods: number; money: number } | null = null;
 
   constructor(o: CharitySimulatorOptions) {
-    this.#o = o;
-    this.#rand = seededRandom(o.seed ?? (Date.now() + 11) % 2 ** 31);
-    this.#now = o.now ?? Date.now;
-    this.#c = o.community ?? DEMO_COMMUNITY;
-    this.#p = actorOf(this.#c);
-  }
-
-  start(intervalMs = 2_000) {
-    this.#timer = setInterval(() => void this.step(), intervalMs);
-    this.#timer.unref();
-  }
-
-  stop() {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-  }
-
-  /** Real milliseconds for `hours` of story time. */
-  #story(hours: number) {
-    return (hours * HOUR_MS) / this.#o.speed;
+    super(o, { intervalMs: 2_000, seedOffset: 11, failure: 'charity simulator step failed' });
+    this.#p = actorOf(this.community);
   }
 
   /** One turn: whatever is due of a gift, goods handed out, a payment. */
-  async step() {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      const now = this.#now();
-      const r = this.#rand;
-      // The first gift comes soon after start, so a fresh demo shows one within a minute or two.
-      this.#next ??= { donation: now + this.#story(0.5 + r()), goods: now + this.#story(2 + r() * 3), money: now + this.#story(8 + r() * 8) };
-      const next = this.#next;
-      const svc = this.#o.service;
-      if (now >= next.donation) {
-        next.donation = now + this.#story(2 + r() * 3);
-        await this.#try('donation', () => svc.recordDonation(this.#p, draftDonation(r, this.#c, svc.openTargets(this.#p))));
-      }
-      if (now >= next.goods) {
-        next.goods = now + this.#story(3 + r() * 5);
-        const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'goods');
-        if (body) await this.#try('give goods', () => svc.disburse(this.#p, body));
-      }
-      if (now >= next.money) {
-        next.money = now + this.#story(10 + r() * 10);
-        const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'money');
-        if (body) await this.#try('pay', () => svc.disburse(this.#p, body));
-      }
-    } catch (err) {
-      this.#o.logger.warn({ err }, 'charity simulator step failed');
-    } finally {
-      this.#busy = false;
+  protected override async tick() {
+    const now = this.now();
+    const r = this.rand;
+    // The first gift comes soon after start, so a fresh demo shows one within a minute or two.
+    this.#next ??= { donation: now + this.storyHours(0.5 + r()), goods: now + this.storyHours(2 + r() * 3), money: now + this.storyHours(8 + r() * 8) };
+    const next = this.#next;
+    const svc = this.options.service;
+    if (now >= next.donation) {
+      next.donation = now + this.storyHours(2 + r() * 3);
+      await this.attempt('donation', () => svc.recordDonation(this.#p, draftDonation(r, this.community, svc.openTargets(this.#p))));
     }
-  }
-
-  /** Do one thing; a 409 (stock gone, a project at its budget) is skipped and re-planned next time. */
-  async #try(what: string, f: () => Promise<unknown>): Promise<void> {
-    try {
-      await f();
-    } catch (err) {
-      if (err instanceof DomainError && err.status === 409) return;
-      this.#o.logger.warn({ err, what }, 'charity simulator step failed');
+    if (now >= next.goods) {
+      next.goods = now + this.storyHours(3 + r() * 5);
+      const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'goods');
+      if (body) await this.attempt('give goods', () => svc.disburse(this.#p, body));
+    }
+    if (now >= next.money) {
+      next.money = now + this.storyHours(10 + r() * 10);
+      const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'money');
+      if (body) await this.attempt('pay', () => svc.disburse(this.#p, body));
     }
   }
 }

@@ -11,17 +11,17 @@
  * A need is entered as staff enter them at a station: some hours after the resident raised it
  * (补录, `raisedAt` back-dated), so response times on the wall stay in hours, as they are.
  */
-import type { Logger } from 'pino';
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { NeedService } from '../needs/service.ts';
 import type { MatchRecord, NeedRecord } from '../needs/record.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import type { CreateResourceBody, NeedUrgency, RaiseNeedBody, RaisedByKind } from '../../shared/needs.ts';
-import { SERVICE_CATEGORIES, type Population, type ServiceCategory } from '../../shared/subjects.ts';
+import { SERVICE_CATEGORIES, serviceCategoryZh, type Population, type ServiceCategory } from '../../shared/subjects.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
 
@@ -135,7 +135,6 @@ function weighted<K extends string>(rand: () => number, weights: Record<K, numbe
 }
 
 const between = (rand: () => number, lo: number, hi: number) => lo + rand() * (hi - lo);
-const categoryZh = (code: string) => SERVICE_CATEGORIES.find((c) => c.code === code)?.zh ?? code;
 
 /** A need as staff would enter it, and who enters it: a coordinator, the grid's worker or a social worker. */
 export function draftNeed(rand: () => number, c: DemoCommunity = DEMO_COMMUNITY): { body: RaiseNeedBody; by: Principal } {
@@ -316,7 +315,7 @@ async function seedResources(deps: SubjectServiceDeps, svc: NeedService, p: Prin
     const cats = (JSON.parse(o.categories) as ServiceCategory[]).filter((x) => SERVICE_CATEGORIES.some((s) => s.code === x));
     const category = cats[0] ?? 'daily_care';
     bodies.push({
-      providerKind: 'org', providerId: o.id, title: `${categoryZh(category)}服务`, description: '', category, skills: [],
+      providerKind: 'org', providerId: o.id, title: `${serviceCategoryZh(category)}服务`, description: '', category, skills: [],
       availability: WEEKDAYS, capacity: 3 + Math.floor(rand() * 3),
     });
   }
@@ -377,14 +376,10 @@ async function seedResources(deps: SubjectServiceDeps, svc: NeedService, p: Prin
 
 // ---- the simulator -----------------------------------------------------------------------------
 
-export interface NeedSimulatorOptions {
+export interface NeedSimulatorOptions extends TickerOptions {
   service: NeedService;
-  logger: Logger;
   /** Story time passes this many times faster (SIM_SPEED). */
   speed: number;
-  now?: () => number;
-  seed?: number;
-  community?: DemoCommunity;
 }
 
 /**
@@ -394,14 +389,8 @@ export interface NeedSimulatorOptions {
  * console moved the need first) is re-planned on the next step. One need in ten is left alone,
  * as some are in life, and goes overdue.
  */
-export class NeedSimulator {
-  #o: NeedSimulatorOptions;
-  #rand: () => number;
-  #now: () => number;
-  #c: DemoCommunity;
+export class NeedSimulator extends Ticker<NeedSimulatorOptions> {
   #p: Principal;
-  #timer: NodeJS.Timeout | null = null;
-  #busy = false;
   #nextRaise = 0;
   /** When each need's next step is due, by `id:status`. */
   #due = new Map<string, number>();
@@ -409,80 +398,54 @@ export class NeedSimulator {
   #rated = new Set<number>();
 
   constructor(o: NeedSimulatorOptions) {
-    this.#o = o;
-    this.#rand = seededRandom(o.seed ?? (Date.now() + 11) % 2 ** 31);
-    this.#now = o.now ?? Date.now;
-    this.#c = o.community ?? DEMO_COMMUNITY;
-    this.#p = coordinator(this.#c);
-  }
-
-  start(intervalMs = 1_000) {
-    this.#timer = setInterval(() => void this.step(), intervalMs);
-    this.#timer.unref();
-  }
-
-  stop() {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-  }
-
-  /** Real milliseconds for `hours` of story time. */
-  #story(hours: number) {
-    return (hours * HOUR_MS) / this.#o.speed;
+    super(o, { intervalMs: 1_000, seedOffset: 11, failure: 'needs simulator step failed' });
+    this.#p = coordinator(this.community);
   }
 
   /** One turn: raise, match, start, meet, rate — whatever is due. */
-  async step() {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      const now = this.#now();
-      const svc = this.#o.service;
-      if (!this.#nextRaise) this.#nextRaise = now + this.#story(between(this.#rand, 0.2, 1));
-      if (now >= this.#nextRaise) {
-        await this.#raise(now);
-        this.#nextRaise = now + this.#story(between(this.#rand, 2, 5));
-      }
-
-      const open = svc.list(this.#p, { open: true, limit: 200 }).items;
-      const live = new Set<string>();
-      for (const n of open) {
-        const key = `${n.id}:${n.status}`;
-        live.add(key);
-        if (n.id % 10 === 7) continue; // left alone: it goes overdue
-        let due = this.#due.get(key);
-        if (due === undefined) this.#due.set(key, (due = now + this.#story(this.#delay(n))));
-        if (now < due) continue;
-        await this.#try(`advance ${n.code}`, async () => {
-          if (n.status === 'raised') {
-            if (!(await matchNeed(svc, this.#p, n, this.#rand))) this.#due.set(key, now + this.#story(3));
-          } else if (n.status === 'matched') {
-            await svc.start(this.#p, n.id, {});
-          } else {
-            await svc.meet(this.#p, n.id, {});
-          }
-        });
-      }
-      for (const k of this.#due.keys()) if (!live.has(k)) this.#due.delete(k);
-
-      const met = svc.list(this.#p, { status: 'met', limit: 50 }).items;
-      const still = new Set(met.map((n) => n.id));
-      for (const n of met) {
-        if (this.#rated.has(n.id) || now < n.metAt! + this.#story(1)) continue;
-        this.#rated.add(n.id);
-        if (this.#rand() < 0.75) await this.#try(`rate ${n.code}`, () => svc.rate(this.#p, n.id, { satisfaction: Number(rating(this.#rand)) }));
-      }
-      for (const id of this.#rated) if (!still.has(id)) this.#rated.delete(id);
-    } catch (err) {
-      this.#o.logger.warn({ err }, 'needs simulator step failed');
-    } finally {
-      this.#busy = false;
+  protected override async tick() {
+    const now = this.now();
+    const svc = this.options.service;
+    if (!this.#nextRaise) this.#nextRaise = now + this.storyHours(between(this.rand, 0.2, 1));
+    if (now >= this.#nextRaise) {
+      await this.#raise(now);
+      this.#nextRaise = now + this.storyHours(between(this.rand, 2, 5));
     }
+
+    const open = svc.list(this.#p, { open: true, limit: 200 }).items;
+    const live = new Set<string>();
+    for (const n of open) {
+      const key = `${n.id}:${n.status}`;
+      live.add(key);
+      if (n.id % 10 === 7) continue; // left alone: it goes overdue
+      let due = this.#due.get(key);
+      if (due === undefined) this.#due.set(key, (due = now + this.storyHours(this.#delay(n))));
+      if (now < due) continue;
+      await this.attempt(`advance ${n.code}`, async () => {
+        if (n.status === 'raised') {
+          if (!(await matchNeed(svc, this.#p, n, this.rand))) this.#due.set(key, now + this.storyHours(3));
+        } else if (n.status === 'matched') {
+          await svc.start(this.#p, n.id, {});
+        } else {
+          await svc.meet(this.#p, n.id, {});
+        }
+      });
+    }
+    for (const k of this.#due.keys()) if (!live.has(k)) this.#due.delete(k);
+
+    const met = svc.list(this.#p, { status: 'met', limit: 50 }).items;
+    const still = new Set(met.map((n) => n.id));
+    for (const n of met) {
+      if (this.#rated.has(n.id) || now < n.metAt! + this.storyHours(1)) continue;
+      this.#rated.add(n.id);
+      if (this.rand() < 0.75) await this.attempt(`rate ${n.code}`, () => svc.rate(this.#p, n.id, { satisfaction: Number(rating(this.rand)) }));
+    }
+    for (const id of this.#rated) if (!still.has(id)) this.#rated.delete(id);
   }
 
   /** Story hours until a need's next step. */
   #delay(n: NeedRecord): number {
-    const r = this.#rand;
+    const r = this.rand;
     if (n.status === 'raised') return between(r, 0.3, n.urgency === 'urgent' ? 1 : 3);
     if (n.status === 'matched') return between(r, 0.5, 3);
     return between(r, 1, n.urgency === 'urgent' ? 4 : 10);
@@ -490,24 +453,15 @@ export class NeedSimulator {
 
   /** A need entered now, raised by the resident some hours ago (补录); now and then one is withdrawn. */
   async #raise(now: number) {
-    const { body, by } = draftNeed(this.#rand, this.#c);
-    const raisedAt = new Date(now - between(this.#rand, 0.5, 6) * HOUR_MS).toISOString();
-    await this.#try('raise', () => this.#o.service.raise(by, { ...body, raisedAt }));
-    if (this.#rand() < 0.05) {
-      const waiting = this.#o.service.list(this.#p, { status: 'raised', limit: 20 }).items.filter((n) => n.id % 10 !== 7);
+    const { body, by } = draftNeed(this.rand, this.community);
+    const raisedAt = new Date(now - between(this.rand, 0.5, 6) * HOUR_MS).toISOString();
+    await this.attempt('raise', () => this.options.service.raise(by, { ...body, raisedAt }));
+    if (this.rand() < 0.05) {
+      const waiting = this.options.service.list(this.#p, { status: 'raised', limit: 20 }).items.filter((n) => n.id % 10 !== 7);
       if (waiting.length) {
-        const n = pick(this.#rand, waiting);
-        await this.#try('withdraw', () => this.#o.service.close(this.#p, n.id, { reason: 'withdrawn', note: pick(this.#rand, NOTES.withdrawn) }));
+        const n = pick(this.rand, waiting);
+        await this.attempt('withdraw', () => this.options.service.close(this.#p, n.id, { reason: 'withdrawn', note: pick(this.rand, NOTES.withdrawn) }));
       }
-    }
-  }
-
-  async #try(what: string, f: () => Promise<unknown>): Promise<void> {
-    try {
-      await f();
-    } catch (err) {
-      if (err instanceof DomainError && err.status === 409) return;
-      this.#o.logger.warn({ err, what }, 'needs simulator step failed');
     }
   }
 }

@@ -14,7 +14,6 @@
  * (fewer at night), a rating now and then, a case opened or closed every few story hours, and
  * projects past their end date completed.
  */
-import type { Logger } from 'pino';
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { OrgService } from '../orgs/service.ts';
@@ -22,9 +21,10 @@ import type { CaseRecord, OrgRecord, ProjectRecord, SocialWorkerRecord } from '.
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import { creditCodeCheck, type OrgKind, type Qualification, type RecordServiceBody, type ServiceKind } from '../../shared/orgs.ts';
 import type { FundingSource, Population, ServiceCategory } from '../../shared/subjects.ts';
-import { DAY_MS, HOUR_MS, startOfLocalDay, wallTime } from '../../shared/time.ts';
+import { DAY_MS, HOUR_MS, localDay, startOfLocalDay, wallTime } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
 
@@ -171,11 +171,6 @@ function weighted<T extends string>(rand: () => number, weights: Record<T, numbe
   let r = rand() * entries.reduce((a, [, w]) => a + w, 0);
   for (const [k, w] of entries) if ((r -= w) < 0) return k;
   return entries[0]![0];
-}
-
-function localDay(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
 /** A resident's rating: mostly content, now and then not. */
@@ -431,14 +426,10 @@ export async function seedOrgs(
 
 // ---- the simulator ---------------------------------------------------------------------------
 
-export interface OrgSimulatorOptions {
+export interface OrgSimulatorOptions extends TickerOptions {
   service: OrgService;
-  logger: Logger;
   /** Story time passes this many times faster: a service every few story minutes is one every few seconds at 60. */
   speed: number;
-  now?: () => number;
-  seed?: number;
-  community?: DemoCommunity;
 }
 
 /**
@@ -446,133 +437,92 @@ export interface OrgSimulatorOptions {
  * step reads the state and does what is due; a 409 (someone at the console moved first) is
  * re-planned from the state on the next step.
  */
-export class OrgSimulator {
-  #o: OrgSimulatorOptions;
-  #rand: () => number;
-  #now: () => number;
-  #c: DemoCommunity;
+export class OrgSimulator extends Ticker<OrgSimulatorOptions> {
   #p: Principal;
-  #timer: NodeJS.Timeout | null = null;
-  #busy = false;
   #next: { service: number; rating: number; casework: number; projects: number } | null = null;
 
   constructor(o: OrgSimulatorOptions) {
-    this.#o = o;
-    this.#rand = seededRandom(o.seed ?? (Date.now() + 11) % 2 ** 31);
-    this.#now = o.now ?? Date.now;
-    this.#c = o.community ?? DEMO_COMMUNITY;
-    this.#p = actorOf(this.#c);
-  }
-
-  start(intervalMs = 1_000) {
-    this.#timer = setInterval(() => void this.step(), intervalMs);
-    this.#timer.unref();
-  }
-
-  stop() {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-  }
-
-  /** Real milliseconds for `minutes` of story time. */
-  #story(minutes: number) {
-    return (minutes * MIN) / this.#o.speed;
+    super(o, { intervalMs: 1_000, seedOffset: 11, failure: 'organizations simulator step failed' });
+    this.#p = actorOf(this.community);
   }
 
   /** Story minutes until the next service: a few in the day, four times as many at night. */
   #serviceGap(now: number) {
-    const hour = wallTime(now, this.#c.timeZone).hour;
+    const hour = wallTime(now, this.community.timeZone).hour;
     const night = hour < 7 || hour >= 21;
-    return (4 + this.#rand() * 10) * (night ? 4 : 1);
+    return (4 + this.rand() * 10) * (night ? 4 : 1);
   }
 
   /** One turn: a service, a rating, a case opened or closed, projects past their end completed — whatever is due. */
-  async step() {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      const now = this.#now();
-      const r = this.#rand;
-      this.#next ??= {
-        service: now + this.#story(1 + r() * 3), rating: now + this.#story(20 + r() * 40),
-        casework: now + this.#story(60 + r() * 120), projects: now,
-      };
-      const n = this.#next;
-      if (now >= n.service) {
-        await this.#service(now);
-        n.service = now + this.#story(this.#serviceGap(now));
-      }
-      if (now >= n.rating) {
-        await this.#rate();
-        n.rating = now + this.#story(15 + r() * 45);
-      }
-      if (now >= n.casework) {
-        await this.#casework(now);
-        n.casework = now + this.#story(120 + r() * 240);
-      }
-      if (now >= n.projects) {
-        await this.#completeEnded(now);
-        n.projects = now + this.#story(60);
-      }
-    } catch (err) {
-      this.#o.logger.warn({ err }, 'organizations simulator step failed');
-    } finally {
-      this.#busy = false;
+  protected override async tick() {
+    const now = this.now();
+    const r = this.rand;
+    this.#next ??= {
+      service: now + this.story(1 + r() * 3), rating: now + this.story(20 + r() * 40),
+      casework: now + this.story(60 + r() * 120), projects: now,
+    };
+    const n = this.#next;
+    if (now >= n.service) {
+      await this.#service(now);
+      n.service = now + this.story(this.#serviceGap(now));
+    }
+    if (now >= n.rating) {
+      await this.#rate();
+      n.rating = now + this.story(15 + r() * 45);
+    }
+    if (now >= n.casework) {
+      await this.#casework(now);
+      n.casework = now + this.story(120 + r() * 240);
+    }
+    if (now >= n.projects) {
+      await this.#completeEnded(now);
+      n.projects = now + this.story(60);
     }
   }
 
   async #service(now: number) {
-    const svc = this.#o.service;
+    const svc = this.options.service;
     // Entered a few minutes after it ended, as staff do.
-    const body = draftService(this.#rand, sceneOf(svc, this.#p), now - Math.floor(this.#rand() * 10) * MIN, this.#c);
-    await this.#try('record service', () => svc.recordService(this.#p, body));
+    const body = draftService(this.rand, sceneOf(svc, this.#p), now - Math.floor(this.rand() * 10) * MIN, this.community);
+    await this.attempt('record service', () => svc.recordService(this.#p, body));
   }
 
   /** A follow-up call: one of the latest unrated services gets its rating. */
   async #rate() {
-    const svc = this.#o.service;
+    const svc = this.options.service;
     const unrated = svc.listServices(this.#p, { limit: 50 }).items.filter((s) => s.satisfaction === null);
     if (!unrated.length) return;
-    const s = pick(this.#rand, unrated);
-    await this.#try('rate service', () => svc.rateService(this.#p, s.id, { satisfaction: rating(this.#rand) }));
+    const s = pick(this.rand, unrated);
+    await this.attempt('rate service', () => svc.rateService(this.#p, s.id, { satisfaction: rating(this.rand) }));
   }
 
   /** Open a case when few are open, else now and then close one that has had its sessions. */
   async #casework(now: number) {
-    const svc = this.#o.service;
+    const svc = this.options.service;
     const open = svc.listCases(this.#p, { status: 'open', limit: 500 }).items;
-    const closable = open.filter((k) => svc.sessionsOf(k.id) >= 2 && now - k.openedAt > this.#story(24 * 60));
-    if (closable.length && (open.length > 4 || this.#rand() < 0.4)) {
-      const k = pick(this.#rand, closable);
-      await this.#try('close case', () => svc.closeCase(this.#p, k.id, { note: '服务目标达成，结案' }));
+    const closable = open.filter((k) => svc.sessionsOf(k.id) >= 2 && now - k.openedAt > this.story(24 * 60));
+    if (closable.length && (open.length > 4 || this.rand() < 0.4)) {
+      const k = pick(this.rand, closable);
+      await this.attempt('close case', () => svc.closeCase(this.#p, k.id, { note: '服务目标达成，结案' }));
       return;
     }
     const workers = svc.listWorkers(this.#p, { status: 'active', limit: 500 }).items;
     if (!workers.length) return;
-    const w = pick(this.#rand, workers);
+    const w = pick(this.rand, workers);
     const demo = DEMO_SOCIAL_WORKERS.find((d) => d.name === w.name);
-    const category: ServiceCategory = pick(this.#rand, demo?.categories ?? ['emotional']);
-    await this.#try('open case', () => svc.openCase(this.#p, {
-      socialWorkerId: w.id, category, clientName: pick(this.#rand, this.#c.residentNames), populations: POPULATIONS_OF[category].slice(0, 1),
-      ...(w.grids.length ? { gridId: pick(this.#rand, w.grids) } : {}),
+    const category: ServiceCategory = pick(this.rand, demo?.categories ?? ['emotional']);
+    await this.attempt('open case', () => svc.openCase(this.#p, {
+      socialWorkerId: w.id, category, clientName: pick(this.rand, this.community.residentNames), populations: POPULATIONS_OF[category].slice(0, 1),
+      ...(w.grids.length ? { gridId: pick(this.rand, w.grids) } : {}),
     }));
   }
 
   /** Projects whose period is over are completed (结项). */
   async #completeEnded(now: number) {
-    const svc = this.#o.service;
-    const today = localDay(now, this.#c.timeZone);
+    const svc = this.options.service;
+    const today = localDay(now, this.community.timeZone);
     for (const pr of svc.listProjects(this.#p, { status: 'active', limit: 500 }).items) {
-      if (pr.endsOn < today) await this.#try('complete project', () => svc.setProjectStatus(this.#p, pr.id, { status: 'completed' }));
-    }
-  }
-
-  async #try(what: string, f: () => Promise<unknown>): Promise<void> {
-    try {
-      await f();
-    } catch (err) {
-      if (err instanceof DomainError && err.status === 409) return;
-      this.#o.logger.warn({ err, what }, 'organizations simulator step failed');
+      if (pr.endsOn < today) await this.attempt('complete project', () => svc.setProjectStatus(this.#p, pr.id, { status: 'completed' }));
     }
   }
 }

@@ -12,7 +12,6 @@
  * the API allows). Check-out happens at the real end, so the hours and points are the
  * activity's own. Activities planned for later today and the coming days run in real time.
  */
-import type { Logger } from 'pino';
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { VolunteerService } from '../volunteers/service.ts';
@@ -22,6 +21,7 @@ import { CHECK_IN_OPENS_BEFORE_MS } from '../../shared/volunteers.ts';
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
 
@@ -255,14 +255,10 @@ export async function seedVolunteerHistory(
   return result;
 }
 
-export interface VolunteerSimulatorOptions {
+export interface VolunteerSimulatorOptions extends TickerOptions {
   volunteers: VolunteerService;
-  logger: Logger;
   /** Story time passes this many times faster for activities in progress and for the pace of events. */
   speed: number;
-  now?: () => number;
-  seed?: number;
-  community?: DemoCommunity;
 }
 
 /**
@@ -271,14 +267,8 @@ export interface VolunteerSimulatorOptions {
  * first: a place taken, a check-in already made) is simply re-planned from the state on the
  * next step.
  */
-export class VolunteerSimulator {
-  #o: VolunteerSimulatorOptions;
-  #rand: () => number;
-  #now: () => number;
-  #c: DemoCommunity;
+export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
   #p: Principal;
-  #timer: NodeJS.Timeout | null = null;
-  #busy = false;
   #started = false;
   #nextRunning = 0;
   #nextRedeem = 0;
@@ -288,67 +278,41 @@ export class VolunteerSimulator {
   #fill = new Map<number, number>();
 
   constructor(o: VolunteerSimulatorOptions) {
-    this.#o = o;
-    this.#rand = seededRandom(o.seed ?? (Date.now() + 7) % 2 ** 31);
-    this.#now = o.now ?? Date.now;
-    this.#c = o.community ?? DEMO_COMMUNITY;
-    this.#p = actorOf(this.#c);
-  }
-
-  start(intervalMs = 1_000) {
-    this.#timer = setInterval(() => void this.step(), intervalMs);
-    this.#timer.unref();
-  }
-
-  stop() {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-  }
-
-  /** Real milliseconds for `minutes` of story time. */
-  #story(minutes: number) {
-    return (minutes * MIN) / this.#o.speed;
+    super(o, { intervalMs: 1_000, seedOffset: 7, failure: 'volunteer simulator step failed' });
+    this.#p = actorOf(this.community);
   }
 
   /** One turn: create, sign up, check in, check out, redeem — whatever is due. */
-  async step() {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      const now = this.#now();
-      if (!this.#started) {
-        this.#started = true;
-        this.#nextRunning = now + this.#story(20 + this.#rand() * 40);
-        this.#nextRedeem = now + this.#story(5 + this.#rand() * 15);
-      }
-      const svc = this.#o.volunteers;
-      const live = svc
-        .listActivities(this.#p, { from: iso(now - DAY_MS - HOUR_MS), limit: 200 })
-        .items.filter((a) => a.status !== 'cancelled' && !this.#done.has(a.id) && a.startsAt <= now + 2 * DAY_MS);
+  protected override async tick() {
+    const now = this.now();
+    if (!this.#started) {
+      this.#started = true;
+      this.#nextRunning = now + this.story(20 + this.rand() * 40);
+      this.#nextRedeem = now + this.story(5 + this.rand() * 15);
+    }
+    const svc = this.options.volunteers;
+    const live = svc
+      .listActivities(this.#p, { from: iso(now - DAY_MS - HOUR_MS), limit: 200 })
+      .items.filter((a) => a.status !== 'cancelled' && !this.#done.has(a.id) && a.startsAt <= now + 2 * DAY_MS);
 
-      // Always something on today: a new activity in progress every (story) half hour to hour and a half.
-      const running = live.filter((a) => a.startsAt <= now && now < a.endsAt);
-      if (now >= this.#nextRunning || running.length === 0) {
-        await this.#try('create activity', () => createRunningActivity(svc, this.#c, this.#rand, now, this.#o.speed));
-        this.#nextRunning = now + this.#story(30 + this.#rand() * 60);
-      }
+    // Always something on today: a new activity in progress every (story) half hour to hour and a half.
+    const running = live.filter((a) => a.startsAt <= now && now < a.endsAt);
+    if (now >= this.#nextRunning || running.length === 0) {
+      await this.attempt('create activity', () => createRunningActivity(svc, this.community, this.rand, now, this.options.speed));
+      this.#nextRunning = now + this.story(30 + this.rand() * 60);
+    }
 
-      for (const a of live) await this.#tend(a, now);
+    for (const a of live) await this.#tend(a, now);
 
-      if (now >= this.#nextRedeem) {
-        await this.#redeem();
-        this.#nextRedeem = now + this.#story(10 + this.#rand() * 30);
-      }
-    } catch (err) {
-      this.#o.logger.warn({ err }, 'volunteer simulator step failed');
-    } finally {
-      this.#busy = false;
+    if (now >= this.#nextRedeem) {
+      await this.#redeem();
+      this.#nextRedeem = now + this.story(10 + this.rand() * 30);
     }
   }
 
   async #tend(a: ActivityRecord, now: number) {
-    const svc = this.#o.volunteers;
-    const r = this.#rand;
+    const svc = this.options.volunteers;
+    const r = this.rand;
     const signups = svc.signups(this.#p, a.id);
     const started = now >= a.startsAt;
 
@@ -361,7 +325,7 @@ export class VolunteerSimulator {
       if (n > 0) {
         const already = new Set(signups.filter((s) => s.status !== 'cancelled').map((s) => s.volunteerId));
         for (const v of this.#candidates(a, already).slice(0, n)) {
-          await this.#try('sign up', () => svc.signUp(this.#p, a.id, { volunteerId: v }));
+          await this.attempt('sign up', () => svc.signUp(this.#p, a.id, { volunteerId: v }));
         }
       }
     }
@@ -371,40 +335,40 @@ export class VolunteerSimulator {
     if (now >= a.startsAt - CHECK_IN_OPENS_BEFORE_MS && now <= a.endsAt) {
       for (const s of fresh.filter((x) => x.status === 'signed_up')) {
         if (started && r() < 0.05) {
-          await this.#try('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
+          await this.attempt('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
           continue;
         }
         if (!started && r() > 0.2) continue; // arriving one by one before the start
         const at = started ? Math.min(now, Math.max(a.startsAt - CHECK_IN_OPENS_BEFORE_MS, a.startsAt - r() * 15 * MIN)) : now;
-        await this.#try('check in', () => svc.checkIn(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(at) }));
+        await this.attempt('check in', () => svc.checkIn(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(at) }));
       }
     }
 
     if (now >= a.endsAt) {
       for (const s of fresh) {
         if (s.status === 'checked_in') {
-          await this.#try('check out', () => svc.checkOut(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) }));
+          await this.attempt('check out', () => svc.checkOut(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) }));
         } else if (s.status === 'signed_up') {
-          await this.#try('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
+          await this.attempt('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
         }
       }
-      if (a.status === 'open') await this.#try('close activity', () => svc.setActivityStatus(this.#p, a.id, { status: 'closed' }));
+      if (a.status === 'open') await this.attempt('close activity', () => svc.setActivityStatus(this.#p, a.id, { status: 'closed' }));
       if (svc.signups(this.#p, a.id).every((s) => s.status !== 'signed_up' && s.status !== 'checked_in')) this.#done.add(a.id);
     }
   }
 
   /** Active volunteers not yet on the activity, those with a wanted skill first, shuffled. */
   #candidates(a: ActivityRecord, already: Set<number>): number[] {
-    const vs = this.#o.volunteers.listVolunteers(this.#p, { status: 'active', limit: 500 }).items.filter((v) => !already.has(v.id));
+    const vs = this.options.volunteers.listVolunteers(this.#p, { status: 'active', limit: 500 }).items.filter((v) => !already.has(v.id));
     const scored = vs.map((v) => ({
-      id: v.id, score: (a.skillsWanted.some((s) => v.skills.includes(s)) ? 1 : 0) + this.#rand() * 0.8,
+      id: v.id, score: (a.skillsWanted.some((s) => v.skills.includes(s)) ? 1 : 0) + this.rand() * 0.8,
     }));
     return scored.sort((x, y) => y.score - x.score).map((x) => x.id);
   }
 
   /** Someone with points spends them on something they can afford; an empty shelf is restocked. */
   async #redeem() {
-    const svc = this.#o.volunteers;
+    const svc = this.options.volunteers;
     const items = svc.items(this.#p);
     if (!items.length) return;
     const ids = svc.listVolunteers(this.#p, { status: 'active', limit: 500 }).items.map((v) => v.id);
@@ -412,24 +376,14 @@ export class VolunteerSimulator {
     const cheapest = Math.min(...items.map((i) => i.pointsCost));
     const rich = ids.filter((id) => (balances.get(id) ?? 0) >= cheapest);
     if (!rich.length) return;
-    const who = pick(this.#rand, rich);
+    const who = pick(this.rand, rich);
     const affordable = items.filter((i) => i.pointsCost <= (balances.get(who) ?? 0));
-    const item = pick(this.#rand, affordable);
+    const item = pick(this.rand, affordable);
     if (item.stock < 1) {
-      await this.#try('restock', () => svc.restock(this.#p, item.id, { quantity: 20 }));
+      await this.attempt('restock', () => svc.restock(this.#p, item.id, { quantity: 20 }));
       return;
     }
-    await this.#try('redeem', () => svc.redeem(this.#p, { volunteerId: who, itemId: item.id, quantity: 1 }));
-  }
-
-  /** Do one thing; a 409 means someone else moved it first, and the next step re-plans. */
-  async #try(what: string, f: () => Promise<unknown>): Promise<void> {
-    try {
-      await f();
-    } catch (err) {
-      if (err instanceof DomainError && err.status === 409) return;
-      this.#o.logger.warn({ err, what }, 'volunteer simulator step failed');
-    }
+    await this.attempt('redeem', () => svc.redeem(this.#p, { volunteerId: who, itemId: item.id, quantity: 1 }));
   }
 }
 

@@ -4,6 +4,7 @@
  * are written together or not at all, and the journal entry is published only after commit.
  */
 import type { Db } from '../db/index.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Effect } from '../subjects/change.ts';
 import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
@@ -100,7 +101,7 @@ export class EventService {
   }
 
   /** Newest first; the cursor is the id of the last event of the previous page. */
-  list(principal: Principal, q: ListEventsQuery): { items: EventRecord[]; nextCursor: string | null } {
+  list(principal: Principal, q: ListEventsQuery): Page<EventRecord> {
     const where = ['community_id = @community'];
     const params: Record<string, unknown> = { community: principal.communityId, limit: q.limit + 1 };
     const inList = (col: string, values: string[], key: string) => {
@@ -118,9 +119,7 @@ export class EventService {
     const rows = this.#db
       .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`)
       .all(params) as EventRow[];
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map(fromRow);
-    return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+    return pageOf(rows.map(fromRow), q.limit);
   }
 
   #visible(p: Principal, row: Pick<EventRow, 'community_id' | 'grid_id'>): boolean {

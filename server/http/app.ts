@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -16,7 +15,7 @@ import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transiti
 import { CATEGORIES, SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
-import { parse, readJson } from './validate.ts';
+import { limitedBody, parse, readJson } from './validate.ts';
 import { QueueClosedError } from '../db/write-queue.ts';
 import type { Principal } from '../principal.ts';
 import type { Directory } from '../community.ts';
@@ -109,26 +108,6 @@ export function createHttpApp(deps: HttpDeps) {
     await next();
   });
 
-  const limit = (maxSize: number): MiddlewareHandler => {
-    const tooLarge = (c: Context): never => {
-      // The unread rest of the body is dropped with the connection: say so, or a client
-      // reusing this keep-alive connection for its next request finds it closed under it.
-      c.header('Connection', 'close');
-      throw new DomainError(413, 'error.payload_too_large', `the request body is larger than ${maxSize} bytes`);
-    };
-    const streamed = bodyLimit({ maxSize, onError: tooLarge });
-    // With a declared Content-Length, hono's bodyLimit only compares the header, but it reads
-    // `c.req.raw.body` first, which makes @hono/node-server build a full web Request and body
-    // stream for every request (~0.2 ms each; docs/PERFORMANCE.md). Compare the header here;
-    // a chunked body still goes through bodyLimit, which counts its bytes.
-    return async (c, next) => {
-      const length = c.req.header('content-length');
-      if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
-      if (Number.parseInt(length, 10) > maxSize) tooLarge(c);
-      await next();
-    };
-  };
-
   const ctxOf = (c: Context) => deps.viewContext(c.get('principal').communityId);
   const view = (c: Context, e: EventRecord) => ({
     ...projectEvent(e, 'staff', ctxOf(c)),
@@ -165,13 +144,13 @@ export function createHttpApp(deps: HttpDeps) {
     return c.json({ items: page.items.map((e) => view(c, e)), nextCursor: page.nextCursor });
   });
 
-  api.post('/events', limit(MAX_BODY), async (c) => {
+  api.post('/events', limitedBody(MAX_BODY), async (c) => {
     const body = parse(reportEventBody, await readJson(c));
     const { event, created } = await deps.events.report(c.get('principal'), body);
     return c.json({ event: view(c, event), created }, created ? 201 : 200);
   });
 
-  api.post('/events/ingest', limit(MAX_BULK_BODY), async (c) => {
+  api.post('/events/ingest', limitedBody(MAX_BULK_BODY), async (c) => {
     const body = parse(bulkIngestBody, await readJson(c));
     const r = await deps.events.ingest(c.get('principal'), body.events);
     const items = r.events.map((e) => ({ id: e.id, code: e.code, externalId: e.externalId }));
@@ -185,7 +164,7 @@ export function createHttpApp(deps: HttpDeps) {
     return c.json({ event: view(c, e), history });
   });
 
-  api.post('/events/:id/:action', limit(MAX_BODY), async (c) => {
+  api.post('/events/:id/:action', limitedBody(MAX_BODY), async (c) => {
     const action = actionParam.safeParse(c.req.param('action'));
     if (!action.success) {
       throw new DomainError(404, 'error.not_found', `no action ${c.req.param('action')}; actions are ${ACTIONS.join(', ')}`);

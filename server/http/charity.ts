@@ -5,90 +5,76 @@
  * writes nothing; a missing thing is a 404, a refused one (an overdraft, too little stock, a
  * closed project) a 409. Errors are DomainErrors, answered by the parent app's error handler.
  */
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { DomainError } from '../errors.ts';
-import { parse, readJson } from './validate.ts';
+import { Hono } from 'hono';
+import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from './validate.ts';
 import type { CharityService } from '../charity/service.ts';
 import { viewDisbursement, viewDonation, viewFundLine, viewGoods, viewMovement } from '../charity/record.ts';
 import {
   charityPageQuery, disburseBody, listDisbursementsQuery, listDonationsQuery, listGoodsQuery, recordDonationBody,
 } from '../../shared/charity.ts';
 
-const MAX_BODY = 64 * 1024;
-/** A numeric id in a path; anything else falls through to the API's 404. */
-const ID = '{[0-9]{1,12}}';
-
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
 export function charityRoutes(svc: CharityService): Hono {
   const r = new Hono();
-  const limited = bodyLimit({
-    maxSize: MAX_BODY,
-    onError: (c) => {
-      c.header('Connection', 'close');
-      throw new DomainError(413, 'error.payload_too_large', `the request body is larger than ${MAX_BODY} bytes`);
-    },
-  });
+  const limited = limitedBody();
 
-  const who = (c: Context) => c.get('principal');
-  const tz = (c: Context) => svc.timeZoneOf(who(c));
-  const idParam = (c: Context) => Number(c.req.param('id'));
+  const tz = timeZoneOf(svc);
 
   // ---- donations ----------------------------------------------------------------------------
 
   r.post('/charity/donations', limited, async (c) => {
-    const d = await svc.recordDonation(who(c), parse(recordDonationBody, await readJson(c)));
+    const d = await svc.recordDonation(principal(c), parse(recordDonationBody, await readJson(c)));
     return c.json({ donation: viewDonation(d, tz(c)) }, 201);
   });
 
   r.get('/charity/donations', (c) => {
-    const page = svc.listDonations(who(c), parse(listDonationsQuery, c.req.query()));
+    const page = svc.listDonations(principal(c), parse(listDonationsQuery, c.req.query()));
     return c.json({ items: page.items.map((d) => viewDonation(d, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/charity/donations/:id${ID}`, (c) => c.json({ donation: viewDonation(svc.donation(who(c), idParam(c)), tz(c)) }));
+  r.get(`/charity/donations/:id${ID}`, (c) => c.json({ donation: viewDonation(svc.donation(principal(c), idParam(c)), tz(c)) }));
 
-  r.get('/charity/receipts/:no', (c) => c.json({ donation: viewDonation(svc.receipt(who(c), c.req.param('no')), tz(c)) }));
+  r.get('/charity/receipts/:no', (c) => c.json({ donation: viewDonation(svc.receipt(principal(c), c.req.param('no')), tz(c)) }));
 
   // ---- disbursements ------------------------------------------------------------------------
 
   r.post('/charity/disbursements', limited, async (c) => {
-    const b = await svc.disburse(who(c), parse(disburseBody, await readJson(c)));
+    const b = await svc.disburse(principal(c), parse(disburseBody, await readJson(c)));
     return c.json({ disbursement: viewDisbursement(b, tz(c)) }, 201);
   });
 
   r.get('/charity/disbursements', (c) => {
-    const page = svc.listDisbursements(who(c), parse(listDisbursementsQuery, c.req.query()));
+    const page = svc.listDisbursements(principal(c), parse(listDisbursementsQuery, c.req.query()));
     return c.json({ items: page.items.map((b) => viewDisbursement(b, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.get(`/charity/disbursements/:id${ID}`, (c) =>
-    c.json({ disbursement: viewDisbursement(svc.disbursement(who(c), idParam(c)), tz(c)) }));
+    c.json({ disbursement: viewDisbursement(svc.disbursement(principal(c), idParam(c)), tz(c)) }));
 
   // ---- goods --------------------------------------------------------------------------------
 
   r.get('/charity/goods', (c) => {
-    const page = svc.listGoods(who(c), parse(listGoodsQuery, c.req.query()));
+    const page = svc.listGoods(principal(c), parse(listGoodsQuery, c.req.query()));
     return c.json({ items: page.items.map((g) => viewGoods(g, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/charity/goods/:id${ID}`, (c) => c.json({ goods: viewGoods(svc.goods(who(c), idParam(c)), tz(c)) }));
+  r.get(`/charity/goods/:id${ID}`, (c) => c.json({ goods: viewGoods(svc.goods(principal(c), idParam(c)), tz(c)) }));
 
   r.get(`/charity/goods/:id${ID}/movements`, (c) => {
-    const page = svc.movements(who(c), idParam(c), parse(charityPageQuery, c.req.query()));
+    const page = svc.movements(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
     return c.json({ items: page.items.map((m) => viewMovement(m, tz(c))), nextCursor: page.nextCursor });
   });
 
   // ---- the fund and the books ---------------------------------------------------------------
 
-  r.get('/charity/fund', (c) => c.json(svc.fund(who(c))));
+  r.get('/charity/fund', (c) => c.json(svc.fund(principal(c))));
 
   r.get(`/charity/fund/accounts/:id${ID}/entries`, (c) => {
-    const page = svc.accountEntries(who(c), idParam(c), parse(charityPageQuery, c.req.query()));
+    const page = svc.accountEntries(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
     return c.json({ items: page.items.map((l) => viewFundLine(l, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/charity/books', (c) => c.json(svc.books(who(c))));
+  r.get('/charity/books', (c) => c.json(svc.books(principal(c))));
 
   return r;
 }

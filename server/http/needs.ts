@@ -6,9 +6,7 @@
  * are DomainErrors, answered by the parent app's error handler.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { DomainError } from '../errors.ts';
-import { parse, readJson } from './validate.ts';
+import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from './validate.ts';
 import type { NeedService } from '../needs/service.ts';
 import { viewMatch, viewNeed, viewResource, viewTask } from '../needs/record.ts';
 import {
@@ -16,62 +14,50 @@ import {
   needStepBody, proposeBody, raiseNeedBody, rateNeedBody, resourceStatusBody,
 } from '../../shared/needs.ts';
 
-const MAX_BODY = 64 * 1024;
-/** A numeric id in a path; anything else falls through to the API's 404. */
-const ID = '{[0-9]{1,12}}';
-
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
 export function needRoutes(svc: NeedService): Hono {
   const r = new Hono();
-  const limited = bodyLimit({
-    maxSize: MAX_BODY,
-    onError: (c) => {
-      c.header('Connection', 'close');
-      throw new DomainError(413, 'error.payload_too_large', `the request body is larger than ${MAX_BODY} bytes`);
-    },
-  });
+  const limited = limitedBody();
 
-  const who = (c: Context) => c.get('principal');
-  const tz = (c: Context) => svc.timeZoneOf(who(c));
-  const idParam = (c: Context, name = 'id') => Number(c.req.param(name));
+  const tz = timeZoneOf(svc);
   const needView = (c: Context, n: Parameters<typeof viewNeed>[0]) => viewNeed(n, svc.now(), tz(c));
 
   // ---- needs ---------------------------------------------------------------------------------
 
   r.get('/needs', (c) => {
-    const page = svc.list(who(c), parse(listNeedsQuery, c.req.query()));
+    const page = svc.list(principal(c), parse(listNeedsQuery, c.req.query()));
     return c.json({ items: page.items.map((n) => needView(c, n)), nextCursor: page.nextCursor });
   });
 
   r.post('/needs', limited, async (c) => {
-    const n = await svc.raise(who(c), parse(raiseNeedBody, await readJson(c)));
+    const n = await svc.raise(principal(c), parse(raiseNeedBody, await readJson(c)));
     return c.json({ need: needView(c, n) }, 201);
   });
 
   /** A need with its matches, its task or project: by id or by code (XQ-2026-0001). */
   const detail = (c: Context, idOrCode: string) => {
-    const n = svc.need(who(c), idOrCode);
-    const task = svc.taskOf(who(c), n.id);
+    const n = svc.need(principal(c), idOrCode);
+    const task = svc.taskOf(principal(c), n.id);
     return c.json({
       need: needView(c, n),
-      matches: svc.matches(who(c), n.id).map((m) => viewMatch(m, tz(c))),
+      matches: svc.matches(principal(c), n.id).map((m) => viewMatch(m, tz(c))),
       task: task ? viewTask(task, tz(c)) : null,
-      project: svc.projectOf(who(c), n.id),
+      project: svc.projectOf(principal(c), n.id),
     });
   };
   r.get(`/needs/:id${ID}`, (c) => detail(c, c.req.param('id')));
   r.get('/needs/:code{XQ-[0-9]{4}-[0-9]{1,9}}', (c) => detail(c, c.req.param('code')));
 
-  r.get(`/needs/:id${ID}/matches`, (c) => c.json({ items: svc.matches(who(c), idParam(c)).map((m) => viewMatch(m, tz(c))) }));
+  r.get(`/needs/:id${ID}/matches`, (c) => c.json({ items: svc.matches(principal(c), idParam(c)).map((m) => viewMatch(m, tz(c))) }));
 
   /** Propose resources (matching); an empty body proposes up to 5. */
   r.post(`/needs/:id${ID}/matches`, limited, async (c) => {
-    const items = await svc.propose(who(c), idParam(c), parse(proposeBody, await readJson(c, true)));
+    const items = await svc.propose(principal(c), idParam(c), parse(proposeBody, await readJson(c, true)));
     return c.json({ items: items.map((m) => viewMatch(m, tz(c))) });
   });
 
   r.post(`/needs/:id${ID}/matches/:matchId${ID}/accept`, limited, async (c) => {
-    const out = await svc.accept(who(c), idParam(c), idParam(c, 'matchId'), parse(acceptMatchBody, await readJson(c, true)));
+    const out = await svc.accept(principal(c), idParam(c), idParam(c, 'matchId'), parse(acceptMatchBody, await readJson(c, true)));
     return c.json({
       need: needView(c, out.need), match: viewMatch(out.match, tz(c)),
       task: out.task ? viewTask(out.task, tz(c)) : null, project: out.project,
@@ -79,57 +65,57 @@ export function needRoutes(svc: NeedService): Hono {
   });
 
   r.post(`/needs/:id${ID}/matches/:matchId${ID}/decline`, limited, async (c) => {
-    const m = await svc.decline(who(c), idParam(c), idParam(c, 'matchId'), parse(declineMatchBody, await readJson(c, true)));
+    const m = await svc.decline(principal(c), idParam(c), idParam(c, 'matchId'), parse(declineMatchBody, await readJson(c, true)));
     return c.json({ match: viewMatch(m, tz(c)) });
   });
 
   r.post(`/needs/:id${ID}/start`, limited, async (c) => {
-    const n = await svc.start(who(c), idParam(c), parse(needStepBody, await readJson(c, true)));
+    const n = await svc.start(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
     return c.json({ need: needView(c, n) });
   });
 
   r.post(`/needs/:id${ID}/meet`, limited, async (c) => {
-    const n = await svc.meet(who(c), idParam(c), parse(needStepBody, await readJson(c, true)));
+    const n = await svc.meet(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
     return c.json({ need: needView(c, n) });
   });
 
   r.post(`/needs/:id${ID}/rate`, limited, async (c) => {
-    const n = await svc.rate(who(c), idParam(c), parse(rateNeedBody, await readJson(c)));
+    const n = await svc.rate(principal(c), idParam(c), parse(rateNeedBody, await readJson(c)));
     return c.json({ need: needView(c, n) });
   });
 
   r.post(`/needs/:id${ID}/close`, limited, async (c) => {
-    const n = await svc.close(who(c), idParam(c), parse(closeNeedBody, await readJson(c)));
+    const n = await svc.close(principal(c), idParam(c), parse(closeNeedBody, await readJson(c)));
     return c.json({ need: needView(c, n) });
   });
 
   // ---- resources -------------------------------------------------------------------------------
 
   r.get('/resources', (c) => {
-    const page = svc.listResources(who(c), parse(listResourcesQuery, c.req.query()));
+    const page = svc.listResources(principal(c), parse(listResourcesQuery, c.req.query()));
     return c.json({ items: page.items.map((x) => viewResource(x, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post('/resources', limited, async (c) => {
-    const x = await svc.createResource(who(c), parse(createResourceBody, await readJson(c)));
+    const x = await svc.createResource(principal(c), parse(createResourceBody, await readJson(c)));
     return c.json({ resource: viewResource(x, tz(c)) }, 201);
   });
 
-  r.get(`/resources/:id${ID}`, (c) => c.json({ resource: viewResource(svc.resource(who(c), idParam(c)), tz(c)) }));
+  r.get(`/resources/:id${ID}`, (c) => c.json({ resource: viewResource(svc.resource(principal(c), idParam(c)), tz(c)) }));
 
   r.post(`/resources/:id${ID}/status`, limited, async (c) => {
-    const x = await svc.setResourceStatus(who(c), idParam(c), parse(resourceStatusBody, await readJson(c)));
+    const x = await svc.setResourceStatus(principal(c), idParam(c), parse(resourceStatusBody, await readJson(c)));
     return c.json({ resource: viewResource(x, tz(c)) });
   });
 
   // ---- tasks -----------------------------------------------------------------------------------
 
   r.get('/tasks', (c) => {
-    const page = svc.listTasks(who(c), parse(listTasksQuery, c.req.query()));
+    const page = svc.listTasks(principal(c), parse(listTasksQuery, c.req.query()));
     return c.json({ items: page.items.map((t) => viewTask(t, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/tasks/:id${ID}`, (c) => c.json({ task: viewTask(svc.task(who(c), idParam(c)), tz(c)) }));
+  r.get(`/tasks/:id${ID}`, (c) => c.json({ task: viewTask(svc.task(principal(c), idParam(c)), tz(c)) }));
 
   return r;
 }

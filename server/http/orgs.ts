@@ -7,9 +7,7 @@
  * the parent app's error handler.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { DomainError } from '../errors.ts';
-import { parse, readJson } from './validate.ts';
+import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from './validate.ts';
 import type { OrgService } from '../orgs/service.ts';
 import { viewCase, viewExpense, viewOrg, viewProject, viewService, viewWorker, type ProjectRecord } from '../orgs/record.ts';
 import {
@@ -18,24 +16,12 @@ import {
   registerOrgBody, registerWorkerBody, serviceSummaryQuery, updateOrgBody, workerStatusBody,
 } from '../../shared/orgs.ts';
 
-const MAX_BODY = 64 * 1024;
-/** A numeric id in a path; anything else falls through to the API's 404. */
-const ID = '{[0-9]{1,12}}';
-
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
 export function orgRoutes(svc: OrgService): Hono {
   const r = new Hono();
-  const limited = bodyLimit({
-    maxSize: MAX_BODY,
-    onError: (c) => {
-      c.header('Connection', 'close');
-      throw new DomainError(413, 'error.payload_too_large', `the request body is larger than ${MAX_BODY} bytes`);
-    },
-  });
+  const limited = limitedBody();
 
-  const who = (c: Context) => c.get('principal');
-  const tz = (c: Context) => svc.timeZoneOf(who(c));
-  const idParam = (c: Context) => Number(c.req.param('id'));
+  const tz = timeZoneOf(svc);
   const projectViews = (c: Context, list: ProjectRecord[]) => {
     const tallies = svc.tallies(list.map((p) => p.id));
     return list.map((p) => viewProject(p, tallies.get(p.id)!, tz(c)));
@@ -44,120 +30,120 @@ export function orgRoutes(svc: OrgService): Hono {
   // ---- organizations ----------------------------------------------------------------------
 
   r.get('/orgs', (c) => {
-    const page = svc.listOrgs(who(c), parse(listOrgsQuery, c.req.query()));
+    const page = svc.listOrgs(principal(c), parse(listOrgsQuery, c.req.query()));
     return c.json({ items: page.items.map((o) => viewOrg(o, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post('/orgs', limited, async (c) => {
-    const o = await svc.registerOrg(who(c), parse(registerOrgBody, await readJson(c)));
+    const o = await svc.registerOrg(principal(c), parse(registerOrgBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) }, 201);
   });
 
   r.get(`/orgs/:id${ID}`, (c) => {
-    const o = svc.org(who(c), idParam(c));
-    const projects = svc.listProjects(who(c), { org: o.id, limit: 100 }).items;
-    const workers = svc.listWorkers(who(c), { org: o.id, limit: 100 }).items;
+    const o = svc.org(principal(c), idParam(c));
+    const projects = svc.listProjects(principal(c), { org: o.id, limit: 100 }).items;
+    const workers = svc.listWorkers(principal(c), { org: o.id, limit: 100 }).items;
     return c.json({ organization: viewOrg(o, tz(c)), projects: projectViews(c, projects), socialWorkers: workers.map((w) => viewWorker(w, tz(c))) });
   });
 
   r.patch(`/orgs/:id${ID}`, limited, async (c) => {
-    const o = await svc.updateOrg(who(c), idParam(c), parse(updateOrgBody, await readJson(c)));
+    const o = await svc.updateOrg(principal(c), idParam(c), parse(updateOrgBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) });
   });
 
   r.post(`/orgs/:id${ID}/status`, limited, async (c) => {
-    const o = await svc.setOrgStatus(who(c), idParam(c), parse(orgStatusBody, await readJson(c)));
+    const o = await svc.setOrgStatus(principal(c), idParam(c), parse(orgStatusBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) });
   });
 
   // ---- social workers ---------------------------------------------------------------------
 
   r.get('/social-workers', (c) => {
-    const page = svc.listWorkers(who(c), parse(listWorkersQuery, c.req.query()));
+    const page = svc.listWorkers(principal(c), parse(listWorkersQuery, c.req.query()));
     return c.json({ items: page.items.map((w) => viewWorker(w, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post('/social-workers', limited, async (c) => {
-    const w = await svc.registerWorker(who(c), parse(registerWorkerBody, await readJson(c)));
+    const w = await svc.registerWorker(principal(c), parse(registerWorkerBody, await readJson(c)));
     return c.json({ socialWorker: viewWorker(w, tz(c)) }, 201);
   });
 
-  r.get(`/social-workers/:id${ID}`, (c) => c.json({ socialWorker: viewWorker(svc.worker(who(c), idParam(c)), tz(c)) }));
+  r.get(`/social-workers/:id${ID}`, (c) => c.json({ socialWorker: viewWorker(svc.worker(principal(c), idParam(c)), tz(c)) }));
 
   r.post(`/social-workers/:id${ID}/status`, limited, async (c) => {
-    const w = await svc.setWorkerStatus(who(c), idParam(c), parse(workerStatusBody, await readJson(c)));
+    const w = await svc.setWorkerStatus(principal(c), idParam(c), parse(workerStatusBody, await readJson(c)));
     return c.json({ socialWorker: viewWorker(w, tz(c)) });
   });
 
   // ---- projects ---------------------------------------------------------------------------
 
   r.get('/projects', (c) => {
-    const page = svc.listProjects(who(c), parse(listProjectsQuery, c.req.query()));
+    const page = svc.listProjects(principal(c), parse(listProjectsQuery, c.req.query()));
     return c.json({ items: projectViews(c, page.items), nextCursor: page.nextCursor });
   });
 
   r.post('/projects', limited, async (c) => {
-    const p = await svc.createProject(who(c), parse(createProjectBody, await readJson(c)));
+    const p = await svc.createProject(principal(c), parse(createProjectBody, await readJson(c)));
     return c.json({ project: projectViews(c, [p])[0] }, 201);
   });
 
-  r.get(`/projects/:id${ID}`, (c) => c.json({ project: projectViews(c, [svc.project(who(c), idParam(c))])[0] }));
+  r.get(`/projects/:id${ID}`, (c) => c.json({ project: projectViews(c, [svc.project(principal(c), idParam(c))])[0] }));
 
   r.post(`/projects/:id${ID}/status`, limited, async (c) => {
-    const p = await svc.setProjectStatus(who(c), idParam(c), parse(projectStatusBody, await readJson(c)));
+    const p = await svc.setProjectStatus(principal(c), idParam(c), parse(projectStatusBody, await readJson(c)));
     return c.json({ project: projectViews(c, [p])[0] });
   });
 
   r.get(`/projects/:id${ID}/expenses`, (c) => {
-    const page = svc.expenses(who(c), idParam(c), parse(pageQuery, c.req.query()));
+    const page = svc.expenses(principal(c), idParam(c), parse(pageQuery, c.req.query()));
     return c.json({ items: page.items.map((e) => viewExpense(e, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post(`/projects/:id${ID}/expenses`, limited, async (c) => {
-    const out = await svc.recordExpense(who(c), idParam(c), parse(recordExpenseBody, await readJson(c)));
+    const out = await svc.recordExpense(principal(c), idParam(c), parse(recordExpenseBody, await readJson(c)));
     return c.json({ expense: viewExpense(out.expense, tz(c)), project: projectViews(c, [out.project])[0] }, 201);
   });
 
   // ---- cases ------------------------------------------------------------------------------
 
   r.get('/cases', (c) => {
-    const page = svc.listCases(who(c), parse(listCasesQuery, c.req.query()));
+    const page = svc.listCases(principal(c), parse(listCasesQuery, c.req.query()));
     return c.json({ items: page.items.map((k) => viewCase(k, svc.sessionsOf(k.id), tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post('/cases', limited, async (c) => {
-    const k = await svc.openCase(who(c), parse(openCaseBody, await readJson(c)));
+    const k = await svc.openCase(principal(c), parse(openCaseBody, await readJson(c)));
     return c.json({ case: viewCase(k, 0, tz(c)) }, 201);
   });
 
   r.get(`/cases/:id${ID}`, (c) => {
-    const k = svc.case(who(c), idParam(c));
+    const k = svc.case(principal(c), idParam(c));
     return c.json({ case: viewCase(k, svc.sessionsOf(k.id), tz(c)) });
   });
 
   r.post(`/cases/:id${ID}/close`, limited, async (c) => {
-    const k = await svc.closeCase(who(c), idParam(c), parse(closeCaseBody, await readJson(c, true)));
+    const k = await svc.closeCase(principal(c), idParam(c), parse(closeCaseBody, await readJson(c, true)));
     return c.json({ case: viewCase(k, svc.sessionsOf(k.id), tz(c)) });
   });
 
   // ---- services ---------------------------------------------------------------------------
 
   r.get('/services', (c) => {
-    const page = svc.listServices(who(c), parse(listServicesQuery, c.req.query()));
+    const page = svc.listServices(principal(c), parse(listServicesQuery, c.req.query()));
     return c.json({ items: page.items.map((s) => viewService(s, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/services/summary', (c) => c.json(svc.summary(who(c), parse(serviceSummaryQuery, c.req.query()))));
+  r.get('/services/summary', (c) => c.json(svc.summary(principal(c), parse(serviceSummaryQuery, c.req.query()))));
 
   r.post('/services', limited, async (c) => {
-    const s = await svc.recordService(who(c), parse(recordServiceBody, await readJson(c)));
+    const s = await svc.recordService(principal(c), parse(recordServiceBody, await readJson(c)));
     return c.json({ service: viewService(s, tz(c)) }, 201);
   });
 
-  r.get(`/services/:id${ID}`, (c) => c.json({ service: viewService(svc.service(who(c), idParam(c)), tz(c)) }));
+  r.get(`/services/:id${ID}`, (c) => c.json({ service: viewService(svc.service(principal(c), idParam(c)), tz(c)) }));
 
   r.post(`/services/:id${ID}/rating`, limited, async (c) => {
-    const s = await svc.rateService(who(c), idParam(c), parse(rateServiceBody, await readJson(c)));
+    const s = await svc.rateService(principal(c), idParam(c), parse(rateServiceBody, await readJson(c)));
     return c.json({ service: viewService(s, tz(c)) });
   });
 

@@ -17,18 +17,19 @@
  * satisfaction.
  */
 import type { Db } from '../db/index.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import { ProjectRows } from '../orgs/projects.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import type { Metrics } from '../subjects/metrics.ts';
 import { maskName } from '../../shared/mask.ts';
-import { DAY_MS, HOUR_MS, wallTime } from '../../shared/time.ts';
-import { SERVICE_CATEGORIES, type FeedDraft, type SubjectKind } from '../../shared/subjects.ts';
+import { DAY_MS, HOUR_MS, localDay, wallTime } from '../../shared/time.ts';
+import { serviceCategoryZh, type FeedDraft, type SubjectKind } from '../../shared/subjects.ts';
 import { zhCN as needMessages } from '../../shared/i18n/needs.ts';
 import {
   NEED_TRANSITIONS, PROJECT_BENEFICIARIES, RELATED_CATEGORIES, SUBJECT_OF_PROVIDER, needCode, needDueAt,
@@ -68,11 +69,6 @@ export interface AcceptResult {
   match: MatchRecord;
   task: TaskRecord | null;
   project: { id: number; code: string } | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 export class NeedService {
@@ -187,7 +183,7 @@ export class NeedService {
    */
   async raise(p: Principal, body: RaiseNeedBody): Promise<NeedRecord> {
     authorise(p, RAISE, 'raise needs');
-    if (body.gridId !== undefined) this.#grid(p, body.gridId, 'gridId');
+    if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     if (p.grids && body.gridId !== undefined && !p.grids.includes(body.gridId)) {
       throw new DomainError(403, 'error.forbidden', `grid ${body.gridId} is not one of yours`);
     }
@@ -208,7 +204,7 @@ export class NeedService {
       const n = this.#needRow(id);
       this.#metrics.bump(p.communityId, raisedAt, 'community', n.gridId, { needsRaised: 1 });
       const grid = n.gridId ? this.#dir.grids.get(n.gridId)?.name.zh : null;
-      const params = { category: categoryLabel(n.category), categoryCode: n.category, title: this.#feedTitle(n) };
+      const params = { category: serviceCategoryZh(n.category), categoryCode: n.category, title: this.#feedTitle(n) };
       this.#write(ctx, p, now, 'community', 'need.raised', 'need', id,
         { code, category: n.category, urgency: n.urgency, gridId: n.gridId, raisedAt, dueAt: n.dueAt, beneficiaries: n.beneficiaries },
         null,
@@ -244,7 +240,7 @@ export class NeedService {
     if (q.grid) (where.push('grid_id = @grid'), (params.grid = q.grid));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM needs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
-    return page(rows.map(needFromRow), q.limit);
+    return pageOf(rows.map(needFromRow), q.limit);
   }
 
   /** The need's matches: the accepted one first, then proposals best first, then those declined. */
@@ -461,7 +457,7 @@ export class NeedService {
   /** Add a resource (available). A provider with a record must exist in this community and be active. */
   async createResource(p: Principal, body: CreateResourceBody): Promise<ResourceRecord> {
     authorise(p, RESOURCES, 'add resources');
-    if (body.gridId !== undefined) this.#grid(p, body.gridId, 'gridId');
+    if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.run((ctx) => {
       const now = this.#now();
       const providerName = body.providerId !== undefined ? this.#provider(p, body.providerKind, body.providerId) : body.providerName!;
@@ -475,7 +471,7 @@ export class NeedService {
       this.#write(ctx, p, now, subject, 'resource.created', 'resource', id,
         { providerKind: body.providerKind, providerId: body.providerId ?? null, category: body.category, capacity: body.capacity }, null,
         { subject, key: 'feed.resource.added',
-          params: { provider: publicProvider(body.providerKind, providerName), title: feedText(body.title, [providerName]), category: categoryLabel(body.category), categoryCode: body.category },
+          params: { provider: publicProvider(body.providerKind, providerName), title: feedText(body.title, [providerName]), category: serviceCategoryZh(body.category), categoryCode: body.category },
           gridId: body.gridId ?? null });
       return resourceFromRow(this.#stmt.resource.get(id));
     });
@@ -516,7 +512,7 @@ export class NeedService {
     if (q.grid) (where.push('grid_id = @grid'), (params.grid = q.grid));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM resources WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
-    return page(rows.map(resourceFromRow), q.limit);
+    return pageOf(rows.map(resourceFromRow), q.limit);
   }
 
   // ---- tasks -------------------------------------------------------------------------------
@@ -538,7 +534,7 @@ export class NeedService {
     if (q.need !== undefined) (where.push('need_id = @need'), (params.need = q.need));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
-    return page(rows.map(taskFromRow), q.limit);
+    return pageOf(rows.map(taskFromRow), q.limit);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -562,11 +558,6 @@ export class NeedService {
     const row = this.#stmt.match.get(matchId) as { need_id: number } | undefined;
     if (!row || row.need_id !== n.id) throw notFound(`match ${matchId} of need ${n.code}`);
     return matchFromRow(row);
-  }
-
-  #grid(p: Principal, id: string, field: string) {
-    const g = this.#dir.grids.get(id);
-    if (!g || g.communityId !== p.communityId) invalidField(field, `no grid ${id} in this community`);
   }
 
   /** The provider's name; a 400 when there is no such provider here, a 409 when it is not active. */
@@ -618,12 +609,6 @@ function requireAction(n: NeedRecord, action: NeedAction) {
   }
 }
 
-function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]!.id) : null };
-}
-
-const categoryLabel = (code: string) => SERVICE_CATEGORIES.find((c) => c.code === code)?.zh ?? code;
 const subjectLabel = (s: SubjectKind) => needMessages[`linkage.subject.${s}`];
 
 /**
@@ -639,11 +624,5 @@ function publicProvider(kind: ProviderKind, name: string): string {
 function hoursOf(ms: number): number {
   const h = ms / HOUR_MS;
   return h < 10 ? Math.round(h * 10) / 10 : Math.round(h);
-}
-
-/** YYYY-MM-DD of the local day `ms` falls in. */
-function localDay(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 

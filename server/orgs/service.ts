@@ -14,6 +14,7 @@
  * and phone are in the cases table and its API, never in the journal nor in a feed line.
  */
 import type { Db } from '../db/index.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { ProjectRows } from './projects.ts';
@@ -21,12 +22,12 @@ import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { Metrics } from '../subjects/metrics.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
-import { isoInZone, wallTime } from '../../shared/time.ts';
+import { isoInZone, localDay, wallTime } from '../../shared/time.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
-import { SERVICE_CATEGORIES, type FeedDraft, type ServiceCategory, type SubjectKind } from '../../shared/subjects.ts';
+import { serviceCategoryZh, type FeedDraft, type ServiceCategory, type SubjectKind } from '../../shared/subjects.ts';
 import {
   EXPENSE_FUNDING, ORG_TRANSITIONS, PROJECT_TRANSITIONS, WORKER_TRANSITIONS, caseCode,
   type CloseCaseBody, type CreateProjectBody, type ListCasesQuery, type ListOrgsQuery, type ListProjectsQuery,
@@ -51,11 +52,6 @@ const MANAGE: readonly Role[] = ['admin', 'coordinator', 'system'];
 const CASEWORK: readonly Role[] = ['admin', 'coordinator', 'social_worker', 'system'];
 /** Enter a resident's rating of a service (回访): whoever made the follow-up call. */
 const RATE: readonly Role[] = STAFF;
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 export class OrgService {
   #db: Db;
@@ -219,7 +215,7 @@ export class OrgService {
 
   async registerWorker(p: Principal, body: RegisterWorkerBody): Promise<SocialWorkerRecord> {
     authorise(p, MANAGE, 'register social workers');
-    for (const [i, g] of body.grids.entries()) this.#grid(p, g, `grids[${i}]`);
+    for (const [i, g] of body.grids.entries()) requireGrid(this.#dir, p, g, `grids[${i}]`);
     return this.#queue.run((ctx) => {
       const now = this.#now();
       if (body.orgId !== undefined) this.#employer(p, body.orgId);
@@ -278,7 +274,7 @@ export class OrgService {
    */
   async createProject(p: Principal, body: CreateProjectBody): Promise<ProjectRecord> {
     authorise(p, MANAGE, 'create projects');
-    if (body.gridId !== undefined) this.#grid(p, body.gridId, 'gridId');
+    if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.run((ctx) => {
       const now = this.#now();
       const org = body.orgId !== undefined ? this.#orgRef(p, body.orgId, 'orgId') : null;
@@ -377,7 +373,7 @@ export class OrgService {
         throw new DomainError(409, 'error.expense_not_allowed',
           `project ${pr.code} is funded by ${pr.funding}; its money is paid out through the charity books`, undefined, { funding: pr.funding });
       }
-      const today = this.#localDay(now, p);
+      const today = localDay(now, this.timeZoneOf(p));
       const spentOn = body.spentOn ?? today;
       if (spentOn > today) invalidField('spentOn', 'is in the future');
       const spent = chargeProject(this.#db, p.communityId, pr.id, body.amountCents, now);
@@ -399,7 +395,7 @@ export class OrgService {
   /** Open a case (个案) for a client, held by an active social worker; numbered `GA-2026-0001`. */
   async openCase(p: Principal, body: OpenCaseBody): Promise<CaseRecord> {
     authorise(p, CASEWORK, 'open cases');
-    if (body.gridId !== undefined) this.#grid(p, body.gridId, 'gridId');
+    if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.run((ctx) => {
       const now = this.#now();
       const openedAt = instantFrom('openedAt', body.openedAt, now);
@@ -480,7 +476,7 @@ export class OrgService {
    */
   async recordService(p: Principal, body: RecordServiceBody): Promise<ServiceRecord> {
     authorise(p, CASEWORK, 'record services');
-    if (body.gridId !== undefined) this.#grid(p, body.gridId, 'gridId');
+    if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.run((ctx) => {
       const now = this.#now();
       const startedAt = Date.parse(body.startedAt);
@@ -515,7 +511,7 @@ export class OrgService {
         if (project.status !== 'active') {
           throw new DomainError(409, 'error.project_not_active', `project ${project.code} is ${project.status}`, undefined, { status: project.status });
         }
-        const day = this.#localDay(endedAt, p);
+        const day = localDay(endedAt, this.timeZoneOf(p));
         if (day < project.startsOn || day > project.endsOn) {
           invalidField('endedAt', `is outside the project’s period ${project.startsOn} – ${project.endsOn}`);
         }
@@ -674,16 +670,6 @@ export class OrgService {
     if (!row || row.community_id !== p.communityId) invalidField('needId', `no need ${id} in this community`);
   }
 
-  #grid(p: Principal, gridId: string, field: string) {
-    const g = this.#dir.grids.get(gridId);
-    if (!g || g.communityId !== p.communityId) invalidField(field, `no grid ${gridId} in this community`);
-  }
-
-  #localDay(ms: number, p: Principal): string {
-    const w = wallTime(ms, this.timeZoneOf(p));
-    return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-  }
-
   /** Who delivered a service, as a feed line may name them: a masked person, an organization's name. */
   #providerName(worker: SocialWorkerRecord | null, org: OrgRecord | null): string {
     if (worker) return maskName(worker.name) ?? '';
@@ -700,9 +686,7 @@ export class OrgService {
     map: (row: unknown) => T): Page<T> {
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map(map);
-    return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+    return pageOf(rows.map(map), q.limit);
   }
 
   #write(
@@ -715,7 +699,7 @@ export class OrgService {
 
 /** The category's label for a feed line (data, in Chinese, as the wall shows it) and its code for other languages. */
 function categoryParams(code: ServiceCategory): { category: string; categoryCode: ServiceCategory } {
-  return { category: SERVICE_CATEGORIES.find((c) => c.code === code)?.zh ?? code, categoryCode: code };
+  return { category: serviceCategoryZh(code), categoryCode: code };
 }
 
 function allowed<S extends string>(next: readonly S[], from: S, to: S, what: string) {

@@ -23,7 +23,7 @@ import type { Directory } from '../community.ts';
 import type { ViewContext } from '../events/record.ts';
 import type { Kpis } from '../../shared/protocol.ts';
 import { FEED_LIMIT, SUBJECTS, type FeedDraft, type FeedItem, type SubjectKind, type SubjectViews } from '../../shared/subjects.ts';
-import { DAY_MS, isoInZone, startOfLocalDay, wallTime } from '../../shared/time.ts';
+import { DAY_MS, isoInZone, localDay, startOfLocalDay } from '../../shared/time.ts';
 import { NameMasker } from '../../shared/mask.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import type { SubjectChange } from './change.ts';
@@ -170,10 +170,7 @@ export class SubjectStats {
       windowStart: now - 30 * DAY_MS,
       days,
       iso: (ms) => isoInZone(ms, timeZone),
-      day: (ms) => {
-        const w = wallTime(ms, timeZone);
-        return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-      },
+      day: (ms) => localDay(ms, timeZone),
     };
     const volunteers = volunteerStats(ctx);
     const orgs = orgStats(ctx);

@@ -10,6 +10,7 @@
  * balances and whatever the movement pays for are written together or not at all.
  */
 import type { Db } from '../db/index.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import { DomainError } from '../errors.ts';
 import type { AccountKind, TxnKind } from '../../shared/volunteers.ts';
 
@@ -153,16 +154,15 @@ export class PointsLedger {
   }
 
   /** An account's entries, newest first, each with the balance after it. */
-  history(accountId: number | null, q: { limit: number; cursor?: string | undefined }): { items: LedgerLine[]; nextCursor: string | null } {
+  history(accountId: number | null, q: { limit: number; cursor?: string | undefined }): Page<LedgerLine> {
     if (accountId === null) return { items: [], nextCursor: null };
     const rows = this.#stmt.history.all({
       account: accountId, cursor: q.cursor ? Number(q.cursor) : Number.MAX_SAFE_INTEGER, limit: q.limit + 1,
     }) as { id: number; txn_id: number; amount: number; at: number; kind: TxnKind; memo: string | null; balance_after: number }[];
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map((r) => ({
+    const lines = rows.map((r) => ({
       entryId: r.id, txnId: r.txn_id, kind: r.kind, amount: r.amount, balanceAfter: r.balance_after, memo: r.memo, at: r.at,
     }));
-    return { items, nextCursor: more ? String(items[items.length - 1]!.entryId) : null };
+    return pageOf(lines, q.limit, (l) => l.entryId);
   }
 
   /** Check the books of one community (or all): every transaction balances, every cache is the SUM. */

@@ -14,6 +14,7 @@
  * the service metrics (metrics_hourly) in the same write.
  */
 import type { Db } from '../db/index.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Effect, SubjectJournal } from '../subjects/change.ts';
 import type { Metrics } from '../subjects/metrics.ts';
@@ -22,7 +23,7 @@ import type { FeedDraft } from '../../shared/subjects.ts';
 import { feedText } from '../subjects/change.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { wallTime } from '../../shared/time.ts';
 import {
@@ -267,7 +268,7 @@ export class VolunteerService {
   }
 
   /** Newest first; the cursor is the id of the last volunteer of the previous page. */
-  listVolunteers(p: Principal, q: ListVolunteersQuery): { items: VolunteerRecord[]; nextCursor: string | null } {
+  listVolunteers(p: Principal, q: ListVolunteersQuery): Page<VolunteerRecord> {
     authorise(p, STAFF, 'see volunteers');
     const where = ['community_id = @community'];
     const params: Record<string, unknown> = { community: p.communityId, limit: q.limit + 1 };
@@ -276,9 +277,7 @@ export class VolunteerService {
     if (q.skill) (where.push('EXISTS (SELECT 1 FROM json_each(skills) WHERE value = @skill)'), (params.skill = q.skill));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM volunteers WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map(volunteerFromRow);
-    return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+    return pageOf(rows.map(volunteerFromRow), q.limit);
   }
 
   /** Hours, points and records a volunteer has to their name, all time. */
@@ -309,10 +308,7 @@ export class VolunteerService {
 
   async createActivity(p: Principal, body: CreateActivityBody): Promise<ActivityRecord> {
     authorise(p, MANAGE, 'create activities');
-    if (body.gridId !== undefined) {
-      const g = this.#dir.grids.get(body.gridId);
-      if (!g || g.communityId !== p.communityId) invalidField('gridId', `no grid ${body.gridId} in this community`);
-    }
+    if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.run((ctx) => {
       const now = this.#now();
       const a: Omit<ActivityRecord, 'id'> = {
@@ -376,7 +372,7 @@ export class VolunteerService {
   }
 
   /** Soonest last; the cursor is the id of the last activity of the previous page. */
-  listActivities(p: Principal, q: ListActivitiesQuery): { items: ActivityRecord[]; nextCursor: string | null } {
+  listActivities(p: Principal, q: ListActivitiesQuery): Page<ActivityRecord> {
     authorise(p, STAFF, 'see activities');
     const where = ['community_id = @community'];
     const params: Record<string, unknown> = { community: p.communityId, limit: q.limit + 1 };
@@ -385,9 +381,7 @@ export class VolunteerService {
     if (q.to) (where.push('starts_at < @to'), (params.to = Date.parse(q.to)));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM activities WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map(activityFromRow);
-    return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+    return pageOf(rows.map(activityFromRow), q.limit);
   }
 
   // ---- participation ---------------------------------------------------------------------
@@ -540,14 +534,12 @@ export class VolunteerService {
   // ---- service records -----------------------------------------------------------------
 
   /** A volunteer's service records, newest first. */
-  records(p: Principal, volunteerId: number, q: PageQuery): { items: ServiceRecord[]; nextCursor: string | null } {
+  records(p: Principal, volunteerId: number, q: PageQuery): Page<ServiceRecord> {
     this.volunteer(p, volunteerId);
     const rows = this.#db
       .prepare(`${this.#stmt.recordSelect} WHERE r.volunteer_id = ? AND r.id < ? ORDER BY r.id DESC LIMIT ?`)
       .all(volunteerId, q.cursor ? Number(q.cursor) : Number.MAX_SAFE_INTEGER, q.limit + 1);
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map(serviceRecordFromRow);
-    return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+    return pageOf(rows.map(serviceRecordFromRow), q.limit);
   }
 
   /** A certificate by its number (ZYFW-2026-000123): the basis of the printed certificate. */
@@ -580,7 +572,7 @@ export class VolunteerService {
   }
 
   /** A volunteer's ledger, newest first, with the balance after each entry. */
-  ledger(p: Principal, volunteerId: number, q: PageQuery): { items: LedgerLine[]; nextCursor: string | null } {
+  ledger(p: Principal, volunteerId: number, q: PageQuery): Page<LedgerLine> {
     this.volunteer(p, volunteerId);
     return this.#ledger.history(this.#ledger.findVolunteerAccount(volunteerId), q);
   }
@@ -695,7 +687,7 @@ export class VolunteerService {
   }
 
   /** Redemptions, newest first, of one volunteer or the whole community. */
-  redemptions(p: Principal, q: ListRedemptionsQuery): { items: RedemptionRecord[]; nextCursor: string | null } {
+  redemptions(p: Principal, q: ListRedemptionsQuery): Page<RedemptionRecord> {
     authorise(p, STAFF, 'see redemptions');
     if (q.volunteer !== undefined) this.volunteer(p, q.volunteer);
     const where = ['r.community_id = @community'];
@@ -706,9 +698,7 @@ export class VolunteerService {
       .prepare(`SELECT r.*, i.name AS item_name FROM redemptions r JOIN exchange_items i ON i.id = r.item_id
                  WHERE ${where.join(' AND ')} ORDER BY r.id DESC LIMIT @limit`)
       .all(params);
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map(redemptionFromRow);
-    return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+    return pageOf(rows.map(redemptionFromRow), q.limit);
   }
 
   /** Check the community's books (every transaction balances, cached balances are the SUMs). */

@@ -192,6 +192,13 @@ describe('free text on a public display', () => {
     expect(scrubText('138 1234 5678 9')).toBe('**********89');
   });
 
+  it('hides a mobile number cut by dots where its start reads as a date (found by the property below)', () => {
+    expect(scrubText('1900.9.8.00000')).toBe('190****0000');
+    expect(scrubText('电话1900.9.8.00000')).toBe('电话190****0000');
+    // A date followed by a number that does not make a mobile stays as written.
+    expect(scrubText('2026.11.22 第3次')).toBe('2026.11.22 第3次');
+  });
+
   it('leaves dates, times, amounts with a unit and short numbers alone', () => {
     const ordinary = [
       '3幢501室',
