@@ -7,6 +7,8 @@ import * as orgs from './i18n/orgs.ts';
 import * as charity from './i18n/charity.ts';
 import * as needs from './i18n/needs.ts';
 import * as scenes from './i18n/scenes.ts';
+import * as auth from './i18n/auth.ts';
+import * as consoleMessages from './i18n/console.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -127,6 +129,8 @@ const zhCN = {
   ...charity.zhCN,
   ...needs.zhCN,
   ...scenes.zhCN,
+  ...auth.zhCN,
+  ...consoleMessages.zhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;
@@ -247,6 +251,8 @@ const en: Record<MessageKey, string> = {
   ...charity.en,
   ...needs.en,
   ...scenes.en,
+  ...auth.en,
+  ...consoleMessages.en,
 };
 
 export const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -1,0 +1,6 @@
+/** Messages of the console part of the cockpit (merged into shared/i18n.ts; zh-CN first). */
+export const zhCN = {
+} as const;
+
+export const en: Record<keyof typeof zhCN, string> = {
+};
