@@ -140,6 +140,9 @@ export async function benchLatency(o: LatencyOptions) {
   const originalApply = subjects.apply;
   const recomputeMs: number[] = [];
   const applyMs: number[] = [];
+  // Each commit with subject changes: its last seq and the instant (its writers resolve next).
+  const commitSeq: number[] = [];
+  const commitAt: number[] = [];
   let viewCalls = 0;
   (subjects as any).views = function (...args: Parameters<typeof originalViews>) {
     const before = subjects.computed;
@@ -150,6 +153,9 @@ export async function benchLatency(o: LatencyOptions) {
     return r;
   };
   (subjects as any).apply = function (...args: Parameters<typeof originalApply>) {
+    const changes = args[0];
+    commitSeq.push(changes[changes.length - 1]!.seq);
+    commitAt.push(clock());
     const a = performance.now();
     originalApply.apply(subjects, args);
     applyMs.push(performance.now() - a);
@@ -253,6 +259,7 @@ export async function benchLatency(o: LatencyOptions) {
   }
   const logs = results.flatMap((r) => r.res.batchLog);
   const subjectChanges = along ? coverLatency(logs, along.timed) : null;
+  const subjectCommits = commitSeq.length ? coverLatency(logs, { seq: Float64Array.from(commitSeq), at: Float64Array.from(commitAt) }) : null;
   const rc = summarize(recomputeMs);
   const ap = summarize(applyMs);
   const bb = summarize(batchBytes);
@@ -312,8 +319,10 @@ export async function benchLatency(o: LatencyOptions) {
       recomputes: rc.n, recomputeMs: { p50: round(rc.p50, 2), p99: round(rc.p99, 2), max: round(rc.max, 2), total: round(rc.mean * rc.n || 0, 0) },
       applies: ap.n, applyMs: { p50: round(ap.p50, 2), p99: round(ap.p99, 2), max: round(ap.max, 2), total: round(ap.mean * ap.n || 0, 0) },
     },
-    /** The other streams' changes, from their instant to each display's covering batch. */
+    /** The direct subject writes of `alongside`, from their resolve to each display's covering batch. */
     subjectChanges,
+    /** Every commit with subject changes in the window (simulators' too), from the commit to each display's covering batch. */
+    subjectCommits,
     alongside: along?.summary ?? null,
   };
 }

@@ -6,14 +6,17 @@
  *   3. snapshot time with 1,000,000 events in history
  *   4. gzip size of the /screen bundle
  *   5. where the time goes (per-call costs of the hot functions)
+ *   6. the five subjects' views: recompute cost on a month and on a year of history
+ *   7. mixed load: latency (and ingest) with every subject stream running, against grid events alone
  *
  * Prints a summary with PASS/FAIL against the targets and writes every figure to
  * tests/artifacts/bench.json. How each figure is measured: docs/PERFORMANCE.md.
  *
- *   npm run bench                      the full run (about 4 minutes on 2 cores)
+ *   npm run bench                      the full run (about 7 minutes on 2 cores)
  *   npm run bench -- --quick           shorter windows and 200k events, to try changes
- *   npm run bench -- --only=ingest,latency,latency20,snapshot,bundle,hotspots
+ *   npm run bench -- --only=ingest,latency,latency20,snapshot,bundle,hotspots,subjects,mixed
  *   npm run bench -- --journal-all     snapshot history keeps the whole year's journal (slower to build)
+ *   npm run bench -- --quick --mixed200  the quick run with the mixed load's 200-display pair too
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +27,8 @@ import { benchLatency } from './latency.ts';
 import { benchSnapshot } from './snapshot.ts';
 import { benchBundle } from './bundle.ts';
 import { benchHotspots } from './hotspots.ts';
+import { benchSubjects } from './subjects.ts';
+import { benchMixed } from './mixed.ts';
 import { clock, machine, round, sleep } from './lib.ts';
 
 const args = process.argv.slice(2);
@@ -32,12 +37,18 @@ const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (s: string) => !only || only.includes(s);
 /** Keep every journal entry of the year instead of the default 30-day retention. */
 const journalAll = args.includes('--journal-all');
+/** The mixed load's 200-display pair in a --quick run too (a full run always has it). */
+const mixed200 = args.includes('--mixed200');
 
 const TARGETS = {
   ingestEventsPerSec: 5_000,
   latencyP99Ms: 250,
   snapshotMs: 50,
   screenJsGzipBytes: 350 * 1000,
+  /** Our own: one recompute of a community's subject views, p99. */
+  subjectRecomputeP99Ms: 20,
+  /** A subject change, from its write's resolve to the displays' covering batch, p99 (as the events'). */
+  subjectLatencyP99Ms: 250,
 };
 
 /** Share of the machine's CPU time (0–1 per core) used by other processes over `ms` while we wait. */
@@ -63,6 +74,31 @@ function busyElsewhere(ms: number): Promise<number> {
   }
 }
 
+/**
+ * Machine-wide CPU ticks and this process's own (with its reaped children: the helpers a
+ * section forks have exited by its end), for the reading of other processes over a section.
+ */
+function ticks() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const self = fs.readFileSync('/proc/self/stat', 'utf8');
+    const p = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    // Fields 14–17 of /proc/<pid>/stat (utime, stime, cutime, cstime), counted after the name.
+    const own = p[11]! + p[12]! + p[13]! + p[14]!;
+    return { total: f.reduce((a, b) => a + b, 0), idle: f[3]! + (f[4] ?? 0), own };
+  } catch {
+    return null;
+  }
+}
+
+/** Cores used by other processes between two `ticks()` readings. */
+function otherCores(a: ReturnType<typeof ticks>, b: ReturnType<typeof ticks>): number {
+  if (!a || !b) return NaN;
+  const span = b.total - a.total;
+  const busy = span - (b.idle - a.idle);
+  return Math.max(0, round(((busy - (b.own - a.own)) / span) * os.cpus().length, 2));
+}
+
 const results: Record<string, any> = {};
 const env: Record<string, any> = {};
 
@@ -73,8 +109,11 @@ async function section<T>(name: string, title: string, run: () => Promise<T> | T
   console.log(`\n== ${title}   (load ${load.join(' ')}; other processes busy: ${busy} cores)`);
   if (busy > 0.15) console.log(`   ! other processes are using ${busy} cores: figures will be lower than on a quiet machine`);
   const t0 = clock();
+  const at0 = ticks();
   const r = await run();
-  env[name] = { otherProcessesBusyCoresBefore: busy, loadavgBefore: load, seconds: round((clock() - t0) / 1000, 1) };
+  const during = otherCores(at0, ticks());
+  console.log(`   (other processes during this section: ${during} cores${during > 0.15 ? ': a noisy measurement' : ''})`);
+  env[name] = { otherProcessesBusyCoresBefore: busy, otherProcessesBusyCoresDuring: during, loadavgBefore: load, seconds: round((clock() - t0) / 1000, 1) };
   results[name] = r;
   return r;
 }
@@ -126,6 +165,17 @@ const latency20 = await section('latency20', '2b. The same with 20 displays (ref
 if (latency20) {
   console.log(`  ${latency20.receipts} receipts of ${latency20.expectedReceipts}, missing ${latency20.missing}; p50 ${latency20.latencyMs.p50} ms, p99 ${latency20.latencyMs.p99} ms; ack → emit p99 ${latency20.ackToEmitMs.p99} ms, emit → receipt p99 ${latency20.emitToReceiptMs.p99} ms`);
 }
+const subjects = await section('subjects', '6. Subject views: one recompute, a month and a year of history', () =>
+  benchSubjects({ repeats: quick ? 200 : 300, months: 12 }));
+
+const mixed = await section('mixed', '7. Mixed load: displays at 500 events/s, grid events alone and with every subject stream', () =>
+  benchMixed({
+    latencyMs: quick ? 5_000 : 10_000,
+    latency200Ms: quick ? (mixed200 ? 8_000 : 0) : 20_000,
+    ingestMs: quick ? 4_000 : 10_000,
+    load: { speed: 600, stepMs: 150, simRate: 10, writesPerSec: 20, warmupMs: 2_000 },
+  }));
+
 const snapshot = await section('snapshot', '3. Snapshot with 1,000,000 events in history', () =>
   benchSnapshot({ events: quick ? 200_000 : 1_000_000, days: 365, repeats: 50, journalDays: journalAll ? Infinity : 30 }));
 if (snapshot) {
@@ -165,6 +215,35 @@ if (latency) {
 if (latency20) {
   info('latency with 20 displays, p50 / p99', `${latency20.latencyMs.p50} / ${latency20.latencyMs.p99} ms`);
 }
+if (subjects) {
+  check('subjectRecompute', 'subject views recompute, a month, p99', subjects.month.recomputeMs.p99, 'ms', TARGETS.subjectRecomputeP99Ms, false);
+  check('subjectRecomputeYear', `subject views recompute, ${subjects.year.months} months, p99`, subjects.year.recomputeMs.p99, 'ms', TARGETS.subjectRecomputeP99Ms, false);
+  info('  p50, a month / a year', `${subjects.month.recomputeMs.p50} / ${subjects.year.recomputeMs.p50} ms`);
+  info('  SubjectStats.apply, one feed line, p50 month / year', `${subjects.month.applyMs.p50} / ${subjects.year.applyMs.p50} ms`);
+  info('  views.subjects JSON / whole views', `${subjects.month.subjectViewsBytes} / ${subjects.month.viewsBytes} B`);
+}
+if (mixed) {
+  const row = (label: string, base: typeof mixed.baseline, all: typeof mixed.baseline, key: string) => {
+    check(`${key}P99`, `${label}, all streams, p99`, all.latencyMs.p99, 'ms', TARGETS.latencyP99Ms, false);
+    info('  baseline, grid events only, p50 / p99', `${base.latencyMs.p50} / ${base.latencyMs.p99} ms`);
+    info('  all streams, p50', `${all.latencyMs.p50} ms`);
+    check(`${key}Missing`, '  missing receipts, all streams', all.missing, '', 0, false);
+    if (all.subjectChanges) {
+      check(`${key}SubjectP99`, '  subject change → displays, p99', all.subjectChanges.p99, 'ms', TARGETS.subjectLatencyP99Ms, false);
+      info('    p50 / missing', `${all.subjectChanges.p50} ms / ${all.subjectChanges.missing} of ${all.subjectChanges.pairs}`);
+    }
+    info('  server CPU, baseline / all streams', `${base.serverCpu} / ${all.serverCpu} cores`);
+  };
+  row('latency ack → 20 displays', mixed.baseline, mixed.mixed, 'mixed20');
+  check('mixed20YearP99', 'the same, a year of subject history, p99', mixed.mixedYear.latencyMs.p99, 'ms', TARGETS.latencyP99Ms, false);
+  if (mixed.mixedYear.subjectChanges) {
+    check('mixed20YearSubjectP99', '  subject change → displays, p99', mixed.mixedYear.subjectChanges.p99, 'ms', TARGETS.subjectLatencyP99Ms, false);
+  }
+  if (mixed.baseline200 && mixed.mixed200) row('latency ack → 200 displays', mixed.baseline200, mixed.mixed200, 'mixed200');
+  if (mixed.ingest) {
+    info('ingest POST /events, demo installed: alone / all streams', `${mixed.ingest.baseline.eventsPerSec} / ${mixed.ingest.withSubjects.eventsPerSec} ev/s`);
+  }
+}
 if (snapshot) {
   check('snapshotP50', 'snapshot round trip, 1M history, p50', snapshot.snapshot.roundTripMs.p50, 'ms', TARGETS.snapshotMs, false);
   check('snapshotP99', 'snapshot round trip, 1M history, p99', snapshot.snapshot.roundTripMs.p99, 'ms', TARGETS.snapshotMs, false);
@@ -180,6 +259,7 @@ const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), 6))
 console.log(`\n== Summary (${m.nproc} cores, ${m.cpuModel}, Node ${m.node})`);
 console.log(['figure', 'measured', 'target', ''].map((h, i) => h.padEnd(w[i]!)).join('  '));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+console.log(`Other processes during each section (cores): ${Object.entries(env).map(([k, v]) => `${k} ${v.otherProcessesBusyCoresDuring}`).join(', ')}`);
 
 const out = fileURLToPath(new URL('../artifacts/bench.json', import.meta.url));
 fs.mkdirSync(fileURLToPath(new URL('../artifacts/', import.meta.url)), { recursive: true });
