@@ -49,6 +49,15 @@ interface Cached {
   views: Omit<SubjectViews, 'feed'>;
 }
 
+/**
+ * Changes whenever someone may have been added or renamed: new rows get higher ids, and an
+ * organization's contact can be edited. Cheap (index ends), so it is read on every commit.
+ */
+const PEOPLE_VERSION_SQL = `
+  SELECT (SELECT MAX(id) FROM volunteers) AS v, (SELECT MAX(id) FROM social_workers) AS w,
+         (SELECT MAX(updated_at) FROM organizations) AS o, (SELECT MAX(id) FROM cases) AS c,
+         (SELECT MAX(id) FROM needs) AS n, (SELECT MAX(id) FROM donations) AS d`;
+
 /** Everyone the community knows by name; any of them in free text is masked on the wall. */
 const PEOPLE_SQL = `
   SELECT name FROM volunteers WHERE community_id = @c
@@ -73,18 +82,23 @@ function maskStrings<T>(value: T, m: NameMasker): T {
 export class SubjectStats {
   #deps: SubjectStatsDeps;
   #cache = new Map<string, Cached>();
+  /** The masker of each community's names, and the people version it was built at. */
+  #maskers = new Map<string, { version: string; masker: NameMasker }>();
+  #stmt;
   #feeds = new Map<string, FeedItem[]>();
   /** How many times views were computed, for the benchmark and tests. */
   computed = 0;
 
   constructor(deps: SubjectStatsDeps) {
     this.#deps = deps;
+    this.#stmt = { people: deps.db.prepare(PEOPLE_SQL), peopleVersion: deps.db.prepare(PEOPLE_VERSION_SQL) };
   }
 
   /** Load the feeds from the journal: the latest lines of each community, by when they happened (seeds and paper records are back-dated). */
   rebuild(viewContext: (communityId: string) => ViewContext) {
     this.#cache.clear();
     this.#feeds.clear();
+    this.#maskers.clear();
     const stmt = this.#deps.db.prepare(
       `SELECT seq, at, data FROM journal
         WHERE community_id = ? AND entity IS NOT NULL AND data LIKE '%"feed":%'
@@ -145,11 +159,16 @@ export class SubjectStats {
     };
   }
 
+  /** The masker of the names the community knows now; rebuilt only when someone may have been added. */
   #people(communityId: string): NameMasker {
-    const rows = this.#deps.db.prepare(PEOPLE_SQL).all({ c: communityId }) as { name: string }[];
-    const names = rows.map((r) => r.name);
-    for (const g of this.#deps.directory.gridInfos(communityId)) if (g.workerName) names.push(g.workerName);
-    return new NameMasker(names);
+    const workers = this.#deps.directory.gridInfos(communityId).map((g) => g.workerName ?? '');
+    const version = JSON.stringify([this.#stmt.peopleVersion.get(), workers]);
+    const known = this.#maskers.get(communityId);
+    if (known?.version === version) return known.masker;
+    const rows = this.#stmt.people.all({ c: communityId }) as { name: string }[];
+    const masker = new NameMasker([...rows.map((r) => r.name), ...workers.filter(Boolean)]);
+    this.#maskers.set(communityId, { version, masker });
+    return masker;
   }
 
   /** Mark every community's views stale (tests that move the clock use it). */
