@@ -197,7 +197,7 @@ describe('the wall’s scenes and playlist', () => {
     expect(await page.locator('canvas').count()).toBe(await page.locator('[data-scene="events"] canvas').count());
     expect(page.errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000); // a 10 s dwell and 48 scene changes
 
   it('moves the on-duty count and the month’s points on the wall when a volunteer checks in and out, without a reload', async () => {
     const page = await openWall(browser, server.url, '?scene=volunteers');
