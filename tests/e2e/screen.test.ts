@@ -128,5 +128,5 @@ describe('the /screen wall display', () => {
     const res = await post(`${server.url}/api/v1/events`, sampleReport({ title: 'E2E 恢复后上报' }));
     await page.locator(`[data-event-code="${res.body.event.code}"]`).first().waitFor({ timeout: 5_000 });
     await page.close();
-  });
+  }, 60_000); // up to 15 s to notice, a restart, up to 20 s to recover
 });
