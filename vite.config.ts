@@ -7,7 +7,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * One build for every surface: each is a page of its own under client/, served by the Hono
- * server at /screen (and later /tablet, /console). No CDN: everything is bundled.
+ * server at /screen and /console (and later /tablet). No CDN: everything is bundled.
  */
 export default defineConfig({
   root: here('./client'),
@@ -21,6 +21,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         screen: here('./client/screen/index.html'),
+        console: here('./client/console/index.html'),
       },
     },
   },

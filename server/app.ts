@@ -2,7 +2,7 @@
  * The composition root: one process, one port. Hono serves the API and the built client,
  * socket.io shares the HTTP server, SQLite holds the state and the journal.
  *
- *   HTTP → EventService → WriteQueue (one transaction per group) → SQLite
+ *   HTTP → auth gate → EventService → WriteQueue (one transaction per group) → SQLite
  *                                   └ after commit → ReadModel → Broadcaster → socket.io rooms
  */
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { Server } from 'socket.io';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, databaseId, type Db } from './db/index.ts';
-import { WriteQueue } from './db/write-queue.ts';
+import { QueueClosedError } from './db/write-queue.ts';
 import { Directory } from './community.ts';
 import { EventService } from './events/service.ts';
 import { VolunteerService } from './volunteers/service.ts';
@@ -29,9 +29,11 @@ import type { ViewContext } from './events/record.ts';
 import { Journal } from './journal.ts';
 import { ReadModel } from './live/read-model.ts';
 import { Broadcaster } from './live/broadcaster.ts';
-import { attachLive, socketFanout, type LiveServer } from './live/socket.ts';
+import { attachLive, liveControl, recheckSockets, socketFanout, type LiveServer } from './live/socket.ts';
 import { createHttpApp } from './http/app.ts';
-import type { Principal } from './principal.ts';
+import { Auth } from './auth/index.ts';
+import { AuditedQueue } from './auth/audit.ts';
+import { originAllowed } from './auth/guards.ts';
 
 export const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
 
@@ -40,6 +42,11 @@ export interface AppOptions {
   logger?: Logger;
   /** The clock; tests move it. */
   now?: () => number;
+  /**
+   * The clock of sessions, tokens, rate limits and the audit log: the wall clock unless a test
+   * moves it. Apart from `now`, so a test moving story time by days does not end its sessions.
+   */
+  authNow?: () => number;
   clientDir?: string;
 }
 
@@ -53,6 +60,8 @@ export interface Cerebellum {
   orgs: OrgService;
   charity: CharityService;
   needs: NeedService;
+  /** Accounts, sessions, paired displays, API keys, the audit log. */
+  auth: Auth;
   metrics: Metrics;
   subjects: SubjectStats;
   /** What the subject services are built from: demo seeds build their own with a moving clock. */
@@ -60,10 +69,14 @@ export interface Cerebellum {
   model: ReadModel;
   broadcaster: Broadcaster;
   journal: Journal;
-  queue: WriteQueue<Effect>;
+  queue: AuditedQueue<Effect>;
   io: LiveServer;
+  /** The Hono app (its `routes` list every route: a test walks them all with every role). */
+  http: ReturnType<typeof createHttpApp>;
   logger: Logger;
   now: () => number;
+  /** End expired sessions and pairings, and close the sockets whose credential no longer stands (a timer runs this each minute). */
+  sweepAuth(): { sessions: number; pairings: number; sockets: number };
   /** Listen on config.PORT (0 picks a free port); resolves with the port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -92,16 +105,8 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     };
   };
 
-  // Accounts arrive with a later issue; until then every request acts as the default
-  // community's administrator. Sockets get the public (masked) view unless they ask for the
-  // staff view: a display that says nothing must never receive personal data.
-  const defaultPrincipal = (): Principal | null => {
-    const c = directory.defaultCommunity();
-    return c ? { id: 'admin', role: 'admin', communityId: c.id } : null;
-  };
-
   let broadcaster: Broadcaster;
-  const queue = new WriteQueue<Effect>(
+  const queue = new AuditedQueue<Effect>(
     db,
     (effects) => {
       const changes: Change[] = [];
@@ -127,13 +132,30 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const charity = new CharityService(subjectDeps);
   const needs = new NeedService(subjectDeps);
 
+  /** A small write (a last-seen time, a read's audit line) joins the next group commit. */
+  const defer = (work: () => void) => {
+    queue.runQuiet(() => work()).catch((err) => {
+      if (!(err instanceof QueueClosedError)) logger.error({ err }, 'deferred write failed');
+    });
+  };
+  const authNow = opts.authNow ?? Date.now;
+  const auth = new Auth({
+    db, directory, now: authNow, defer, scryptCost: config.SCRYPT_COST,
+    sessionIdleMs: config.SESSION_IDLE_HOURS * 3_600_000, sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
+  });
+  // Changes made for an HTTP request write that request's audit line in their own savepoint.
+  queue.useAudit(auth.audit);
+
   const io: LiveServer = new Server({
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 10_000,
     pingTimeout: 10_000,
     transports: ['websocket', 'polling'],
+    // `cors` only sets headers; a WebSocket from another site's page must be refused here.
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, config.ALLOWED_ORIGINS)),
   });
+  auth.live = liveControl(io);
   broadcaster = new Broadcaster({
     fanout: socketFanout(io),
     model,
@@ -149,28 +171,37 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   attachLive({
     io, dbId, directory, model, journal, broadcaster, viewContext, now,
     onError: (err) => logger.error({ err }, 'subscribe failed'),
-    resolvePrincipal: (handshake) => {
-      const base = defaultPrincipal();
-      if (!base) return null;
-      const auth = (handshake.auth ?? {}) as { audience?: string; community?: string };
-      const communityId = typeof auth.community === 'string' && directory.communities.has(auth.community) ? auth.community : base.communityId;
-      return auth.audience === 'staff'
-        ? { ...base, communityId }
-        : { id: `display:${handshake.address}`, role: 'display', communityId };
+    authenticate: (handshake) => {
+      const token = (handshake.auth as { displayToken?: unknown } | undefined)?.displayToken;
+      if (typeof token === 'string' && token) return auth.displayToken(token);
+      // Staff: the session cookie the browser sends with the handshake. No API keys here.
+      const who = auth.authenticate({ cookie: handshake.headers.cookie }) ?? { ok: false, error: 'error.unauthenticated', staleCookie: false };
+      if (who.ok && who.credential.kind === 'session' && who.credential.user.mustChangePassword) {
+        return { ok: false, error: 'error.password_change_required', staleCookie: false };
+      }
+      return who;
     },
+    stillValid: (credential) => auth.stillValid(credential),
+    roomsOf: (credential) => auth.roomsOf(credential),
   });
 
   const app = createHttpApp({
-    events, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext,
-    resolvePrincipal: () => defaultPrincipal(),
+    events, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext, auth,
+    security: {
+      allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
+      sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
+    },
+    auditSoon: (entry) => defer(() => auth.audit.write(entry)),
     clientDir: opts.clientDir ?? CLIENT_DIR,
   });
 
   let server: ServerType | null = null;
   const timers: NodeJS.Timeout[] = [];
+  const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
 
   return {
-    config, db, dbId, directory, events, volunteers, orgs, charity, needs, metrics, subjects, subjectDeps, model, broadcaster, journal, queue, io, logger, now,
+    config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, queue, io, logger, now,
+    sweepAuth, http: app,
     listen() {
       return new Promise<number>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => resolve(info.port));
@@ -187,9 +218,18 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
             logger.error({ err }, 'journal pruning failed');
           }
         }, 3_600_000);
+        // Sessions expire without an event to say so: end them, and their sockets, each minute.
+        const sweep = setInterval(() => {
+          try {
+            sweepAuth();
+          } catch (err) {
+            logger.error({ err }, 'session sweep failed');
+          }
+        }, 60_000);
         tick.unref();
         prune.unref();
-        timers.push(tick, prune);
+        sweep.unref();
+        timers.push(tick, prune, sweep);
       });
     },
     async close() {

@@ -30,6 +30,36 @@ const schema = z.object({
   /** Volunteer points per hour of service, for activities that set no rate of their own (1 h = 10). */
   POINTS_PER_HOUR: z.coerce.number().int().min(0, 'must be 0 or more').max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** scrypt's cost N for new password hashes: a power of two (tests use 1024 to stay fast). */
+  SCRYPT_COST: z.coerce.number().int().min(1024, 'must be a power of two from 1024 to 1048576').max(1_048_576, 'must be a power of two from 1024 to 1048576')
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two from 1024 to 1048576').default(32768),
+  /** Other origins (scheme://host:port, comma-separated) whose pages may call the API and open sockets. */
+  ALLOWED_ORIGINS: z.string().transform((v, ctx) => {
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const out: string[] = [];
+    for (const o of list) {
+      let url: URL | null = null;
+      try {
+        url = new URL(o);
+      } catch { /* reported below */ }
+      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, '')) {
+        ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin like https://cockpit.example:8443` });
+      } else out.push(url.origin);
+    }
+    return out;
+  }).default([]),
+  /** The session cookie's Secure flag: auto (when the request came over https), or always 1 / never 0. */
+  COOKIE_SECURE: z.enum(['auto', '1', '0', 'true', 'false'], { message: 'must be auto, 1 or 0' })
+    .transform((v) => (v === 'auto' ? 'auto' as const : v === '1' || v === 'true')).default('auto'),
+  /** Hours without a request after which a session ends. */
+  SESSION_IDLE_HOURS: z.coerce.number().min(0.1, 'must be at least 0.1').max(24 * 30).default(12),
+  /** Days after login when a session ends however active it is. */
+  SESSION_MAX_DAYS: z.coerce.number().min(0.1, 'must be at least 0.1').max(365).default(7),
+  /**
+   * Behind a reverse proxy: take the client's address from the last X-Forwarded-For entry and
+   * https from X-Forwarded-Proto. Off by default: a client could otherwise pick its own address.
+   */
+  TRUST_PROXY: flag.default(false),
 });
 
 export type Config = z.infer<typeof schema> & { dbFile: string };

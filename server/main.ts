@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createCerebellum } from './app.ts';
 import { installDemoCommunity, seedHistory } from './demo/seed.ts';
 import { installSubjects, startSimulators, type RunningDemo } from './demo/index.ts';
+import { installDemoAccess } from './auth/demo.ts';
 
 let config: Config;
 try {
@@ -38,14 +39,40 @@ if (!app.directory.defaultCommunity()) {
   logger.warn('no community yet: start with --demo (or DEMO=1) to install the demo community');
 }
 const port = await app.listen();
+const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+const base = `http://${host}:${port}`;
+logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running: ${base}/screen`);
+
+const community = app.directory.defaultCommunity();
+if (config.DEMO && community) {
+  const grid = app.directory.gridsOf(community.id)[0]?.id ?? '';
+  const access = await installDemoAccess(app.auth, community.id, grid);
+  if (access.displayToken) {
+    // Shown once: only hashes are stored. A later start cannot print them again.
+    const lines = [
+      'Demo ready links (shown only now; the passwords are random for this database):',
+      `  wall display:  ${base}/screen#display=${access.displayToken}`,
+      `  console:       ${base}/console`,
+      ...access.accounts.map((a) => `    ${a.role.padEnd(13)} ${a.username.padEnd(20)} ${a.password}`),
+    ];
+    console.log(lines.join('\n'));
+  } else {
+    logger.info(`demo accounts exist (their passwords were printed when they were made); console: ${base}/console`);
+  }
+}
+const setupToken = app.auth.beginSetup();
+if (setupToken) {
+  // The only way in on a fresh database (besides `npm run admin -- create`): printed, never stored.
+  console.log(`No account yet. Create the first administrator at ${base}/console/setup#${setupToken}\n` +
+    '(or: npm run admin -- create --username <name> --role admin)');
+}
+
 let demo: RunningDemo | null = null;
 if (config.DEMO) {
   const seeded = await installSubjects(app, Date.now(), { speed: config.SIM_SPEED });
   for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
   demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
 }
-const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
-logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running: http://${host}:${port}/screen`);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -1,8 +1,11 @@
 /**
- * Who is asking. Every HTTP request and every socket carries a principal from the start, so
- * accounts and roles plug in here without touching the handlers.
+ * Who is asking. Every HTTP request and every socket carries a principal: a person (their
+ * username, role, community and, for grid workers, grids), a paired display (`display:<id>`),
+ * an integration's API key (`api_key:<id>`), or the system itself (timers, the demo). It comes
+ * from server/auth (session cookie, display token, API key); handlers only read it.
  */
 import type { Audience } from '../shared/schemas.ts';
+import type { RequestContext } from './auth/audit.ts';
 
 export const ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'display', 'integration', 'system'] as const;
 export type Role = (typeof ROLES)[number];
@@ -13,11 +16,17 @@ export interface Principal {
   communityId: string;
   /** For grid workers: the grids they may see and act on. Undefined means the whole community. */
   grids?: string[];
+  /** The HTTP request this principal acts in (set by the gate): its writes are audited with it. */
+  request?: RequestContext;
 }
 
-/** The audience a principal's live payloads are projected for. */
+/**
+ * The audience a principal's live payloads are projected for. Live rooms are per community,
+ * not per grid: a principal limited to some grids would see other grids' personal data in the
+ * staff room, so it gets the public (masked) view.
+ */
 export function audienceOf(p: Principal): Audience {
-  return p.role === 'display' ? 'public' : 'staff';
+  return p.role === 'display' || p.grids !== undefined ? 'public' : 'staff';
 }
 
 export const systemPrincipal = (communityId: string, id = 'system'): Principal => ({ id, role: 'system', communityId });

@@ -2,6 +2,7 @@
  * The community's grid polygons (GeoJSON from `GET /api/v1/grids`), fetched once at start and
  * registered with ECharts as the map `community`. A failed fetch is retried with backoff (1 s,
  * 2 s, 4 s … up to a minute) so a display that boots before the server comes up still gets its map.
+ * A paired wall sends its device token (`Authorization: Bearer cbd_…`): the grids are its community's.
  */
 import { echarts } from './echarts.ts';
 
@@ -79,24 +80,45 @@ class GridGeo {
   attempts = $state(0);
 
   #started = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by stop(): a fetch begun before it is not registered after. */
+  #generation = 0;
 
-  start(url = '/api/v1/grids') {
+  /**
+   * Fetch once and register. A wall display passes its device token (the grids are those of
+   * its community). Safe to call again; after `stop()` it fetches afresh.
+   */
+  start(opts: { displayToken?: string; url?: string } = {}) {
     if (this.#started) return;
     this.#started = true;
-    void this.#load(url, 1000);
+    const headers: Record<string, string> = { accept: 'application/geo+json, application/json' };
+    if (opts.displayToken) headers.authorization = `Bearer ${opts.displayToken}`;
+    void this.#load(opts.url ?? '/api/v1/grids', headers, 1000, this.#generation);
   }
 
-  async #load(url: string, delay: number) {
+  /** Stop retrying and forget the map (another token may belong to another community). */
+  stop() {
+    this.#started = false;
+    this.#generation++;
+    clearTimeout(this.#retryTimer);
+    this.registered = false;
+    this.shapes = [];
+    this.attempts = 0;
+  }
+
+  async #load(url: string, headers: Record<string, string>, delay: number, gen: number) {
     this.attempts++;
     try {
-      const res = await fetch(url, { headers: { accept: 'application/geo+json, application/json' } });
+      const res = await fetch(url, { headers });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body: unknown = await res.json();
       if (!isCollection(body)) throw new Error('not a FeatureCollection');
+      if (gen !== this.#generation) return;
       this.#register(body);
     } catch (err) {
+      if (gen !== this.#generation) return;
       console.warn(`[screen] grid map not loaded (${String(err)}); retrying in ${delay / 1000} s`);
-      setTimeout(() => void this.#load(url, Math.min(delay * 2, 60_000)), delay);
+      this.#retryTimer = setTimeout(() => void this.#load(url, headers, Math.min(delay * 2, 60_000), gen), delay);
     }
   }
 

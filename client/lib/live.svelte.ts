@@ -3,6 +3,11 @@
  * into `$state`. LiveClient mutates its Maps and arrays in place, so every change copies what
  * the screen needs (fresh arrays, so Svelte sees a new value). Everything kept is bounded by
  * LiveClient itself (events ≤ SNAPSHOT_EVENT_LIMIT, stream ≤ STREAM_LIMIT).
+ *
+ * A wall display connects with its device token. When the server says the token is no good
+ * (unknown or revoked) the store stops for good and tells the page (`onUnauthorized`), which
+ * forgets the token and shows a pairing code; every other failure — a restart, a power cut, a
+ * network blip — only makes the data stale while the store keeps reconnecting.
  */
 import { io } from 'socket.io-client';
 import { LiveClient, type LiveSocket, type LiveState } from '../../shared/live-client.ts';
@@ -15,11 +20,26 @@ const GRACE_MS = 6_000;
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 30_000;
 
+/** The server's refusals that mean "this token will never work": connect_error messages or subscribe errors. */
+const AUTH_FAILURES = new Set(['error.unauthenticated', 'error.revoked']);
+
+/**
+ * The i18n key when a refusal means the credentials are gone for good, else null. Anything
+ * else (a transport error, a server restart, a timeout) is worth retrying.
+ */
+export function authFailure(code: string | null | undefined): string | null {
+  return code && AUTH_FAILURES.has(code) ? code : null;
+}
+
 export interface LiveStartOptions {
   view: 'screen' | 'events';
   community?: string;
   /** Who the socket speaks for at the handshake; wall displays are the public audience. */
   audience: 'display' | 'staff';
+  /** A paired wall's device token, sent at the handshake. */
+  displayToken?: string;
+  /** The server refused the credentials for good (`error.unauthenticated` or `error.revoked`); the store has stopped. */
+  onUnauthorized?: (code: string) => void;
 }
 
 export class LiveStore {
@@ -50,28 +70,40 @@ export class LiveStore {
   #retryMs = RETRY_MIN_MS;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Connect once per page. Safe to call again: later calls do nothing. */
+  #onUnauthorized: ((code: string) => void) | undefined;
+
+  /** Connect (once: calling again while running does nothing; after `stop()` it starts afresh). */
   start(opts: LiveStartOptions) {
     if (this.#client) return;
-    this.#startedAt = Date.now();
+    this.#reset();
+    this.#onUnauthorized = opts.onUnauthorized;
     const socket: LiveSocket = io({
       transports: ['websocket'],
       reconnectionDelayMax: 5000,
-      auth: { audience: opts.audience },
+      // A new Manager each time: a store restarted with another token must not reuse the old handshake.
+      forceNew: true,
+      auth: { audience: opts.audience, ...(opts.displayToken ? { displayToken: opts.displayToken } : {}) },
     });
     this.#socket = socket;
     socket.on('screen:reload', () => location.reload());
     // socket.io gives up by design when the server refuses the handshake (middleware error) or
-    // disconnects the socket itself; an unattended wall must keep trying, gently.
+    // disconnects the socket itself; an unattended wall must keep trying, gently — unless the
+    // server said the token itself is no good.
     socket.on('connect', () => {
       this.#retryMs = RETRY_MIN_MS;
       clearTimeout(this.#retryTimer);
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err) => {
+      const code = authFailure(err?.message);
+      if (code) return this.#unauthorized(code);
       if (!socket.active) this.#retryLater();
     });
-    socket.on('disconnect', () => {
-      if (!socket.active) this.#retryLater();
+    socket.on('disconnect', (reason) => {
+      if (socket.active) return;
+      // The server let go of us (a shutdown, a revoked display): try again soon; the handshake
+      // answers 'error.revoked' or 'error.unauthenticated' if the token is gone.
+      if (reason === 'io server disconnect') this.#retryLater(200);
+      else this.#retryLater();
     });
     this.#client = new LiveClient(socket, {
       view: opts.view,
@@ -92,10 +124,35 @@ export class LiveStore {
     this.#socket = null;
   }
 
-  #retryLater() {
+  /** A fresh start: nothing from a previous token (another community, perhaps) survives. */
+  #reset() {
+    this.#stopped = false;
+    this.#startedAt = Date.now();
+    this.#everConnected = false;
+    this.#retryMs = RETRY_MIN_MS;
+    this.ready = false;
+    this.error = null;
+    this.connected = false;
+    this.staleSeconds = 0;
+    this.stale = false;
+    this.community = null;
+    this.grids = [];
+    this.views = null;
+    this.events = [];
+    this.stream = [];
+  }
+
+  #unauthorized(code: string) {
+    if (this.#stopped) return;
+    const notify = this.#onUnauthorized;
+    this.stop();
+    notify?.(code);
+  }
+
+  #retryLater(soon?: number) {
     if (this.#stopped) return;
     clearTimeout(this.#retryTimer);
-    const wait = this.#retryMs;
+    const wait = soon ?? this.#retryMs;
     this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
     this.#retryTimer = setTimeout(() => {
       if (!this.#stopped && this.#socket && !this.#socket.connected) this.#socket.connect();
@@ -103,6 +160,10 @@ export class LiveStore {
   }
 
   #apply(state: LiveState, why: 'snapshot' | 'replay' | 'batch' | 'status') {
+    if (this.#stopped) return; // the socket's last words after stop()
+    // `subscribe` rechecks the principal: a token revoked between handshake and subscribe.
+    const refused = authFailure(state.error?.code);
+    if (refused) return this.#unauthorized(refused);
     this.connected = state.connected;
     this.error = state.error;
     if (state.connected) this.#everConnected = true;

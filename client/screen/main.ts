@@ -1,22 +1,23 @@
 /**
- * The wall display (/screen). Starts the page's stores — the stage fit, the clock, the grid map,
- * and the live connection as the public display audience — then mounts the app.
+ * The wall display (/screen). Adopts a device token handed over in the URL
+ * (`#display=<token>`, from a demo ready link), starts the page-wide stores — the stage fit
+ * and the clock — and mounts the app, which shows the live wall or a pairing code.
  */
 import { mount } from 'svelte';
+import { adoptDisplayTokenFromUrl } from '../lib/display-token.ts';
 import { clock } from '../lib/clock.svelte.ts';
-import { gridGeo } from '../lib/grid-geo.svelte.ts';
-import { live } from '../lib/live.svelte.ts';
 import { stage } from '../lib/stage.svelte.ts';
 import App from './App.svelte';
+
+// First of all, so the token leaves the address bar before anything can copy or log it.
+adoptDisplayTokenFromUrl();
 
 const community = new URLSearchParams(location.search).get('community')?.trim() || undefined;
 
 stage.start();
 clock.start();
-gridGeo.start();
-live.start({ view: 'screen', audience: 'display', ...(community ? { community } : {}) });
 
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from screen/index.html');
 
-export default mount(App, { target });
+export default mount(App, { target, props: community ? { community } : {} });

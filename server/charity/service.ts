@@ -168,7 +168,7 @@ export class CharityService {
    */
   async recordDonation(p: Principal, body: RecordDonationBody): Promise<DonationRecord> {
     authorise(p, RECEIVE, 'record donations');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const receivedAt = instantFrom('receivedAt', body.receivedAt, now);
       const target = this.#target(p, { projectId: body.projectId, needId: body.needId });
@@ -264,7 +264,7 @@ export class CharityService {
    */
   async disburse(p: Principal, body: DisburseBody): Promise<DisbursementRecord> {
     authorise(p, body.kind === 'money' ? PAY : RECEIVE, body.kind === 'money' ? 'pay money out of the fund' : 'give out goods');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       // For money, whether a project can be paid is `chargeProject`'s rule (below).
       const target = this.#target(p, { projectId: body.projectId, needId: body.needId }, body.kind === 'money' ? NONE : CLOSED_PROJECT);

@@ -7,6 +7,7 @@ import { NEEDS_SQL } from './schema/needs.ts';
 import { ORGS_SQL } from './schema/orgs.ts';
 import { CHARITY_SQL } from './schema/charity.ts';
 import { METRICS_SQL } from './schema/metrics.ts';
+import { AUTH_SQL } from './schema/auth.ts';
 export interface Migration {
   version: number;
   name: string;
@@ -300,5 +301,10 @@ export const MIGRATIONS: Migration[] = [
     name: 'the five subjects: organizations, social workers, projects, charity, needs and resources, service metrics',
     // Needs first: projects, cases, services and donations may name the need they meet.
     sql: [VOLUNTEERS_SQL, NEEDS_SQL, ORGS_SQL, CHARITY_SQL, METRICS_SQL].join('\n'),
+  },
+  {
+    version: 4,
+    name: 'accounts, sessions, paired displays, API keys, the audit log',
+    sql: AUTH_SQL,
   },
 ];

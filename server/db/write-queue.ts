@@ -6,6 +6,7 @@
  * handed to `onCommit` after the commit, in order, and never for a write that rolled back.
  */
 import type { Db } from './index.ts';
+import type { Principal } from '../principal.ts';
 
 export interface WriteContext<E> {
   /** Record something to publish once the transaction commits. */
@@ -50,8 +51,16 @@ export class WriteQueue<E> {
     this.#savepoint = db.transaction((job: Job<E>, ctx: WriteContext<E>) => job.work(ctx));
   }
 
+  /**
+   * Queue a write made for `by` (the principal of the request): an audited queue logs who made
+   * it in the same transaction (server/auth/audit.ts); this one ignores it.
+   */
+  runAs<T>(by: Principal, work: (ctx: WriteContext<E>) => T): Promise<T> {
+    return this.run(work, by);
+  }
+
   /** Queue a write; resolves with its result after the group it joins has committed. */
-  run<T>(work: (ctx: WriteContext<E>) => T): Promise<T> {
+  run<T>(work: (ctx: WriteContext<E>) => T, _by?: Principal): Promise<T> {
     if (this.#closed) return Promise.reject(new QueueClosedError());
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });

@@ -133,7 +133,7 @@ export class EventService {
   async report(principal: Principal, body: ReportEventBody): Promise<{ event: EventRecord; created: boolean }> {
     const now = this.#now();
     const prepared = this.#prepareReport(principal, body, now, '');
-    return this.#queue.run((ctx) => this.#insertReport(principal, prepared, now, ctx));
+    return this.#queue.runAs(principal, (ctx) => this.#insertReport(principal, prepared, now, ctx));
   }
 
   /**
@@ -153,7 +153,7 @@ export class EventService {
       }
     });
     if (issues.length) throw invalid(issues);
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(principal, (ctx) => {
       let created = 0;
       const events = prepared.map((p) => {
         const r = this.#insertReport(principal, p!, now, ctx);
@@ -220,7 +220,7 @@ export class EventService {
         throw invalid([{ field: 'assigneeId', problem: `no grid worker ${body.assigneeId} in this community` }]);
       }
     }
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(principal, (ctx) => {
       const now = this.#now();
       const before = this.get(principal, idOrCode);
       if (body.expectedVersion !== undefined && body.expectedVersion !== before.version) {

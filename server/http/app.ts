@@ -30,6 +30,10 @@ import type { NeedService } from '../needs/service.ts';
 import { orgRoutes } from './orgs.ts';
 import { charityRoutes } from './charity.ts';
 import { needRoutes } from './needs.ts';
+import { authRoutes } from './auth.ts';
+import type { Auth } from '../auth/index.ts';
+import type { AuditEntry } from '../auth/audit.ts';
+import { authGate } from '../auth/middleware.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -53,7 +57,12 @@ export interface HttpDeps {
   now: () => number;
   logger: Logger;
   viewContext: (communityId: string) => ViewContext;
-  resolvePrincipal: (c: Context) => Principal | null;
+  /** Accounts, sessions, displays, API keys, the audit log. */
+  auth: Auth;
+  /** How the gate treats requests: ALLOWED_ORIGINS, TRUST_PROXY, COOKIE_SECURE, the session's length. */
+  security: { allowedOrigins: readonly string[]; trustProxy: boolean; cookieSecure: 'auto' | boolean; sessionMaxMs: number };
+  /** Write an audit line soon, in a group commit (staff reads). */
+  auditSoon: (entry: AuditEntry) => void;
   /** The built client (dist/client); pages are served from here. */
   clientDir: string;
 }
@@ -84,6 +93,7 @@ export function createHttpApp(deps: HttpDeps) {
 
   app.onError((err, c) => {
     if (err instanceof DomainError) {
+      if (err.status === 429 && typeof err.extra?.retryAfter === 'number') c.header('Retry-After', String(err.extra.retryAfter));
       return c.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}), ...err.extra } }, err.status);
     }
     if (err instanceof HTTPException) {
@@ -101,20 +111,23 @@ export function createHttpApp(deps: HttpDeps) {
 
   const api = new Hono();
 
-  api.use('*', async function principalMiddleware(c, next) {
-    const p = deps.resolvePrincipal(c);
-    if (!p) throw new DomainError(401, 'error.validation', 'authentication required');
-    c.set('principal', p);
-    await next();
-  });
+  // Origin, credentials, the route's access rule (server/auth/policy.ts), CSRF: before any route.
+  api.use('*', authGate({
+    auth: deps.auth, allowedOrigins: deps.security.allowedOrigins, trustProxy: deps.security.trustProxy,
+    auditSoon: deps.auditSoon,
+  }));
 
   const ctxOf = (c: Context) => deps.viewContext(c.get('principal').communityId);
+  /** The asking principal's community, or for an anonymous request (health) the default one. */
+  const communityOf = (c: Context): string | undefined => c.get('principal')?.communityId ?? deps.directory.defaultCommunity()?.id;
   const view = (c: Context, e: EventRecord) => ({
     ...projectEvent(e, 'staff', ctxOf(c)),
     allowedActions: allowedActions(e),
   });
 
-  api.get('/health', (c) => c.json({ ok: true, seq: deps.model.head, dbId: deps.dbId, time: isoInZone(deps.now(), ctxOf(c).timeZone) }));
+  api.get('/health', (c) => c.json({
+    ok: true, seq: deps.model.head, dbId: deps.dbId, time: isoInZone(deps.now(), deps.directory.timeZoneOf(communityOf(c) ?? '')),
+  }));
 
   api.get('/taxonomy', (c) =>
     c.json({ categories: CATEGORIES, urgencies: URGENCIES, sources: SOURCES, statuses: STATUSES, actions: ACTIONS }));
@@ -179,6 +192,10 @@ export function createHttpApp(deps: HttpDeps) {
   if (deps.orgs) api.route('/', orgRoutes(deps.orgs));
   if (deps.charity) api.route('/', charityRoutes(deps.charity));
   if (deps.needs) api.route('/', needRoutes(deps.needs));
+  api.route('/', authRoutes({
+    auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
+    sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
+  }));
 
   app.route('/api/v1', api);
 
@@ -194,6 +211,15 @@ export function createHttpApp(deps: HttpDeps) {
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/screen', page('screen'));
   app.get('/screen/', page('screen'));
+  // The console is one page with its own routing (/console/users, /console/setup#token …).
+  const consolePage = (c: Context) => {
+    const file = path.join(root, 'console', 'index.html');
+    if (!fs.existsSync(file)) return c.json({ error: { code: 'error.not_found', message: `no page ${c.req.path} (the console is not built)` } }, 404);
+    c.header('Cache-Control', 'no-cache');
+    return c.html(fs.readFileSync(file, 'utf8'));
+  };
+  app.get('/console', consolePage);
+  app.get('/console/*', consolePage);
   app.use('/assets/*', async (c, next) => {
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
     await next();

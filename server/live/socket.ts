@@ -1,6 +1,8 @@
 /**
- * The socket.io side of the live protocol: principal at the handshake, `subscribe` answered
- * with a replay since the client's seq or a snapshot, then batches from the broadcaster.
+ * The socket.io side of the live protocol: principal at the handshake (a session cookie or a
+ * display token; anything else is refused), `subscribe` answered with a replay since the
+ * client's seq or a snapshot, then batches from the broadcaster. The credential is rechecked at
+ * every command and by a sweep; an ended session or revoked display loses its sockets at once.
  */
 import type { Server, Socket } from 'socket.io';
 import { subscribeRequest } from '../../shared/schemas.ts';
@@ -8,6 +10,8 @@ import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeRes
 import { maskName } from '../../shared/mask.ts';
 import { zodIssues } from '../errors.ts';
 import { audienceOf, type Principal } from '../principal.ts';
+import type { Authentication, Credential } from '../auth/index.ts';
+import type { LiveControl } from '../auth/live.ts';
 import type { Directory } from '../community.ts';
 import type { Journal } from '../journal.ts';
 import { projectEvent, type ViewContext } from '../events/record.ts';
@@ -16,7 +20,10 @@ import { roomOf, toEntry, type Broadcaster, type Fanout } from './broadcaster.ts
 
 export interface SocketData {
   principal: Principal;
+  credential: Credential;
   room?: string;
+  /** When this socket's recent subscribes came (its rate limit). */
+  subscribes: number[];
 }
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -24,6 +31,9 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 /** Displays this far behind get a snapshot rather than a replay. */
 export const REPLAY_LIMIT = 2_000;
+
+/** A socket may subscribe this often (a display resubscribes on a gap; a loop must not cost the server). */
+export const SUBSCRIBE_LIMIT = { limit: 10, windowMs: 10_000 };
 
 export interface LiveDeps {
   io: LiveServer;
@@ -33,7 +43,12 @@ export interface LiveDeps {
   journal: Journal;
   broadcaster: Broadcaster;
   viewContext: (communityId: string) => ViewContext;
-  resolvePrincipal: (handshake: LiveSocket['handshake']) => Principal | null;
+  /** Who a handshake is: a session cookie (staff) or `auth.displayToken` (a display). */
+  authenticate: (handshake: LiveSocket['handshake']) => Authentication;
+  /** Whether a socket's credential still stands (rechecked at each command). */
+  stillValid: (credential: Credential) => boolean;
+  /** The rooms a credential's sockets join, to be ended or reloaded together. */
+  roomsOf: (credential: Credential) => string[];
   onError: (error: unknown) => void;
   now: () => number;
 }
@@ -45,18 +60,42 @@ export function socketFanout(io: LiveServer): Fanout {
   };
 }
 
+/** What accounts and devices use to end, reload and count sockets (server/auth/live.ts). */
+export function liveControl(io: LiveServer): LiveControl {
+  return {
+    disconnect: (room) => io.in(room).disconnectSockets(true),
+    reload: (room) => void io.to(room).emit('screen:reload'),
+    count: (room) => io.sockets.adapter.rooms.get(room)?.size ?? 0,
+  };
+}
+
 export function attachLive(deps: LiveDeps) {
   const { io } = deps;
   io.use((socket, next) => {
-    const principal = deps.resolvePrincipal(socket.handshake);
-    if (!principal) return next(new Error('unauthorized'));
-    socket.data.principal = principal;
+    const who = deps.authenticate(socket.handshake);
+    // The message is the i18n key: connect_error says 'error.unauthenticated' or 'error.revoked'.
+    if (!who?.ok) return next(new Error(who?.error ?? 'error.unauthenticated'));
+    socket.data.principal = who.principal;
+    socket.data.credential = who.credential;
+    socket.data.subscribes = [];
     next();
   });
   io.on('connection', (socket) => {
+    for (const room of deps.roomsOf(socket.data.credential)) void socket.join(room);
     socket.on('subscribe', (req, ack) => {
       if (typeof ack !== 'function') return;
       try {
+        if (!deps.stillValid(socket.data.credential)) {
+          // A display stops being valid only by being revoked; a session by ending.
+          ack({ ok: false, error: socket.data.credential.kind === 'display' ? 'error.revoked' : 'error.unauthenticated' });
+          socket.disconnect(true);
+          return;
+        }
+        // Wall-clock time: the domain clock (deps.now) stands still in tests.
+        if (!withinLimit(socket.data, Date.now())) {
+          ack({ ok: false, error: 'error.rate_limited' });
+          return;
+        }
         ack(subscribe(deps, socket, req));
       } catch (error) {
         // Log, never rethrow: socket.io runs handlers outside any catch, and one bad
@@ -66,6 +105,29 @@ export function attachLive(deps: LiveDeps) {
       }
     });
   });
+}
+
+/**
+ * Close the sockets whose session ended or display was revoked since they connected (expiry
+ * needs no event to happen: a timer calls this). Returns how many were closed.
+ */
+export function recheckSockets(io: LiveServer, stillValid: (c: Credential) => boolean): number {
+  let closed = 0;
+  for (const socket of io.sockets.sockets.values()) {
+    if (socket.data.credential && !stillValid(socket.data.credential)) {
+      socket.disconnect(true);
+      closed++;
+    }
+  }
+  return closed;
+}
+
+function withinLimit(data: SocketData, now: number): boolean {
+  const recent = data.subscribes.filter((t) => t > now - SUBSCRIBE_LIMIT.windowMs);
+  data.subscribes = recent;
+  if (recent.length >= SUBSCRIBE_LIMIT.limit) return false;
+  recent.push(now);
+  return true;
 }
 
 function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeResult {

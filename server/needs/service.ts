@@ -187,7 +187,7 @@ export class NeedService {
     if (p.grids && body.gridId !== undefined && !p.grids.includes(body.gridId)) {
       throw new DomainError(403, 'error.forbidden', `grid ${body.gridId} is not one of yours`);
     }
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const raisedAt = instantFrom('raisedAt', body.raisedAt, now);
       if (raisedAt < now - BACKDATE_LIMIT_MS) invalidField('raisedAt', 'is more than 90 days ago');
@@ -269,7 +269,7 @@ export class NeedService {
    */
   async propose(p: Principal, needId: number, body: ProposeBody): Promise<MatchRecord[]> {
     authorise(p, COORDINATE, 'match needs');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'propose');
@@ -295,7 +295,7 @@ export class NeedService {
    */
   async accept(p: Principal, needId: number, matchId: number, body: AcceptMatchBody): Promise<AcceptResult> {
     authorise(p, COORDINATE, 'accept matches');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'accept');
@@ -355,7 +355,7 @@ export class NeedService {
   /** Decline a proposed match: that resource is not proposed for this need again. */
   async decline(p: Principal, needId: number, matchId: number, body: DeclineMatchBody): Promise<MatchRecord> {
     authorise(p, COORDINATE, 'decline matches');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'decline');
@@ -372,7 +372,7 @@ export class NeedService {
   /** The provider has started on it (at `at` if entered later). */
   async start(p: Principal, needId: number, body: NeedStepBody): Promise<NeedRecord> {
     authorise(p, ON_SITE, 'start needs');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'start');
@@ -391,7 +391,7 @@ export class NeedService {
    */
   async meet(p: Principal, needId: number, body: NeedStepBody): Promise<NeedRecord> {
     authorise(p, ON_SITE, 'meet needs');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'meet');
@@ -416,7 +416,7 @@ export class NeedService {
   /** The resident's satisfaction (1–5), once the need is met. */
   async rate(p: Principal, needId: number, body: RateNeedBody): Promise<NeedRecord> {
     authorise(p, ON_SITE, 'rate needs');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'rate');
@@ -435,7 +435,7 @@ export class NeedService {
    */
   async close(p: Principal, needId: number, body: CloseNeedBody): Promise<NeedRecord> {
     authorise(p, COORDINATE, 'close needs');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.need(p, needId);
       requireAction(n, 'close');
@@ -458,7 +458,7 @@ export class NeedService {
   async createResource(p: Principal, body: CreateResourceBody): Promise<ResourceRecord> {
     authorise(p, RESOURCES, 'add resources');
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const providerName = body.providerId !== undefined ? this.#provider(p, body.providerKind, body.providerId) : body.providerName!;
       const id = Number(this.#stmt.insertResource.run({
@@ -480,7 +480,7 @@ export class NeedService {
   /** Pause, resume or withdraw a resource; needs it already serves keep it. Setting its status again changes nothing. */
   async setResourceStatus(p: Principal, resourceId: number, body: ResourceStatusBody): Promise<ResourceRecord> {
     authorise(p, RESOURCES, 'change resources');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const r = this.resource(p, resourceId);
       if (r.status === body.status) return r;

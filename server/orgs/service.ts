@@ -131,7 +131,7 @@ export class OrgService {
   /** Register an organization (active). Its name and its registration number are unique in the community. */
   async registerOrg(p: Principal, body: RegisterOrgBody): Promise<OrgRecord> {
     authorise(p, MANAGE, 'register organizations');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const dup = (this.#stmt.orgByName.get(p.communityId, body.name)
         ?? (body.registrationNo ? this.#stmt.orgByRegistration.get(p.communityId, body.registrationNo) : undefined)) as { id: number } | undefined;
@@ -150,7 +150,7 @@ export class OrgService {
   /** Change the contact or the categories served. A deregistered organization is kept as it was. */
   async updateOrg(p: Principal, orgId: number, body: UpdateOrgBody): Promise<OrgRecord> {
     authorise(p, MANAGE, 'change organizations');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const o = this.org(p, orgId);
       if (o.status === 'deregistered') {
@@ -174,7 +174,7 @@ export class OrgService {
    */
   async setOrgStatus(p: Principal, orgId: number, body: OrgStatusBody): Promise<OrgRecord> {
     authorise(p, MANAGE, 'change organizations');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const o = this.org(p, orgId);
       if (o.status === body.status) return o;
@@ -216,7 +216,7 @@ export class OrgService {
   async registerWorker(p: Principal, body: RegisterWorkerBody): Promise<SocialWorkerRecord> {
     authorise(p, MANAGE, 'register social workers');
     for (const [i, g] of body.grids.entries()) requireGrid(this.#dir, p, g, `grids[${i}]`);
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       if (body.orgId !== undefined) this.#employer(p, body.orgId);
       const id = Number(this.#stmt.insertWorker.run(p.communityId, body.name, body.phone, body.orgId ?? null, body.qualification,
@@ -230,7 +230,7 @@ export class OrgService {
   /** On leave, back, or left (WORKER_TRANSITIONS); leaving is refused while they hold open cases. */
   async setWorkerStatus(p: Principal, workerId: number, body: WorkerStatusBody): Promise<SocialWorkerRecord> {
     authorise(p, MANAGE, 'change social workers');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const w = this.worker(p, workerId);
       if (w.status === body.status) return w;
@@ -275,7 +275,7 @@ export class OrgService {
   async createProject(p: Principal, body: CreateProjectBody): Promise<ProjectRecord> {
     authorise(p, MANAGE, 'create projects');
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const org = body.orgId !== undefined ? this.#orgRef(p, body.orgId, 'orgId') : null;
       if (org) requireActiveOrg(org);
@@ -307,7 +307,7 @@ export class OrgService {
    */
   async setProjectStatus(p: Principal, projectId: number, body: ProjectStatusBody): Promise<ProjectRecord> {
     authorise(p, MANAGE, 'change projects');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const pr = this.project(p, projectId);
       if (pr.status === body.status) return pr;
@@ -366,7 +366,7 @@ export class OrgService {
    */
   async recordExpense(p: Principal, projectId: number, body: RecordExpenseBody): Promise<{ expense: ExpenseRecord; project: ProjectRecord }> {
     authorise(p, MANAGE, 'record project expenses');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const pr = this.project(p, projectId);
       if (!EXPENSE_FUNDING.includes(pr.funding)) {
@@ -396,7 +396,7 @@ export class OrgService {
   async openCase(p: Principal, body: OpenCaseBody): Promise<CaseRecord> {
     authorise(p, CASEWORK, 'open cases');
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const openedAt = instantFrom('openedAt', body.openedAt, now);
       const w = this.#workerRef(p, body.socialWorkerId, 'socialWorkerId');
@@ -420,7 +420,7 @@ export class OrgService {
   /** Close a case; not before it was opened nor before its last session. */
   async closeCase(p: Principal, caseId: number, body: CloseCaseBody): Promise<CaseRecord> {
     authorise(p, CASEWORK, 'close cases');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const c = this.case(p, caseId);
       if (c.status !== 'open') {
@@ -477,7 +477,7 @@ export class OrgService {
   async recordService(p: Principal, body: RecordServiceBody): Promise<ServiceRecord> {
     authorise(p, CASEWORK, 'record services');
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const startedAt = Date.parse(body.startedAt);
       const endedAt = instantFrom('endedAt', body.endedAt, now);
@@ -552,7 +552,7 @@ export class OrgService {
    */
   async rateService(p: Principal, serviceId: number, body: RateServiceBody): Promise<ServiceRecord> {
     authorise(p, RATE, 'rate services');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const s = this.service(p, serviceId);
       if (s.satisfaction !== null || this.#stmt.rate.run(body.satisfaction, s.id).changes !== 1) {

@@ -207,7 +207,7 @@ export class VolunteerService {
   async register(p: Principal, body: RegisterVolunteerBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'register volunteers');
     if (body.teamId !== undefined) this.#team(p, body.teamId, 'teamId');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       if (body.idNumber) {
         const dup = this.#stmt.volunteerByIdNumber.get(p.communityId, body.idNumber) as { id: number } | undefined;
@@ -229,7 +229,7 @@ export class VolunteerService {
   async update(p: Principal, volunteerId: number, body: UpdateVolunteerBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'change volunteers');
     if (body.teamId != null) this.#team(p, body.teamId, 'teamId');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const v = this.volunteer(p, volunteerId);
       const next: VolunteerRecord = {
@@ -250,7 +250,7 @@ export class VolunteerService {
   /** Pause, resume or record that a volunteer left. Setting the status they have changes nothing. */
   async setStatus(p: Principal, volunteerId: number, body: VolunteerStatusBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'change volunteers');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const v = this.volunteer(p, volunteerId);
       if (v.status === body.status) return v;
@@ -288,7 +288,7 @@ export class VolunteerService {
 
   async createTeam(p: Principal, body: CreateTeamBody): Promise<TeamRecord> {
     authorise(p, MANAGE, 'create teams');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       if (this.#stmt.teamByName.get(p.communityId, body.name)) {
         throw new DomainError(409, 'error.team_exists', `a team named ${body.name} exists`);
@@ -309,7 +309,7 @@ export class VolunteerService {
   async createActivity(p: Principal, body: CreateActivityBody): Promise<ActivityRecord> {
     authorise(p, MANAGE, 'create activities');
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const a: Omit<ActivityRecord, 'id'> = {
         communityId: p.communityId, title: body.title, description: body.description, organiser: body.organiser,
@@ -330,7 +330,7 @@ export class VolunteerService {
    */
   async setActivityStatus(p: Principal, activityId: number, body: ActivityStatusBody): Promise<ActivityRecord> {
     authorise(p, MANAGE, 'change activities');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const a = this.activity(p, activityId);
       const allowed = ACTIVITY_TRANSITIONS[a.status];
@@ -393,7 +393,7 @@ export class VolunteerService {
    */
   async signUp(p: Principal, activityId: number, body: ParticipationBody): Promise<SignupRecord> {
     authorise(p, ON_SITE, 'sign volunteers up');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const a = this.activity(p, activityId);
       const v = this.volunteer(p, body.volunteerId);
@@ -429,7 +429,7 @@ export class VolunteerService {
   /** Withdraw a sign-up before check-in; the place is free again. */
   async cancelSignup(p: Principal, activityId: number, body: ParticipationBody): Promise<SignupRecord> {
     authorise(p, ON_SITE, 'cancel sign-ups');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const { s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
       this.#stmt.signupStatus.run('cancelled', s.id);
@@ -441,7 +441,7 @@ export class VolunteerService {
   /** Record that a signed-up volunteer did not come (once the activity has started). */
   async markNoShow(p: Principal, activityId: number, body: ParticipationBody): Promise<SignupRecord> {
     authorise(p, MANAGE, 'record no-shows');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const { a, s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
       if (now < a.startsAt) {
@@ -460,7 +460,7 @@ export class VolunteerService {
    */
   async checkIn(p: Principal, activityId: number, body: CheckInBody): Promise<SignupRecord> {
     authorise(p, ON_SITE, 'check volunteers in');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const at = instantFrom('at', body.at, now);
       const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
@@ -487,7 +487,7 @@ export class VolunteerService {
    */
   async checkOut(p: Principal, activityId: number, body: CheckOutBody): Promise<CheckOutResult> {
     authorise(p, ON_SITE, 'check volunteers out');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const at = instantFrom('at', body.at, now);
       const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['checked_in']);
@@ -608,7 +608,7 @@ export class VolunteerService {
 
   async addItem(p: Principal, body: CreateExchangeItemBody): Promise<ExchangeItemRecord> {
     authorise(p, CASHIER, 'change the exchange catalogue');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const id = Number(this.#stmt.insertItem.run(p.communityId, body.name, body.description, body.pointsCost, body.stock, now, now)
         .lastInsertRowid);
@@ -619,7 +619,7 @@ export class VolunteerService {
 
   async restock(p: Principal, itemId: number, body: RestockBody): Promise<ExchangeItemRecord> {
     authorise(p, CASHIER, 'restock the exchange');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const item = this.item(p, itemId);
       this.#stmt.addStock.run(body.quantity, now, item.id);
@@ -647,7 +647,7 @@ export class VolunteerService {
    */
   async redeem(p: Principal, body: RedeemBody): Promise<RedeemResult> {
     authorise(p, CASHIER, 'redeem points');
-    return this.#queue.run((ctx) => {
+    return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const v = this.volunteer(p, body.volunteerId);
       const item = this.item(p, body.itemId);

@@ -16,6 +16,8 @@ type S = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface ConnectJob {
   type: 'connect';
+  /** A paired display's token: every bench display connects as that wall. */
+  displayToken: string;
   url: string;
   count: number;
   maxEvents: number;
@@ -52,7 +54,7 @@ helperMain(async () => {
   const open = (d: number) =>
     new Promise<void>((resolve, reject) => {
       const s: S = connect(job.url, {
-        transports: ['websocket'], forceNew: true, reconnection: false, auth: { audience: 'display' },
+        transports: ['websocket'], forceNew: true, reconnection: false, auth: { displayToken: job.displayToken },
       });
       sockets.push(s);
       s.on('connect_error', reject);

@@ -16,7 +16,7 @@ import { openDatabase } from '../../server/db/index.ts';
 import type { WriteQueueStats } from '../../server/db/write-queue.ts';
 import { Directory } from '../../server/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
-import { startServer, tempDataDir, type TestServer } from '../support/server.ts';
+import { apiKey, startServer, tempDataDir, type TestServer } from '../support/server.ts';
 import type { ClosedJob, ClosedResult } from './loadgen.ts';
 import { clock, forkHelper, nextMessage, round, send, waitExit, watchServer } from './lib.ts';
 
@@ -233,7 +233,7 @@ export async function benchIngest(o: IngestOptions) {
   for (let r = 0; r < o.repeats; r++) {
     const f = await drive(port(server), server.app.queue, {
       path: '/api/v1/events', perRequest: 1, concurrency: o.concurrency,
-      warmupMs: r === 0 ? 2_000 : 500, durationMs: o.durationMs, seed: 100 + r,
+      warmupMs: r === 0 ? 2_000 : 500, durationMs: o.durationMs, seed: 100 + r, apiKey: apiKey(server.app).secret,
     });
     single.push(f);
     console.log(`  ingest POST /events run ${r + 1}: ${f.eventsPerSec} events/s, ${f.commits} commits, avg group ${f.avgGroup}, largest ${f.largestGroup}, server CPU ${f.serverCpu}, loadgen CPU ${f.loadgenCpu}`);
@@ -249,7 +249,7 @@ export async function benchIngest(o: IngestOptions) {
   const bulkServer = await startServer({ env });
   const bulk = await drive(port(bulkServer), bulkServer.app.queue, {
     path: '/api/v1/events/ingest', perRequest: o.bulkSize, concurrency: o.bulkConcurrency,
-    warmupMs: 1_000, durationMs: o.bulkDurationMs, seed: 200,
+    warmupMs: 1_000, durationMs: o.bulkDurationMs, seed: 200, apiKey: apiKey(bulkServer.app).secret,
   });
   console.log(`  ingest bulk (${o.bulkSize}/request): ${bulk.eventsPerSec} events/s, server CPU ${bulk.serverCpu}`);
   await bulkServer.stop();

@@ -9,7 +9,7 @@
  * receipt of a batch whose `seq` covers them (subject changes travel as fresh views).
  */
 import fs from 'node:fs';
-import { startServer, type TestServer } from '../support/server.ts';
+import { apiKey, startServer, type TestServer } from '../support/server.ts';
 import type { DisplaysResult } from './displays.ts';
 import type { RateJob, RateResult } from './loadgen.ts';
 import { clock, forkHelper, nextMessage, round, send, sleep, summarize, waitExit, watchServer } from './lib.ts';
@@ -84,7 +84,7 @@ export async function benchLatency(o: LatencyOptions) {
   await Promise.all(
     procs.map(async (p) => {
       const ready = nextMessage(p.child, 'ready', 120_000);
-      send(p.child, { type: 'connect', url: server.url, count: p.count, maxEvents: total });
+      send(p.child, { type: 'connect', url: server.url, count: p.count, maxEvents: total, displayToken: server.displayToken! });
       await ready;
     }),
   );
@@ -166,7 +166,7 @@ export async function benchLatency(o: LatencyOptions) {
   const w0 = clock();
   const gen = forkHelper('./loadgen.ts');
   const genDone = nextMessage<RateResult>(gen, 'done', o.durationMs + 120_000);
-  send(gen, { type: 'rate', port, rate: o.rate, durationMs: o.durationMs, connections: 64, seed: 300 } satisfies RateJob);
+  send(gen, { type: 'rate', port, rate: o.rate, durationMs: o.durationMs, connections: 64, seed: 300, apiKey: apiKey(server.app).secret } satisfies RateJob);
   const acked = await genDone;
   await waitExit(gen);
   // Server CPU, event loop and commits over the load window only.

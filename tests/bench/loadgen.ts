@@ -24,11 +24,14 @@ export interface ClosedJob {
   warmupMs: number;
   durationMs: number;
   seed: number;
+  /** An integration API key (`cbk_…`): the load generator reports events as the hotline would. */
+  apiKey?: string;
 }
 
 export interface RateJob {
   type: 'rate';
   port: number;
+  apiKey?: string;
   rate: number;
   durationMs: number;
   connections: number;
@@ -63,9 +66,10 @@ export interface RateResult {
   latencyMs: ReturnType<typeof summarize>;
 }
 
-function request(port: number, path: string, body: string): Buffer {
+function request(port: number, path: string, body: string, apiKey?: string): Buffer {
   const b = Buffer.from(body);
-  const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${b.length}\r\nConnection: keep-alive\r\n\r\n`;
+  const auth = apiKey ? `Authorization: Bearer ${apiKey}\r\n` : '';
+  const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${auth}Content-Type: application/json\r\nContent-Length: ${b.length}\r\nConnection: keep-alive\r\n\r\n`;
   return Buffer.concat([Buffer.from(head), b]);
 }
 
@@ -138,11 +142,11 @@ class Conn {
 async function closed(job: ClosedJob): Promise<ClosedResult> {
   const pool = reportBodies(2000, job.seed).map((b) => JSON.stringify(b));
   const reqs: Buffer[] = [];
-  if (job.perRequest === 1) for (const b of pool) reqs.push(request(job.port, job.path, b));
+  if (job.perRequest === 1) for (const b of pool) reqs.push(request(job.port, job.path, b, job.apiKey));
   else {
     for (let i = 0; i < 16; i++) {
       const items = Array.from({ length: job.perRequest }, (_, k) => pool[(i * job.perRequest + k) % pool.length]);
-      reqs.push(request(job.port, job.path, `{"events":[${items.join(',')}]}`));
+      reqs.push(request(job.port, job.path, `{"events":[${items.join(',')}]}`, job.apiKey));
     }
   }
   const conns = Array.from({ length: job.concurrency }, () => new Conn(job.port));
@@ -198,7 +202,7 @@ async function rate(job: RateJob): Promise<RateResult> {
   const reqs: Buffer[] = [];
   for (let i = 0; i < total; i++) {
     const b = { ...pool[i % pool.length]!, title: `${String(pool[i % pool.length]!.title).slice(0, 60)} [b:${i}]` };
-    reqs.push(request(job.port, '/api/v1/events', JSON.stringify(b)));
+    reqs.push(request(job.port, '/api/v1/events', JSON.stringify(b), job.apiKey));
   }
   // A fixed pool of keep-alive connections, used round robin (so none sits idle long enough for
   // the server's 5 s keep-alive timeout); when all are busy, a report waits for the next free

@@ -22,7 +22,7 @@ import { draftNeed } from '../../server/demo/needs.ts';
 import { seededRandom } from '../../server/demo/seed.ts';
 import { DomainError } from '../../server/errors.ts';
 import type { Principal } from '../../server/principal.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { apiKey, startServer, type TestServer } from '../support/server.ts';
 import { benchLatency, type Alongside } from './latency.ts';
 import type { ClosedJob, ClosedResult } from './loadgen.ts';
 import { copyDataDir, demoTemplate, demoYearTemplate, DEMO_SPEED, type StagedParticipation } from './subjects.ts';
@@ -224,7 +224,7 @@ async function ingestWindow(dir: string, durationMs: number, load: ((s: TestServ
       }
     });
     const done = nextMessage<ClosedResult>(child, 'done', durationMs + 60_000);
-    send(child, { type: 'closed', port, path: '/api/v1/events', perRequest: 1, concurrency: 64, warmupMs: 2_000, durationMs, seed: 11 } satisfies ClosedJob);
+    send(child, { type: 'closed', port, path: '/api/v1/events', perRequest: 1, concurrency: 64, warmupMs: 2_000, durationMs, seed: 11, apiKey: apiKey(server.app).secret } satisfies ClosedJob);
     const r = await done;
     await waitExit(child);
     const a = along ? await along.stop() : null;

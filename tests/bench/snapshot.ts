@@ -12,7 +12,7 @@ import { createCerebellum } from '../../server/app.ts';
 import { projectEvent } from '../../server/events/record.ts';
 import { toEntry } from '../../server/live/broadcaster.ts';
 import { maskName } from '../../shared/mask.ts';
-import { tempDataDir } from '../support/server.ts';
+import { pairDisplay, tempDataDir } from '../support/server.ts';
 import { buildHistory } from './history.ts';
 import type { SnapJob, SnapResult } from './snapclient.ts';
 import { clock, forkHelper, nextMessage, round, send, summarize, waitExit } from './lib.ts';
@@ -49,7 +49,7 @@ export async function benchSnapshot(o: SnapshotOptions) {
   // Client-side round trip, a display in its own process.
   const child = forkHelper('./snapclient.ts');
   const done = nextMessage<SnapResult>(child, 'snap-done', 300_000);
-  send(child, { type: 'snap', url: `http://127.0.0.1:${port}`, warmup: 5, repeats: o.repeats } satisfies SnapJob);
+  send(child, { type: 'snap', url: `http://127.0.0.1:${port}`, warmup: 5, repeats: o.repeats, displayToken: pairDisplay(app).token } satisfies SnapJob);
   const client = await done;
   await waitExit(child);
 

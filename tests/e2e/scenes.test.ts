@@ -44,10 +44,11 @@ async function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * Open /screen with `query`, with CSP violations and page errors collected, and a count of the
- * intervals the page has running (`window.__intervals`) for the leak check.
+ * Open /screen with `query` as a paired display (the token in the ready-link hash), with CSP
+ * violations and page errors collected, and a count of the intervals the page has running
+ * (`window.__intervals`) for the leak check.
  */
-async function openWall(browser: Browser, url: string, query: string, size = { width: 1920, height: 1080 }): Promise<WallPage> {
+async function openWall(browser: Browser, server: TestServer, query: string, size = { width: 1920, height: 1080 }): Promise<WallPage> {
   const page = (await browser.newPage({ viewport: size })) as WallPage;
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
@@ -70,7 +71,7 @@ async function openWall(browser: Browser, url: string, query: string, size = { w
     }) as typeof window.clearInterval;
     w.__intervals = () => live.size;
   });
-  await page.goto(`${url}/screen${query}`);
+  await page.goto(`${server.url}/screen${query}#display=${server.displayToken}`);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
   return page;
 }
@@ -113,7 +114,7 @@ describe('the wall’s scenes and playlist', () => {
 
   it('draws every scene with data at 1920×1080, and a screenshot of each is kept', async () => {
     for (const scene of SCENES) {
-      const page = await openWall(browser, server.url, `?scene=${scene}`);
+      const page = await openWall(browser, server, `?scene=${scene}`);
       await expect(page.locator(`[data-scene="${scene}"]`).count(), scene).resolves.toBe(1);
       expect(await page.locator('[data-scene]').count(), 'one scene at a time').toBe(1);
       for (const panel of PANELS[scene]) {
@@ -128,14 +129,14 @@ describe('the wall’s scenes and playlist', () => {
       expect(page.errors, scene).toEqual([]);
       await page.close();
     }
-  });
+  }, 60_000); // four pages, each drawn and photographed in software rendering
 
   it('shows what the server computed, and no volunteer’s full name', async () => {
     const views = server.app.model.views('guihua', Date.now());
     const sv = views.subjects!;
     expect(sv.volunteers.registered).toBeGreaterThan(0);
 
-    const vol = await openWall(browser, server.url, '?scene=volunteers');
+    const vol = await openWall(browser, server, '?scene=volunteers');
     await expect.poll(() => kpi(vol, 'volunteers.registered')).toBe(String(sv.volunteers.registered));
     await expect.poll(() => kpi(vol, 'volunteers.pointsOutstanding')).toBe(String(server.app.model.views('guihua', Date.now()).subjects!.volunteers.pointsOutstanding));
     const rows = await vol.locator('[data-leader-rank]').count();
@@ -146,7 +147,7 @@ describe('the wall’s scenes and playlist', () => {
     expect(text).not.toMatch(/1[3-9]\d{9}/);
     await vol.close();
 
-    const subj = await openWall(browser, server.url, '?scene=subjects');
+    const subj = await openWall(browser, server, '?scene=subjects');
     for (const kind of ['community', 'org', 'social_worker', 'volunteer', 'charity'] as const) {
       await expect.poll(() => kpi(subj, `subjects.${kind}.total`), { message: kind })
         .toBe(String(server.app.model.views('guihua', Date.now()).subjects!.glance[kind].total));
@@ -155,7 +156,7 @@ describe('the wall’s scenes and playlist', () => {
   });
 
   it('fits a 3840×2160 wall: one transform, charts drawn at twice the pixels', async () => {
-    const page = await openWall(browser, server.url, '?scene=subjects', { width: 3840, height: 2160 });
+    const page = await openWall(browser, server, '?scene=subjects', { width: 3840, height: 2160 });
     const fit = await page.evaluate(() => {
       const stage = document.querySelector('.stage')!.getBoundingClientRect();
       const canvas = document.querySelector('[data-panel="linkage"] canvas') as HTMLCanvasElement | null;
@@ -175,7 +176,7 @@ describe('the wall’s scenes and playlist', () => {
   });
 
   it('rotates by itself, steps with the arrow keys, and leaves no chart or timer behind', async () => {
-    const page = await openWall(browser, server.url, '?scenes=events,subjects,volunteers,needs&dwell=10');
+    const page = await openWall(browser, server, '?scenes=events,subjects,volunteers,needs&dwell=10');
     await page.locator('[data-scene="events"]').waitFor();
     const base = { charts: await charts(page), intervals: await intervals(page) };
     expect(base.charts).toBeGreaterThanOrEqual(3);
@@ -200,7 +201,7 @@ describe('the wall’s scenes and playlist', () => {
   }, 60_000); // a 10 s dwell and 48 scene changes
 
   it('moves the on-duty count and the month’s points on the wall when a volunteer checks in and out, without a reload', async () => {
-    const page = await openWall(browser, server.url, '?scene=volunteers');
+    const page = await openWall(browser, server, '?scene=volunteers');
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
     await page.evaluate(() => ((window as unknown as { sameLoad: boolean }).sameLoad = true));

@@ -28,7 +28,8 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-async function openScreen(browser: Browser, url: string, size = { width: 1920, height: 1080 }): Promise<Page> {
+/** Open the wall as a paired display: the token rides in the ready-link hash, which the page stores and removes. */
+async function openScreen(browser: Browser, server: TestServer, size = { width: 1920, height: 1080 }): Promise<Page> {
   const page = await browser.newPage({ viewport: size });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -39,7 +40,7 @@ async function openScreen(browser: Browser, url: string, size = { width: 1920, h
       (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`));
   });
   // Pinned to the grid-event scene: the default playlist would move on after 45 s.
-  await page.goto(`${url}/screen?scene=events`);
+  await page.goto(`${server.url}/screen?scene=events#display=${server.displayToken}`);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
   (page as Page & { errors?: string[] }).errors = errors;
   return page;
@@ -65,7 +66,7 @@ describe('the /screen wall display', () => {
   });
 
   it('renders every panel with data, and a screenshot is kept', async () => {
-    const page = await openScreen(browser, server.url);
+    const page = await openScreen(browser, server);
     for (const panel of ['kpis', 'map', 'stream', 'trend', 'categories', 'grid-rank', 'clock']) {
       await expect(page.locator(`[data-panel="${panel}"]`).first().isVisible(), `panel ${panel}`).resolves.toBe(true);
     }
@@ -96,7 +97,7 @@ describe('the /screen wall display', () => {
   });
 
   it('shows an event posted to the API without a reload, masked', async () => {
-    const page = await openScreen(browser, server.url);
+    const page = await openScreen(browser, server);
     const before = Number(await kpi(page, 'reportedToday'));
     const title = `E2E 井盖缺失 联系人电话13987654321`;
     const res = await post(`${server.url}/api/v1/events`, sampleReport({ category: 'facilities', subcategory: 'manhole', title }));
@@ -115,18 +116,22 @@ describe('the /screen wall display', () => {
   });
 
   it('says the data is stale when the server stops, and recovers by itself when it returns', async () => {
-    const page = await openScreen(browser, server.url);
+    const page = await openScreen(browser, server);
     const banner = page.locator('[data-testid="stale-banner"]');
     await expect(banner.isVisible()).resolves.toBe(false);
+    const token = server.displayToken;
     const dataDir = server.dataDir;
     await server.stop();
     await banner.waitFor({ state: 'visible', timeout: 15_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'screen-stale-1920x1080.png') });
     server = await startServer({ dataDir, port });
     await banner.waitFor({ state: 'hidden', timeout: 20_000 });
+    // A kiosk survives the restart as it was: still paired, never sent back to a pairing code.
+    await expect(page.evaluate(() => localStorage.getItem('cerebellum.displayToken'))).resolves.toBe(token);
+    await expect(page.locator('[data-pairing-code]').count()).resolves.toBe(0);
     // And it is live again: a new event shows up.
     const res = await post(`${server.url}/api/v1/events`, sampleReport({ title: 'E2E 恢复后上报' }));
     await page.locator(`[data-event-code="${res.body.event.code}"]`).first().waitFor({ timeout: 5_000 });
     await page.close();
-  }, 60_000); // up to 15 s to notice, a restart, up to 20 s to recover
+  });
 });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { createCerebellum, type Cerebellum } from '../../server/app.ts';
 import { gridsGeoJson } from '../../server/demo/community.ts';
-import { get, tempDataDir } from '../support/server.ts';
+import { TEST_PASSWORD, logIn, request, tempDataDir } from '../support/server.ts';
 
 const tsx = path.resolve('node_modules/.bin/tsx');
 const importFile = (file: string, dataDir: string) =>
@@ -29,12 +29,23 @@ describe('importing a community from a file', () => {
     const r = importFile(file, dataDir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('新华社区');
-    app = createCerebellum({ config: loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }, []), logger: pino({ level: 'silent' }) });
+    app = createCerebellum({
+      config: loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SCRYPT_COST: '1024' }, []), logger: pino({ level: 'silent' }),
+    });
     const url = `http://127.0.0.1:${await app.listen()}`;
-    const grids = await get(`${url}/api/v1/grids`);
+    // The first start asks for its first administrator, in the imported community.
+    const token = app.auth.beginSetup();
+    expect(token).toBeTruthy();
+    const setup = await request(`${url}/api/v1/auth/setup`, {
+      method: 'POST', as: null, body: { token, username: 'li.na', displayName: '李娜', password: TEST_PASSWORD },
+    });
+    expect(setup.status, JSON.stringify(setup.body)).toBe(201);
+    expect(setup.body.user.communityId).toBe('xinhua');
+    const as = await logIn(url, 'li.na', TEST_PASSWORD);
+    const grids = await request(`${url}/api/v1/grids`, { as });
     expect(grids.body.features).toHaveLength(10);
-    expect((await get(`${url}/api/v1/community`)).body.name.zh).toBe('新华社区');
-    expect((await get(`${url}/api/v1/workers`)).body.items.map((w: { name: string }) => w.name)).toEqual(['李娜']);
+    expect((await request(`${url}/api/v1/community`, { as })).body.name.zh).toBe('新华社区');
+    expect((await request(`${url}/api/v1/workers`, { as })).body.items.map((w: { name: string }) => w.name)).toEqual(['李娜']);
   });
 
   it('refuses a bad file, naming what is wrong, and writes nothing', () => {

@@ -6,7 +6,7 @@
  * write on bad input, a 500, a half-written change.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, post, startServer, type TestServer } from '../support/server.ts';
+import { get, post, send as sendAs, startServer, type TestServer } from '../support/server.ts';
 import { creditCodeCheck } from '../../shared/orgs.ts';
 import { systemPrincipal } from '../../server/principal.ts';
 
@@ -35,10 +35,7 @@ let orgSeq = 0;
 const nextCode = () => code(`5233010${String(++orgSeq).padStart(2, '0')}MJ${String(orgSeq).padStart(6, '0')}`.slice(0, 17));
 
 async function send(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${api}${path}`, {
-    method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
+  return sendAs(method, `${api}${path}`, body);
 }
 
 async function ok(path: string, body: unknown, status = 200) {

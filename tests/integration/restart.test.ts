@@ -4,7 +4,12 @@
  * socket.io client with reconnection.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSocket, post, sampleReport, startServer, until, type TestServer } from '../support/server.ts';
+import path from 'node:path';
+import { openSocket, post, sampleReport, startServer, tempDataDir, until, type TestServer } from '../support/server.ts';
+import { openDatabase } from '../../server/db/index.ts';
+import { Directory } from '../../server/community.ts';
+import { installDemoCommunity } from '../../server/demo/seed.ts';
+import { sha256 } from '../../server/auth/crypto.ts';
 import { LiveClient } from '../../shared/live-client.ts';
 import { expectConverged, isConverged, journalHead, journalSeqsAfter } from './db-state.ts';
 
@@ -26,9 +31,12 @@ async function server(opts: Parameters<typeof startServer>[0] = {}): Promise<Tes
   return ts;
 }
 
-/** A display: a LiveClient on a reconnecting socket, recording how each (re)subscribe was answered. */
-function display(url: string) {
-  const socket = openSocket(url);
+/**
+ * A display: a LiveClient on a reconnecting socket, recording how each (re)subscribe was
+ * answered. Staff (the admin's session) unless given a display token.
+ */
+function display(url: string, displayToken?: string) {
+  const socket = openSocket(url, displayToken ? { displayToken } : {});
   const answers: string[] = [];
   const client = new LiveClient(socket, {
     view: 'screen',
@@ -107,13 +115,21 @@ describe('a server restart', () => {
 
   it('starts a display over from a snapshot when the server comes back with another database', async () => {
     const first = await server();
-    const { socket, client, answers } = display(first.url);
+    // A paired wall: its token must stand in the other database too (as after a restore of
+    // a backup that has the display), so the display row goes with it.
+    const { socket, client, answers } = display(first.url, first.displayToken!);
     const old = await report(first, '旧库事件');
     await until(() => isConverged(client, first.app), 'the first database state');
+    const row = first.app.db.prepare('select * from displays where token_hash = ?').get(sha256(first.displayToken!)) as Record<string, unknown>;
     await first.stop();
     await until(() => !socket.connected, 'the display to notice the server is gone');
 
-    const replaced = await server({ port: portOf(first) });
+    const dataDir = tempDataDir();
+    const db = openDatabase(path.join(dataDir, 'cerebellum.db'));
+    installDemoCommunity(new Directory(db), Date.now());
+    db.prepare(`insert into displays (${Object.keys(row).join(', ')}) values (${Object.keys(row).map((k) => '@' + k).join(', ')})`).run(row);
+    db.close();
+    const replaced = await server({ port: portOf(first), dataDir });
     expect(replaced.app.dbId).not.toBe(first.app.dbId);
     const fresh = await report(replaced, '新库事件');
     await until(() => client.state.dbId === replaced.app.dbId && isConverged(client, replaced.app), 'the new database state');

@@ -3,7 +3,7 @@
  * PATCH, alongside phone, skills and team; bad input names the field and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, post, startServer, type TestServer } from '../support/server.ts';
+import { get, post, send, startServer, type TestServer } from '../support/server.ts';
 
 let ts: TestServer;
 let api: string;
@@ -17,8 +17,7 @@ afterAll(async () => {
 });
 
 async function patch(url: string, body: unknown) {
-  const res = await fetch(url, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json().catch(() => null) };
+  return send('PATCH', url, body);
 }
 
 describe('a volunteer profile', () => {

@@ -1,0 +1,42 @@
+/**
+ * Demo mode's ready-made ways in: one account per role and a paired wall display, so a
+ * newcomer sees every surface at once. Passwords are random per database, stored hashed like
+ * any other, and shown only when created (in the start-up log); the same goes for the display's
+ * token. Nothing here is a default password: a database has its own or none.
+ */
+import { USER_ROLES, type UserRole } from '../../shared/auth.ts';
+import { systemPrincipal } from '../principal.ts';
+import type { Auth } from './index.ts';
+import { newSecret } from './crypto.ts';
+
+export interface DemoAccess {
+  /** Each demo account with its password: only on the start that created them. */
+  accounts: { role: UserRole; username: string; password: string }[];
+  /** The demo display's token, for `/screen#display=<token>`: only on the start that paired it. */
+  displayToken: string | null;
+}
+
+export const demoUsername = (role: UserRole) => `demo-${role.replace('_', '-')}`;
+
+/** Create the demo accounts and display in `communityId` unless they exist. */
+export async function installDemoAccess(auth: Auth, communityId: string, gridOfWorker: string): Promise<DemoAccess> {
+  if (auth.accounts.byUsername(demoUsername('admin'))) return { accounts: [], displayToken: null };
+  const actor = systemPrincipal(communityId, 'demo');
+  const accounts: DemoAccess['accounts'] = [];
+  for (const role of USER_ROLES) {
+    const username = demoUsername(role);
+    if (auth.accounts.byUsername(username)) continue;
+    const password = newSecret().replace(/[-_]/g, '').slice(0, 14);
+    await auth.accounts.createUser(actor, communityId, {
+      username, displayName: `演示${roleNames[role]}`, role, password, mustChangePassword: false,
+      ...(role === 'grid_worker' ? { grids: [gridOfWorker] } : {}),
+    });
+    accounts.push({ role, username, password });
+  }
+  const { token } = auth.displays.createPaired(communityId, '演示大屏', 'demo');
+  return { accounts, displayToken: token };
+}
+
+const roleNames: Record<UserRole, string> = {
+  admin: '管理员', dispatcher: '调度员', grid_worker: '网格员', social_worker: '社工', coordinator: '协调员',
+};

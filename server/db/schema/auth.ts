@@ -1,0 +1,89 @@
+/**
+ * Migration 4, accounts and devices: people with a role and a scope (users), their sessions,
+ * paired wall displays and their pairing requests, integration API keys, and the audit log.
+ * Secrets (session cookies, display tokens, API keys) are never stored: only their sha256.
+ */
+export const AUTH_SQL = `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    -- lower-case; a person acts under it (event history, audit)
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator')),
+    -- JSON list of grid ids: a grid worker's scope; [] for the other roles
+    grids TEXT NOT NULL DEFAULT '[]',
+    -- scrypt$N$r$p$salt$hash
+    password_hash TEXT NOT NULL,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    -- the absolute end; the idle end is last_seen_at + SESSION_IDLE_HOURS
+    expires_at INTEGER NOT NULL,
+    ip TEXT,
+    user_agent TEXT
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+
+  CREATE TABLE displays (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    paired_by TEXT NOT NULL,
+    paired_at INTEGER NOT NULL,
+    last_seen_at INTEGER,
+    revoked_at INTEGER
+  );
+
+  CREATE TABLE display_pairings (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    display_id INTEGER REFERENCES displays(id),
+    -- the display's token, kept only until the display fetches it (once)
+    token_once TEXT,
+    ip TEXT
+  );
+
+  CREATE TABLE api_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    scopes TEXT NOT NULL DEFAULT '["ingest"]',
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    community_id TEXT,
+    actor_id TEXT,
+    actor_role TEXT,
+    action TEXT NOT NULL,
+    target_type TEXT,
+    target_id TEXT,
+    detail TEXT,
+    ip TEXT
+  );
+  CREATE INDEX audit_community ON audit_log(community_id, id);
+  CREATE INDEX audit_actor ON audit_log(actor_id, id);
+  CREATE INDEX audit_action ON audit_log(action, id);
+`;

@@ -1,0 +1,154 @@
+/**
+ * HTTP routes for accounts, paired displays, API keys and the audit log, mounted under /api/v1
+ * by `createHttpApp`: `/auth/*`, `/users`, `/displays`, `/api-keys`, `/audit`. The gate in front
+ * (server/auth/middleware.ts) has already checked the origin, the credentials, the route's
+ * access rule and the CSRF token; these routes validate bodies with shared/auth.ts and answer.
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { ID, idParam, limitedBody, parse, principal, readJson } from './validate.ts';
+import { DomainError, notFound } from '../errors.ts';
+import type { Auth } from '../auth/index.ts';
+import type { Credential } from '../auth/index.ts';
+import type { NewSession, RequestInfo } from '../auth/accounts.ts';
+import { viewAudit } from '../auth/audit.ts';
+import { isHttps, sessionCookie } from '../auth/middleware.ts';
+import {
+  auditQuery, changePasswordBody, createApiKeyBody, createUserBody, loginBody, pairDisplayBody, renameDisplayBody,
+  setPasswordBody, setupBody, updateUserBody, type SessionView,
+} from '../../shared/auth.ts';
+
+export interface AuthRouteDeps {
+  auth: Auth;
+  /** COOKIE_SECURE: 'auto' sets Secure when the request came over https. */
+  cookieSecure: 'auto' | boolean;
+  trustProxy: boolean;
+  sessionMaxMs: number;
+  timeZoneOf: (communityId: string) => string;
+}
+
+/** The routes; the gate sets principal, credential and clientIp before they run. */
+export function authRoutes(deps: AuthRouteDeps): Hono {
+  const { auth } = deps;
+  const { accounts, displays, apiKeys } = auth;
+  const r = new Hono();
+  const small = limitedBody(16 * 1024);
+
+  // Answers here may hold secrets (a session, a key, a display token): never cached.
+  const noStore: MiddlewareHandler = async function noStore(c, next) {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  };
+  for (const path of ['/auth/*', '/users', '/users/*', '/displays', '/displays/*', '/api-keys', '/api-keys/*', '/audit']) r.use(path, noStore);
+
+  const info = (c: Context): RequestInfo => ({ ip: c.get('clientIp') ?? null, userAgent: c.req.header('user-agent') ?? null });
+  const session = (c: Context): Extract<Credential, { kind: 'session' }> => {
+    const cred = c.get('credential');
+    if (cred?.kind !== 'session') throw new DomainError(403, 'error.forbidden', 'only a person logged in may do this');
+    return cred;
+  };
+  const startSession = (c: Context, s: NewSession, status: 200 | 201): Response => {
+    const secure = deps.cookieSecure === 'auto' ? isHttps(c, deps.trustProxy) : deps.cookieSecure;
+    sessionCookie(c, s.secret, { secure, maxAgeMs: deps.sessionMaxMs });
+    const body: SessionView = { user: accounts.view(s.user), csrfToken: s.csrfToken };
+    return c.json(body, status);
+  };
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  r.post('/auth/login', small, async (c) => startSession(c, await accounts.login(parse(loginBody, await readJson(c)), info(c)), 200));
+
+  r.post('/auth/logout', small, (c) => {
+    const s = session(c);
+    accounts.logout(s.user, s.session, info(c));
+    sessionCookie(c, null, { secure: false, maxAgeMs: 0 });
+    return c.body(null, 204);
+  });
+
+  r.get('/auth/me', (c) => {
+    const s = session(c);
+    const body: SessionView = { user: accounts.view(s.user), csrfToken: s.session.csrfToken };
+    return c.json(body);
+  });
+
+  r.post('/auth/password', small, async (c) => {
+    const s = session(c);
+    await accounts.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c));
+    return c.body(null, 204);
+  });
+
+  r.get('/auth/setup', (c) => c.json({ needed: accounts.setupNeeded() }));
+
+  r.post('/auth/setup', small, async (c) => startSession(c, await accounts.setup(parse(setupBody, await readJson(c)), info(c)), 201));
+
+  // ---- users ---------------------------------------------------------------------------------
+
+  r.get('/users', (c) => c.json({ items: accounts.list(principal(c).communityId).map((u) => accounts.view(u)) }));
+
+  r.post('/users', small, async (c) => {
+    const p = principal(c);
+    const u = await accounts.createUser(p, p.communityId, parse(createUserBody, await readJson(c)), info(c));
+    return c.json({ user: accounts.view(u) }, 201);
+  });
+
+  r.patch(`/users/:id${ID}`, small, async (c) => {
+    const u = accounts.update(principal(c), idParam(c), parse(updateUserBody, await readJson(c)), info(c));
+    return c.json({ user: accounts.view(u) });
+  });
+
+  r.post(`/users/:id${ID}/password`, small, async (c) => {
+    await accounts.setPassword(principal(c), idParam(c), parse(setPasswordBody, await readJson(c)).password, info(c));
+    return c.body(null, 204);
+  });
+
+  // ---- displays --------------------------------------------------------------------------------
+
+  r.post('/displays/pairing', small, (c) => c.json(displays.startPairing(info(c)), 201));
+
+  r.get('/displays/pairing/:pairingId{[A-Za-z0-9_-]{1,64}}', (c) => {
+    const status = displays.pairingStatus(c.req.param('pairingId'), c.req.header('x-pairing-secret'));
+    if (!status) throw notFound('pairing (expired, fetched already, or not yours)');
+    return c.json(status);
+  });
+
+  r.get('/displays', (c) => c.json({ items: displays.list(principal(c).communityId).map((d) => displays.view(d)) }));
+
+  r.post('/displays', small, async (c) => {
+    const body = parse(pairDisplayBody, await readJson(c));
+    return c.json({ display: displays.view(displays.pair(principal(c), body.code, body.name, info(c))) }, 201);
+  });
+
+  r.patch(`/displays/:id${ID}`, small, async (c) => {
+    const body = parse(renameDisplayBody, await readJson(c));
+    return c.json({ display: displays.view(displays.rename(principal(c), idParam(c), body.name, info(c))) });
+  });
+
+  r.post(`/displays/:id${ID}/revoke`, small, (c) => c.json({ display: displays.view(displays.revoke(principal(c), idParam(c), info(c))) }));
+
+  r.post(`/displays/:id${ID}/reload`, small, (c) => {
+    displays.reload(principal(c), idParam(c), info(c));
+    return c.body(null, 204);
+  });
+
+  // ---- API keys ------------------------------------------------------------------------------
+
+  r.get('/api-keys', (c) => c.json({ items: apiKeys.list(principal(c).communityId).map((k) => apiKeys.view(k)) }));
+
+  r.post('/api-keys', small, async (c) => {
+    const body = parse(createApiKeyBody, await readJson(c));
+    const { key, secret } = apiKeys.create(principal(c), body.name, info(c));
+    return c.json({ apiKey: apiKeys.view(key), secret }, 201);
+  });
+
+  r.post(`/api-keys/:id${ID}/revoke`, small, (c) => c.json({ apiKey: apiKeys.view(apiKeys.revoke(principal(c), idParam(c), info(c))) }));
+
+  // ---- the audit log ---------------------------------------------------------------------------
+
+  r.get('/audit', (c) => {
+    const p = principal(c);
+    const page = auth.audit.list(p.communityId, parse(auditQuery, c.req.query()));
+    const tz = deps.timeZoneOf(p.communityId);
+    return c.json({ items: page.items.map((e) => viewAudit(e, tz)), nextCursor: page.nextCursor });
+  });
+
+  return r;
+}

@@ -1,0 +1,295 @@
+/**
+ * Every HTTP route and every socket command, called with every role: the answer is an allow
+ * (anything but 401/403: a 2xx, or a 400/404/409 about the request itself) or a deny (401 for
+ * nobody, 403 for somebody) exactly as the table below says. The table is written from the
+ * role sets of the domain services (server/events, volunteers, orgs, charity, needs) and of
+ * accounts; the routes are read from the app itself, so a new route without a line here fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect } from 'socket.io-client';
+import { ACTIONS, type Action } from '../../shared/lifecycle.ts';
+import { routeKey } from '../../server/auth/policy.ts';
+import {
+  apiKey, logIn, loginAs, openSocket, request, startServer, type Credentials, type TestServer, type TestSocket,
+} from '../support/server.ts';
+
+type Who = 'admin' | 'dispatcher' | 'grid_worker' | 'social_worker' | 'coordinator' | 'display' | 'integration' | 'anonymous';
+const EVERYONE: Who[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'display', 'integration', 'anonymous'];
+type Rule = 'public' | Who[];
+
+// The role sets, as the services name them.
+const PEOPLE: Who[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'];
+const ADMIN: Who[] = ['admin'];
+const WALL: Who[] = [...PEOPLE, 'display'];
+/** Grid events: the centre decides; whoever handles on site starts, feeds back, asks. */
+const CENTRE: Who[] = ['admin', 'dispatcher'];
+const HANDLER: Who[] = [...CENTRE, 'grid_worker'];
+/** volunteers/service.ts: MANAGE, ON_SITE, CASHIER (STAFF reads). */
+const V_MANAGE: Who[] = ['admin', 'coordinator', 'social_worker'];
+const V_ON_SITE: Who[] = [...V_MANAGE, 'grid_worker'];
+const V_CASHIER: Who[] = ['admin', 'coordinator'];
+/** orgs/service.ts: MANAGE, CASEWORK (RATE and reads are STAFF). */
+const O_MANAGE: Who[] = ['admin', 'coordinator'];
+const O_CASEWORK: Who[] = ['admin', 'coordinator', 'social_worker'];
+/** charity/service.ts: RECORDS, RECEIVE (PAY ⊂ RECEIVE is decided on the body). */
+const C_RECORDS: Who[] = ['admin', 'dispatcher', 'social_worker', 'coordinator'];
+const C_RECEIVE: Who[] = ['admin', 'coordinator', 'social_worker'];
+/** needs/service.ts: COORDINATE, ON_SITE, RESOURCES (RAISE and reads are STAFF). */
+const N_COORDINATE: Who[] = ['admin', 'dispatcher', 'coordinator', 'social_worker'];
+const N_ON_SITE: Who[] = [...N_COORDINATE, 'grid_worker'];
+const N_RESOURCES: Who[] = ['admin', 'coordinator', 'social_worker'];
+
+const EVENT_ACTIONS: Record<Action, Who[]> = {
+  accept: CENTRE, reject: CENTRE, dispatch: CENTRE, send_back: HANDLER, start: HANDLER, resolve: HANDLER, return: CENTRE,
+  close: CENTRE, review: CENTRE, request_extension: HANDLER, approve_extension: CENTRE, deny_extension: CENTRE,
+  request_shelve: HANDLER, approve_shelve: CENTRE, deny_shelve: CENTRE, unshelve: CENTRE,
+};
+
+/** Who may call each route (`METHOD /path` under /api/v1). */
+const ROUTES: Record<string, Rule> = {
+  'GET /health': 'public',
+  'GET /taxonomy': [...WALL, 'integration'],
+  'GET /community': PEOPLE,
+  'GET /grids': WALL,
+  'GET /workers': PEOPLE,
+  'GET /kpis': WALL,
+
+  'POST /auth/login': 'public',
+  'POST /auth/logout': PEOPLE,
+  'GET /auth/me': PEOPLE,
+  'POST /auth/password': PEOPLE,
+  'GET /auth/setup': 'public',
+  'POST /auth/setup': 'public',
+  'GET /users': ADMIN,
+  'POST /users': ADMIN,
+  'PATCH /users/:id': ADMIN,
+  'POST /users/:id/password': ADMIN,
+  'POST /displays/pairing': 'public',
+  'GET /displays/pairing/:pairingId': 'public',
+  'GET /displays': ADMIN,
+  'POST /displays': ADMIN,
+  'PATCH /displays/:id': ADMIN,
+  'POST /displays/:id/revoke': ADMIN,
+  'POST /displays/:id/reload': ADMIN,
+  'GET /api-keys': ADMIN,
+  'POST /api-keys': ADMIN,
+  'POST /api-keys/:id/revoke': ADMIN,
+  'GET /audit': ADMIN,
+
+  'GET /events': PEOPLE,
+  'POST /events': [...PEOPLE, 'integration'],
+  'POST /events/ingest': ['admin', 'dispatcher', 'integration'],
+  'GET /events/:id': PEOPLE,
+  // 'POST /events/:id/:action': per action, EVENT_ACTIONS
+
+  'GET /volunteers': PEOPLE,
+  'POST /volunteers': V_MANAGE,
+  'GET /volunteers/teams': PEOPLE,
+  'POST /volunteers/teams': V_MANAGE,
+  'GET /volunteers/certificates/:no': PEOPLE,
+  'GET /volunteers/:id': PEOPLE,
+  'PATCH /volunteers/:id': V_MANAGE,
+  'POST /volunteers/:id/status': V_MANAGE,
+  'GET /volunteers/:id/records': PEOPLE,
+  'GET /activities': PEOPLE,
+  'POST /activities': V_MANAGE,
+  'GET /activities/:id': PEOPLE,
+  'POST /activities/:id/status': V_MANAGE,
+  'POST /activities/:id/signups': V_ON_SITE,
+  'POST /activities/:id/cancel-signup': V_ON_SITE,
+  'POST /activities/:id/no-show': V_MANAGE,
+  'POST /activities/:id/check-in': V_ON_SITE,
+  'POST /activities/:id/check-out': V_ON_SITE,
+  'GET /points/volunteers/:id': PEOPLE,
+  'GET /points/volunteers/:id/entries': PEOPLE,
+  'GET /points/leaderboard': PEOPLE,
+  'GET /points/summary': PEOPLE,
+  'GET /exchange/items': PEOPLE,
+  'POST /exchange/items': V_CASHIER,
+  'POST /exchange/items/:id/restock': V_CASHIER,
+  'POST /exchange/redemptions': V_CASHIER,
+  'GET /exchange/redemptions': PEOPLE,
+
+  'GET /orgs': PEOPLE,
+  'POST /orgs': O_MANAGE,
+  'GET /orgs/:id': PEOPLE,
+  'PATCH /orgs/:id': O_MANAGE,
+  'POST /orgs/:id/status': O_MANAGE,
+  'GET /social-workers': PEOPLE,
+  'POST /social-workers': O_MANAGE,
+  'GET /social-workers/:id': PEOPLE,
+  'POST /social-workers/:id/status': O_MANAGE,
+  'GET /projects': PEOPLE,
+  'POST /projects': O_MANAGE,
+  'GET /projects/:id': PEOPLE,
+  'POST /projects/:id/status': O_MANAGE,
+  'GET /projects/:id/expenses': PEOPLE,
+  'POST /projects/:id/expenses': O_MANAGE,
+  'GET /cases': O_CASEWORK,
+  'POST /cases': O_CASEWORK,
+  'GET /cases/:id': O_CASEWORK,
+  'POST /cases/:id/close': O_CASEWORK,
+  'GET /services': PEOPLE,
+  'GET /services/summary': PEOPLE,
+  'POST /services': O_CASEWORK,
+  'GET /services/:id': PEOPLE,
+  'POST /services/:id/rating': PEOPLE,
+
+  'POST /charity/donations': C_RECEIVE,
+  'GET /charity/donations': C_RECORDS,
+  'GET /charity/donations/:id': C_RECORDS,
+  'GET /charity/receipts/:no': C_RECORDS,
+  'POST /charity/disbursements': C_RECEIVE,
+  'GET /charity/disbursements': C_RECORDS,
+  'GET /charity/disbursements/:id': C_RECORDS,
+  'GET /charity/goods': PEOPLE,
+  'GET /charity/goods/:id': PEOPLE,
+  'GET /charity/goods/:id/movements': PEOPLE,
+  'GET /charity/fund': PEOPLE,
+  'GET /charity/fund/accounts/:id/entries': C_RECORDS,
+  'GET /charity/books': PEOPLE,
+
+  'GET /needs': PEOPLE,
+  'POST /needs': PEOPLE,
+  'GET /needs/:id': PEOPLE,
+  'GET /needs/:code': PEOPLE,
+  'GET /needs/:id/matches': PEOPLE,
+  'POST /needs/:id/matches': N_COORDINATE,
+  'POST /needs/:id/matches/:matchId/accept': N_COORDINATE,
+  'POST /needs/:id/matches/:matchId/decline': N_COORDINATE,
+  'POST /needs/:id/start': N_ON_SITE,
+  'POST /needs/:id/meet': N_ON_SITE,
+  'POST /needs/:id/rate': N_ON_SITE,
+  'POST /needs/:id/close': N_COORDINATE,
+  'GET /resources': PEOPLE,
+  'POST /resources': N_RESOURCES,
+  'GET /resources/:id': PEOPLE,
+  'POST /resources/:id/status': N_RESOURCES,
+  'GET /tasks': PEOPLE,
+  'GET /tasks/:id': PEOPLE,
+};
+for (const action of ACTIONS) ROUTES[`POST /events/:id/${action}`] = EVENT_ACTIONS[action];
+
+/** Socket commands (ClientToServerEvents) and who may send them; the handshake itself refuses the rest. */
+const SOCKET_COMMANDS: Record<string, Who[]> = {
+  subscribe: ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'display'],
+};
+
+/** A value for each path parameter: things that do not exist, so an allowed call is a 404, never a change. */
+const SAMPLE: Record<string, string> = {
+  id: '999999', matchId: '999999', code: 'XQ-2026-999999', no: 'NONE-0001', pairingId: 'no-such-pairing',
+};
+
+let ts: TestServer;
+const people: Partial<Record<Who, Credentials>> = {};
+let displayToken: string;
+let integrationKey: string;
+
+beforeAll(async () => {
+  ts = await startServer();
+  people.admin = ts.admin!;
+  for (const role of ['dispatcher', 'grid_worker', 'social_worker', 'coordinator'] as const) people[role] = await loginAs(ts.url, role);
+  displayToken = ts.displayToken!;
+  integrationKey = apiKey(ts.app).secret;
+});
+afterAll(async () => {
+  await ts?.stop();
+});
+
+/** The routes the app serves under /api/v1, as table keys (each event action on its own). */
+function appRoutes(): { key: string; path: string }[] {
+  const seen = new Map<string, string>();
+  for (const r of ts.app.http.routes) {
+    if (r.method === 'ALL' || !r.path.startsWith('/api/v1/')) continue;
+    const key = routeKey(r.method, r.path);
+    if (key === 'POST /events/:id/:action') {
+      for (const a of ACTIONS) seen.set(`POST /events/:id/${a}`, `/api/v1/events/:id/${a}`);
+    } else seen.set(key, key.slice(key.indexOf(' ') + 1));
+  }
+  return [...seen].map(([key, path]) => ({ key, path: path.replace(/^\/api\/v1/, '') }));
+}
+
+async function call(who: Who, method: string, path: string) {
+  const url = `${ts.url}/api/v1${path.replace(/:(\w+)/g, (_, name: string) => SAMPLE[name] ?? '999999')}`;
+  const body = method === 'GET' ? undefined : {};
+  if (who === 'anonymous') return request(url, { method, body, as: null });
+  if (who === 'display') return request(url, { method, body, as: null, headers: { authorization: `Bearer ${displayToken}` } });
+  if (who === 'integration') return request(url, { method, body, as: null, headers: { authorization: `Bearer ${integrationKey}` } });
+  // A logout would end the session the next calls use: it gets a session of its own.
+  const creds = method === 'POST' && path === '/auth/logout' ? await logIn(ts.url, people[who]!.username, people[who]!.password) : people[who]!;
+  return request(url, { method, body, as: creds });
+}
+
+describe('the access table', () => {
+  it('has a line for every route the app serves, and none for a route it does not', () => {
+    const served = appRoutes().map((r) => r.key).sort();
+    expect(served.length).toBeGreaterThan(100);
+    expect(Object.keys(ROUTES).sort()).toEqual(served);
+  });
+});
+
+describe('every route, with every role', () => {
+  it.each(EVERYONE)('answers %s as the table says', async (who) => {
+    const wrong: string[] = [];
+    for (const { key } of appRoutes()) {
+      const [method, path] = key.split(' ') as [string, string];
+      const rule = ROUTES[key]!;
+      const allowed = rule === 'public' || rule.includes(who);
+      const r = await call(who, method, path);
+      const denied = r.status === 401 || r.status === 403;
+      const expected = allowed ? 'allow' : who === 'anonymous' ? '401' : '403';
+      const got = !denied ? 'allow' : String(r.status);
+      if (got !== expected || r.status >= 500) wrong.push(`${key}: expected ${expected}, got ${r.status} ${JSON.stringify(r.body?.error ?? '')}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('every socket command, with every role', () => {
+  function socketOf(who: Who): TestSocket {
+    if (who === 'display') return openSocket(ts.url, { displayToken, reconnection: false });
+    if (who === 'integration') {
+      // An API key is for ingest: neither as a token nor as a header does it open a socket.
+      return connect(ts.url, {
+        transports: ['websocket'], forceNew: true, reconnection: false, auth: { displayToken: integrationKey },
+        extraHeaders: { authorization: `Bearer ${integrationKey}` },
+      }) as TestSocket;
+    }
+    if (who === 'anonymous') return openSocket(ts.url, { as: null, reconnection: false });
+    return openSocket(ts.url, { as: people[who]!, reconnection: false });
+  }
+
+  it('listens for no command the table does not name', async () => {
+    const s = socketOf('admin');
+    try {
+      await new Promise<void>((resolve, reject) => (s.once('connect', () => resolve()), s.once('connect_error', reject)));
+      const server = ts.app.io.sockets.sockets.get(s.id!)!;
+      const reserved = new Set(['error', 'disconnect', 'disconnecting']); // socket.io's own
+      const commands = server.eventNames().filter((e): e is string => typeof e === 'string' && !reserved.has(e));
+      expect(commands.sort()).toEqual(Object.keys(SOCKET_COMMANDS).sort());
+    } finally {
+      s.close();
+    }
+  });
+
+  it.each(EVERYONE)('answers %s as the table says', async (who) => {
+    const s = socketOf(who);
+    try {
+      const handshake = await new Promise<string>((resolve) => {
+        s.once('connect', () => resolve('connected'));
+        s.once('connect_error', (e) => resolve(e.message));
+      });
+      for (const [command, roles] of Object.entries(SOCKET_COMMANDS)) {
+        if (!roles.includes(who)) {
+          expect(handshake, command).toBe('error.unauthenticated');
+          continue;
+        }
+        expect(handshake).toBe('connected');
+        const ack = await s.timeout(5_000).emitWithAck(command as 'subscribe', { view: 'screen' });
+        expect(ack.ok, JSON.stringify(ack)).toBe(true);
+      }
+    } finally {
+      s.close();
+    }
+  });
+});
