@@ -7,13 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { launchBrowser } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { openSocket, request, sampleReport, startServer, TEST_PASSWORD, until, type TestServer } from '../support/server.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SMALL = { width: 1280, height: 800 };
 const LARGE = { width: 1920, height: 1080 };
 
@@ -24,16 +24,6 @@ if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
 interface ConsolePage extends Page {
   /** Page errors and CSP violations seen so far. */
   errors: string[];
-}
-
-async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    ],
-  });
 }
 
 /** A fresh browser profile (no cookie) on `path`, with page errors and CSP violations collected. */

@@ -9,13 +9,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { launchBrowser } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { installSubjects } from '../../server/demo/index.ts';
 import { post, startServer, type TestServer } from '../support/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCENES = ['events', 'subjects', 'volunteers', 'needs'] as const;
 const MIN = 60_000;
 
@@ -37,16 +37,6 @@ const short = (i: number) => SHORT[i % SHORT.length]!;
 
 interface WallPage extends Page {
   errors: string[];
-}
-
-async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    ],
-  });
 }
 
 /** /screen?scene=… as the paired display, with page errors, dialogs and CSP violations collected. */

@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { launchBrowser } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { post, startServer, type TestServer } from '../support/server.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN_KEY = 'cerebellum.displayToken';
 /** The code as the wall shows it: two groups of three, without look-alikes (0/O, 1/I/L). */
 const CODE = /^[2-9A-HJ-NP-Z]{3}-[2-9A-HJ-NP-Z]{3}$/;
@@ -23,16 +23,6 @@ if (!fs.existsSync(path.join(CLIENT_DIR, 'screen', 'index.html'))) {
 
 interface WallPage extends Page {
   errors: string[];
-}
-
-async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    ],
-  });
 }
 
 /** A fresh browser profile (no token) with page errors and CSP violations collected. */

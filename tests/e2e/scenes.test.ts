@@ -6,14 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { launchBrowser } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { installSubjects } from '../../server/demo/index.ts';
 import { post, startServer, type TestServer } from '../support/server.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCENES = ['events', 'subjects', 'volunteers', 'needs'] as const;
 const MIN = 60_000;
 
@@ -31,16 +31,6 @@ const PANELS: Record<(typeof SCENES)[number], string[]> = {
 
 interface WallPage extends Page {
   errors: string[];
-}
-
-async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--js-flags=--expose-gc',
-    ],
-  });
 }
 
 /**
@@ -104,7 +94,7 @@ describe('the wall’s scenes and playlist', () => {
     server = await startServer({ historyDays: 10 });
     api = `${server.url}/api/v1`;
     await installSubjects(server.app, Date.now(), { speed: 1 });
-    browser = await launchBrowser();
+    browser = await launchBrowser(['--js-flags=--expose-gc']);
   });
 
   afterAll(async () => {

@@ -4,28 +4,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { launchBrowser } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { post, sampleReport, startServer, type TestServer } from '../support/server.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const built = fs.existsSync(path.join(CLIENT_DIR, 'screen', 'index.html'));
 
 if (!built) {
   // `npm test` builds first; running this file alone needs `npm run build`.
   throw new Error(`The client is not built (${CLIENT_DIR}): run npm run build before the e2e tests.`);
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    ],
-  });
 }
 
 /** Open the wall as a paired display: the token rides in the ready-link hash, which the page stores and removes. */
