@@ -22,7 +22,7 @@ import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, ownRow } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
@@ -221,17 +221,13 @@ export class CharityService {
 
   donation(p: Principal, id: number): DonationRecord {
     authorise(p, RECORDS, 'see donations');
-    const row = this.#stmt.donation.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`donation ${id}`);
-    return donationFromRow(row);
+    return donationFromRow(ownRow(p, this.#stmt.donation.get(id), `donation ${id}`));
   }
 
   /** A donation by its receipt number (JZ-2026-000123): the basis of the printed receipt. */
   receipt(p: Principal, receiptNo: string): DonationRecord {
     authorise(p, RECORDS, 'see receipts');
-    const row = this.#stmt.receipt.get(receiptNo) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`receipt ${receiptNo}`);
-    return donationFromRow(row);
+    return donationFromRow(ownRow(p, this.#stmt.receipt.get(receiptNo), `receipt ${receiptNo}`));
   }
 
   /** Newest recorded first; the cursor is the id of the last donation of the previous page. */
@@ -337,9 +333,7 @@ export class CharityService {
 
   disbursement(p: Principal, id: number): DisbursementRecord {
     authorise(p, RECORDS, 'see disbursements');
-    const row = this.#stmt.disbursement.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`disbursement ${id}`);
-    return disbursementFromRow(row);
+    return disbursementFromRow(ownRow(p, this.#stmt.disbursement.get(id), `disbursement ${id}`));
   }
 
   /** Newest first; the cursor is the id of the last disbursement of the previous page. */
@@ -361,9 +355,7 @@ export class CharityService {
 
   goods(p: Principal, id: number): GoodsRecord {
     authorise(p, STAFF, 'see goods');
-    const row = this.#stmt.goods.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`goods ${id}`);
-    return goodsFromRow(row);
+    return goodsFromRow(ownRow(p, this.#stmt.goods.get(id), `goods ${id}`));
   }
 
   /** Every item ever received, in the order first received; the cursor is the last id. */

@@ -21,7 +21,7 @@ import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField, requireGrid } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import { ProjectRows } from '../orgs/projects.ts';
@@ -496,9 +496,7 @@ export class NeedService {
 
   resource(p: Principal, id: number): ResourceRecord {
     authorise(p, STAFF, 'see resources');
-    const row = this.#stmt.resource.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`resource ${id}`);
-    return resourceFromRow(row);
+    return resourceFromRow(ownRow(p, this.#stmt.resource.get(id), `resource ${id}`));
   }
 
   /** Newest first. */
@@ -519,9 +517,7 @@ export class NeedService {
 
   task(p: Principal, id: number): TaskRecord {
     authorise(p, STAFF, 'see tasks');
-    const row = this.#stmt.task.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`task ${id}`);
-    return taskFromRow(row);
+    return taskFromRow(ownRow(p, this.#stmt.task.get(id), `task ${id}`));
   }
 
   /** Newest first. */

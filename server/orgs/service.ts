@@ -21,8 +21,8 @@ import { ProjectRows } from './projects.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { Metrics } from '../subjects/metrics.ts';
-import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField, requireGrid } from '../subjects/rules.ts';
+import { DomainError } from '../errors.ts';
+import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
 import { isoInZone, localDay, wallTime } from '../../shared/time.ts';
@@ -195,9 +195,7 @@ export class OrgService {
 
   org(p: Principal, id: number): OrgRecord {
     authorise(p, STAFF, 'see organizations');
-    const row = this.#stmt.org.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`organization ${id}`);
-    return orgFromRow(row);
+    return orgFromRow(ownRow(p, this.#stmt.org.get(id), `organization ${id}`));
   }
 
   /** Newest first; the cursor is the id of the last organization of the previous page. */
@@ -251,9 +249,7 @@ export class OrgService {
 
   worker(p: Principal, id: number): SocialWorkerRecord {
     authorise(p, STAFF, 'see social workers');
-    const row = this.#stmt.worker.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`social worker ${id}`);
-    return workerFromRow(row);
+    return workerFromRow(ownRow(p, this.#stmt.worker.get(id), `social worker ${id}`));
   }
 
   listWorkers(p: Principal, q: ListWorkersQuery): Page<SocialWorkerRecord> {
@@ -330,9 +326,7 @@ export class OrgService {
 
   project(p: Principal, id: number): ProjectRecord {
     authorise(p, STAFF, 'see projects');
-    const row = this.#stmt.project.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`project ${id}`);
-    return projectFromRow(row);
+    return projectFromRow(ownRow(p, this.#stmt.project.get(id), `project ${id}`));
   }
 
   listProjects(p: Principal, q: ListProjectsQuery): Page<ProjectRecord> {
@@ -442,9 +436,7 @@ export class OrgService {
   /** A case with its client: social workers, coordinators and admins only. */
   case(p: Principal, id: number): CaseRecord {
     authorise(p, CASEWORK, 'see cases');
-    const row = this.#stmt.case.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`case ${id}`);
-    return caseFromRow(row);
+    return caseFromRow(ownRow(p, this.#stmt.case.get(id), `case ${id}`));
   }
 
   listCases(p: Principal, q: ListCasesQuery): Page<CaseRecord> {
@@ -570,9 +562,7 @@ export class OrgService {
 
   service(p: Principal, id: number): ServiceRecord {
     authorise(p, STAFF, 'see services');
-    const row = this.#stmt.service.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`service ${id}`);
-    return serviceFromRow(row);
+    return serviceFromRow(ownRow(p, this.#stmt.service.get(id), `service ${id}`));
   }
 
   /** Newest recorded first; filters by provider, project, case, kind, grid and when they ended. */

@@ -3,7 +3,7 @@
  * way: who may act, a field refused with a 400, a grid named in a body, an instant a body may carry.
  */
 import type { Directory } from '../community.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Principal, Role } from '../principal.ts';
 
 /** Instants further ahead than this are refused: clocks drift, but not by hours. */
@@ -16,6 +16,18 @@ export const FUTURE_SLACK_MS = 5 * 60_000;
  */
 export function authorise(p: Principal, roles: readonly Role[], what: string): void {
   if (!roles.includes(p.role)) throw new DomainError(403, 'error.forbidden', `a ${p.role} may not ${what}`);
+}
+
+/**
+ * The row, if it belongs to the principal's community; otherwise (none, or another community's)
+ * a 404 naming `what`: a community never learns what another holds.
+ *
+ * @example return orgFromRow(ownRow(p, this.#stmt.org.get(id), `organization ${id}`));
+ */
+export function ownRow(p: Principal, row: unknown, what: string): { community_id: string } {
+  const r = row as { community_id: string } | undefined;
+  if (!r || r.community_id !== p.communityId) throw notFound(what);
+  return r;
 }
 
 /** A 400 naming one field and its problem. */

@@ -23,7 +23,7 @@ import type { FeedDraft } from '../../shared/subjects.ts';
 import { feedText } from '../subjects/change.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField, requireGrid } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { wallTime } from '../../shared/time.ts';
 import {
@@ -262,9 +262,7 @@ export class VolunteerService {
 
   volunteer(p: Principal, id: number): VolunteerRecord {
     authorise(p, STAFF, 'see volunteers');
-    const row = this.#stmt.volunteer.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`volunteer ${id}`);
-    return volunteerFromRow(row);
+    return volunteerFromRow(ownRow(p, this.#stmt.volunteer.get(id), `volunteer ${id}`));
   }
 
   /** Newest first; the cursor is the id of the last volunteer of the previous page. */
@@ -356,9 +354,7 @@ export class VolunteerService {
 
   activity(p: Principal, id: number): ActivityRecord {
     authorise(p, STAFF, 'see activities');
-    const row = this.#stmt.activity.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`activity ${id}`);
-    return activityFromRow(row);
+    return activityFromRow(ownRow(p, this.#stmt.activity.get(id), `activity ${id}`));
   }
 
   /** Places taken: signed up, checked in or checked out. */
@@ -630,9 +626,7 @@ export class VolunteerService {
 
   item(p: Principal, id: number): ExchangeItemRecord {
     authorise(p, STAFF, 'see the exchange');
-    const row = this.#stmt.item.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`exchange item ${id}`);
-    return itemFromRow(row);
+    return itemFromRow(ownRow(p, this.#stmt.item.get(id), `exchange item ${id}`));
   }
 
   items(p: Principal): ExchangeItemRecord[] {
