@@ -7,6 +7,8 @@
  * they are computed, so a public wall and a console receive one payload (DESIGN §4).
  */
 
+import type { GuardedCount } from './disclosure.ts';
+
 export const SUBJECTS = ['community', 'org', 'social_worker', 'volunteer', 'charity'] as const;
 export type SubjectKind = (typeof SUBJECTS)[number];
 
@@ -124,7 +126,8 @@ export interface ProjectGlance {
   spentCents: number;
   servicesDone: number;
   targetServices: number | null;
-  beneficiaries: number;
+  /** People its services reached; withheld when small (a project's name often says whom it serves). */
+  beneficiaries: GuardedCount;
 }
 
 export interface OrgViews {
@@ -217,6 +220,18 @@ export interface LinkageFlow {
   links: { source: string; target: string; value: number }[];
 }
 
+/**
+ * Care for one key population (重点人群关爱), community-wide: services that reached it and its
+ * needs raised in the last 30 days, and its needs open now. Small counts are withheld
+ * (shared/disclosure.ts); there is deliberately no total across populations.
+ */
+export interface PopulationCare {
+  code: Population;
+  services: GuardedCount;
+  needsRaised: GuardedCount;
+  needsOpen: GuardedCount;
+}
+
 export interface SubjectViews {
   /**
    * The five at a glance. total / active / today mean, per subject:
@@ -237,6 +252,8 @@ export interface SubjectViews {
   /** Services per grid, last 30 days, all subjects. */
   grids: { gridId: string; services: number; beneficiaries: number; needsOpen: number }[];
   linkage: LinkageFlow;
+  /** Every key population, in the catalogue's order. */
+  care: PopulationCare[];
   /** The latest feed lines, newest first, at most FEED_LIMIT. */
   feed: FeedItem[];
 }

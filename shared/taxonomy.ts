@@ -22,6 +22,8 @@ export interface SubCategory {
   code: string;
   zh: string;
   en: string;
+  /** About one vulnerable resident: the public wall shows less (see `isProtectedEvent`). */
+  protected?: true;
 }
 
 export interface Category {
@@ -32,6 +34,8 @@ export interface Category {
   color: string;
   limits: Record<Urgency, TimeLimit>;
   subcategories: SubCategory[];
+  /** Every event of it is about a vulnerable resident (see `isProtectedEvent`). */
+  protected?: true;
 }
 
 const standard: Record<Urgency, TimeLimit> = {
@@ -90,7 +94,7 @@ export const CATEGORIES: readonly Category[] = [
     subcategories: [
       { code: 'neighbour', zh: '邻里纠纷', en: 'Neighbours' },
       { code: 'property', zh: '物业纠纷', en: 'Property management' },
-      { code: 'family', zh: '家庭纠纷', en: 'Family' },
+      { code: 'family', zh: '家庭纠纷', en: 'Family', protected: true },
       { code: 'labour', zh: '劳资纠纷', en: 'Unpaid wages' },
     ],
   },
@@ -98,13 +102,13 @@ export const CATEGORIES: readonly Category[] = [
     code: 'livelihood', zh: '民生服务', en: 'Livelihood', color: '#73d13d', limits: standard,
     subcategories: [
       { code: 'water_power', zh: '水电气暖', en: 'Water, power, gas, heating' },
-      { code: 'subsidy', zh: '社会救助', en: 'Social assistance' },
-      { code: 'medical', zh: '就医协助', en: 'Medical help' },
+      { code: 'subsidy', zh: '社会救助', en: 'Social assistance', protected: true },
+      { code: 'medical', zh: '就医协助', en: 'Medical help', protected: true },
       { code: 'paperwork', zh: '证照代办', en: 'Paperwork' },
     ],
   },
   {
-    code: 'care', zh: '特殊人群关爱', en: 'Care for key groups', color: '#ff85c0', limits: quick,
+    code: 'care', zh: '特殊人群关爱', en: 'Care for key groups', color: '#ff85c0', limits: quick, protected: true,
     subcategories: [
       { code: 'elderly_alone', zh: '独居老人', en: 'Elderly living alone' },
       { code: 'disabled', zh: '残疾人帮扶', en: 'People with disabilities' },
@@ -138,6 +142,23 @@ export function categoryOf(code: string): Category | undefined {
 
 export function isSubcategoryOf(category: string, sub: string): boolean {
   return byCode.get(category)?.subcategories.some((s) => s.code === sub) ?? false;
+}
+
+/**
+ * Is an event of this kind about one vulnerable resident (a key population's care, social
+ * assistance, medical help, a family dispute)? The public wall then gets its sub-category in
+ * place of the typed title, no description, no address and no map point; it still counts in
+ * the figures by category and grid (shared/disclosure.ts, docs/SECURITY.md).
+ */
+export function isProtectedEvent(category: string, sub: string | null): boolean {
+  const c = byCode.get(category);
+  return !!c && (c.protected === true || c.subcategories.some((s) => s.code === sub && s.protected === true));
+}
+
+/** A sub-category's Chinese label (the category's when the sub-category is unknown): data, like a typed title. */
+export function subcategoryLabel(category: string, sub: string | null): string {
+  const c = byCode.get(category);
+  return c?.subcategories.find((s) => s.code === sub)?.zh ?? c?.zh ?? sub ?? category;
 }
 
 /** The time limit for a category and urgency; unknown categories fall back to the standard table. */

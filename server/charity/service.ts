@@ -27,7 +27,8 @@ import type { Principal, Role } from '../principal.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import type { Metrics } from '../subjects/metrics.ts';
-import type { FeedDraft } from '../../shared/subjects.ts';
+import { serviceCategoryZh, type FeedDraft, type ServiceCategory } from '../../shared/subjects.ts';
+import { singlesOut } from '../../shared/disclosure.ts';
 import { wallTime } from '../../shared/time.ts';
 import {
   publicDonor, receiptNumber, yuan,
@@ -41,7 +42,7 @@ import {
   type DisbursementRecord, type DonationRecord, type GoodsMovement, type GoodsRecord,
 } from './record.ts';
 
-// Who may do what. Accounts arrive later; today HTTP requests act as the admin.
+// Who may do what (the route rules in server/auth/policy.ts let these roles reach the service).
 /** Stock on hand, the fund's balances and the books: every member of staff. */
 const STAFF: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'system'];
 /** Donors in full (names, phones), receipts, disbursements, ledger entries: the office, not the street. */
@@ -65,7 +66,15 @@ interface Target {
   beneficiaries: number;
   /** Names the target's records carry (the need's resident), masked if they turn up in free text. */
   names: string[];
+  /**
+   * The need's category when it could single out a key population's resident: the wall's line
+   * names that category instead of the typed purpose, with no grid (shared/disclosure.ts).
+   */
+  guardedCategory: ServiceCategory | null;
 }
+
+/** The grid a feed line and the wall's figures give `t`: none for a need that could single someone out. */
+const publicGrid = (t: Target): string | null => (t.guardedCategory ? null : t.gridId);
 
 /** A project or a need that can still receive, for forms and the demo. */
 export interface OpenTarget {
@@ -96,7 +105,7 @@ export class CharityService {
     const db = deps.db;
     this.#stmt = {
       project: db.prepare('SELECT id, community_id, name, status, grid_id FROM projects WHERE id = ?'),
-      need: db.prepare('SELECT id, community_id, title, status, grid_id, beneficiaries, resident_name FROM needs WHERE id = ?'),
+      need: db.prepare('SELECT id, community_id, title, category, status, grid_id, beneficiaries, resident_name, populations FROM needs WHERE id = ?'),
       goods: db.prepare('SELECT * FROM goods WHERE id = ?'),
       goodsByName: db.prepare('SELECT * FROM goods WHERE community_id = ? AND name = ? AND unit = ?'),
       insertGoods: db.prepare('INSERT INTO goods (community_id, name, unit, on_hand, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)'),
@@ -202,14 +211,14 @@ export class CharityService {
         this.#stmt.movement.run(goods!.id, body.quantity, id, null, receivedAt);
       }
 
-      if (valueCents > 0) this.#metrics.bump(p.communityId, receivedAt, 'charity', target.gridId, { raisedCents: valueCents });
+      if (valueCents > 0) this.#metrics.bump(p.communityId, receivedAt, 'charity', publicGrid(target), { raisedCents: valueCents });
       const donor = publicDonor(body.donorKind, body.anonymous, body.publicName);
       const feed: FeedDraft = body.kind === 'money'
-        ? { subject: 'charity', key: 'feed.charity.donated_money', params: { donor, amount: yuan(body.amountCents) }, gridId: target.gridId }
+        ? { subject: 'charity', key: 'feed.charity.donated_money', params: { donor, amount: yuan(body.amountCents) }, gridId: publicGrid(target) }
         : {
           subject: 'charity', key: 'feed.charity.donated_goods',
           params: { donor, item: feedText(goods!.name, [body.donorName]), quantity: body.quantity, unit: feedText(goods!.unit) },
-          gridId: target.gridId,
+          gridId: publicGrid(target),
         };
       this.#write(ctx, p, now, 'charity.donation_received', 'donation', id, {
         receiptNo, kind: body.kind, valueCents, goodsId: goods?.id ?? null, quantity: body.kind === 'goods' ? body.quantity : null,
@@ -271,7 +280,7 @@ export class CharityService {
       let id: number;
       let valueCents: number;
       let feed: FeedDraft;
-      const purpose = feedText(body.purpose, target.names);
+      const purpose = target.guardedCategory ? serviceCategoryZh(target.guardedCategory) : feedText(body.purpose, target.names);
 
       if (body.kind === 'money') {
         const from = body.from === 'fund'
@@ -296,7 +305,7 @@ export class CharityService {
             { accountId: this.#ledger.systemAccount(p.communityId, 'paid_out', now), amount: body.amountCents },
           ],
         });
-        feed = { subject: 'charity', key: 'feed.charity.disbursed_money', params: { amount: yuan(body.amountCents), purpose }, gridId: target.gridId };
+        feed = { subject: 'charity', key: 'feed.charity.disbursed_money', params: { amount: yuan(body.amountCents), purpose }, gridId: publicGrid(target) };
       } else {
         const goods = this.#goodsRow(p, body.goodsId);
         if (goods.onHand < body.quantity) {
@@ -315,11 +324,11 @@ export class CharityService {
         this.#stmt.movement.run(goods.id, -body.quantity, null, id, now);
         feed = {
           subject: 'charity', key: 'feed.charity.disbursed_goods',
-          params: { item: feedText(goods.name), quantity: body.quantity, unit: feedText(goods.unit), purpose }, gridId: target.gridId,
+          params: { item: feedText(goods.name), quantity: body.quantity, unit: feedText(goods.unit), purpose }, gridId: publicGrid(target),
         };
       }
 
-      this.#metrics.bump(p.communityId, now, 'charity', target.gridId, {
+      this.#metrics.bump(p.communityId, now, 'charity', publicGrid(target), {
         disbursedCents: valueCents, ...(target.needId !== null ? { services: 1, beneficiaries: target.beneficiaries } : {}),
       });
       this.#write(ctx, p, now, 'charity.disbursed', 'disbursement', id, {
@@ -446,7 +455,7 @@ export class CharityService {
   #target(
     p: Principal, ids: { projectId?: number | undefined; needId?: number | undefined }, closedProject: ReadonlySet<string> = CLOSED_PROJECT,
   ): Target {
-    const t: Target = { projectId: null, needId: null, gridId: null, beneficiaries: 0, names: [] };
+    const t: Target = { projectId: null, needId: null, gridId: null, beneficiaries: 0, names: [], guardedCategory: null };
     if (ids.projectId !== undefined) {
       const row = this.#stmt.project.get(ids.projectId) as
         | { id: number; community_id: string; name: string; status: string; grid_id: string | null }
@@ -460,7 +469,10 @@ export class CharityService {
     }
     if (ids.needId !== undefined) {
       const row = this.#stmt.need.get(ids.needId) as
-        | { id: number; community_id: string; title: string; status: string; grid_id: string | null; beneficiaries: number; resident_name: string | null }
+        | {
+          id: number; community_id: string; title: string; category: ServiceCategory; status: string; grid_id: string | null;
+          beneficiaries: number; resident_name: string | null; populations: string;
+        }
         | undefined;
       if (!row || row.community_id !== p.communityId) invalidField('needId', `no need ${ids.needId} in this community`);
       if (CLOSED_NEED.has(row.status)) {
@@ -470,6 +482,7 @@ export class CharityService {
       t.gridId = row.grid_id ?? t.gridId;
       t.beneficiaries = row.beneficiaries;
       if (row.resident_name) t.names.push(row.resident_name);
+      if (singlesOut(JSON.parse(row.populations) as string[], row.beneficiaries)) t.guardedCategory = row.category;
     }
     return t;
   }

@@ -7,7 +7,7 @@ import { runningDeadline } from '../../shared/lifecycle.ts';
 import { maskAddress, maskName, nameMasker, scrubText, type NameMasker } from '../../shared/mask.ts';
 import type { EventView } from '../../shared/protocol.ts';
 import type { Audience } from '../../shared/schemas.ts';
-import type { Source, Urgency } from '../../shared/taxonomy.ts';
+import { isProtectedEvent, subcategoryLabel, type Source, type Urgency } from '../../shared/taxonomy.ts';
 import { isoInZone, isoOrNull, wallTime } from '../../shared/time.ts';
 
 export interface EventRecord extends LifecycleState {
@@ -106,7 +106,8 @@ const NO_NAMES: readonly string[] = [];
 /**
  * The event as `audience` may see it. The public audience (wall displays) never receives the
  * reporter, gets free text scrubbed of phone and ID numbers and of the reporter's and any
- * known worker's full name, addresses cut to building level and staff names masked.
+ * known worker's full name, addresses cut to building level and staff names masked; an event
+ * about one vulnerable resident (`isProtectedEvent`) keeps only its kind, grid and times.
  */
 export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContext): EventView {
   const tz = ctx.timeZone;
@@ -130,15 +131,17 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
     view.reporterPhone = e.reporterPhone;
     return view;
   }
+  // An event about one vulnerable resident says what kind of matter and which grid, nothing typed about them.
+  const guarded = isProtectedEvent(e.category, e.subcategory);
   const names = nameMasker(ctx.knownNames?.() ?? NO_NAMES);
-  view.title = publicText(e.title, names, e.reporterName);
-  view.description = publicText(e.description, names, e.reporterName);
-  const address = maskAddress(e.address);
+  const text = (t: string) => (guarded ? '' : publicText(t, names, e.reporterName));
+  view.title = guarded ? subcategoryLabel(e.category, e.subcategory) : text(e.title);
+  view.description = text(e.description);
+  const address = guarded ? null : maskAddress(e.address);
   view.address = address === null ? null : names.apply(address, e.reporterName);
+  if (guarded) view.lat = view.lng = null;
   view.assigneeName = maskName(assigneeName);
-  view.pending = e.pending
-    ? { ...view.pending!, by: maskName(e.pending.by) ?? '', note: publicText(e.pending.note, names, e.reporterName) }
-    : null;
+  view.pending = e.pending ? { ...view.pending!, by: maskName(e.pending.by) ?? '', note: text(e.pending.note) } : null;
   return view;
 }
 

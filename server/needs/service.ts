@@ -28,6 +28,7 @@ import { ProjectRows } from '../orgs/projects.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import type { Metrics } from '../subjects/metrics.ts';
 import { maskName } from '../../shared/mask.ts';
+import { singlesOut } from '../../shared/disclosure.ts';
 import { DAY_MS, HOUR_MS, localDay, wallTime } from '../../shared/time.ts';
 import { serviceCategoryZh, type FeedDraft, type SubjectKind } from '../../shared/subjects.ts';
 import { zhCN as needMessages } from '../../shared/i18n/needs.ts';
@@ -184,6 +185,7 @@ export class NeedService {
   async raise(p: Principal, body: RaiseNeedBody): Promise<NeedRecord> {
     authorise(p, RAISE, 'raise needs');
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
+    if (p.grids && body.gridId === undefined) invalidField('gridId', 'required: name one of your grids');
     if (p.grids && body.gridId !== undefined && !p.grids.includes(body.gridId)) {
       throw new DomainError(403, 'error.forbidden', `grid ${body.gridId} is not one of yours`);
     }
@@ -202,26 +204,29 @@ export class NeedService {
       };
       const id = Number(this.#stmt.insertNeed.run(row).lastInsertRowid);
       const n = this.#needRow(id);
-      this.#metrics.bump(p.communityId, raisedAt, 'community', n.gridId, { needsRaised: 1 });
+      this.#metrics.bump(p.communityId, raisedAt, 'community', publicGrid(n), { needsRaised: 1 });
       const grid = n.gridId ? this.#dir.grids.get(n.gridId)?.name.zh : null;
-      const params = { category: serviceCategoryZh(n.category), categoryCode: n.category, title: this.#feedTitle(n) };
+      const category = { category: serviceCategoryZh(n.category), categoryCode: n.category };
+      const params = { ...category, title: feedText(n.title, [n.residentName]) };
       this.#write(ctx, p, now, 'community', 'need.raised', 'need', id,
         { code, category: n.category, urgency: n.urgency, gridId: n.gridId, raisedAt, dueAt: n.dueAt, beneficiaries: n.beneficiaries },
         null,
-        grid
-          ? { subject: 'community', key: 'feed.need.raised', params: { ...params, grid }, gridId: n.gridId }
-          : { subject: 'community', key: 'feed.need.raised_community', params, gridId: null });
+        guarded(n)
+          ? { subject: 'community', key: 'feed.need.raised_protected', params: category, gridId: null }
+          : grid
+            ? { subject: 'community', key: 'feed.need.raised', params: { ...params, grid }, gridId: n.gridId }
+            : { subject: 'community', key: 'feed.need.raised_community', params, gridId: null });
       return n;
     });
   }
 
-  /** A need by id or code (XQ-2026-0001). */
+  /** A need by id or code (XQ-2026-0001); a grid worker finds only their grids' needs. */
   need(p: Principal, idOrCode: number | string): NeedRecord {
     authorise(p, STAFF, 'see needs');
     const row = (typeof idOrCode === 'number' || /^\d+$/.test(idOrCode)
       ? this.#stmt.need.get(Number(idOrCode))
-      : this.#stmt.needByCode.get(idOrCode)) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) throw notFound(`need ${idOrCode}`);
+      : this.#stmt.needByCode.get(idOrCode)) as { community_id: string; grid_id: string | null } | undefined;
+    if (!row || row.community_id !== p.communityId || !inScope(p, row.grid_id)) throw notFound(`need ${idOrCode}`);
     return needFromRow(row);
   }
 
@@ -238,6 +243,7 @@ export class NeedService {
     if (q.category) (where.push('category = @category'), (params.category = q.category));
     if (q.urgency) (where.push('urgency = @urgency'), (params.urgency = q.urgency));
     if (q.grid) (where.push('grid_id = @grid'), (params.grid = q.grid));
+    if (p.grids) (where.push(`grid_id IN (SELECT value FROM json_each(@scope))`), (params.scope = JSON.stringify(p.grids)));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM needs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
     return pageOf(rows.map(needFromRow), q.limit);
@@ -340,9 +346,8 @@ export class NeedService {
       this.#stmt.matched.run(subject, r.id, now, now, n.id);
       this.#write(ctx, p, now, subject, 'need.matched', 'need', n.id,
         { matchId: m.id, resourceId: r.id, metBy: subject, projectId: project?.id ?? null, taskId }, n.status,
-        { subject, key: 'feed.need.matched',
-          params: { title: this.#feedTitle(n), provider: publicProvider(r.providerKind, r.providerName), subject: subjectLabel(subject), subjectCode: subject },
-          gridId: n.gridId });
+        this.#needLine(n, subject, 'feed.need.matched',
+          { provider: publicProvider(r.providerKind, r.providerName), subject: subjectLabel(subject), subjectCode: subject }));
       return {
         need: this.#needRow(n.id),
         match: matchFromRow(this.#stmt.match.get(m.id)),
@@ -402,13 +407,11 @@ export class NeedService {
       const hadTask = this.#stmt.finishTask.run('done', at, body.note ?? null, n.id).changes > 0;
       this.#settleProject(ctx, p, now, n, ['active'], 'completed');
       const subject = n.metBy!;
-      this.#metrics.bump(p.communityId, at, subject, n.gridId, {
+      this.#metrics.bump(p.communityId, at, subject, publicGrid(n), {
         needsMet: 1, responseMs: at - n.raisedAt, ...(hadTask ? { services: 1, beneficiaries: n.beneficiaries } : {}),
       });
       this.#write(ctx, p, at, subject, 'need.met', 'need', n.id, { at, responseMs: at - n.raisedAt, note: body.note ?? null }, n.status,
-        { subject, key: 'feed.need.met',
-          params: { title: this.#feedTitle(n), subject: subjectLabel(subject), subjectCode: subject, hours: hoursOf(at - n.raisedAt) },
-          gridId: n.gridId });
+        this.#needLine(n, subject, 'feed.need.met', { subject: subjectLabel(subject), subjectCode: subject, hours: hoursOf(at - n.raisedAt) }));
       return this.#needRow(n.id);
     });
   }
@@ -423,7 +426,7 @@ export class NeedService {
       const at = instantFrom('at', body.at, now);
       if (at < n.metAt!) invalidField('at', 'is before the need was met');
       this.#stmt.rated.run(body.satisfaction, at, now, n.id);
-      this.#metrics.bump(p.communityId, at, n.metBy!, n.gridId, { satisfaction: body.satisfaction });
+      this.#metrics.bump(p.communityId, at, n.metBy!, publicGrid(n), { satisfaction: body.satisfaction });
       this.#write(ctx, p, at, n.metBy!, 'need.rated', 'need', n.id, { satisfaction: body.satisfaction, note: body.note ?? null }, n.status);
       return this.#needRow(n.id);
     });
@@ -517,7 +520,9 @@ export class NeedService {
 
   task(p: Principal, id: number): TaskRecord {
     authorise(p, STAFF, 'see tasks');
-    return taskFromRow(ownRow(p, this.#stmt.task.get(id), `task ${id}`));
+    const t = taskFromRow(ownRow(p, this.#stmt.task.get(id), `task ${id}`));
+    if (p.grids) this.need(p, t.needId); // a grid worker: only tasks of their grids' needs (404 otherwise)
+    return t;
   }
 
   /** Newest first. */
@@ -528,6 +533,10 @@ export class NeedService {
     if (q.status) (where.push('status = @status'), (params.status = q.status));
     if (q.assignee) (where.push('assignee_kind = @assignee'), (params.assignee = q.assignee));
     if (q.need !== undefined) (where.push('need_id = @need'), (params.need = q.need));
+    if (p.grids) {
+      where.push('need_id IN (SELECT id FROM needs WHERE grid_id IN (SELECT value FROM json_each(@scope)))');
+      params.scope = JSON.stringify(p.grids);
+    }
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db.prepare(`SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
     return pageOf(rows.map(taskFromRow), q.limit);
@@ -581,8 +590,15 @@ export class NeedService {
   }
 
   /** The need's title for a public line: phones and IDs scrubbed, the resident's name masked. */
-  #feedTitle(n: NeedRecord): string {
-    return feedText(n.title, [n.residentName]);
+  /**
+   * A feed line about need `n`: its typed title (names masked) and grid; for a need that could
+   * single out a key population's resident, the `_protected` line with its category in place
+   * of the title and no grid (shared/disclosure.ts).
+   */
+  #needLine(n: NeedRecord, subject: SubjectKind, key: 'feed.need.matched' | 'feed.need.met', params: FeedDraft['params']): FeedDraft {
+    return guarded(n)
+      ? { subject, key: `${key}_protected`, params: { ...params, category: serviceCategoryZh(n.category), categoryCode: n.category }, gridId: null }
+      : { subject, key, params: { ...params, title: feedText(n.title, [n.residentName]) }, gridId: n.gridId };
   }
 
   #write(
@@ -611,6 +627,24 @@ const subjectLabel = (s: SubjectKind) => needMessages[`linkage.subject.${s}`];
  * A provider as a public line may name it: people masked (张*); organizations, teams, the
  * community and a donor that is an enterprise (a name longer than a person's) by name.
  */
+/**
+ * The grid the wall's figures count need `n` in: none for a need that could single someone out,
+ * or a live observer would read its grid off the grid's count ticking with its gridless line.
+ */
+function publicGrid(n: NeedRecord): string | null {
+  return guarded(n) ? null : n.gridId;
+}
+
+/** Within a grid worker's grids (everyone else's scope is the whole community). */
+function inScope(p: Principal, gridId: string | null): boolean {
+  return !p.grids || (gridId !== null && p.grids.includes(gridId));
+}
+
+/** A need that could single out a key population's resident: its feed lines say less (shared/disclosure.ts). */
+function guarded(n: NeedRecord): boolean {
+  return singlesOut(n.populations, n.beneficiaries);
+}
+
 function publicProvider(kind: ProviderKind, name: string): string {
   const person = kind === 'volunteer' || kind === 'social_worker' || (kind === 'donor' && !/^[\u3400-\u9fff·（）()]{5,}$/.test(name));
   return person ? (maskName(name) ?? '') : feedText(name);

@@ -5,7 +5,10 @@
  * hundred rows a month at community scale, well under a millisecond.
  */
 import type { StatsContext } from '../subjects/context.ts';
-import { SERVICE_CATEGORIES, SUBJECTS, type LinkageFlow, type NeedViews, type ServiceCategory } from '../../shared/subjects.ts';
+import {
+  POPULATIONS, SERVICE_CATEGORIES, SUBJECTS, type LinkageFlow, type NeedViews, type PopulationCare, type ServiceCategory,
+} from '../../shared/subjects.ts';
+import { guardCount } from '../../shared/disclosure.ts';
 import { LINKAGE_OUTCOMES, type LinkageOutcome, type NeedStatus } from '../../shared/needs.ts';
 
 const OPEN = "('raised', 'matched', 'in_progress')";
@@ -122,4 +125,30 @@ export function linkageFlow(ctx: StatsContext): LinkageFlow {
   out.sort((a, b) => rank(a.source) - rank(b.source) || rank(a.target) - rank(b.target));
   const nodes = [...used].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((id) => ({ id }));
   return { nodes, links: out };
+}
+
+/**
+ * Care per key population: services that reached it and needs raised for it in the last 30
+ * days, needs open now; small counts withheld (shared/disclosure.ts). A record tagged with two
+ * populations counts once for each.
+ */
+export function populationCare(ctx: StatsContext): PopulationCare[] {
+  const { db, communityId: c, windowStart, now } = ctx;
+  const counts = (sql: string, ...args: unknown[]) =>
+    new Map((db.prepare(sql).all(c, ...args) as { code: string; n: number }[]).map((r) => [r.code, r.n]));
+  const services = counts(
+    `SELECT j.value AS code, COUNT(*) AS n FROM services s, json_each(s.populations) j
+      WHERE s.community_id = ? AND s.ended_at >= ? AND s.ended_at <= ? GROUP BY j.value`, windowStart, now);
+  const raised = counts(
+    `SELECT j.value AS code, COUNT(*) AS n FROM needs n, json_each(n.populations) j
+      WHERE n.community_id = ? AND n.raised_at >= ? AND n.raised_at <= ? GROUP BY j.value`, windowStart, now);
+  const open = counts(
+    `SELECT j.value AS code, COUNT(*) AS n FROM needs n, json_each(n.populations) j
+      WHERE n.community_id = ? AND n.status IN ${OPEN} GROUP BY j.value`);
+  return POPULATIONS.map(({ code }) => ({
+    code,
+    services: guardCount(services.get(code) ?? 0),
+    needsRaised: guardCount(raised.get(code) ?? 0),
+    needsOpen: guardCount(open.get(code) ?? 0),
+  }));
 }

@@ -25,6 +25,7 @@ import { DomainError } from '../errors.ts';
 import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
+import { countText, guardCount, singlesOut } from '../../shared/disclosure.ts';
 import { isoInZone, localDay, wallTime } from '../../shared/time.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import { serviceCategoryZh, type FeedDraft, type ServiceCategory, type SubjectKind } from '../../shared/subjects.ts';
@@ -406,7 +407,8 @@ export class OrgService {
       // The journal and the feed name the social worker and the category, never the client.
       this.#write(ctx, p, now, 'social_worker', 'case.opened', 'case', id,
         { code, socialWorkerId: w.id, category: body.category, gridId: body.gridId ?? null, openedAt }, null,
-        { subject: 'social_worker', key: 'feed.case.opened', params: { name: maskName(w.name) ?? '', ...categoryParams(body.category) }, gridId: body.gridId ?? null });
+        // A case is one client: no grid on the wall either (shared/disclosure.ts).
+        { subject: 'social_worker', key: 'feed.case.opened', params: { name: maskName(w.name) ?? '', ...categoryParams(body.category) }, gridId: null });
       return this.#caseRow(id);
     });
   }
@@ -428,7 +430,7 @@ export class OrgService {
       const w = workerFromRow(this.#stmt.worker.get(c.socialWorkerId));
       this.#write(ctx, p, now, 'social_worker', 'case.closed', 'case', c.id,
         { code: c.code, closedAt, note: feedText(body.note ?? '', [c.clientName, w.name]) || null }, c.status,
-        { subject: 'social_worker', key: 'feed.case.closed', params: { name: maskName(w.name) ?? '', ...categoryParams(c.category) }, gridId: c.gridId });
+        { subject: 'social_worker', key: 'feed.case.closed', params: { name: maskName(w.name) ?? '', ...categoryParams(c.category) }, gridId: null });
       return { ...c, status: 'closed', closedAt, updatedAt: now };
     });
   }
@@ -523,7 +525,8 @@ export class OrgService {
       };
       const id = Number(this.#stmt.insertService.run({ ...rec, populations: JSON.stringify(rec.populations) }).lastInsertRowid);
       const subject: SubjectKind = rec.providerKind;
-      this.#metrics.bump(p.communityId, endedAt, subject, gridId, {
+      // Counted community-wide when it could single someone out (shared/disclosure.ts): no grid to read off a ticking count.
+      this.#metrics.bump(p.communityId, endedAt, subject, guarded(rec) ? null : gridId, {
         services: 1, beneficiaries: rec.beneficiaries, serviceMinutes: serviceMinutes(rec),
         ...(rec.satisfaction !== null ? { satisfaction: rec.satisfaction } : {}),
       });
@@ -531,8 +534,8 @@ export class OrgService {
         { providerKind: rec.providerKind, socialWorkerId: rec.socialWorkerId, orgId: rec.orgId, projectId: rec.projectId, caseId: rec.caseId,
           needId: rec.needId, kind: rec.kind, category, gridId, beneficiaries: rec.beneficiaries, minutes: serviceMinutes(rec), endedAt,
           satisfaction: rec.satisfaction }, null,
-        { subject, key: `feed.service.${rec.providerKind}.${rec.kind}`, gridId,
-          params: { name: this.#providerName(worker, org), ...categoryParams(category), count: rec.beneficiaries } });
+        { subject, key: `feed.service.${rec.providerKind}.${rec.kind}`, gridId: guarded(rec) ? null : gridId,
+          params: { name: this.#providerName(worker, org), ...categoryParams(category), count: guarded(rec) ? countText(guardCount(rec.beneficiaries)) : rec.beneficiaries } });
       return { id, ...rec };
     });
   }
@@ -550,11 +553,11 @@ export class OrgService {
       if (s.satisfaction !== null || this.#stmt.rate.run(body.satisfaction, s.id).changes !== 1) {
         throw new DomainError(409, 'error.service_already_rated', `service ${s.id} is rated ${s.satisfaction}`, undefined, { satisfaction: s.satisfaction });
       }
-      this.#metrics.bump(p.communityId, s.endedAt, s.providerKind, s.gridId, { satisfaction: body.satisfaction });
+      this.#metrics.bump(p.communityId, s.endedAt, s.providerKind, guarded(s) ? null : s.gridId, { satisfaction: body.satisfaction });
       const worker = s.socialWorkerId !== null ? workerFromRow(this.#stmt.worker.get(s.socialWorkerId)) : null;
       const org = s.providerKind === 'org' ? orgFromRow(this.#stmt.org.get(s.orgId)) : null;
       this.#write(ctx, p, now, s.providerKind, 'service.rated', 'service', s.id, { satisfaction: body.satisfaction }, null,
-        { subject: s.providerKind, key: `feed.service.rated.${s.providerKind}`, gridId: s.gridId,
+        { subject: s.providerKind, key: `feed.service.rated.${s.providerKind}`, gridId: guarded(s) ? null : s.gridId,
           params: { name: this.#providerName(worker, org), ...categoryParams(s.category), satisfaction: body.satisfaction } });
       return { ...s, satisfaction: body.satisfaction };
     });
@@ -688,6 +691,14 @@ export class OrgService {
 }
 
 /** The category's label for a feed line (data, in Chinese, as the wall shows it) and its code for other languages. */
+/**
+ * A service that could single out a key population's resident, or a session of a case (one
+ * client): its feed line has no grid and its count of people shows as "<3" (shared/disclosure.ts).
+ */
+function guarded(s: Pick<ServiceRecord, 'populations' | 'caseId' | 'beneficiaries'>): boolean {
+  return s.caseId !== null || singlesOut(s.populations, s.beneficiaries);
+}
+
 function categoryParams(code: ServiceCategory): { category: string; categoryCode: ServiceCategory } {
   return { category: serviceCategoryZh(code), categoryCode: code };
 }

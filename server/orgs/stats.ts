@@ -9,6 +9,7 @@
 import type { StatsContext } from '../subjects/context.ts';
 import type { FundingSource, OrgViews, ProjectGlance, SocialWorkViews } from '../../shared/subjects.ts';
 import { feedText } from '../subjects/change.ts';
+import { guardCount } from '../../shared/disclosure.ts';
 
 /** How many projects the wall lists: the active ones with the most services in the last 30 days. */
 export const PROJECTS_ON_WALL = 6;
@@ -58,7 +59,7 @@ export function orgStats(ctx: StatsContext): OrgViews {
       spentCents: r.spent_cents,
       servicesDone: r.done,
       targetServices: r.target_services,
-      beneficiaries: r.beneficiaries,
+      beneficiaries: guardCount(r.beneficiaries),
     })),
   };
 }

@@ -25,6 +25,7 @@ import type { Kpis } from '../../shared/protocol.ts';
 import { FEED_LIMIT, SUBJECTS, type FeedDraft, type FeedItem, type SubjectKind, type SubjectViews } from '../../shared/subjects.ts';
 import { DAY_MS, isoInZone, localDay, startOfLocalDay } from '../../shared/time.ts';
 import { NameMasker } from '../../shared/mask.ts';
+import { SMALL_COUNT_MIN } from '../../shared/disclosure.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import type { SubjectChange } from './change.ts';
 import type { StatsContext } from './context.ts';
@@ -32,7 +33,7 @@ import type { Metrics, MetricTotals } from './metrics.ts';
 import { volunteerStats } from '../volunteers/stats.ts';
 import { orgStats, socialWorkStats } from '../orgs/stats.ts';
 import { charityStats } from '../charity/stats.ts';
-import { linkageFlow, needStats } from '../needs/stats.ts';
+import { linkageFlow, needStats, populationCare } from '../needs/stats.ts';
 
 /** Cached views older than this are recomputed even when nothing changed: "today" and "on duty" move with the clock. */
 const MAX_AGE_MS = 60_000;
@@ -201,8 +202,10 @@ export class SubjectStats {
     const sat = satisfactionOf(db, communityId, ctx.windowStart);
     const openNeeds = new Map(
       (db.prepare(
+        // Needs that could single a key population's resident out are not counted by grid (shared/disclosure.ts).
         `SELECT grid_id AS g, COUNT(*) AS n FROM needs
-          WHERE community_id = ? AND status IN ('raised', 'matched', 'in_progress') AND grid_id IS NOT NULL GROUP BY grid_id`,
+          WHERE community_id = ? AND status IN ('raised', 'matched', 'in_progress') AND grid_id IS NOT NULL
+            AND NOT (populations <> '[]' AND beneficiaries < ${SMALL_COUNT_MIN}) GROUP BY grid_id`,
       ).all(communityId) as { g: string; n: number }[]).map((r) => [r.g, r.n]),
     );
     return {
@@ -221,6 +224,7 @@ export class SubjectStats {
         return { gridId: g.id, services: t?.services ?? 0, beneficiaries: t?.beneficiaries ?? 0, needsOpen: openNeeds.get(g.id) ?? 0 };
       }),
       linkage: linkageFlow(ctx),
+      care: populationCare(ctx),
     };
   }
 }

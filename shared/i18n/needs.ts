@@ -73,6 +73,10 @@ export const zhCN = {
   'feed.need.raised_community': '新需求 · {category} · {title}',
   'feed.need.matched': '需求已对接 · {title} · {subject} {provider} 承接',
   'feed.need.met': '需求已满足 · {title} · 由 {subject} 完成 · 用时 {hours} 小时',
+  // A key population's need: its category only, no typed title and no grid (shared/disclosure.ts).
+  'feed.need.raised_protected': '新需求 · {category}',
+  'feed.need.matched_protected': '需求已对接 · {category} · {subject} {provider} 承接',
+  'feed.need.met_protected': '需求已满足 · {category} · 由 {subject} 完成 · 用时 {hours} 小时',
   'feed.resource.added': '新资源 · {provider} · {title}',
 } as const;
 
@@ -150,5 +154,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'feed.need.raised_community': 'New need · {category} · {title}',
   'feed.need.matched': 'Need matched · {title} · taken on by {subject} {provider}',
   'feed.need.met': 'Need met · {title} · by {subject} · in {hours} h',
+  'feed.need.raised_protected': 'New need · {category}',
+  'feed.need.matched_protected': 'Need matched · {category} · taken on by {subject} {provider}',
+  'feed.need.met_protected': 'Need met · {category} · by {subject} · in {hours} h',
   'feed.resource.added': 'New resource · {provider} · {title}',
 };

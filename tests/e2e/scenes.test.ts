@@ -26,7 +26,7 @@ const PANELS: Record<(typeof SCENES)[number], string[]> = {
   events: ['kpis', 'map', 'stream', 'trend', 'categories', 'grid-rank'],
   subjects: ['subjects', 'subject-community', 'subject-org', 'subject-social_worker', 'subject-volunteer', 'subject-charity', 'linkage', 'feed'],
   volunteers: ['volunteer-kpis', 'leaderboard', 'activities'],
-  needs: ['needs-kpis', 'needs-trend', 'charity-trend', 'satisfaction', 'need-categories', 'fund', 'donations'],
+  needs: ['needs-kpis', 'needs-trend', 'charity-trend', 'care', 'need-categories', 'fund', 'donations'],
 };
 
 interface WallPage extends Page {
