@@ -28,6 +28,8 @@ export interface EventView {
   /** Absent on the public audience. */
   reporterName?: string | null;
   reporterPhone?: string | null;
+  /** Staff only: the reporting system's own id (hotline ticket, sensor alarm), for de-duplication. */
+  externalId?: string | null;
   assigneeId: string | null;
   assigneeName: string | null;
   pending: Omit<PendingRequest, 'at'> & { at: string } | null;

@@ -63,6 +63,11 @@ class Session {
     }
   }
 
+  /** The server replaced our session (a password change): its new CSRF token from now on. */
+  renewed(answer: SessionAnswer<User>) {
+    this.#signedIn(answer);
+  }
+
   /** The server no longer knows the session. */
   expire() {
     if (this.user) this.ended = true;

@@ -45,6 +45,8 @@ export interface SessionRecord {
 export interface RequestInfo {
   ip: string | null;
   userAgent?: string | null;
+  /** The login-device cookie this browser sent (`cb_device`), if any. */
+  deviceToken?: string | null;
 }
 
 /** A new session: the cookie's value (shown once, never stored) and its CSRF token. */
@@ -52,6 +54,8 @@ export interface NewSession {
   user: UserRecord;
   secret: string;
   csrfToken: string;
+  /** A new login-device cookie for this browser (first login as this user from it). */
+  deviceToken?: string;
 }
 
 export interface AccountsDeps {
@@ -69,7 +73,9 @@ export interface AccountsDeps {
 }
 
 /** Failed logins allowed per (account, address), and per address, in LOGIN_WINDOW_MS. */
-export const LOGIN_LIMITS = { account: 5, address: 50, windowMs: 15 * 60_000 };
+export const LOGIN_LIMITS = { account: 5, address: 50, device: 5, windowMs: 15 * 60_000 };
+/** How long a browser that logged in stays known as that person's device. */
+export const DEVICE_DAYS = 180;
 /** A session's last-seen time is written at most this often. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -86,7 +92,7 @@ const userFromRow = (r: UserRow): UserRecord => ({
 });
 
 export class Accounts {
-  readonly failures: { account: RateLimiter; address: RateLimiter };
+  readonly failures: { account: RateLimiter; address: RateLimiter; device: RateLimiter };
   #d: AccountsDeps;
   #setupHash: string | null = null;
   #dummyHash: Promise<string> | null = null;
@@ -98,6 +104,7 @@ export class Accounts {
     this.failures = {
       account: new RateLimiter({ limit: LOGIN_LIMITS.account, windowMs, now: deps.now }),
       address: new RateLimiter({ limit: LOGIN_LIMITS.address, windowMs, now: deps.now }),
+      device: new RateLimiter({ limit: LOGIN_LIMITS.device, windowMs, now: deps.now }),
     };
     const db = deps.db;
     this.#stmt = {
@@ -118,6 +125,9 @@ export class Accounts {
       ),
       rehash: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
       activeAdmins: db.prepare("SELECT COUNT(*) AS n FROM users WHERE community_id = ? AND role = 'admin' AND status = 'active'"),
+      device: db.prepare('SELECT user_id, last_used_at FROM login_devices WHERE token_hash = ?'),
+      newDevice: db.prepare('INSERT INTO login_devices (token_hash, user_id, created_at, last_used_at) VALUES (?, ?, ?, ?)'),
+      deviceUsed: db.prepare('UPDATE login_devices SET last_used_at = ? WHERE token_hash = ?'),
       newSession: db.prepare(
         `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -131,6 +141,7 @@ export class Accounts {
       sessionsOf: db.prepare('SELECT id_hash FROM sessions WHERE user_id = ?'),
       endSessionsOf: db.prepare('DELETE FROM sessions WHERE user_id = ?'),
       expired: db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
+      oldDevices: db.prepare('DELETE FROM login_devices WHERE last_used_at <= ?'),
     };
   }
 
@@ -310,16 +321,25 @@ export class Accounts {
   /**
    * Log in. Unknown user, wrong password and disabled account get the same 401, after the same
    * work. Failures count per (username, address) and per address; over either limit, 429.
+   *
+   * A browser that logged in as this user before (its `cb_device` cookie, OWASP's "device
+   * cookie") is counted on its own instead: someone guessing from the same office network
+   * cannot lock the people who work there out. Its own failures are limited alike.
    */
   async login(body: LoginBody, req: RequestInfo): Promise<NewSession> {
     const ip = req.ip ?? 'unknown';
     const keys = loginKeys(body.username, ip);
-    this.#limit(Math.max(this.failures.account.retryAfter(keys.account), this.failures.address.retryAfter(keys.address)));
     const user = this.byUsername(body.username);
+    const device = this.#knownDevice(req.deviceToken, user);
+    const limits: [RateLimiter, string][] = device
+      ? [[this.failures.device, device]]
+      : [[this.failures.account, keys.account], [this.failures.address, keys.address]];
+    this.#limit(Math.max(...limits.map(([l, k]) => l.retryAfter(k))));
+    // Counted as a failure before the slow check, so a burst of parallel guesses cannot all pass
+    // the limit while the first are still hashing; taken back below when it succeeds.
+    for (const [l, k] of limits) l.hit(k);
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await this.#dummy()));
     if (!user || !ok || user.status !== 'active') {
-      this.failures.account.hit(keys.account);
-      this.failures.address.hit(keys.address);
       this.#d.audit.write({
         communityId: user?.communityId ?? null, actorId: null, actorRole: null, action: 'auth.login_failed',
         targetType: 'users', targetId: user?.id ?? null,
@@ -327,13 +347,31 @@ export class Accounts {
       });
       throw new DomainError(401, 'error.bad_credentials', 'wrong username or password');
     }
-    this.failures.account.reset(keys.account);
+    if (device) this.failures.device.reset(device);
+    else (this.failures.account.reset(keys.account), this.failures.address.forgive(keys.address));
     if (hashCost(user.passwordHash) !== this.#d.scryptCost) {
       // SCRYPT_COST changed since this hash was made: bring it to today's cost while we know the password.
       this.#stmt.rehash.run(await hashPassword(body.password, this.#d.scryptCost), user.id);
     }
-    this.#d.audit.write({ ...actorOf(this.principalOf(user)), action: 'auth.login', targetType: 'users', targetId: user.id, ip: req.ip });
-    return this.#newSession(user, req);
+    return this.#d.db.transaction(() => {
+      const now = this.#d.now();
+      let deviceToken: string | undefined;
+      if (device) this.#stmt.deviceUsed.run(now, device);
+      else {
+        deviceToken = newSecret();
+        this.#stmt.newDevice.run(sha256(deviceToken), user.id, now, now);
+      }
+      this.#d.audit.write({ ...actorOf(this.principalOf(user)), action: 'auth.login', targetType: 'users', targetId: user.id, ip: req.ip });
+      return { ...this.#newSession(user, req), ...(deviceToken ? { deviceToken } : {}) };
+    })();
+  }
+
+  /** The hash of `token` if it is a device `user` logged in from within DEVICE_DAYS; else null. */
+  #knownDevice(token: string | null | undefined, user: UserRecord | null): string | null {
+    if (!token || !user || token.length > 100) return null;
+    const hash = sha256(token);
+    const row = this.#stmt.device.get(hash) as { user_id: number; last_used_at: number } | undefined;
+    return row && row.user_id === user.id && row.last_used_at > this.#d.now() - DEVICE_DAYS * 86_400_000 ? hash : null;
   }
 
   #dummy(): Promise<string> {
@@ -396,29 +434,36 @@ export class Accounts {
     this.#d.live().disconnect(rooms.session(session.idHash));
   }
 
-  /** Change one's own password; the user's other sessions end. */
-  async changePassword(user: UserRecord, session: SessionRecord, body: ChangePasswordBody, req: RequestInfo): Promise<void> {
+  /**
+   * Change one's own password. Every session of the user ends, this one included, and this
+   * browser gets a new one (new cookie, new CSRF token): whoever held a copy of the old cookie is
+   * out.
+   */
+  async changePassword(user: UserRecord, session: SessionRecord, body: ChangePasswordBody, req: RequestInfo): Promise<NewSession> {
     const keys = loginKeys(user.username, req.ip ?? 'unknown');
     this.#limit(this.failures.account.retryAfter(keys.account));
+    this.failures.account.hit(keys.account); // before the slow check, as in login
     if (!(await verifyPassword(body.currentPassword, user.passwordHash))) {
-      this.failures.account.hit(keys.account);
       throw new DomainError(403, 'error.wrong_password', 'the current password is wrong', [{ field: 'currentPassword', problem: 'is wrong' }]);
     }
+    this.failures.account.forgive(keys.account);
     const hash = await hashPassword(body.newPassword, this.#d.scryptCost);
-    const ended = this.#d.db.transaction(() => {
+    const { ended, fresh } = this.#d.db.transaction(() => {
       const now = this.#d.now();
       this.#stmt.setHash.run(hash, 0, now, now, user.id);
-      const others = (this.#stmt.sessionsOf.all(user.id) as { id_hash: string }[]).map((r) => r.id_hash).filter((h) => h !== session.idHash);
-      for (const h of others) this.#stmt.endSession.run(h);
+      const all = (this.#stmt.sessionsOf.all(user.id) as { id_hash: string }[]).map((r) => r.id_hash);
+      for (const h of all) this.#stmt.endSession.run(h);
       this.#d.audit.write({ ...actorOf(this.principalOf(user)), action: 'auth.password', targetType: 'users', targetId: user.id, ip: req.ip });
-      return others;
+      return { ended: all, fresh: this.#newSession({ ...user, mustChangePassword: false }, req) };
     })();
     this.#endSockets(ended);
+    return fresh;
   }
 
-  /** End the sessions whose time is up; returns how many. */
+  /** End the sessions whose time is up (returns how many) and forget devices unused for DEVICE_DAYS. */
   sweep(): number {
     const now = this.#d.now();
+    this.#stmt.oldDevices.run(now - DEVICE_DAYS * 86_400_000);
     return this.#stmt.expired.run(now, now - this.#d.sessionIdleMs).changes;
   }
 

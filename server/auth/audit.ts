@@ -182,7 +182,11 @@ export class AuditedQueue<E> extends WriteQueue<E> {
     if (!what || !req) return super.run(work);
     const audit = this.#audit!;
     return super.run((ctx) => {
-      const value = work(ctx);
+      let changed = false;
+      const value = work({ emit: (effect) => ((changed = true), ctx.emit(effect)) });
+      // Every change journals (and so emits); a write that emitted nothing changed nothing — a
+      // report whose externalId was already in — and gets no line claiming it did.
+      if (!changed) return value;
       audit.write({
         ...actorOf(by), action: what.action, targetType: what.targetType,
         targetId: what.targetId ?? idOf(value), detail: what.detail, ip: req.ip,

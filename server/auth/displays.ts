@@ -47,8 +47,7 @@ interface DisplayRow {
 }
 
 interface PairingRow {
-  id: string; code: string; secret_hash: string; created_at: number; expires_at: number; display_id: number | null;
-  token_once: string | null; ip: string | null;
+  id: string; code: string; secret_hash: string; created_at: number; expires_at: number; display_id: number | null; ip: string | null;
 }
 
 const fromRow = (r: DisplayRow): DisplayRecord => ({
@@ -79,7 +78,7 @@ export class Displays {
       newPairing: db.prepare(
         'INSERT INTO display_pairings (id, code, secret_hash, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      paired: db.prepare('UPDATE display_pairings SET display_id = ?, token_once = ?, expires_at = ? WHERE id = ?'),
+      paired: db.prepare('UPDATE display_pairings SET display_id = ?, expires_at = ? WHERE id = ?'),
       dropPairing: db.prepare('DELETE FROM display_pairings WHERE id = ?'),
       expiredPairings: db.prepare('DELETE FROM display_pairings WHERE expires_at <= ?'),
     };
@@ -96,7 +95,9 @@ export class Displays {
     }
     const now = this.#d.now();
     const id = newSecret().slice(0, 22);
-    const secret = newSecret();
+    // The pairing secret becomes the display's token once an admin pairs it: the server keeps
+    // only its hash from the start and never holds a usable token.
+    const secret = newSecret('cbd_');
     const expiresAt = now + PAIRING_TTL_MS;
     this.#d.db.transaction(() => {
       this.#stmt.expiredPairings.run(now);
@@ -116,8 +117,9 @@ export class Displays {
   }
 
   /**
-   * What a display polling its pairing learns: still waiting, or paired with its token (given
-   * once: the pairing is gone after). Null (a 404) for an unknown or expired pairing or a wrong secret.
+   * What a display polling its pairing learns: still waiting, or paired — its pairing secret is
+   * now its device token (said once: the pairing is gone after). Null (a 404) for an unknown or
+   * expired pairing or a wrong secret.
    */
   pairingStatus(pairingId: string, secret: string | undefined): PairingStatus | null {
     const row = this.#stmt.pairing.get(pairingId) as PairingRow | undefined;
@@ -127,15 +129,12 @@ export class Displays {
       this.#stmt.dropPairing.run(row.id);
       return null;
     }
-    if (row.display_id === null || row.token_once === null) {
-      return row.display_id === null
-        ? { status: 'waiting', code: formatPairingCode(row.code), expiresAt: isoInZone(row.expires_at, this.#zone()) }
-        : null;
+    if (row.display_id === null) {
+      return { status: 'waiting', code: formatPairingCode(row.code), expiresAt: isoInZone(row.expires_at, this.#zone()) };
     }
-    const token = row.token_once;
     this.#stmt.dropPairing.run(row.id);
     const display = this.#display(row.display_id)!;
-    return { status: 'paired', token, display: this.view(display) };
+    return { status: 'paired', token: secret, display: this.view(display) };
   }
 
   /** An admin pairs the display showing `code`, names it, and binds it to the admin's community. */
@@ -146,10 +145,9 @@ export class Displays {
     if (row.expires_at <= this.#d.now() || row.display_id !== null) {
       throw new DomainError(409, 'error.pairing_expired', `pairing code ${code} has expired or was used; the display shows a new one`);
     }
-    const token = newSecret('cbd_');
     return this.#d.db.transaction(() => {
-      const d = this.#insert(actor.communityId, name, token, actor.id);
-      this.#stmt.paired.run(d.id, token, this.#d.now() + PAIRING_TTL_MS, row.id);
+      const d = this.#insert(actor.communityId, name, row.secret_hash, actor.id);
+      this.#stmt.paired.run(d.id, this.#d.now() + PAIRING_TTL_MS, row.id);
       this.#d.audit.write({ ...actorOf(actor), action: 'displays.pair', targetType: 'displays', targetId: d.id, detail: { name }, ip: req.ip });
       return d;
     })();
@@ -159,15 +157,15 @@ export class Displays {
   createPaired(communityId: string, name: string, pairedBy: string): { display: DisplayRecord; token: string } {
     const token = newSecret('cbd_');
     const display = this.#d.db.transaction(() => {
-      const d = this.#insert(communityId, name, token, pairedBy);
+      const d = this.#insert(communityId, name, sha256(token), pairedBy);
       this.#d.audit.write({ communityId, actorId: pairedBy, actorRole: 'system', action: 'displays.pair', targetType: 'displays', targetId: d.id, detail: { name } });
       return d;
     })();
     return { display, token };
   }
 
-  #insert(communityId: string, name: string, token: string, pairedBy: string): DisplayRecord {
-    const id = Number(this.#stmt.insert.run(communityId, name, sha256(token), pairedBy, this.#d.now()).lastInsertRowid);
+  #insert(communityId: string, name: string, tokenHash: string, pairedBy: string): DisplayRecord {
+    const id = Number(this.#stmt.insert.run(communityId, name, tokenHash, pairedBy, this.#d.now()).lastInsertRowid);
     return this.#display(id)!;
   }
 

@@ -39,6 +39,8 @@ export function csrfOk(method: string, sessionToken: string, header: string | un
 
 /** The cookie that carries the session. */
 export const SESSION_COOKIE = 'cb_session';
+/** A browser that logged in as someone before (login rate limits count it on its own). */
+export const DEVICE_COOKIE = 'cb_device';
 
 /** The value of cookie `name` in a `Cookie` header, if there. */
 export function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -12,8 +12,9 @@ import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import type { Auth, Credential } from './index.ts';
 import { actorOf, routeAudit, type AuditEntry } from './audit.ts';
-import { SESSION_COOKIE, csrfOk, originAllowed } from './guards.ts';
-import { PASSWORD_CHANGE_ROUTES, RECORD_READS, ROUTE_ACCESS, rolesFor, routeKey } from './policy.ts';
+import { DEVICE_COOKIE, SESSION_COOKIE, csrfOk, originAllowed } from './guards.ts';
+import { DEVICE_DAYS } from './accounts.ts';
+import { PASSWORD_CHANGE_ROUTES, RECORD_READS, ROUTE_ACCESS, rolesFor, routeKey, type RecordRead } from './policy.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -89,6 +90,13 @@ export function sessionCookie(c: Context, value: string | null, o: { secure: boo
   });
 }
 
+/** Set the login-device cookie: httpOnly, sent only to the login route's folder, for DEVICE_DAYS. */
+export function deviceCookie(c: Context, value: string, o: { secure: boolean }) {
+  setCookie(c, DEVICE_COOKIE, value, {
+    httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth', secure: o.secure, maxAge: DEVICE_DAYS * 86_400,
+  });
+}
+
 export function authGate(o: GateOptions): MiddlewareHandler {
   const base = o.base ?? '/api/v1';
   return async function authGate(c, next) {
@@ -143,16 +151,22 @@ export function authGate(o: GateOptions): MiddlewareHandler {
   };
 }
 
-/** Log a staff read of a resident's full record (a need only when it carries a resident's name or phone). */
-async function auditRead(c: Context, kind: 'events' | 'cases' | 'needs', p: Principal, ip: string | null, o: GateOptions) {
+/** Log a staff read of people's records: one record (`records.read`) or a page of them (`records.list`, naming those that are someone's). */
+async function auditRead(c: Context, read: RecordRead, p: Principal, ip: string | null, o: GateOptions) {
   let body: any;
   try {
     body = await c.res.clone().json();
   } catch {
     return;
   }
-  const record = kind === 'events' ? body?.event : kind === 'cases' ? body?.case : body?.need;
-  if (!record || typeof record !== 'object') return;
-  if (kind === 'needs' && !record.residentName && !record.residentPhone) return;
-  o.auditSoon({ ...actorOf(p), action: 'records.read', targetType: kind, targetId: record.id ?? null, ip });
+  const found = body?.[read.at];
+  const someones = (r: any) => r && typeof r === 'object' && (!read.personal.length || read.personal.some((f) => r[f]));
+  if (read.at !== 'items') {
+    if (someones(found)) o.auditSoon({ ...actorOf(p), action: 'records.read', targetType: read.targetType, targetId: found.id ?? null, ip });
+    return;
+  }
+  const ids = Array.isArray(found) ? found.filter(someones).map((r: any) => r.id) : [];
+  if (ids.length) {
+    o.auditSoon({ ...actorOf(p), action: 'records.list', targetType: read.targetType, detail: { ids, query: c.req.query() }, ip });
+  }
 }

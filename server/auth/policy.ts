@@ -81,7 +81,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /events': [...PEOPLE, 'integration'],
   'POST /events/ingest': ['admin', 'dispatcher', 'integration'],
   'GET /events/:id': PEOPLE,
-  'POST /events/:id/:action': (params) => EVENT_ACTION_ROLES[params.action as Action] ?? PEOPLE,
+  // Own keys only: `constructor` or `__proto__` as an action is no rule (the route answers 404).
+  'POST /events/:id/:action': (params) => (Object.hasOwn(EVENT_ACTION_ROLES, params.action!) ? EVENT_ACTION_ROLES[params.action as Action] : PEOPLE),
 
   // volunteers, activities, points, the exchange
   'GET /volunteers': PEOPLE,
@@ -177,15 +178,39 @@ export const ROUTE_ACCESS: Record<string, Access> = {
 /** Routes a user who must change their password may still call. */
 export const PASSWORD_CHANGE_ROUTES: ReadonlySet<string> = new Set(['GET /auth/me', 'POST /auth/password', 'POST /auth/logout']);
 
+/** Which answers are reads of people's records, and where the records sit in them. */
+export interface RecordRead {
+  targetType: 'events' | 'cases' | 'needs' | 'donations' | 'volunteers';
+  /** The answer's key holding one record (`event`), or `items` for a page of them. */
+  at: string;
+  /** Only records carrying one of these are someone's (a need nobody in particular raised is not); every record when empty. */
+  personal: readonly string[];
+}
+
+const REPORTER = ['reporterName', 'reporterPhone'];
+const CLIENT = ['clientName', 'clientPhone'];
+const RESIDENT = ['residentName', 'residentPhone'];
+const DONOR = ['donorName', 'donorPhone'];
+const VOLUNTEER = ['name', 'phone'];
+
 /**
- * Staff reads of a resident's full record, logged as `records.read`: an event (its reporter),
- * a case (its client), a need (when it carries a resident's name or phone: checked on the answer).
+ * Staff reads of residents' records: opening one is logged as `records.read` (target: the
+ * record), a page of them as one `records.list` line naming the records on it that carry
+ * someone's name or phone (docs/SECURITY.md, "What is logged").
  */
-export const RECORD_READS: Readonly<Record<string, 'events' | 'cases' | 'needs'>> = {
-  'GET /events/:id': 'events',
-  'GET /cases/:id': 'cases',
-  'GET /needs/:id': 'needs',
-  'GET /needs/:code': 'needs',
+export const RECORD_READS: Readonly<Record<string, RecordRead>> = {
+  'GET /events/:id': { targetType: 'events', at: 'event', personal: [] },
+  'GET /events': { targetType: 'events', at: 'items', personal: REPORTER },
+  'GET /cases/:id': { targetType: 'cases', at: 'case', personal: [] },
+  'GET /cases': { targetType: 'cases', at: 'items', personal: CLIENT },
+  'GET /needs/:id': { targetType: 'needs', at: 'need', personal: RESIDENT },
+  'GET /needs/:code': { targetType: 'needs', at: 'need', personal: RESIDENT },
+  'GET /needs': { targetType: 'needs', at: 'items', personal: RESIDENT },
+  'GET /charity/donations/:id': { targetType: 'donations', at: 'donation', personal: DONOR },
+  'GET /charity/receipts/:no': { targetType: 'donations', at: 'donation', personal: DONOR },
+  'GET /charity/donations': { targetType: 'donations', at: 'items', personal: DONOR },
+  'GET /volunteers/:id': { targetType: 'volunteers', at: 'volunteer', personal: VOLUNTEER },
+  'GET /volunteers': { targetType: 'volunteers', at: 'items', personal: VOLUNTEER },
 };
 
 /**

@@ -62,6 +62,13 @@ export class RateLimiter {
     return true;
   }
 
+  /** Take back the newest attempt of `key` (counted before its outcome was known, and it went well). */
+  forgive(key: string): void {
+    const list = this.#hits.get(key);
+    list?.pop();
+    if (list && !list.length) this.#hits.delete(key);
+  }
+
   /** Forget `key` (a successful login clears its failures). */
   reset(key: string): void {
     this.#hits.delete(key);

@@ -307,4 +307,17 @@ export const MIGRATIONS: Migration[] = [
     name: 'accounts, sessions, paired displays, API keys, the audit log',
     sql: AUTH_SQL,
   },
+  {
+    version: 5,
+    name: 'login devices: browsers that logged in before are not locked out by others sharing their address',
+    sql: `
+      CREATE TABLE login_devices (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL
+      );
+      CREATE INDEX login_devices_user ON login_devices(user_id);
+    `,
+  },
 ];

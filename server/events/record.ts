@@ -129,6 +129,7 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
   if (audience === 'staff') {
     view.reporterName = e.reporterName;
     view.reporterPhone = e.reporterPhone;
+    view.externalId = e.externalId;
     return view;
   }
   // An event about one vulnerable resident says what kind of matter and which grid, nothing typed about them.

@@ -11,10 +11,24 @@ import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, typ
 import type { EntryType } from '../../shared/protocol.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
-import { FUTURE_SLACK_MS } from '../subjects/rules.ts';
-import type { Principal } from '../principal.ts';
+import { FUTURE_SLACK_MS, authorise } from '../subjects/rules.ts';
+import type { Principal, Role } from '../principal.ts';
 import type { Directory } from '../community.ts';
 import { EVENT_COLUMNS, eventCode, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
+
+// Who may do what, checked again here behind the route rules (server/auth/policy.ts mirrors these).
+/** Read events: every member of staff (a grid worker their grids'). */
+const READ: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'system'];
+const REPORT: readonly Role[] = [...READ, 'integration'];
+const INGEST: readonly Role[] = ['admin', 'dispatcher', 'integration', 'system'];
+/** The centre (受理 · 派遣 · 核查) decides; whoever handles on site starts, feeds back, asks for time. */
+const CENTRE: readonly Role[] = ['admin', 'dispatcher', 'system'];
+const HANDLER: readonly Role[] = [...CENTRE, 'grid_worker'];
+const ACTION_ROLES: Record<Action, readonly Role[]> = {
+  accept: CENTRE, reject: CENTRE, dispatch: CENTRE, return: CENTRE, close: CENTRE, review: CENTRE,
+  approve_extension: CENTRE, deny_extension: CENTRE, approve_shelve: CENTRE, deny_shelve: CENTRE, unshelve: CENTRE,
+  start: HANDLER, resolve: HANDLER, send_back: HANDLER, request_extension: HANDLER, request_shelve: HANDLER,
+};
 
 /** What one committed change publishes: its journal entry and the event before and after. */
 export interface Change {
@@ -86,6 +100,7 @@ export class EventService {
   // ---- reads -------------------------------------------------------------------------------
 
   get(principal: Principal, idOrCode: string | number): EventRecord {
+    authorise(principal, READ, 'read events');
     const row = (typeof idOrCode === 'number' || /^\d+$/.test(String(idOrCode)) && String(idOrCode).length < 9
       ? this.#stmt.byId.get(Number(idOrCode))
       : this.#stmt.byCode.get(String(idOrCode))) as EventRow | undefined;
@@ -102,6 +117,7 @@ export class EventService {
 
   /** Newest first; the cursor is the id of the last event of the previous page. */
   list(principal: Principal, q: ListEventsQuery): Page<EventRecord> {
+    authorise(principal, READ, 'read events');
     const where = ['community_id = @community'];
     const params: Record<string, unknown> = { community: principal.communityId, limit: q.limit + 1 };
     const inList = (col: string, values: string[], key: string) => {
@@ -129,11 +145,17 @@ export class EventService {
 
   // ---- writes ------------------------------------------------------------------------------
 
-  /** Report one event. The same (source, externalId) reported again returns the first event. */
-  async report(principal: Principal, body: ReportEventBody): Promise<{ event: EventRecord; created: boolean }> {
+  /**
+   * Report one event. The same (source, externalId) reported again returns the first event, with
+   * `readable` false when the asker may not read it (another grid's, or an integration key, which
+   * only ingests): the answer then names the event and no more.
+   */
+  async report(principal: Principal, body: ReportEventBody): Promise<{ event: EventRecord; created: boolean; readable: boolean }> {
+    authorise(principal, REPORT, 'report events');
     const now = this.#now();
     const prepared = this.#prepareReport(principal, body, now, '');
-    return this.#queue.runAs(principal, (ctx) => this.#insertReport(principal, prepared, now, ctx));
+    const r = await this.#queue.runAs(principal, (ctx) => this.#insertReport(principal, prepared, now, ctx));
+    return { ...r, readable: r.created || (principal.role !== 'integration' && this.#visible(principal, toRowScope(r.event))) };
   }
 
   /**
@@ -141,6 +163,7 @@ export class EventService {
    * the answer names each bad item and field, and nothing is written.
    */
   async ingest(principal: Principal, bodies: ReportEventBody[]): Promise<{ created: number; duplicates: number; events: EventRecord[] }> {
+    authorise(principal, INGEST, 'ingest events');
     const now = this.#now();
     const issues: FieldIssue[] = [];
     const prepared = bodies.map((b, i) => {
@@ -173,6 +196,12 @@ export class EventService {
       else if (p.grids && !p.grids.includes(gridId)) issues.push({ field: `${prefix}gridId`, problem: 'outside your grids' });
     } else if (body.lat !== undefined && body.lng !== undefined) {
       gridId = this.#dir.gridAt(p.communityId, body.lng, body.lat)?.id ?? null;
+      if (p.grids && (gridId === null || !p.grids.includes(gridId))) {
+        issues.push({ field: `${prefix}lat`, problem: 'the point lies outside your grids' });
+      }
+    } else if (p.grids) {
+      // A grid worker reports in their grids; an event with no grid would be out of their sight at once.
+      issues.push({ field: `${prefix}gridId`, problem: 'required: one of your grids, or a point inside one' });
     }
     let reportedAt = now;
     if (body.reportedAt) {
@@ -214,6 +243,7 @@ export class EventService {
 
   /** Take `action` on an event. Refused with 409 when the status does not allow it. */
   async transition(principal: Principal, idOrCode: string | number, action: Action, body: TransitionBody): Promise<EventRecord> {
+    authorise(principal, ACTION_ROLES[action], `${action.replace('_', ' ')} events`);
     if (action === 'dispatch' && body.assigneeId !== undefined) {
       const w = this.#dir.workers.get(body.assigneeId);
       if (!w || w.communityId !== principal.communityId) {
@@ -304,3 +334,5 @@ function transitionData(action: Action, body: TransitionBody): string | null {
   if (body.satisfaction !== undefined) d.satisfaction = body.satisfaction;
   return Object.keys(d).length ? JSON.stringify(d) : null;
 }
+
+const toRowScope = (e: EventRecord) => ({ community_id: e.communityId, grid_id: e.gridId });

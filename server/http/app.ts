@@ -159,7 +159,8 @@ export function createHttpApp(deps: HttpDeps) {
 
   api.post('/events', limitedBody(MAX_BODY), async (c) => {
     const body = parse(reportEventBody, await readJson(c));
-    const { event, created } = await deps.events.report(c.get('principal'), body);
+    const { event, created, readable } = await deps.events.report(c.get('principal'), body);
+    if (!readable) return c.json({ event: { id: event.id, code: event.code, externalId: event.externalId }, created });
     return c.json({ event: view(c, event), created }, created ? 201 : 200);
   });
 

@@ -11,7 +11,9 @@ import type { Auth } from '../auth/index.ts';
 import type { Credential } from '../auth/index.ts';
 import type { NewSession, RequestInfo } from '../auth/accounts.ts';
 import { viewAudit } from '../auth/audit.ts';
-import { isHttps, sessionCookie } from '../auth/middleware.ts';
+import { getCookie } from 'hono/cookie';
+import { deviceCookie, isHttps, sessionCookie } from '../auth/middleware.ts';
+import { DEVICE_COOKIE } from '../auth/guards.ts';
 import {
   auditQuery, changePasswordBody, createApiKeyBody, createUserBody, loginBody, pairDisplayBody, renameDisplayBody,
   setPasswordBody, setupBody, updateUserBody, type SessionView,
@@ -49,13 +51,20 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
   const startSession = (c: Context, s: NewSession, status: 200 | 201): Response => {
     const secure = deps.cookieSecure === 'auto' ? isHttps(c, deps.trustProxy) : deps.cookieSecure;
     sessionCookie(c, s.secret, { secure, maxAgeMs: deps.sessionMaxMs });
+    if (s.deviceToken) deviceCookie(c, s.deviceToken, { secure });
     const body: SessionView = { user: accounts.view(s.user), csrfToken: s.csrfToken };
     return c.json(body, status);
   };
 
   // ---- sessions ------------------------------------------------------------------------------
 
-  r.post('/auth/login', small, async (c) => startSession(c, await accounts.login(parse(loginBody, await readJson(c)), info(c)), 200));
+  r.post('/auth/login', small, async (c) => {
+    const s = await accounts.login(parse(loginBody, await readJson(c)), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
+    // A new session replaces the one this browser held (another user's, or an old one of ours).
+    const prior = c.get('credential');
+    if (prior?.kind === 'session') accounts.logout(prior.user, prior.session, info(c));
+    return startSession(c, s, 200);
+  });
 
   r.post('/auth/logout', small, (c) => {
     const s = session(c);
@@ -72,8 +81,7 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
 
   r.post('/auth/password', small, async (c) => {
     const s = session(c);
-    await accounts.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c));
-    return c.body(null, 204);
+    return startSession(c, await accounts.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c)), 200);
   });
 
   r.get('/auth/setup', (c) => c.json({ needed: accounts.setupNeeded() }));
@@ -105,6 +113,8 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
   r.post('/displays/pairing', small, (c) => c.json(displays.startPairing(info(c)), 201));
 
   r.get('/displays/pairing/:pairingId{[A-Za-z0-9_-]{1,64}}', (c) => {
+    // Only a GET may take the one-time answer (Hono routes HEAD here too).
+    if (c.req.method !== 'GET') return c.body(null, 405, { Allow: 'GET' });
     const status = displays.pairingStatus(c.req.param('pairingId'), c.req.header('x-pairing-secret'));
     if (!status) throw notFound('pairing (expired, fetched already, or not yours)');
     return c.json(status);

@@ -55,6 +55,11 @@ describe('pairing a wall display', () => {
     const reused = await request(`${api}/displays`, { method: 'POST', body: { code, name: '又一块' } });
     expect(reused.status).toBe(409);
     expect(reused.body.error.code).toBe('error.pairing_expired');
+    // The database never holds a usable token: a copy of it taken now (a backup) pairs nothing.
+    const dump = JSON.stringify([ts.app.db.prepare('select * from displays').all(), ts.app.db.prepare('select * from display_pairings').all()]);
+    expect(dump).not.toContain(secret);
+    // A HEAD does not take the one-time answer.
+    expect((await request(`${api}/displays/pairing/${pairingId}`, { method: 'HEAD', as: null, headers: { 'x-pairing-secret': secret } })).status).toBe(405);
 
     // 3. The wall fetches its token, exactly once.
     const got = await request(`${api}/displays/pairing/${pairingId}`, { as: null, headers: { 'x-pairing-secret': secret } });

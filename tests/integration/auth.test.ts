@@ -27,19 +27,23 @@ const count = (sql: string, ...args: unknown[]) => (ts.app.db.prepare(sql).get(.
 const sessions = () => count('select count(*) n from sessions');
 
 /** POST /auth/login from a given local address (127.0.0.x: every one is this machine). */
-function loginFrom(address: string, username: string, password: string): Promise<{ status: number; body: any; retryAfter?: string }> {
+function loginFrom(
+  address: string, username: string, password: string, cookie?: string,
+): Promise<{ status: number; body: any; retryAfter?: string; device?: string }> {
   const url = new URL(`${api}/auth/login`);
   const data = JSON.stringify({ username, password });
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: address,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...(cookie ? { cookie } : {}) },
     }, (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
+      const device = (res.headers['set-cookie'] ?? []).find((c) => c.startsWith('cb_device='))?.split(';')[0];
       res.on('end', () => resolve({
         status: res.statusCode!, body: text ? JSON.parse(text) : null,
         ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}),
+        ...(device ? { device } : {}),
       }));
     });
     req.on('error', reject);
@@ -151,7 +155,7 @@ describe('logging in', () => {
     }
   });
 
-  it('changes a password: the wrong current one is refused, the other sessions end, this one goes on', async () => {
+  it('changes a password: the wrong current one is refused, every session ends and this browser gets a new one', async () => {
     const here = await loginAs(ts.url, 'social_worker');
     const there = await logIn(ts.url, here.username, TEST_PASSWORD);
     const socket = openSocket(ts.url, { as: there });
@@ -166,10 +170,16 @@ describe('logging in', () => {
 
       const gone = disconnection(socket);
       const ok = await request(`${api}/auth/password`, { method: 'POST', as: here, body: { currentPassword: TEST_PASSWORD, newPassword: 'a-new-password-1' } });
-      expect(ok.status).toBe(204);
+      expect(ok.status).toBe(200);
       expect(await ended(socket, gone)).toBe('error.unauthenticated');
       expect((await request(`${api}/auth/me`, { as: there })).status).toBe(401);
-      expect((await request(`${api}/auth/me`, { as: here })).status).toBe(200);
+      // A copy of this browser's old cookie is out too; the new cookie and CSRF token work.
+      expect((await request(`${api}/auth/me`, { as: here })).status).toBe(401);
+      const renewed = { ...here, cookie: ok.headers.get('set-cookie')!.split(';')[0]!, csrfToken: ok.body.csrfToken };
+      expect(renewed.cookie).not.toBe(here.cookie);
+      expect(renewed.csrfToken).not.toBe(here.csrfToken);
+      expect((await request(`${api}/auth/me`, { as: renewed })).status).toBe(200);
+      expect((await request(`${api}/auth/logout`, { method: 'POST', as: renewed })).status).toBe(204);
       expect((await request(`${api}/auth/login`, { method: 'POST', as: null, body: { username: here.username, password: TEST_PASSWORD } })).status).toBe(401);
       await logIn(ts.url, here.username, 'a-new-password-1');
       expect((await auditOf('auth.password')).some((e) => e.actorId === here.username)).toBe(true);
@@ -191,6 +201,26 @@ describe('login rate limits', () => {
     // The owner, elsewhere, is not locked out; the guesser can still log in as someone else.
     expect((await loginFrom('127.0.0.3', 'zhao.min', TEST_PASSWORD)).status).toBe(200);
     expect((await loginFrom('127.0.0.2', 'wang.li', TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('let people who logged in from a browser before in, while a guesser on their shared address is locked out', async () => {
+    // The office network: everyone behind one address. Colleagues logged in here last week.
+    await createUser(ts.app, 'chen.jing', 'coordinator');
+    await createUser(ts.app, 'lu.fang', 'dispatcher');
+    const chen = await loginFrom('127.0.0.8', 'chen.jing', TEST_PASSWORD);
+    expect(chen.status).toBe(200);
+    expect(chen.device).toMatch(/^cb_device=.{20,}/);
+    // Someone on the same network guesses chen.jing's password and tries fifty other accounts.
+    for (let i = 0; i < 5; i++) expect((await loginFrom('127.0.0.8', 'chen.jing', `guess-${i}-abcdef`)).status).toBe(401);
+    for (let i = 0; i < 45; i++) expect((await loginFrom('127.0.0.8', `nobody-${i}`, 'some-password')).status).toBe(401);
+    expect((await loginFrom('127.0.0.8', 'lu.fang', TEST_PASSWORD)).status).toBe(429);
+    expect((await loginFrom('127.0.0.8', 'chen.jing', TEST_PASSWORD)).status).toBe(429);
+    // chen.jing's own browser still gets in; it is no key for another account.
+    expect((await loginFrom('127.0.0.8', 'chen.jing', TEST_PASSWORD, chen.device)).status).toBe(200);
+    expect((await loginFrom('127.0.0.8', 'lu.fang', TEST_PASSWORD, chen.device)).status).toBe(429);
+    // Guessing with a stolen device cookie has a limit of its own.
+    for (let i = 0; i < 5; i++) expect((await loginFrom('127.0.0.9', 'chen.jing', `guess-${i}-ghijkl`, chen.device)).status).toBe(401);
+    expect((await loginFrom('127.0.0.9', 'chen.jing', TEST_PASSWORD, chen.device)).status).toBe(429);
   });
 
   it('stop one address trying many accounts', async () => {
@@ -294,8 +324,11 @@ describe('users, managed by an admin', () => {
     expect(blocked.status).toBe(403);
     expect(blocked.body.error.code).toBe('error.password_change_required');
     expect((await request(`${api}/auth/me`, { as: liWei })).body.user.mustChangePassword).toBe(true);
-    expect((await request(`${api}/auth/password`, { method: 'POST', as: liWei, body: { currentPassword: TEST_PASSWORD, newPassword: 'li-wei-own-password' } })).status).toBe(204);
-    expect((await request(`${api}/events`, { as: liWei })).status).toBe(200);
+    const changed = await request(`${api}/auth/password`, { method: 'POST', as: liWei, body: { currentPassword: TEST_PASSWORD, newPassword: 'li-wei-own-password' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.user.mustChangePassword).toBe(false);
+    const renewed = { ...liWei, cookie: changed.headers.get('set-cookie')!.split(';')[0]!, csrfToken: changed.body.csrfToken };
+    expect((await request(`${api}/events`, { as: renewed })).status).toBe(200);
     const created = (await auditOf('users.create')).find((e) => e.detail.username === 'li.wei')!;
     expect(created).toMatchObject({ actorId: ADMIN_USERNAME, actorRole: 'admin', targetType: 'users', targetId: String(made.body.user.id) });
   });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from 'pino';
 import { get, startServer, type TestServer } from '../support/server.ts';
 import { DEMO_ORGS, DEMO_PROJECTS, DEMO_SOCIAL_WORKERS, OrgSimulator, seedOrgs } from '../../server/demo/orgs.ts';
+import { SMALL_COUNT_MIN } from '../../shared/disclosure.ts';
 
 let ts: TestServer;
 let api: string;
@@ -29,10 +30,16 @@ function wall() {
   return ts.app.subjects.views('guihua', clock, { reportedToday: 0, closedToday: 0, openNow: 0, satisfaction: null } as never);
 }
 
+/**
+ * The grid a service counts in on the wall: none for a case session or a service that could
+ * single out a key population's resident (docs/SECURITY.md, small numbers).
+ */
+const PUBLIC_GRID = `CASE WHEN case_id IS NOT NULL OR (populations <> '[]' AND beneficiaries < ${SMALL_COUNT_MIN}) THEN '' ELSE COALESCE(grid_id, '') END`;
+
 /** Rollups per subject and grid, and the same figures counted from the services. */
 function rollupsAndRecords() {
   return {
-    records: all(`SELECT provider_kind AS subject, COALESCE(grid_id, '') AS grid, COUNT(*) AS services, SUM(beneficiaries) AS beneficiaries,
+    records: all(`SELECT provider_kind AS subject, ${PUBLIC_GRID} AS grid, COUNT(*) AS services, SUM(beneficiaries) AS beneficiaries,
                          SUM(CAST(ROUND((ended_at - started_at) / 60000.0) AS INTEGER)) AS minutes, COALESCE(SUM(satisfaction), 0) AS sat,
                          COUNT(satisfaction) AS rated
                     FROM services GROUP BY 1, 2 ORDER BY 1, 2`),

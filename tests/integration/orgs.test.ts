@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, post, send as sendAs, startServer, type TestServer } from '../support/server.ts';
 import { creditCodeCheck } from '../../shared/orgs.ts';
 import { systemPrincipal } from '../../server/principal.ts';
+import { SMALL_COUNT_MIN } from '../../shared/disclosure.ts';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -106,6 +107,12 @@ function wall() {
   const kpis = { reportedToday: 0, closedToday: 0, openNow: 0, satisfaction: null } as never;
   return ts.app.subjects.views('guihua', clock, kpis);
 }
+
+/**
+ * The grid a service counts in on the wall: none for a case session or a service that could
+ * single out a key population's resident (docs/SECURITY.md, small numbers).
+ */
+const PUBLIC_GRID = `CASE WHEN case_id IS NOT NULL OR (populations <> '[]' AND beneficiaries < ${SMALL_COUNT_MIN}) THEN '' ELSE COALESCE(grid_id, '') END`;
 
 describe('organizations', () => {
   it('registers an organization with a valid 统一社会信用代码 and finds it again', async () => {
@@ -505,7 +512,7 @@ describe('services', () => {
 
   it('keeps the rollups equal to the services recorded, per subject and grid', () => {
     const fromRows = ts.app.db.prepare(
-      `SELECT provider_kind AS subject, COALESCE(grid_id, '') AS grid, COUNT(*) AS services, SUM(beneficiaries) AS beneficiaries,
+      `SELECT provider_kind AS subject, ${PUBLIC_GRID} AS grid, COUNT(*) AS services, SUM(beneficiaries) AS beneficiaries,
               SUM(CAST(ROUND((ended_at - started_at) / 60000.0) AS INTEGER)) AS minutes, COALESCE(SUM(satisfaction), 0) AS sat, COUNT(satisfaction) AS rated
          FROM services GROUP BY 1, 2 ORDER BY 1, 2`).all();
     const fromRollups = ts.app.db.prepare(

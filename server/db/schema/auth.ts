@@ -53,7 +53,7 @@ export const AUTH_SQL = `
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     display_id INTEGER REFERENCES displays(id),
-    -- the display's token, kept only until the display fetches it (once)
+    -- unused: the pairing secret became the display's token, so no token is ever stored (always null)
     token_once TEXT,
     ip TEXT
   );
