@@ -3,7 +3,7 @@
  * on a server without a browser nearby, or to let an administrator back in.
  *
  *   npm run admin -- create --username wang.li --role admin [--display-name 王丽] [--grids G01,G02]
- *                           [--community guihua] [--password-stdin]
+ *                           [--social-worker 3] [--community guihua] [--password-stdin]
  *   npm run admin -- password --username wang.li [--password-stdin]
  *
  * The password is asked twice (not echoed), or read from the first line of standard input with
@@ -21,7 +21,7 @@ import { createUserBody, setPasswordBody, USER_ROLES } from '../shared/auth.ts';
 import { DomainError } from './errors.ts';
 
 const USAGE = `usage:
-  npm run admin -- create --username <name> --role <${USER_ROLES.join('|')}> [--display-name <name>] [--grids G01,G02] [--community <id>] [--password-stdin]
+  npm run admin -- create --username <name> --role <${USER_ROLES.join('|')}> [--display-name <name>] [--grids G01,G02] [--social-worker <id>] [--community <id>] [--password-stdin]
   npm run admin -- password --username <name> [--password-stdin]`;
 
 function options(args: string[]): Record<string, string | true> {
@@ -89,6 +89,7 @@ async function main() {
         username: o.username, role: o.role, password,
         displayName: typeof o['display-name'] === 'string' ? o['display-name'] : o.username,
         ...(typeof o.grids === 'string' ? { grids: o.grids.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
+        ...(typeof o['social-worker'] === 'string' ? { socialWorkerId: Number(o['social-worker']) } : {}),
       });
       if (!body.success) throw new ConfigError(zodIssues(body.error).map((i) => `  ${i.field}: ${i.problem}`).join('\n'));
       const u = await auth.accounts.createUser(systemPrincipal(communityId, 'cli'), communityId, { ...body.data, mustChangePassword: false });

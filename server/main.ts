@@ -43,10 +43,20 @@ const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
 const base = `http://${host}:${port}`;
 logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running: ${base}/screen`);
 
+// The five subjects first: the demo social worker's account is one of their social workers.
+let demo: RunningDemo | null = null;
+if (config.DEMO) {
+  const seeded = await installSubjects(app, Date.now(), { speed: config.SIM_SPEED });
+  for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
+  demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
+}
+
 const community = app.directory.defaultCommunity();
 if (config.DEMO && community) {
   const grid = app.directory.gridsOf(community.id)[0]?.id ?? '';
-  const access = await installDemoAccess(app.auth, community.id, grid);
+  const worker = app.db.prepare("SELECT id FROM social_workers WHERE community_id = ? AND status = 'active' ORDER BY id LIMIT 1")
+    .get(community.id) as { id: number } | undefined;
+  const access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null);
   if (access.displayToken) {
     // Shown once: only hashes are stored. A later start cannot print them again.
     const lines = [
@@ -65,13 +75,6 @@ if (setupToken) {
   // The only way in on a fresh database (besides `npm run admin -- create`): printed, never stored.
   console.log(`No account yet. Create the first administrator at ${base}/console/setup#${setupToken}\n` +
     '(or: npm run admin -- create --username <name> --role admin)');
-}
-
-let demo: RunningDemo | null = null;
-if (config.DEMO) {
-  const seeded = await installSubjects(app, Date.now(), { speed: config.SIM_SPEED });
-  for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
-  demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
 }
 
 let stopping = false;

@@ -16,6 +16,11 @@ export interface Principal {
   communityId: string;
   /** For grid workers: the grids they may see and act on. Undefined means the whole community. */
   grids?: string[];
+  /**
+   * For a social worker's account: the social-worker record it is. They record services and
+   * keep cases as that worker only, and read only their own cases.
+   */
+  socialWorkerId?: number;
   /** The HTTP request this principal acts in (set by the gate): its writes are audited with it. */
   request?: RequestContext;
 }

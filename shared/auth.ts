@@ -66,11 +66,15 @@ export const changePasswordBody = z.object({
 }).strict();
 export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
 
+/** The social-worker record a social worker's account is (null: none yet). */
+const socialWorkerId = z.number({ message: 'must be the id of a social worker' }).int().positive().nullable();
+
 export const createUserBody = z.object({
   username,
   displayName,
   role,
   grids: grids.optional(),
+  socialWorkerId: socialWorkerId.optional(),
   password,
 }).strict();
 export type CreateUserBody = z.infer<typeof createUserBody>;
@@ -79,6 +83,7 @@ export const updateUserBody = z.object({
   displayName: displayName.optional(),
   role: role.optional(),
   grids: grids.optional(),
+  socialWorkerId: socialWorkerId.optional(),
   status: z.enum(USER_STATUSES, { message: 'must be active or disabled' }).optional(),
 }).strict();
 export type UpdateUserBody = z.infer<typeof updateUserBody>;
@@ -115,6 +120,8 @@ export interface UserView {
   role: UserRole;
   communityId: string;
   grids: string[];
+  /** A social worker's account: the social-worker record it is, or null while not linked. */
+  socialWorkerId: number | null;
   status: UserStatus;
   mustChangePassword: boolean;
   createdAt: string;

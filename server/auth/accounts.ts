@@ -24,6 +24,7 @@ export interface UserRecord {
   displayName: string;
   role: UserRole;
   grids: string[];
+  socialWorkerId: number | null;
   passwordHash: string;
   mustChangePassword: boolean;
   status: UserStatus;
@@ -80,14 +81,14 @@ export const DEVICE_DAYS = 180;
 const TOUCH_EVERY_MS = 60_000;
 
 interface UserRow {
-  id: number; community_id: string; username: string; display_name: string; role: UserRole; grids: string;
+  id: number; community_id: string; username: string; display_name: string; role: UserRole; grids: string; social_worker_id: number | null;
   password_hash: string; must_change_password: number; status: UserStatus; created_at: number; updated_at: number;
   password_changed_at: number;
 }
 
 const userFromRow = (r: UserRow): UserRecord => ({
   id: r.id, communityId: r.community_id, username: r.username, displayName: r.display_name, role: r.role,
-  grids: JSON.parse(r.grids) as string[], passwordHash: r.password_hash, mustChangePassword: r.must_change_password === 1,
+  grids: JSON.parse(r.grids) as string[], socialWorkerId: r.social_worker_id, passwordHash: r.password_hash, mustChangePassword: r.must_change_password === 1,
   status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, passwordChangedAt: r.password_changed_at,
 });
 
@@ -112,13 +113,14 @@ export class Accounts {
       byId: db.prepare('SELECT * FROM users WHERE id = ?'),
       byName: db.prepare('SELECT * FROM users WHERE username = ?'),
       list: db.prepare('SELECT * FROM users WHERE community_id = ? ORDER BY id'),
+      socialWorker: db.prepare('SELECT community_id FROM social_workers WHERE id = ?'),
       insert: db.prepare(
-        `INSERT INTO users (community_id, username, display_name, role, grids, password_hash, must_change_password, status,
+        `INSERT INTO users (community_id, username, display_name, role, grids, social_worker_id, password_hash, must_change_password, status,
            created_at, updated_at, password_changed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
       ),
       update: db.prepare(
-        'UPDATE users SET display_name = ?, role = ?, grids = ?, status = ?, updated_at = ? WHERE id = ?',
+        'UPDATE users SET display_name = ?, role = ?, grids = ?, social_worker_id = ?, status = ?, updated_at = ? WHERE id = ?',
       ),
       setHash: db.prepare(
         'UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ?, updated_at = ? WHERE id = ?',
@@ -203,22 +205,27 @@ export class Accounts {
     req: RequestInfo = { ip: null },
   ): Promise<UserRecord> {
     const grids = this.#checkScope(communityId, body.role, body.grids ?? []);
+    const socialWorkerId = this.#checkWorker(communityId, body.role, body.socialWorkerId ?? null);
     if (this.#stmt.byName.get(body.username)) throw taken(body.username);
     const hash = await hashPassword(body.password, this.#d.scryptCost);
     return this.#d.db.transaction(() => {
       if (this.#stmt.byName.get(body.username)) throw taken(body.username);
-      const u = this.#insertUser(communityId, { ...body, grids }, hash, body.mustChangePassword ?? true);
+      const u = this.#insertUser(communityId, { ...body, grids, socialWorkerId }, hash, body.mustChangePassword ?? true);
       this.#d.audit.write({
         ...actorOf(actor), communityId, action: 'users.create', targetType: 'users', targetId: u.id,
-        detail: { username: u.username, role: u.role, ...(u.grids.length ? { grids: u.grids } : {}) }, ip: req.ip,
+        detail: { username: u.username, role: u.role, ...(u.grids.length ? { grids: u.grids } : {}), ...(socialWorkerId ? { socialWorkerId } : {}) },
+        ip: req.ip,
       });
       return u;
     })();
   }
 
-  #insertUser(communityId: string, b: { username: string; displayName: string; role: UserRole; grids: string[] }, hash: string, mustChange: boolean) {
+  #insertUser(
+    communityId: string, b: { username: string; displayName: string; role: UserRole; grids: string[]; socialWorkerId?: number | null },
+    hash: string, mustChange: boolean,
+  ) {
     const now = this.#d.now();
-    const id = Number(this.#stmt.insert.run(communityId, b.username, b.displayName, b.role, JSON.stringify(b.grids), hash,
+    const id = Number(this.#stmt.insert.run(communityId, b.username, b.displayName, b.role, JSON.stringify(b.grids), b.socialWorkerId ?? null, hash,
       mustChange ? 1 : 0, now, now, now).lastInsertRowid);
     return this.#user(id)!;
   }
@@ -234,6 +241,15 @@ export class Accounts {
       if (!grid || grid.communityId !== communityId) throw invalid([{ field: `grids[${i}]`, problem: `no grid ${g} in this community` }]);
     });
     return grids;
+  }
+
+  /** The social-worker record a `role` account may name: only a social worker's, and one of the community. */
+  #checkWorker(communityId: string, role: UserRole, id: number | null): number | null {
+    if (id === null) return null;
+    if (role !== 'social_worker') throw invalid([{ field: 'socialWorkerId', problem: 'only a social worker’s account is a social worker' }]);
+    const row = this.#stmt.socialWorker.get(id) as { community_id: string } | undefined;
+    if (!row || row.community_id !== communityId) throw invalid([{ field: 'socialWorkerId', problem: `no social worker ${id} in this community` }]);
+    return id;
   }
 
   #user(id: number): UserRecord | null {
@@ -267,17 +283,23 @@ export class Accounts {
       ? this.#checkScope(before.communityId, role, body.grids ?? (role === 'grid_worker' ? before.grids : []))
       : before.grids;
     const status = body.status ?? before.status;
+    // A role other than social worker drops the link; staying one keeps it unless the body says otherwise.
+    const socialWorkerId = role !== 'social_worker' && body.socialWorkerId === undefined
+      ? null
+      : this.#checkWorker(before.communityId, role, body.socialWorkerId !== undefined ? body.socialWorkerId : before.socialWorkerId);
     const after = db.transaction(() => {
       const losesAdmin = before.role === 'admin' && before.status === 'active' && (role !== 'admin' || status !== 'active');
       if (losesAdmin && (this.#stmt.activeAdmins.get(before.communityId) as { n: number }).n <= 1) {
         throw new DomainError(409, 'error.last_admin', 'the community would be left without an active administrator');
       }
-      this.#stmt.update.run(body.displayName ?? before.displayName, role, JSON.stringify(grids), status, this.#d.now(), id);
+      this.#stmt.update.run(body.displayName ?? before.displayName, role, JSON.stringify(grids), socialWorkerId, status, this.#d.now(), id);
       if (status === 'disabled') {
         ended = (this.#stmt.sessionsOf.all(id) as { id_hash: string }[]).map((r) => r.id_hash);
         this.#stmt.endSessionsOf.run(id);
       }
-      const changed = (Object.keys(body) as (keyof UpdateUserBody)[]).filter((k) => body[k] !== undefined);
+      const changed: string[] = (Object.keys(body) as (keyof UpdateUserBody)[]).filter((k) => body[k] !== undefined);
+      // A role change drops the link to a social-worker record: say so.
+      if (socialWorkerId !== before.socialWorkerId && !changed.includes('socialWorkerId')) changed.push('socialWorkerId');
       audit.write({
         ...actorOf(actor), action: 'users.update', targetType: 'users', targetId: id,
         detail: { username: before.username, changed, ...(body.role ? { role } : {}), ...(body.status ? { status } : {}) }, ip: req.ip,
@@ -286,7 +308,8 @@ export class Accounts {
     })();
     // Sockets carry the principal of their handshake: a changed role, scope or status takes
     // effect at once by ending them (they reconnect as the user is now, or not at all).
-    if (after.role !== before.role || after.status !== before.status || JSON.stringify(after.grids) !== JSON.stringify(before.grids)) {
+    if (after.role !== before.role || after.status !== before.status || JSON.stringify(after.grids) !== JSON.stringify(before.grids)
+      || after.socialWorkerId !== before.socialWorkerId) {
       live.disconnect(rooms.user(id));
     }
     for (const h of ended) live.disconnect(rooms.session(h));
@@ -470,13 +493,17 @@ export class Accounts {
   // ---- views -------------------------------------------------------------------------------
 
   principalOf(u: UserRecord): Principal {
-    return { id: u.username, role: u.role, communityId: u.communityId, ...(u.role === 'grid_worker' ? { grids: u.grids } : {}) };
+    return {
+      id: u.username, role: u.role, communityId: u.communityId,
+      ...(u.role === 'grid_worker' ? { grids: u.grids } : {}),
+      ...(u.role === 'social_worker' && u.socialWorkerId !== null ? { socialWorkerId: u.socialWorkerId } : {}),
+    };
   }
 
   view(u: UserRecord): UserView {
     return {
       id: u.id, username: u.username, displayName: u.displayName, role: u.role, communityId: u.communityId, grids: u.grids,
-      status: u.status, mustChangePassword: u.mustChangePassword,
+      socialWorkerId: u.socialWorkerId, status: u.status, mustChangePassword: u.mustChangePassword,
       createdAt: isoInZone(u.createdAt, this.#d.directory.timeZoneOf(u.communityId)),
     };
   }

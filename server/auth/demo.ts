@@ -18,10 +18,20 @@ export interface DemoAccess {
 
 export const demoUsername = (role: UserRole) => `demo-${role.replace('_', '-')}`;
 
-/** Create the demo accounts and display in `communityId` unless they exist. */
-export async function installDemoAccess(auth: Auth, communityId: string, gridOfWorker: string): Promise<DemoAccess> {
-  if (auth.accounts.byUsername(demoUsername('admin'))) return { accounts: [], displayToken: null };
+/**
+ * Create the demo accounts and display in `communityId` unless they exist. The grid worker
+ * works `gridOfWorker`; the social worker's account is the social-worker record `socialWorkerId`.
+ */
+export async function installDemoAccess(
+  auth: Auth, communityId: string, gridOfWorker: string, socialWorkerId: number | null = null,
+): Promise<DemoAccess> {
   const actor = systemPrincipal(communityId, 'demo');
+  if (auth.accounts.byUsername(demoUsername('admin'))) {
+    // A demo database made before accounts named social-worker records: link its social worker now.
+    const sw = auth.accounts.byUsername(demoUsername('social_worker'));
+    if (sw && sw.socialWorkerId === null && socialWorkerId !== null) auth.accounts.update(actor, sw.id, { socialWorkerId }, { ip: null });
+    return { accounts: [], displayToken: null };
+  }
   const accounts: DemoAccess['accounts'] = [];
   for (const role of USER_ROLES) {
     const username = demoUsername(role);
@@ -30,6 +40,7 @@ export async function installDemoAccess(auth: Auth, communityId: string, gridOfW
     await auth.accounts.createUser(actor, communityId, {
       username, displayName: `演示${roleNames[role]}`, role, password, mustChangePassword: false,
       ...(role === 'grid_worker' ? { grids: [gridOfWorker] } : {}),
+      ...(role === 'social_worker' ? { socialWorkerId } : {}),
     });
     accounts.push({ role, username, password });
   }

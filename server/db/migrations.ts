@@ -320,4 +320,9 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX login_devices_user ON login_devices(user_id);
     `,
   },
+  {
+    version: 6,
+    name: 'a social worker\'s account names the social-worker record it is',
+    sql: 'ALTER TABLE users ADD COLUMN social_worker_id INTEGER REFERENCES social_workers(id);',
+  },
 ];

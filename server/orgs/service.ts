@@ -21,7 +21,7 @@ import { ProjectRows } from './projects.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
 import type { Metrics } from '../subjects/metrics.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
 import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
@@ -390,6 +390,7 @@ export class OrgService {
   /** Open a case (个案) for a client, held by an active social worker; numbered `GA-2026-0001`. */
   async openCase(p: Principal, body: OpenCaseBody): Promise<CaseRecord> {
     authorise(p, CASEWORK, 'open cases');
+    actsAs(p, body.socialWorkerId);
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
@@ -419,6 +420,7 @@ export class OrgService {
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const c = this.case(p, caseId);
+      actsAs(p, c.socialWorkerId);
       if (c.status !== 'open') {
         throw new DomainError(409, 'error.transition_not_allowed', `case ${c.code} is ${c.status}`, undefined, { status: c.status, allowed: [] });
       }
@@ -435,10 +437,15 @@ export class OrgService {
     });
   }
 
-  /** A case with its client: social workers, coordinators and admins only. */
+  /**
+   * A case with its client: social workers, coordinators and admins only, and a social worker
+   * only their own (a client's file is their caseworker's).
+   */
   case(p: Principal, id: number): CaseRecord {
     authorise(p, CASEWORK, 'see cases');
-    return caseFromRow(ownRow(p, this.#stmt.case.get(id), `case ${id}`));
+    const c = caseFromRow(ownRow(p, this.#stmt.case.get(id), `case ${id}`));
+    if (p.role === 'social_worker' && c.socialWorkerId !== p.socialWorkerId) throw notFound(`case ${id}`);
+    return c;
   }
 
   listCases(p: Principal, q: ListCasesQuery): Page<CaseRecord> {
@@ -447,6 +454,8 @@ export class OrgService {
     const params: Record<string, unknown> = { community: p.communityId, limit: q.limit + 1 };
     if (q.status) (where.push('status = @status'), (params.status = q.status));
     if (q.worker !== undefined) (where.push('social_worker_id = @worker'), (params.worker = q.worker));
+    // A social worker's own cases only (none while their account names no record).
+    if (p.role === 'social_worker') (where.push('social_worker_id = @self'), (params.self = p.socialWorkerId ?? -1));
     return this.#page('cases', where, params, q, caseFromRow);
   }
 
@@ -470,6 +479,7 @@ export class OrgService {
    */
   async recordService(p: Principal, body: RecordServiceBody): Promise<ServiceRecord> {
     authorise(p, CASEWORK, 'record services');
+    actsAs(p, body.socialWorkerId);
     if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
@@ -563,9 +573,18 @@ export class OrgService {
     });
   }
 
+  /** A service; a case's session only to whom may read the case (its notes are about the client). */
   service(p: Principal, id: number): ServiceRecord {
     authorise(p, STAFF, 'see services');
-    return serviceFromRow(ownRow(p, this.#stmt.service.get(id), `service ${id}`));
+    const s = serviceFromRow(ownRow(p, this.#stmt.service.get(id), `service ${id}`));
+    if (s.caseId !== null && !this.#mayReadCase(p, s.caseId)) throw notFound(`service ${id}`);
+    return s;
+  }
+
+  #mayReadCase(p: Principal, caseId: number): boolean {
+    if (!CASEWORK.includes(p.role)) return false;
+    if (p.role !== 'social_worker') return true;
+    return (this.#stmt.case.get(caseId) as { social_worker_id: number } | undefined)?.social_worker_id === p.socialWorkerId;
   }
 
   /** Newest recorded first; filters by provider, project, case, kind, grid and when they ended. */
@@ -581,6 +600,12 @@ export class OrgService {
     if (q.grid) (where.push('grid_id = @grid'), (params.grid = q.grid));
     if (q.from) (where.push('ended_at >= @from'), (params.from = Date.parse(q.from)));
     if (q.to) (where.push('ended_at < @to'), (params.to = Date.parse(q.to)));
+    // Case sessions only to whom may read the case (see `service`).
+    if (!CASEWORK.includes(p.role)) where.push('case_id IS NULL');
+    else if (p.role === 'social_worker') {
+      where.push('(case_id IS NULL OR case_id IN (SELECT id FROM cases WHERE social_worker_id = @self))');
+      params.self = p.socialWorkerId ?? -1;
+    }
     return this.#page('services', where, params, q, serviceFromRow);
   }
 
@@ -652,9 +677,12 @@ export class OrgService {
     return projectFromRow(row);
   }
 
+  /** A case named in a body; another worker's is "no case" to a social worker, as in `case`. */
   #caseRef(p: Principal, id: number): CaseRecord {
-    const row = this.#stmt.case.get(id) as { community_id: string } | undefined;
-    if (!row || row.community_id !== p.communityId) invalidField('caseId', `no case ${id} in this community`);
+    const row = this.#stmt.case.get(id) as { community_id: string; social_worker_id: number } | undefined;
+    if (!row || row.community_id !== p.communityId || (p.role === 'social_worker' && row.social_worker_id !== p.socialWorkerId)) {
+      invalidField('caseId', `no case ${id} in this community`);
+    }
     return caseFromRow(row);
   }
 
@@ -690,7 +718,21 @@ export class OrgService {
   }
 }
 
-/** The category's label for a feed line (data, in Chinese, as the wall shows it) and its code for other languages. */
+/**
+ * A social worker's account acts as its own social-worker record only: it records services and
+ * keeps cases as that worker (not as a colleague, nor as an organization). Admins and
+ * coordinators record for anyone. 403 naming what is wrong.
+ */
+function actsAs(p: Principal, socialWorkerId: number | undefined): void {
+  if (p.role !== 'social_worker') return;
+  if (p.socialWorkerId === undefined) {
+    throw new DomainError(403, 'error.not_linked', 'this account is not linked to a social worker record; an administrator links it in the console');
+  }
+  if (socialWorkerId !== p.socialWorkerId) {
+    throw new DomainError(403, 'error.forbidden', `a social worker records as themselves (social worker ${p.socialWorkerId}) only`);
+  }
+}
+
 /**
  * A service that could single out a key population's resident, or a session of a case (one
  * client): its feed line has no grid and its count of people shows as "<3" (shared/disclosure.ts).
@@ -699,6 +741,7 @@ function guarded(s: Pick<ServiceRecord, 'populations' | 'caseId' | 'beneficiarie
   return s.caseId !== null || singlesOut(s.populations, s.beneficiaries);
 }
 
+/** The category's label for a feed line (data, in Chinese, as the wall shows it) and its code for other languages. */
 function categoryParams(code: ServiceCategory): { category: string; categoryCode: ServiceCategory } {
   return { category: serviceCategoryZh(code), categoryCode: code };
 }

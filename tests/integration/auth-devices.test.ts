@@ -303,6 +303,9 @@ describe('the audit log', () => {
     const sw = (await post(`${api}/social-workers`, { name: '王丽萍', phone: '13800001111', grids: ['G01'] })).body.socialWorker;
     const k = (await post(`${api}/cases`, { socialWorkerId: sw.id, category: 'legal', clientName: '冯德明' })).body.case;
     const reader = await loginAs(ts.url, 'social_worker');
+    // The reader is the case's social worker: only they (and the office) may open it.
+    const readerId = (await request(`${api}/auth/me`, { as: reader })).body.user.id;
+    expect((await request(`${api}/users/${readerId}`, { method: 'PATCH', body: { socialWorkerId: sw.id } })).status).toBe(200);
     for (const path of [`/events/${e.id}`, `/events/${e.code}`, `/needs/${withResident.id}`, `/needs/${anonymous.id}`, `/cases/${k.id}`]) {
       expect((await request(`${api}${path}`, { as: reader })).status, path).toBe(200);
     }
