@@ -28,6 +28,8 @@ export function problemText(problem: string): string {
   if (/must be 3.32 letters/i.test(p)) return i18n.t('console.problem.username');
   if (/must be one of|must be active or disabled/i.test(p)) return i18n.t('console.problem.option');
   if (/6-character code/i.test(p)) return i18n.t('console.displays.codeFormat');
+  if (/no social worker/i.test(p)) return i18n.t('console.users.workerUnknown');
+  if (/only a social worker/i.test(p)) return i18n.t('console.users.workerRoleOnly');
   return p;
 }
 

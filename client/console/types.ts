@@ -28,3 +28,6 @@ export interface Grid {
   id: string;
   name: { zh: string; en: string };
 }
+
+/** A social-worker record (社工档案) of `GET /social-workers`: what a social worker's account is linked to. */
+export type { SocialWorkerView as SocialWorker, WorkerStatus } from '../../shared/orgs.ts';
