@@ -26,7 +26,7 @@ import { METRIC_COLUMNS } from '../../server/subjects/metrics.ts';
 import { volunteerStats } from '../../server/volunteers/stats.ts';
 import { orgStats, socialWorkStats } from '../../server/orgs/stats.ts';
 import { charityStats } from '../../server/charity/stats.ts';
-import { linkageFlow, needStats } from '../../server/needs/stats.ts';
+import { linkageFlow, needStats, populationCare } from '../../server/needs/stats.ts';
 import { NameMasker } from '../../shared/mask.ts';
 import { DAY_MS, HOUR_MS, isoInZone, startOfLocalDay, wallTime } from '../../shared/time.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
@@ -278,6 +278,7 @@ function breakdown(app: Cerebellum, communityId: string, repeats: number) {
     time('charity', () => charityStats(ctx));
     time('needs', () => needStats(ctx));
     time('linkage', () => linkageFlow(ctx));
+    time('care', () => populationCare(ctx));
     time('rollups', () => {
       metrics.by('subject', communityId, ctx.windowStart, now + 1);
       metrics.by('grid', communityId, ctx.windowStart, now + 1);
