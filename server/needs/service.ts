@@ -521,7 +521,10 @@ export class NeedService {
   task(p: Principal, id: number): TaskRecord {
     authorise(p, STAFF, 'see tasks');
     const t = taskFromRow(ownRow(p, this.#stmt.task.get(id), `task ${id}`));
-    if (p.grids) this.need(p, t.needId); // a grid worker: only tasks of their grids' needs (404 otherwise)
+    // A grid worker: only the tasks of their grids' needs.
+    if (p.grids && !inScope(p, (this.#stmt.need.get(t.needId) as { grid_id: string | null } | undefined)?.grid_id ?? null)) {
+      throw notFound(`task ${id}`);
+    }
     return t;
   }
 
