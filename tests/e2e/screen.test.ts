@@ -105,6 +105,49 @@ describe('the /screen wall display', () => {
     await page.close();
   });
 
+  it('names a grid by its name when its area on the map is hovered, never by its bare id', async () => {
+    const page = await openScreen(browser, server);
+    try {
+      // Sweep the map with the mouse (in the page: thousands of moves), collecting every tooltip title.
+      const titles = await page.evaluate(() => {
+        const canvas = document.querySelector('[data-panel="map"] canvas')!;
+        const r = canvas.getBoundingClientRect();
+        const target = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)!;
+        const seen = new Set<string>();
+        for (let y = r.top + 4; y < r.bottom - 4; y += 9) {
+          for (let x = r.left + 4; x < r.right - 4; x += 9) {
+            target.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: y, bubbles: true }));
+            const tip = [...document.querySelectorAll('[data-panel="map"] .ec-tip')].find((t) => getComputedStyle(t).display !== 'none');
+            const title = tip?.querySelector('.ec-tip-title')?.textContent ?? tip?.textContent;
+            if (title?.trim()) seen.add(title.trim());
+          }
+        }
+        return [...seen];
+      });
+      expect(titles.filter((t) => /^G\d+$/.test(t)), titles.join(' | ')).toEqual([]);
+      expect(titles.filter((t) => /^第.网格·/.test(t)).length, titles.join(' | ')).toBeGreaterThanOrEqual(5);
+      // With what the grid has open, as the ranking counts it.
+      await page.mouse.move(1, 1);
+      const shot = await page.evaluate(() => {
+        const canvas = document.querySelector('[data-panel="map"] canvas')!;
+        const r = canvas.getBoundingClientRect();
+        const target = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)!;
+        for (let y = r.top + 4; y < r.bottom - 4; y += 9) {
+          for (let x = r.left + 4; x < r.right - 4; x += 9) {
+            target.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: y, bubbles: true }));
+            const tip = [...document.querySelectorAll('[data-panel="map"] .ec-tip')].find((t) => getComputedStyle(t).display !== 'none');
+            if (tip?.querySelector('.ec-tip-title')?.textContent?.startsWith('第')) return { text: tip.textContent };
+          }
+        }
+        return null;
+      });
+      expect(shot?.text).toMatch(/在办\s*\d+/);
+      expect(shot?.text).toMatch(/超期\s*\d+/);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('says the data is stale when the server stops, and recovers by itself when it returns', async () => {
     const page = await openScreen(browser, server);
     const banner = page.locator('[data-testid="stale-banner"]');
