@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createCerebellum } from './app.ts';
 import { installDemoCommunity, seedHistory } from './demo/seed.ts';
 import { installSubjects, startSimulators, type RunningDemo } from './demo/index.ts';
-import { installDemoAccess } from './auth/demo.ts';
+import { demoUsername, installDemoAccess } from './auth/demo.ts';
 
 let config: Config;
 try {
@@ -67,7 +67,12 @@ if (config.DEMO && community) {
     ];
     console.log(lines.join('\n'));
   } else {
-    logger.info(`demo accounts exist (their passwords were printed when they were made); console: ${base}/console`);
+    // Only hashes are kept, so the links cannot be printed again; say how to get back in.
+    console.log([
+      `Demo accounts exist (their passwords were printed on the start that made them). Console: ${base}/console`,
+      `  lost a password?   npm run admin -- password --username ${demoUsername('admin')}   (any demo-… account)`,
+      `  a wall display:    open ${base}/screen and pair its code in the console (大屏设备 / Displays)`,
+    ].join('\n'));
   }
 }
 const setupToken = app.auth.beginSetup();
