@@ -11,7 +11,7 @@ import { launchBrowser } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CLIENT_DIR } from '../../server/app.ts';
-import { openSocket, request, sampleReport, startServer, TEST_PASSWORD, until, type TestServer } from '../support/server.ts';
+import { openSocket, post, request, sampleReport, startServer, TEST_PASSWORD, until, type TestServer } from '../support/server.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
 const SMALL = { width: 1280, height: 800 };
@@ -151,6 +151,38 @@ describe('the /console staff console', () => {
     const made = users.body.items.find((u: { username: string }) => u.username === created.username);
     expect(made).toMatchObject({ role: 'grid_worker', mustChangePassword: true });
     expect(made.grids).toHaveLength(2);
+    expect(admin.errors).toEqual([]);
+  });
+
+  it('links a social worker\'s account to their social-worker record, and shows the link in the list', async () => {
+    const sw = (await post(`${server.url}/api/v1/social-workers`, { name: '范丽娟', phone: '13800002222', grids: ['G02'] })).body.socialWorker;
+    await navigate(admin, 'users');
+    await admin.click('[data-action="create-user"]');
+    const form = admin.locator('form[data-form="user"]');
+    await form.waitFor();
+    await form.locator('input[name="username"]').fill('fan.lijuan');
+    await form.locator('input[name="displayName"]').fill('范丽娟');
+    await form.locator('select[name="role"]').selectOption('social_worker');
+    // The record to link appears only for a social worker, listing the community's social workers.
+    const select = form.locator('select[name="socialWorkerId"]');
+    await eventually(() => select.locator('option').allInnerTexts()).toContain('范丽娟');
+    await select.selectOption(String(sw.id));
+    await form.locator('input[name="password"]').fill(TEST_PASSWORD);
+    await form.locator('button[type="submit"]').click();
+    const done = admin.locator('[data-user-created]');
+    await done.waitFor();
+    await done.locator('button', { hasText: '完成' }).click();
+
+    const row = admin.locator('tr[data-user="fan.lijuan"]');
+    await row.waitFor();
+    await eventually(() => row.innerText()).toContain('范丽娟');
+    const made = (await request(`${server.url}/api/v1/users`)).body.items.find((u: { username: string }) => u.username === 'fan.lijuan');
+    expect(made).toMatchObject({ role: 'social_worker', socialWorkerId: sw.id });
+    // Another role has no such field.
+    await admin.click('[data-action="create-user"]');
+    await form.locator('select[name="role"]').selectOption('dispatcher');
+    await expect(form.locator('select[name="socialWorkerId"]').count()).resolves.toBe(0);
+    await admin.keyboard.press('Escape');
     expect(admin.errors).toEqual([]);
   });
 
