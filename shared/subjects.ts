@@ -38,7 +38,7 @@ export const POPULATIONS = [
   { code: 'elderly_alone', zh: '独居老人', en: 'Elderly living alone' },
   { code: 'empty_nest', zh: '空巢老人', en: 'Empty-nest elderly' },
   { code: 'disabled', zh: '残疾人', en: 'Disabled' },
-  { code: 'low_income', zh: '低保户', en: 'Low-income household' },
+  { code: 'low_income', zh: '低保户', en: 'Low-income family' },
   { code: 'left_behind_child', zh: '留守儿童', en: 'Left-behind child' },
   { code: 'child_in_difficulty', zh: '困境儿童', en: 'Child in difficulty' },
   { code: 'seriously_ill', zh: '重病患者', en: 'Seriously ill' },
