@@ -13,6 +13,7 @@ import {
   type Heartbeat, type ServerToClientEvents, type SubscribeResult, type Views,
 } from './protocol.ts';
 import { isOpen } from './lifecycle.ts';
+import type { SubjectViews } from './subjects.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -172,7 +173,10 @@ export class LiveClient {
     }
     this.#applyEntries(b.entries);
     s.seq = b.seq;
-    s.views = b.views;
+    // A batch carries only the parts of the five-subject views that changed: merge them over ours.
+    const { subjects: changed, ...rest } = b.views;
+    const subjects = s.views?.subjects ? { ...s.views.subjects, ...changed } : (changed as SubjectViews | undefined);
+    s.views = { ...rest, ...(subjects ? { subjects } : {}) };
     this.#notify('batch');
   }
 

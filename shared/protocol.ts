@@ -149,11 +149,18 @@ export const SNAPSHOT_EVENT_LIMIT = 500;
 export const STREAM_LIMIT = 50;
 
 /** A batch of entries for one audience. `prev` is the seq of the last entry sent before it. */
+/**
+ * A batch's views: in full but for `subjects`, which hold only the parts (top-level keys) that
+ * changed since this community's previous batch, and are absent when none did. A client
+ * merges them over what it holds; a snapshot or replay answer always carries them whole.
+ */
+export type BatchViews = Omit<Views, 'subjects'> & { subjects?: Partial<SubjectViews> };
+
 export interface Batch {
   prev: number;
   seq: number;
   entries: Entry[];
-  views: Views;
+  views: BatchViews;
 }
 
 export interface Heartbeat {

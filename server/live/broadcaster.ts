@@ -6,7 +6,8 @@
  * seq N" to quiet rooms.
  */
 import { AUDIENCES, type Audience } from '../../shared/schemas.ts';
-import { HEARTBEAT_MS, type Batch, type Entry, type Heartbeat, type Views } from '../../shared/protocol.ts';
+import { HEARTBEAT_MS, type Batch, type BatchViews, type Entry, type Heartbeat, type Views } from '../../shared/protocol.ts';
+import type { SubjectViews } from '../../shared/subjects.ts';
 import { isoInZone } from '../../shared/time.ts';
 import type { Change } from '../events/service.ts';
 import { projectEvent, type ViewContext } from '../events/record.ts';
@@ -59,6 +60,8 @@ export class Broadcaster {
    */
   #startHead = 0;
   #lastViews = new Map<string, string>();
+  /** Per community, each part of the five-subject views as last sent in a batch (JSON): a batch carries only the parts that changed. */
+  #lastSubjects = new Map<string, Map<string, string>>();
   #beats = 0;
   /** Batches sent, for the benchmark and tests. */
   sent = 0;
@@ -115,14 +118,18 @@ export class Broadcaster {
       const ctx = this.#deps.viewContext(communityId);
       // Aggregates cost O(open events): computed only when some room will receive them.
       let views: Views | undefined;
+      let wire: BatchViews | undefined;
       const seq = Math.max(changes.length ? changes[changes.length - 1]!.seq : 0, touched);
       for (const audience of AUDIENCES) {
         const room = roomOf(communityId, audience);
         const prev = this.lastSent(room);
         this.#lastSent.set(room, seq);
         if (!fanout.size(room)) continue;
-        views ??= model.views(communityId, this.#deps.now());
-        fanout.emit(room, 'batch', { prev, seq, entries: changes.map((ch) => toEntry(ch, audience, ctx)), views });
+        if (!views) {
+          views = model.views(communityId, this.#deps.now());
+          wire = this.#leanViews(communityId, views);
+        }
+        fanout.emit(room, 'batch', { prev, seq, entries: changes.map((ch) => toEntry(ch, audience, ctx)), views: wire! });
         this.sent++;
       }
       if (views) this.#lastViews.set(communityId, viewsKey(views));
@@ -145,6 +152,8 @@ export class Broadcaster {
       const key = viewsKey(views);
       if (this.#lastViews.get(communityId) === key) continue;
       this.#lastViews.set(communityId, key);
+      // Sent whole: what the rooms hold is these.
+      if (views.subjects) this.#lastSubjects.set(communityId, new Map(Object.entries(views.subjects).map(([k, v]) => [k, JSON.stringify(v)])));
       for (const audience of AUDIENCES) {
         const room = roomOf(communityId, audience);
         if (!fanout.size(room)) continue;
@@ -154,6 +163,29 @@ export class Broadcaster {
         fanout.emit(room, 'batch', { prev: this.lastSent(room), seq: model.head, entries: [], views });
       }
     }
+  }
+
+  /**
+   * `views` as a batch carries them: `subjects` only with the parts (top-level keys) that differ
+   * from what this community's rooms were last sent, absent when none do. The figures of the
+   * five subjects change at human pace, while a stream of grid events moves only the community's
+   * glance: without this every batch would repeat ~18 kB of unchanged views ten times a second
+   * (docs/PROTOCOL.md). Every member of a room holds the rest: a socket joins with a snapshot or
+   * replay answer, which carries the views whole.
+   */
+  #leanViews(communityId: string, views: Views): BatchViews {
+    if (!views.subjects) return views;
+    let last = this.#lastSubjects.get(communityId);
+    if (!last) this.#lastSubjects.set(communityId, (last = new Map()));
+    const changed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(views.subjects)) {
+      const json = JSON.stringify(value);
+      if (last.get(key) === json) continue;
+      last.set(key, json);
+      changed[key] = value;
+    }
+    const { subjects: _all, ...rest } = views;
+    return Object.keys(changed).length ? { ...rest, subjects: changed as Partial<SubjectViews> } : rest;
   }
 
   /** Tell every room the last seq it was sent, so a display that missed a batch notices. */

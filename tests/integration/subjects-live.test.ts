@@ -4,7 +4,7 @@
  * never receives the volunteer's full name or phone; a restarted server serves the same feed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLive, post, startServer, until, type TestServer } from '../support/server.ts';
+import { openLive, post, sampleReport, startServer, until, type TestServer } from '../support/server.ts';
 import type { LiveClient } from '../../shared/live-client.ts';
 import { maskName } from '../../shared/mask.ts';
 
@@ -129,6 +129,46 @@ describe('a social worker recording a home visit, seen by a wall display', () =>
       expect(all).not.toContain('司马静怡');
       expect(all).not.toContain('13811112222');
       expect(all).not.toContain('13900007777');
+    } finally {
+      wall.close();
+    }
+  });
+});
+
+describe('a stream of grid events', () => {
+  it('carries only the parts of the five-subject views that changed; the wall always holds them whole', async () => {
+    const wall = openLive(ts.url, { display: true });
+    const batches: { seq: number; parts: string[]; bytes: number }[] = [];
+    wall.socket.on('batch', (b: { seq: number; views: { subjects?: Record<string, unknown> } }) =>
+      batches.push({ seq: b.seq, parts: Object.keys(b.views.subjects ?? {}).sort(), bytes: JSON.stringify(b.views.subjects ?? {}).length }));
+    try {
+      await until(() => !!subjects(wall.client), 'a snapshot');
+      const registered = subjects(wall.client)!.volunteers.registered;
+      for (let i = 0; i < 4; i++) {
+        await ok('/events', sampleReport({ title: `路灯不亮 ${i}` }), 201);
+        await until(() => batches.length > i, `batch ${i + 1}`);
+      }
+      // After the first batch, an event moves only the community's card (open, reported today).
+      for (const b of batches.slice(1)) {
+        expect(b.parts).toEqual(['glance']);
+        expect(b.bytes).toBeLessThan(1_000);
+      }
+      expect(subjects(wall.client)!.volunteers.registered).toBe(registered);
+
+      await ok('/volunteers', { name: '柏文静', phone: '13912340000' }, 201);
+      await until(() => subjects(wall.client)!.volunteers.registered === registered + 1, 'the new volunteer on the wall');
+      expect(batches.at(-1)!.parts).toEqual(expect.arrayContaining(['glance', 'volunteers']));
+      expect(batches.at(-1)!.parts).not.toContain('charity');
+      await ok('/events', sampleReport({ title: '井盖松动' }), 201);
+      await until(() => batches.at(-1)!.parts.join() === 'glance', 'the next events batch, with the glance only');
+      // What the wall holds is, part for part, what a display switched on now is sent.
+      const fresh = openLive(ts.url, { display: true });
+      try {
+        await until(() => !!subjects(fresh.client), 'a fresh snapshot');
+        expect(subjects(wall.client)).toEqual(subjects(fresh.client));
+      } finally {
+        fresh.close();
+      }
     } finally {
       wall.close();
     }
