@@ -165,6 +165,11 @@ export class Broadcaster {
     }
   }
 
+  /** The next batch of `communityId` carries the subject views whole (a socket joined with views of its own). */
+  forgetSubjects(communityId: string) {
+    this.#lastSubjects.delete(communityId);
+  }
+
   /**
    * `views` as a batch carries them: `subjects` only with the parts (top-level keys) that differ
    * from what this community's rooms were last sent, absent when none do. The figures of the

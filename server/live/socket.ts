@@ -143,6 +143,9 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
   if (socket.data.room && socket.data.room !== room) void socket.leave(socket.data.room);
   void socket.join(room);
   socket.data.room = room;
+  // This socket's answer holds the subject views of now, which may differ from what the room
+  // was last sent in parts that have since changed back: the next batch carries them whole.
+  deps.broadcaster.forgetSubjects(communityId);
 
   const ctx = deps.viewContext(communityId);
   const now = deps.now();
