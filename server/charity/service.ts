@@ -280,7 +280,12 @@ export class CharityService {
       let id: number;
       let valueCents: number;
       let feed: FeedDraft;
-      const purpose = target.guardedCategory ? serviceCategoryZh(target.guardedCategory) : feedText(body.purpose, target.names);
+      // A need that could single a resident out is named by its category, not the typed purpose.
+      const guarded = target.guardedCategory;
+      const why: Record<string, string> = guarded
+        ? { category: serviceCategoryZh(guarded), categoryCode: guarded }
+        : { purpose: feedText(body.purpose, target.names) };
+      const key = (k: 'feed.charity.disbursed_money' | 'feed.charity.disbursed_goods') => (guarded ? `${k}_protected` : k);
 
       if (body.kind === 'money') {
         const from = body.from === 'fund'
@@ -305,7 +310,7 @@ export class CharityService {
             { accountId: this.#ledger.systemAccount(p.communityId, 'paid_out', now), amount: body.amountCents },
           ],
         });
-        feed = { subject: 'charity', key: 'feed.charity.disbursed_money', params: { amount: yuan(body.amountCents), purpose }, gridId: publicGrid(target) };
+        feed = { subject: 'charity', key: key('feed.charity.disbursed_money'), params: { amount: yuan(body.amountCents), ...why }, gridId: publicGrid(target) };
       } else {
         const goods = this.#goodsRow(p, body.goodsId);
         if (goods.onHand < body.quantity) {
@@ -323,8 +328,8 @@ export class CharityService {
         }
         this.#stmt.movement.run(goods.id, -body.quantity, null, id, now);
         feed = {
-          subject: 'charity', key: 'feed.charity.disbursed_goods',
-          params: { item: feedText(goods.name), quantity: body.quantity, unit: feedText(goods.unit), purpose }, gridId: publicGrid(target),
+          subject: 'charity', key: key('feed.charity.disbursed_goods'),
+          params: { item: feedText(goods.name), quantity: body.quantity, unit: feedText(goods.unit), ...why }, gridId: publicGrid(target),
         };
       }
 

@@ -239,8 +239,9 @@ describe('matching, meeting and paying for a veteran’s need', () => {
     at = mark();
     const purpose = `${VETERAN.name}家${VETERAN.building}临时救助`;
     await ok('/charity/disbursements', { kind: 'money', amountCents: 30_000, needId, purpose }, 201);
-    const paid = await line(at, 'feed.charity.disbursed_money');
-    expect(paid).toMatchObject({ gridId: null, params: { purpose: '家政维修' } });
+    const paid = await line(at, 'feed.charity.disbursed_money_protected');
+    expect(paid).toMatchObject({ gridId: null, params: { category: '家政维修', categoryCode: 'repair' } });
+    expect(paid.params).not.toHaveProperty('purpose');
 
     // The twin: a payment for a need that singles nobody out keeps its purpose and grid.
     const plain = (await ok('/needs', { title: '楼道扶手更换', category: 'repair', gridId: 'G06', raisedByKind: 'grid_worker' }, 201)).need;
