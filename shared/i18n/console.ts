@@ -126,7 +126,7 @@ export const zhCN = {
   'console.home.later': '事件调度、志愿服务与资源协调等工作页面将陆续在此上线。',
 
   // Users
-  'console.users.description': '本社区的工作人员账户。网格员只能看到所属网格的事件。',
+  'console.users.description': '本社区的工作人员账户。网格员只能看到所属网格的事件和需求；社工只能看到本人的个案。',
   'console.users.create': '新建用户',
   'console.users.createTitle': '新建用户',
   'console.users.editTitle': '编辑用户',
@@ -395,7 +395,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.home.screen': 'Open the cockpit wall in a new window',
   'console.home.later': 'Dispatch, volunteer and coordination pages will arrive here.',
 
-  'console.users.description': 'Staff accounts of this community. Grid workers see only the events of their grids.',
+  'console.users.description': 'Staff accounts of this community. Grid workers see only their grids\' events and needs; social workers only their own cases.',
   'console.users.create': 'New user',
   'console.users.createTitle': 'New user',
   'console.users.editTitle': 'Edit user',
