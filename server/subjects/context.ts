@@ -6,7 +6,11 @@ import type { Db } from '../db/index.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface StatsContext {
-  db: Db;
+  /**
+   * The database, for queries only: in the app a preparer that keeps every statement it made,
+   * so a recompute does not prepare its few dozen statements again (docs/PERFORMANCE.md).
+   */
+  db: Pick<Db, 'prepare'>;
   metrics: Metrics;
   communityId: string;
   timeZone: string;
@@ -23,4 +27,16 @@ export interface StatsContext {
   iso(ms: number): string;
   /** A local day as YYYY-MM-DD. */
   day(ms: number): string;
+}
+
+/** `db` for `StatsContext.db`: each statement is prepared on first use and kept. */
+export function keptStatements(db: Db): StatsContext['db'] {
+  const statements = new Map<string, ReturnType<Db['prepare']>>();
+  return {
+    prepare: (sql: string) => {
+      let s = statements.get(sql);
+      if (!s) statements.set(sql, (s = db.prepare(sql)));
+      return s;
+    },
+  } as StatsContext['db'];
 }

@@ -51,6 +51,9 @@ export class Metrics {
       subject: db.prepare(`SELECT subject AS k, ${sums} FROM metrics_hourly WHERE community_id = ? AND hour >= ? AND hour < ? GROUP BY subject`),
       grid: db.prepare(`SELECT grid_id AS k, ${sums} FROM metrics_hourly WHERE community_id = ? AND hour >= ? AND hour < ? GROUP BY grid_id`),
       hour: db.prepare(`SELECT hour AS k, ${sums} FROM metrics_hourly WHERE community_id = ? AND hour >= ? AND hour < ? GROUP BY hour`),
+      subjectGrid: db.prepare(
+        `SELECT subject, grid_id, ${sums} FROM metrics_hourly WHERE community_id = ? AND hour >= ? AND hour < ? GROUP BY subject, grid_id`,
+      ),
     };
   }
 
@@ -75,6 +78,26 @@ export class Metrics {
   /** Totals over hours in [from, to). */
   total(communityId: string, from: number, to: number): MetricTotals {
     return this.#sum.get(communityId, hourOf(from), to) as MetricTotals;
+  }
+
+  /**
+   * Totals over [from, to) by subject and by grid ('' = none), from one pass over the window
+   * (the five-subject views need both; a few dozen (subject, grid) rows are summed here).
+   */
+  bySubjectAndGrid(communityId: string, from: number, to: number): { subject: Map<string, MetricTotals>; grid: Map<string, MetricTotals> } {
+    const rows = this.#byGroup.subjectGrid.all(communityId, hourOf(from), to) as (MetricTotals & { subject: string; grid_id: string })[];
+    const subject = new Map<string, MetricTotals>();
+    const grid = new Map<string, MetricTotals>();
+    const add = (into: Map<string, MetricTotals>, k: string, t: MetricTotals) => {
+      const sum = into.get(k) ?? zeroTotals();
+      for (const c of METRIC_COLUMNS) sum[c] += t[c];
+      into.set(k, sum);
+    };
+    for (const { subject: s, grid_id: g, ...t } of rows) {
+      add(subject, s, t as MetricTotals);
+      add(grid, g, t as MetricTotals);
+    }
+    return { subject, grid };
   }
 
   /** Totals over [from, to) grouped by subject, grid ('' = none) or hour start. */

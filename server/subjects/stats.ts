@@ -28,7 +28,7 @@ import { NameMasker } from '../../shared/mask.ts';
 import { SMALL_COUNT_MIN } from '../../shared/disclosure.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import type { SubjectChange } from './change.ts';
-import type { StatsContext } from './context.ts';
+import { keptStatements, type StatsContext } from './context.ts';
 import type { Metrics, MetricTotals } from './metrics.ts';
 import { volunteerStats } from '../volunteers/stats.ts';
 import { orgStats, socialWorkStats } from '../orgs/stats.ts';
@@ -87,12 +87,15 @@ export class SubjectStats {
   #maskers = new Map<string, { version: string; masker: NameMasker }>();
   #stmt;
   #feeds = new Map<string, FeedItem[]>();
+  /** The stats functions' statements, prepared once (`StatsContext.db`). */
+  #queries: StatsContext['db'];
   /** How many times views were computed, for the benchmark and tests. */
   computed = 0;
 
   constructor(deps: SubjectStatsDeps) {
     this.#deps = deps;
     this.#stmt = { people: deps.db.prepare(PEOPLE_SQL), peopleVersion: deps.db.prepare(PEOPLE_VERSION_SQL) };
+    this.#queries = keptStatements(deps.db);
   }
 
   /** Load the feeds from the journal: the latest lines of each community, by when they happened (seeds and paper records are back-dated). */
@@ -179,7 +182,8 @@ export class SubjectStats {
 
   #compute(communityId: string, now: number, timeZone: string): Omit<SubjectViews, 'feed'> {
     this.computed++;
-    const { db, metrics } = this.#deps;
+    const { metrics } = this.#deps;
+    const db = this.#queries;
     const today = startOfLocalDay(now, timeZone);
     const days: number[] = [];
     // Local midnights, stepping back a day and snapping (a DST day is 23 or 25 hours long).
@@ -197,8 +201,7 @@ export class SubjectStats {
     const socialWork = socialWorkStats(ctx);
     const charity = charityStats(ctx);
     const needs = needStats(ctx);
-    const bySubject = metrics.by('subject', communityId, ctx.windowStart, now + 1);
-    const byGrid = metrics.by('grid', communityId, ctx.windowStart, now + 1);
+    const { subject: bySubject, grid: byGrid } = metrics.bySubjectAndGrid(communityId, ctx.windowStart, now + 1);
     const sat = satisfactionOf(db, communityId, ctx.windowStart);
     const openNeeds = new Map(
       (db.prepare(
@@ -240,19 +243,19 @@ function metricOf(subject: SubjectKind, t: MetricTotals | undefined) {
 }
 
 /** Kinds of goods on hand (the wall's panel shows only the largest few). */
-function goodsInStock(db: Db, communityId: string): number {
+function goodsInStock(db: StatsContext['db'], communityId: string): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM goods WHERE community_id = ? AND on_hand > 0').get(communityId) as { n: number }).n;
 }
 
 /** Services delivered today by organizations (their own and under the projects they run). */
-function orgsToday(db: Db, communityId: string, today: number): number {
+function orgsToday(db: StatsContext['db'], communityId: string, today: number): number {
   return (db.prepare(
     "SELECT COUNT(*) AS n FROM services WHERE community_id = ? AND ended_at >= ? AND org_id IS NOT NULL",
   ).get(communityId, today) as { n: number }).n;
 }
 
 /** Mean ratings of needs met and services delivered over the window, with how many there were. */
-function satisfactionOf(db: Db, communityId: string, since: number) {
+function satisfactionOf(db: StatsContext['db'], communityId: string, since: number) {
   const needs = db.prepare(
     'SELECT COUNT(*) AS n, AVG(satisfaction) AS avg FROM needs WHERE community_id = ? AND rated_at >= ? AND satisfaction IS NOT NULL',
   ).get(communityId, since) as { n: number; avg: number | null };

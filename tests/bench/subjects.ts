@@ -21,7 +21,7 @@ import { VolunteerService } from '../../server/volunteers/service.ts';
 import { dataFile, type Cerebellum } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/index.ts';
 import type { SubjectChange } from '../../server/subjects/change.ts';
-import type { StatsContext } from '../../server/subjects/context.ts';
+import { keptStatements, type StatsContext } from '../../server/subjects/context.ts';
 import { METRIC_COLUMNS } from '../../server/subjects/metrics.ts';
 import { volunteerStats } from '../../server/volunteers/stats.ts';
 import { orgStats, socialWorkStats } from '../../server/orgs/stats.ts';
@@ -258,13 +258,14 @@ function breakdown(app: Cerebellum, communityId: string, repeats: number) {
     (parts[name] ??= []).push(performance.now() - a);
   };
   let names = 0;
+  const queries = keptStatements(db); // as SubjectStats keeps them
   for (let i = 0; i < repeats; i++) {
     const now = Date.now();
     const today = startOfLocalDay(now, tz);
     const days: number[] = [];
     for (let d = today, j = 0; j < 30; j++, d = startOfLocalDay(d - 12 * 3_600_000, tz)) days.unshift(d);
     const ctx: StatsContext = {
-      db, metrics, communityId, timeZone: tz, now, today,
+      db: queries, metrics, communityId, timeZone: tz, now, today,
       monthStart: monthRange(monthOf(now, tz), tz).start, windowStart: now - 30 * DAY_MS, days,
       iso: (t) => isoInZone(t, tz),
       day: (t) => {
@@ -279,10 +280,7 @@ function breakdown(app: Cerebellum, communityId: string, repeats: number) {
     time('needs', () => needStats(ctx));
     time('linkage', () => linkageFlow(ctx));
     time('care', () => populationCare(ctx));
-    time('rollups', () => {
-      metrics.by('subject', communityId, ctx.windowStart, now + 1);
-      metrics.by('grid', communityId, ctx.windowStart, now + 1);
-    });
+    time('rollups', () => metrics.bySubjectAndGrid(communityId, ctx.windowStart, now + 1));
     // The people SubjectStats masks (its PEOPLE_SQL), read, then compiled into a masker and
     // used once (V8 compiles a pattern on its first use).
     let rows: { name: string }[] = [];
