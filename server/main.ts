@@ -36,7 +36,7 @@ if (config.DEMO) {
 
 const app = createCerebellum({ config, logger });
 if (!app.directory.defaultCommunity()) {
-  logger.warn('no community yet: start with --demo (or DEMO=1) to install the demo community');
+  logger.warn('no community yet: install yours with `npm run import-community -- my-community.json` (the format is at the top of server/import-community.ts), or try the demo with `npm start -- --demo`; then start again');
 }
 const port = await app.listen();
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;

@@ -162,6 +162,11 @@ export class Accounts {
    * first administrator at `/console/setup#<token>`; null otherwise. A new call replaces the
    * previous token; the token lives in memory only, so a restart prints a new one.
    */
+  /** Is any community installed (the first administrator is made in one)? */
+  communityInstalled(): boolean {
+    return !!this.#d.directory.defaultCommunity();
+  }
+
   beginSetup(): string | null {
     if (!this.setupNeeded() || !this.#d.directory.defaultCommunity()) return null;
     const token = newSecret();

@@ -84,7 +84,8 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
     return startSession(c, await accounts.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c)), 200);
   });
 
-  r.get('/auth/setup', (c) => c.json({ needed: accounts.setupNeeded() }));
+  // `community: false` before any community is installed: there is nothing to set up yet.
+  r.get('/auth/setup', (c) => c.json({ needed: accounts.setupNeeded(), community: accounts.communityInstalled() }));
 
   r.post('/auth/setup', small, async (c) => startSession(c, await accounts.setup(parse(setupBody, await readJson(c)), info(c)), 201));
 

@@ -83,6 +83,7 @@ export const zhCN = {
   'console.login.rateLimitedSeconds': '登录失败次数过多，请在 {seconds} 秒后再试',
   'console.login.sessionEnded': '登录已过期或已在其他地方退出，请重新登录',
   'console.login.setupNeeded': '系统尚未创建管理员。请打开服务启动日志中打印的设置链接（/console/setup#…）。',
+  'console.login.noCommunity': '尚未安装社区。请在服务器上导入本社区的网格和网格员（npm run import-community -- 文件.json），或以演示模式启动（npm start -- --demo），然后重启服务，按启动日志中的链接创建管理员。',
   'console.login.help': '忘记密码？请联系社区管理员重置。',
 
   // First admin
@@ -356,6 +357,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.login.rateLimitedSeconds': 'Too many failed sign-ins. Try again in {seconds} s.',
   'console.login.sessionEnded': 'Your session expired or was ended elsewhere. Please sign in again.',
   'console.login.setupNeeded': 'No admin exists yet. Open the setup link printed in the server start-up log (/console/setup#…).',
+  'console.login.noCommunity': 'No community is installed yet. On the server, import your community\'s grids and grid workers (npm run import-community -- file.json) or start the demo (npm start -- --demo), then restart and create the administrator from the link in the start-up log.',
   'console.login.help': 'Forgot your password? Ask your community admin to reset it.',
 
   'console.setup.title': 'Create the admin',

@@ -134,7 +134,7 @@ describe('logging in', () => {
       expect(r.body.error.code).toBe('error.unauthenticated');
     }
     expect((await request(`${api}/health`, { as: null })).status).toBe(200);
-    expect((await request(`${api}/auth/setup`, { as: null })).body).toEqual({ needed: false });
+    expect((await request(`${api}/auth/setup`, { as: null })).body).toEqual({ needed: false, community: true });
   });
 
   it('ends the session on logout: the cookie is cleared, then refused, and its sockets close', async () => {
@@ -508,6 +508,18 @@ describe('sessions that time out', () => {
   });
 });
 
+describe('a server with no community installed yet', () => {
+  it('says so, so the console can tell what to do, and offers no setup link', async () => {
+    const bare = await startServer({ community: false });
+    try {
+      expect((await request(`${bare.url}/api/v1/auth/setup`, { as: null })).body).toEqual({ needed: true, community: false });
+      expect(bare.app.auth.beginSetup()).toBeNull();
+    } finally {
+      await bare.stop();
+    }
+  });
+});
+
 describe('the first administrator', () => {
   let fresh: TestServer;
   beforeAll(async () => {
@@ -517,7 +529,7 @@ describe('the first administrator', () => {
 
   it('is made once, with the one-time token from the start-up log', async () => {
     const url = `${fresh.url}/api/v1`;
-    expect((await request(`${url}/auth/setup`, { as: null })).body).toEqual({ needed: true });
+    expect((await request(`${url}/auth/setup`, { as: null })).body).toEqual({ needed: true, community: true });
     expect((await request(`${url}/events`, { as: null })).status).toBe(401);
     const token = fresh.app.auth.beginSetup()!;
     const body = { username: 'chen.admin', displayName: '陈管理员', password: 'first-admin-password' };
@@ -535,7 +547,7 @@ describe('the first administrator', () => {
     expect(twice.status).toBe(403);
     expect(twice.body.error.code).toBe('error.setup_done');
     expect(fresh.app.auth.beginSetup()).toBeNull();
-    expect((await request(`${url}/auth/setup`, { as: null })).body).toEqual({ needed: false });
+    expect((await request(`${url}/auth/setup`, { as: null })).body).toEqual({ needed: false, community: true });
     const audit = await request(`${url}/audit?action=auth.setup`, { as });
     expect(audit.body.items).toHaveLength(1);
     expect(audit.body.items[0]).toMatchObject({ actorId: 'chen.admin', actorRole: 'admin' });

@@ -70,6 +70,8 @@ export interface StartOptions {
   authNow?: () => number;
   /** Create and log in the test administrator (default true); false starts with no account. */
   admin?: boolean;
+  /** Install the demo community (default true); false starts a server with none (and no admin). */
+  community?: boolean;
 }
 
 /** Start a server with the demo community on a (new or given) data folder. */
@@ -81,7 +83,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   }, []);
   const db = openDatabase(config.dbFile);
   const now = opts.now ?? Date.now;
-  if (installDemoCommunity(new Directory(db), now()) && (opts.historyDays ?? 0) > 0) {
+  if ((opts.community ?? true) && installDemoCommunity(new Directory(db), now()) && (opts.historyDays ?? 0) > 0) {
     seedHistory(db, now(), { days: opts.historyDays, perDay: 30 });
   }
   db.close();
@@ -91,7 +93,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   servers.set(originOf(url), { app, admin: null });
   let admin: Credentials | null = null;
   let displayToken: string | null = null;
-  if (opts.admin ?? true) {
+  if ((opts.admin ?? true) && (opts.community ?? true)) {
     if (!app.auth.accounts.byUsername(ADMIN_USERNAME)) await createUser(app, ADMIN_USERNAME, 'admin');
     admin = await logIn(url, ADMIN_USERNAME, TEST_PASSWORD);
     servers.set(originOf(url), { app, admin });
