@@ -57,3 +57,7 @@ export function countText(c: GuardedCount): string | number {
 export function singlesOut(populations: readonly string[] | null | undefined, people: number): boolean {
   return !!populations && populations.length > 0 && people < SMALL_COUNT_MIN;
 }
+
+/** `singlesOut` in SQL, over a row's JSON population tags and its count of people. */
+export const singlesOutSql = (populations = 'populations', people = 'beneficiaries'): string =>
+  `(${populations} <> '[]' AND ${people} < ${SMALL_COUNT_MIN})`;

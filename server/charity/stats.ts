@@ -13,9 +13,7 @@ const RECENT_SHOWN = 10;
 /** Sums are grouped by quarter hour in SQL: every modern UTC offset is whole quarters, so none straddles a local midnight. */
 const QUARTER_MS = 900_000;
 
-/** Statements prepared once per database. */
-const prepared = new WeakMap<StatsContext['db'], ReturnType<typeof prepare>>();
-
+/** The statements (the context's `db` prepares each once and keeps it: `keptStatements`). */
 function prepare(db: StatsContext['db']) {
   return {
     raised: db.prepare(
@@ -45,8 +43,7 @@ function prepare(db: StatsContext['db']) {
 }
 
 export function charityStats(ctx: StatsContext): CharityViews {
-  let q = prepared.get(ctx.db);
-  if (!q) prepared.set(ctx.db, (q = prepare(ctx.db)));
+  const q = prepare(ctx.db);
   const c = ctx.communityId;
 
   const month = q.raised.get(c, ctx.monthStart, ctx.now) as { cents: number; donors: number };

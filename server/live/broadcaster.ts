@@ -59,9 +59,12 @@ export class Broadcaster {
    * what reconnected displays hold, and they would ignore them.
    */
   #startHead = 0;
+  /** Per community, the views last sent (JSON, all but `subjects`: those are kept by part below). */
   #lastViews = new Map<string, string>();
-  /** Per community, each part of the five-subject views as last sent in a batch (JSON): a batch carries only the parts that changed. */
+  /** Per community, each part of the five-subject views as last sent (JSON): a batch carries only the parts that changed. */
   #lastSubjects = new Map<string, Map<string, string>>();
+  /** Communities whose next batch carries the subject views whole (a socket joined since). */
+  #wholeSubjects = new Set<string>();
   #beats = 0;
   /** Batches sent, for the benchmark and tests. */
   sent = 0;
@@ -150,10 +153,10 @@ export class Broadcaster {
       if (!AUDIENCES.some((a) => fanout.size(roomOf(communityId, a)))) continue;
       const views = model.views(communityId, this.#deps.now());
       const key = viewsKey(views);
-      if (this.#lastViews.get(communityId) === key) continue;
+      const subjectsChanged = this.#changedSubjects(communityId, views) !== null;
+      if (this.#lastViews.get(communityId) === key && !subjectsChanged) continue;
       this.#lastViews.set(communityId, key);
-      // Sent whole: what the rooms hold is these.
-      if (views.subjects) this.#lastSubjects.set(communityId, new Map(Object.entries(views.subjects).map(([k, v]) => [k, JSON.stringify(v)])));
+      this.#wholeSubjects.delete(communityId); // a refresh carries them whole
       for (const audience of AUDIENCES) {
         const room = roomOf(communityId, audience);
         if (!fanout.size(room)) continue;
@@ -167,7 +170,7 @@ export class Broadcaster {
 
   /** The next batch of `communityId` carries the subject views whole (a socket joined with views of its own). */
   forgetSubjects(communityId: string) {
-    this.#lastSubjects.delete(communityId);
+    this.#wholeSubjects.add(communityId);
   }
 
   /**
@@ -179,18 +182,27 @@ export class Broadcaster {
    * replay answer, which carries the views whole.
    */
   #leanViews(communityId: string, views: Views): BatchViews {
-    if (!views.subjects) return views;
+    const changed = this.#changedSubjects(communityId, views);
+    if (this.#wholeSubjects.delete(communityId) || !views.subjects) return views;
+    const { subjects: _all, ...rest } = views;
+    return changed ? { ...rest, subjects: changed } : rest;
+  }
+
+  /** The parts of `views.subjects` that differ from what was last sent (now recorded as sent), or null. */
+  #changedSubjects(communityId: string, views: Views): Partial<SubjectViews> | null {
+    if (!views.subjects) return null;
     let last = this.#lastSubjects.get(communityId);
     if (!last) this.#lastSubjects.set(communityId, (last = new Map()));
     const changed: Record<string, unknown> = {};
+    let any = false;
     for (const [key, value] of Object.entries(views.subjects)) {
       const json = JSON.stringify(value);
       if (last.get(key) === json) continue;
       last.set(key, json);
       changed[key] = value;
+      any = true;
     }
-    const { subjects: _all, ...rest } = views;
-    return Object.keys(changed).length ? { ...rest, subjects: changed as Partial<SubjectViews> } : rest;
+    return any ? (changed as Partial<SubjectViews>) : null;
   }
 
   /** Tell every room the last seq it was sent, so a display that missed a batch notices. */
@@ -208,4 +220,5 @@ export class Broadcaster {
   }
 }
 
-const viewsKey = (v: { asOf: string }) => JSON.stringify({ ...v, asOf: '' });
+/** The views as compared from send to send: all but `asOf`, and `subjects`, which are compared part by part. */
+const viewsKey = (v: Views) => JSON.stringify({ ...v, asOf: '', subjects: undefined });

@@ -25,7 +25,7 @@ import type { Kpis } from '../../shared/protocol.ts';
 import { FEED_LIMIT, SUBJECTS, type FeedDraft, type FeedItem, type SubjectKind, type SubjectViews } from '../../shared/subjects.ts';
 import { DAY_MS, isoInZone, localDay, startOfLocalDay } from '../../shared/time.ts';
 import { NameMasker } from '../../shared/mask.ts';
-import { SMALL_COUNT_MIN } from '../../shared/disclosure.ts';
+import { singlesOutSql } from '../../shared/disclosure.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import type { SubjectChange } from './change.ts';
 import { keptStatements, type StatsContext } from './context.ts';
@@ -60,7 +60,7 @@ const PEOPLE_VERSION_SQL = `
          (SELECT MAX(id) FROM needs) AS n, (SELECT MAX(id) FROM donations) AS d`;
 
 /** Everyone the community knows by name; any of them in free text is masked on the wall. */
-const PEOPLE_SQL = `
+export const PEOPLE_SQL = `
   SELECT name FROM volunteers WHERE community_id = @c
   UNION SELECT name FROM social_workers WHERE community_id = @c
   UNION SELECT contact_name FROM organizations WHERE community_id = @c
@@ -208,7 +208,7 @@ export class SubjectStats {
         // Needs that could single a key population's resident out are not counted by grid (shared/disclosure.ts).
         `SELECT grid_id AS g, COUNT(*) AS n FROM needs
           WHERE community_id = ? AND status IN ('raised', 'matched', 'in_progress') AND grid_id IS NOT NULL
-            AND NOT (populations <> '[]' AND beneficiaries < ${SMALL_COUNT_MIN}) GROUP BY grid_id`,
+            AND NOT ${singlesOutSql()} GROUP BY grid_id`,
       ).all(communityId) as { g: string; n: number }[]).map((r) => [r.g, r.n]),
     );
     return {

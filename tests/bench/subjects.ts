@@ -23,6 +23,7 @@ import { openDatabase, type Db } from '../../server/db/index.ts';
 import type { SubjectChange } from '../../server/subjects/change.ts';
 import { keptStatements, type StatsContext } from '../../server/subjects/context.ts';
 import { METRIC_COLUMNS } from '../../server/subjects/metrics.ts';
+import { PEOPLE_SQL } from '../../server/subjects/stats.ts';
 import { volunteerStats } from '../../server/volunteers/stats.ts';
 import { orgStats, socialWorkStats } from '../../server/orgs/stats.ts';
 import { charityStats } from '../../server/charity/stats.ts';
@@ -292,15 +293,6 @@ function breakdown(app: Cerebellum, communityId: string, repeats: number) {
   for (const [k, v] of Object.entries(parts)) out[k] = ms(v.slice(Math.min(5, v.length - 1))).p50;
   return { p50Ms: out, people: names };
 }
-
-/** A copy of SubjectStats' list of people (server/subjects/stats.ts), to time and count it. */
-const PEOPLE_SQL = `
-  SELECT name FROM volunteers WHERE community_id = @c
-  UNION SELECT name FROM social_workers WHERE community_id = @c
-  UNION SELECT contact_name FROM organizations WHERE community_id = @c
-  UNION SELECT client_name FROM cases WHERE community_id = @c
-  UNION SELECT resident_name FROM needs WHERE community_id = @c AND resident_name IS NOT NULL
-  UNION SELECT donor_name FROM donations WHERE community_id = @c AND donor_kind = 'person'`;
 
 /** SubjectStats.apply with one change carrying the latest feed line of the journal, `repeats` times. */
 function timeApply(app: Cerebellum, communityId: string, repeats: number) {
