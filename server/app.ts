@@ -23,6 +23,7 @@ import { NeedService } from './needs/service.ts';
 import { isSubjectChange, SubjectJournal, type Effect, type SubjectChange } from './subjects/change.ts';
 import type { Change } from './events/service.ts';
 import { Metrics } from './subjects/metrics.ts';
+import { KnownNames } from './privacy/known-names.ts';
 import { SubjectStats } from './subjects/stats.ts';
 import type { SubjectServiceDeps } from './subjects/deps.ts';
 import type { ViewContext } from './events/record.ts';
@@ -90,25 +91,24 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const dbId = databaseId(db);
   const directory = new Directory(db, config.TIME_ZONE);
   const metrics = new Metrics(db);
-  const subjects = new SubjectStats({ db, metrics, directory });
+  const names = new KnownNames(db);
+  const subjects = new SubjectStats({ db, metrics, directory, names });
   const model = new ReadModel(directory, subjects);
   const journal = new Journal(db);
 
-  const viewContext = (communityId: string): ViewContext => {
-    // Every worker's full name, masked in free text on public displays: listed once per
-    // context (one per batch and community), so the projection reuses one pattern.
-    let names: string[] | undefined;
-    return {
-      timeZone: directory.timeZoneOf(communityId),
-      workerName: directory.workerName,
-      knownNames: () => (names ??= [...directory.workers.values()].map((w) => w.name)),
-    };
-  };
+  const viewContext = (communityId: string): ViewContext => ({
+    timeZone: directory.timeZoneOf(communityId),
+    workerName: directory.workerName,
+    // Every person the community holds by name, masked in free text on public displays.
+    names: () => names.masker(communityId),
+  });
 
   let broadcaster: Broadcaster;
   const queue = new AuditedQueue<Effect>(
     db,
     (effects) => {
+      // The commit may have added a person: their name is masked from this batch on.
+      names.refresh();
       const changes: Change[] = [];
       const touched: SubjectChange[] = [];
       for (const e of effects) {

@@ -214,20 +214,55 @@ const DATE_MARK = /^[-./]$/;
 
 /**
  * Full names to mask wherever they appear in free text: 网格员王丽萍已到场 → 网格员王**已到场.
- * Build it with `nameMasker`, which keeps the last one built while the list is unchanged.
+ * Build it with `nameMasker`, which keeps the last one built while the list is unchanged, or
+ * keep one and `add` names as the community learns them (server/privacy/known-names.ts).
+ *
+ * Written by hand rather than as one regular expression of every name: a community knows
+ * thousands of people, an alternation of thousands of literals is tried name by name at every
+ * position of the text (V8 builds no trie for it), and it must be rebuilt whole for each new
+ * name. Here names are kept in buckets by their first two code units, so a scan costs one map
+ * lookup per position and adding a name costs one insert. The matching is the regular
+ * expression's: leftmost first, and at one position the longest name; Latin names only as
+ * whole words.
  */
 export class NameMasker {
-  readonly #names: readonly string[];
-  readonly #masked: Map<string, string>;
-  readonly #pattern: RegExp | null;
+  /** Names by their first two code units, each bucket longest first. */
+  readonly #buckets = new Map<string, string[]>();
+  readonly #masked = new Map<string, string>();
 
-  constructor(names: readonly string[]) {
-    const usable = [...new Set(names.map(usableName).filter((n): n is string => n !== null))];
-    // Longest first, so 王丽萍 is masked whole and not as 王丽 followed by 萍.
-    usable.sort((a, b) => b.length - a.length);
-    this.#names = usable;
-    this.#masked = new Map(usable.map((n) => [n, maskName(n)!]));
-    this.#pattern = usable.length ? new RegExp(usable.map(namePattern).join('|'), 'g') : null;
+  constructor(names: readonly string[] = []) {
+    this.add(names);
+  }
+
+  /** How many names it masks. */
+  get size(): number {
+    return this.#masked.size;
+  }
+
+  /** Learn more names; returns how many were new. */
+  add(names: Iterable<string | null | undefined>): number {
+    let added = 0;
+    for (const raw of names) {
+      const name = usableName(raw);
+      if (name === null || this.#masked.has(name)) continue;
+      this.#masked.set(name, maskName(name)!);
+      const key = name.slice(0, 2);
+      const bucket = this.#buckets.get(key);
+      if (!bucket) this.#buckets.set(key, [name]);
+      else {
+        // Longest first, so 王丽萍 is masked whole and not as 王丽 followed by 萍.
+        let i = 0;
+        while (i < bucket.length && bucket[i]!.length >= name.length) i++;
+        bucket.splice(i, 0, name);
+      }
+      added++;
+    }
+    return added;
+  }
+
+  /** Whether `name` is one it masks. */
+  has(name: string): boolean {
+    return this.#masked.has(name.trim());
   }
 
   /** `text` with every listed name masked, and also `extra` (the event's reporter). */
@@ -237,14 +272,44 @@ export class NameMasker {
     if (!name || this.#masked.has(name) || !text.includes(name)) return this.#listed(text);
     // Mask the longer name first: the reporter 王建 inside a listed 王建国, or the other way round.
     let inListed = false;
-    for (const n of this.#names) if (n.length > name.length && n.includes(name)) inListed = true;
+    for (const bucket of this.#buckets.values()) {
+      for (const n of bucket) if (n.length > name.length && n.includes(name)) inListed = true;
+    }
     return inListed ? maskOne(this.#listed(text), name) : this.#listed(maskOne(text, name));
   }
 
   #listed(text: string): string {
-    return this.#pattern ? text.replace(this.#pattern, (m) => this.#masked.get(m) ?? m) : text;
+    if (!this.#buckets.size || text.length < 2) return text;
+    let out = '';
+    let done = 0;
+    for (let i = 0; i + 1 < text.length;) {
+      const bucket = this.#buckets.get(text.slice(i, i + 2));
+      const found = bucket ? matchAt(text, i, bucket) : null;
+      if (found === null) {
+        i++;
+        continue;
+      }
+      out += text.slice(done, i) + this.#masked.get(found)!;
+      i += found.length;
+      done = i;
+    }
+    return done ? out + text.slice(done) : text;
   }
 }
+
+/** The longest name of `bucket` written at `i` in `text` (a Latin name as a whole word only). */
+function matchAt(text: string, i: number, bucket: readonly string[]): string | null {
+  for (const n of bucket) {
+    if (!text.startsWith(n, i)) continue;
+    if (CJK_NAME.test(n)) return n;
+    if (i > 0 && LATIN_LETTER.test(text[i - 1]!)) continue;
+    if (i + n.length < text.length && LATIN_LETTER.test(text[i + n.length]!)) continue;
+    return n;
+  }
+  return null;
+}
+
+const LATIN_LETTER = /[A-Za-z]/;
 
 let lastList: readonly string[] | null = null;
 let lastKey: string | null = null;

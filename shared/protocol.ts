@@ -21,7 +21,8 @@ export interface EventView {
   source: Source;
   status: Status;
   title: string;
-  description: string;
+  /** Staff only: the public projection carries no description (docs/SECURITY.md). */
+  description?: string;
   address: string | null;
   lat: number | null;
   lng: number | null;

@@ -8,6 +8,7 @@ import { ORGS_SQL } from './schema/orgs.ts';
 import { CHARITY_SQL } from './schema/charity.ts';
 import { METRICS_SQL } from './schema/metrics.ts';
 import { AUTH_SQL } from './schema/auth.ts';
+import { KNOWN_NAMES_SQL } from './schema/known-names.ts';
 export interface Migration {
   version: number;
   name: string;
@@ -324,5 +325,10 @@ export const MIGRATIONS: Migration[] = [
     version: 6,
     name: 'a social worker\'s account names the social-worker record it is',
     sql: 'ALTER TABLE users ADD COLUMN social_worker_id INTEGER REFERENCES social_workers(id);',
+  },
+  {
+    version: 7,
+    name: 'the names the community knows, kept by triggers, for masking free text on the wall',
+    sql: KNOWN_NAMES_SQL,
   },
 ];

@@ -4,7 +4,7 @@
  */
 import type { LifecycleState, PendingRequest, Status } from '../../shared/lifecycle.ts';
 import { runningDeadline } from '../../shared/lifecycle.ts';
-import { maskAddress, maskName, nameMasker, scrubText, type NameMasker } from '../../shared/mask.ts';
+import { maskAddress, maskName, NameMasker, scrubText } from '../../shared/mask.ts';
 import type { EventView } from '../../shared/protocol.ts';
 import type { Audience } from '../../shared/schemas.ts';
 import { isProtectedEvent, subcategoryLabel, type Source, type Urgency } from '../../shared/taxonomy.ts';
@@ -93,21 +93,21 @@ export interface ViewContext {
   timeZone: string;
   workerName: (id: string) => string | null;
   /**
-   * Full names the public audience must not read in free text (every grid worker's), masked
-   * wherever they appear. Called for each projected event: return the same array while the
-   * list is unchanged, so the pattern built from it is reused. Optional only so that contexts
-   * built outside the app (benchmarks) still type-check; the app always supplies it.
+   * The masker of every person the community holds by name (server/privacy/known-names.ts):
+   * any of them in free text is masked for the public audience. Optional only so that
+   * contexts built outside the app (benchmarks) still type-check; the app always supplies it.
    */
-  knownNames?: () => readonly string[];
+  names?: () => NameMasker;
 }
 
-const NO_NAMES: readonly string[] = [];
+const NO_NAMES = new NameMasker();
 
 /**
  * The event as `audience` may see it. The public audience (wall displays) never receives the
- * reporter, gets free text scrubbed of phone and ID numbers and of the reporter's and any
- * known worker's full name, addresses cut to building level and staff names masked; an event
- * about one vulnerable resident (`isProtectedEvent`) keeps only its kind, grid and times.
+ * reporter nor the free-text description; its title and notes are scrubbed of phone and ID
+ * numbers and of every name the community knows (and the reporter's), addresses are cut to
+ * building level and staff names masked; an event about one vulnerable resident
+ * (`isProtectedEvent`) keeps only its kind, grid and times.
  */
 export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContext): EventView {
   const tz = ctx.timeZone;
@@ -134,10 +134,12 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
   }
   // An event about one vulnerable resident says what kind of matter and which grid, nothing typed about them.
   const guarded = isProtectedEvent(e.category, e.subcategory);
-  const names = nameMasker(ctx.knownNames?.() ?? NO_NAMES);
+  const names = ctx.names?.() ?? NO_NAMES;
   const text = (t: string) => (guarded ? '' : publicText(t, names, e.reporterName));
   view.title = guarded ? subcategoryLabel(e.category, e.subcategory) : text(e.title);
-  view.description = text(e.description);
+  // The wall shows titles; a description is where a resident's story (and names nobody
+  // recorded) is typed, so it never leaves the staff audience.
+  delete view.description;
   const address = guarded ? null : maskAddress(e.address);
   view.address = address === null ? null : names.apply(address, e.reporterName);
   if (guarded) view.lat = view.lng = null;
@@ -146,7 +148,7 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
   return view;
 }
 
-/** Free text for the public audience: numbers scrubbed, the reporter's and workers' names masked. */
+/** Free text for the public audience: numbers scrubbed, every known name and the reporter's masked. */
 function publicText(text: string, names: NameMasker, reporterName: string | null): string {
   return names.apply(scrubText(text), reporterName);
 }

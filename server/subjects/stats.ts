@@ -14,9 +14,9 @@
  *
  * Privacy. Services mask the names a record carries before a line is written; free text typed
  * by staff (an activity's title, a project's name) may still name someone else. So every string
- * of these views passes, once per compute, through a masker of every person the community
- * knows by name (volunteers, social workers, grid workers, contacts, clients, residents who
- * raised needs, donors): a public wall never shows a full name that the database holds.
+ * of these views and of the feed passes through the masker of every person the community holds
+ * by name (server/privacy/known-names.ts), and again whenever that masker learns a name: a
+ * public wall never shows a full name that the database holds.
  */
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../community.ts';
@@ -24,7 +24,8 @@ import type { ViewContext } from '../events/record.ts';
 import type { Kpis } from '../../shared/protocol.ts';
 import { FEED_LIMIT, SUBJECTS, type FeedDraft, type FeedItem, type SubjectKind, type SubjectViews } from '../../shared/subjects.ts';
 import { DAY_MS, isoInZone, localDay, startOfLocalDay } from '../../shared/time.ts';
-import { NameMasker } from '../../shared/mask.ts';
+import type { NameMasker } from '../../shared/mask.ts';
+import type { KnownNames } from '../privacy/known-names.ts';
 import { singlesOutSql } from '../../shared/disclosure.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import type { SubjectChange } from './change.ts';
@@ -42,31 +43,26 @@ export interface SubjectStatsDeps {
   db: Db;
   metrics: Metrics;
   directory: Directory;
+  /** Every person each community holds by name: the masker of what reaches a wall. */
+  names: KnownNames;
 }
 
 interface Cached {
   at: number;
   dirty: boolean;
+  /** As computed, unmasked: masked again when the community's names change. */
+  raw: Omit<SubjectViews, 'feed'>;
   views: Omit<SubjectViews, 'feed'>;
+  /** The names' generation `views` were masked at. */
+  generation: number;
 }
 
-/**
- * Changes whenever someone may have been added or renamed: new rows get higher ids, and an
- * organization's contact can be edited. Cheap (index ends), so it is read on every commit.
- */
-const PEOPLE_VERSION_SQL = `
-  SELECT (SELECT MAX(id) FROM volunteers) AS v, (SELECT MAX(id) FROM social_workers) AS w,
-         (SELECT MAX(updated_at) FROM organizations) AS o, (SELECT MAX(id) FROM cases) AS c,
-         (SELECT MAX(id) FROM needs) AS n, (SELECT MAX(id) FROM donations) AS d`;
-
-/** Everyone the community knows by name; any of them in free text is masked on the wall. */
-export const PEOPLE_SQL = `
-  SELECT name FROM volunteers WHERE community_id = @c
-  UNION SELECT name FROM social_workers WHERE community_id = @c
-  UNION SELECT contact_name FROM organizations WHERE community_id = @c
-  UNION SELECT client_name FROM cases WHERE community_id = @c
-  UNION SELECT resident_name FROM needs WHERE community_id = @c AND resident_name IS NOT NULL
-  UNION SELECT donor_name FROM donations WHERE community_id = @c AND donor_kind = 'person'`;
+/** A community's feed: the lines as written, and as masked at `generation`. */
+interface Feed {
+  raw: FeedItem[];
+  masked: FeedItem[];
+  generation: number;
+}
 
 /** Every string in `value`, recursively, through the masker (numbers and structure untouched). */
 function maskStrings<T>(value: T, m: NameMasker): T {
@@ -83,10 +79,7 @@ function maskStrings<T>(value: T, m: NameMasker): T {
 export class SubjectStats {
   #deps: SubjectStatsDeps;
   #cache = new Map<string, Cached>();
-  /** The masker of each community's names, and the people version it was built at. */
-  #maskers = new Map<string, { version: string; masker: NameMasker }>();
-  #stmt;
-  #feeds = new Map<string, FeedItem[]>();
+  #feeds = new Map<string, Feed>();
   /** The stats functions' statements, prepared once (`StatsContext.db`). */
   #queries: StatsContext['db'];
   /** How many times views were computed, for the benchmark and tests. */
@@ -94,7 +87,6 @@ export class SubjectStats {
 
   constructor(deps: SubjectStatsDeps) {
     this.#deps = deps;
-    this.#stmt = { people: deps.db.prepare(PEOPLE_SQL), peopleVersion: deps.db.prepare(PEOPLE_VERSION_SQL) };
     this.#queries = keptStatements(deps.db);
   }
 
@@ -102,7 +94,6 @@ export class SubjectStats {
   rebuild(viewContext: (communityId: string) => ViewContext) {
     this.#cache.clear();
     this.#feeds.clear();
-    this.#maskers.clear();
     const stmt = this.#deps.db.prepare(
       `SELECT seq, at, data FROM journal
         WHERE community_id = ? AND entity IS NOT NULL AND data LIKE '%"feed":%'
@@ -111,13 +102,12 @@ export class SubjectStats {
     for (const c of this.#deps.directory.communities.values()) {
       const tz = viewContext(c.id).timeZone;
       const rows = stmt.all(c.id, FEED_LIMIT) as { seq: number; at: number; data: string }[];
-      const feed: FeedItem[] = [];
-      const masker = this.#people(c.id);
+      const raw: FeedItem[] = [];
       for (const r of rows) {
         const draft = (JSON.parse(r.data) as { feed?: FeedDraft }).feed;
-        if (draft) feed.push(maskStrings({ ...draft, seq: r.seq, at: isoInZone(r.at, tz) }, masker));
+        if (draft) raw.push({ ...draft, seq: r.seq, at: isoInZone(r.at, tz) });
       }
-      this.#feeds.set(c.id, feed);
+      this.#feeds.set(c.id, { raw, masked: [], generation: -1 });
     }
   }
 
@@ -126,17 +116,20 @@ export class SubjectStats {
    * feed, masked with the names known after these changes (one of them may have added a person).
    */
   apply(changes: SubjectChange[], viewContext: (communityId: string) => ViewContext) {
-    const maskers = new Map<string, NameMasker>();
+    this.#deps.names.refresh();
     for (const ch of changes) {
       const cached = this.#cache.get(ch.communityId);
       if (cached) cached.dirty = true;
       if (!ch.feed) continue;
       let feed = this.#feeds.get(ch.communityId);
-      if (!feed) this.#feeds.set(ch.communityId, (feed = []));
-      let masker = maskers.get(ch.communityId);
-      if (!masker) maskers.set(ch.communityId, (masker = this.#people(ch.communityId)));
-      feed.unshift(maskStrings({ ...ch.feed, seq: ch.seq, at: isoInZone(ch.at, viewContext(ch.communityId).timeZone) }, masker));
-      if (feed.length > FEED_LIMIT) feed.length = FEED_LIMIT;
+      if (!feed) this.#feeds.set(ch.communityId, (feed = { raw: [], masked: [], generation: -1 }));
+      const item: FeedItem = { ...ch.feed, seq: ch.seq, at: isoInZone(ch.at, viewContext(ch.communityId).timeZone) };
+      feed.raw.unshift(item);
+      if (feed.raw.length > FEED_LIMIT) feed.raw.length = FEED_LIMIT;
+      if (feed.generation === this.#deps.names.generation(ch.communityId)) {
+        feed.masked.unshift(maskStrings(item, this.#masker(ch.communityId)));
+        if (feed.masked.length > FEED_LIMIT) feed.masked.length = FEED_LIMIT;
+      }
     }
   }
 
@@ -147,10 +140,15 @@ export class SubjectStats {
   views(communityId: string, now: number, events: Kpis): SubjectViews {
     let cached = this.#cache.get(communityId);
     const tz = this.#deps.directory.timeZoneOf(communityId);
+    const generation = this.#deps.names.generation(communityId);
     if (!cached || cached.dirty || now - cached.at >= MAX_AGE_MS || startOfLocalDay(now, tz) !== startOfLocalDay(cached.at, tz)) {
-      const masker = this.#people(communityId);
-      cached = { at: now, dirty: false, views: maskStrings(this.#compute(communityId, now, tz), masker) };
+      const raw = this.#compute(communityId, now, tz);
+      cached = { at: now, dirty: false, raw, views: maskStrings(raw, this.#masker(communityId)), generation };
       this.#cache.set(communityId, cached);
+    } else if (cached.generation !== generation) {
+      // Someone was added or renamed since: their name may be in a title computed before.
+      cached.views = maskStrings(cached.raw, this.#masker(communityId));
+      cached.generation = generation;
     }
     const v = cached.views;
     const workers = this.#deps.directory.gridInfos(communityId).filter((g) => g.workerId).length;
@@ -159,20 +157,24 @@ export class SubjectStats {
       ...v,
       glance: { ...v.glance, community: { total: workers, active: events.openNow, today: events.reportedToday } },
       satisfaction: { ...satisfaction, overall: overall(satisfaction) },
-      feed: this.#feeds.get(communityId) ?? [],
+      feed: this.#feed(communityId, generation),
     };
   }
 
-  /** The masker of the names the community knows now; rebuilt only when someone may have been added. */
-  #people(communityId: string): NameMasker {
-    const workers = this.#deps.directory.gridInfos(communityId).map((g) => g.workerName ?? '');
-    const version = JSON.stringify([this.#stmt.peopleVersion.get(), workers]);
-    const known = this.#maskers.get(communityId);
-    if (known?.version === version) return known.masker;
-    const rows = this.#stmt.people.all({ c: communityId }) as { name: string }[];
-    const masker = new NameMasker([...rows.map((r) => r.name), ...workers.filter(Boolean)]);
-    this.#maskers.set(communityId, { version, masker });
-    return masker;
+  /** The community's feed masked with the names it knows now. */
+  #feed(communityId: string, generation: number): FeedItem[] {
+    const feed = this.#feeds.get(communityId);
+    if (!feed) return [];
+    if (feed.generation !== generation) {
+      const masker = this.#masker(communityId);
+      feed.masked = feed.raw.map((item) => maskStrings(item, masker));
+      feed.generation = generation;
+    }
+    return feed.masked;
+  }
+
+  #masker(communityId: string): NameMasker {
+    return this.#deps.names.masker(communityId);
   }
 
   /** Mark every community's views stale (tests that move the clock use it). */

@@ -23,12 +23,11 @@ import { openDatabase, type Db } from '../../server/db/index.ts';
 import type { SubjectChange } from '../../server/subjects/change.ts';
 import { keptStatements, type StatsContext } from '../../server/subjects/context.ts';
 import { METRIC_COLUMNS } from '../../server/subjects/metrics.ts';
-import { PEOPLE_SQL } from '../../server/subjects/stats.ts';
+import { KnownNames } from '../../server/privacy/known-names.ts';
 import { volunteerStats } from '../../server/volunteers/stats.ts';
 import { orgStats, socialWorkStats } from '../../server/orgs/stats.ts';
 import { charityStats } from '../../server/charity/stats.ts';
 import { linkageFlow, needStats, populationCare } from '../../server/needs/stats.ts';
-import { NameMasker } from '../../shared/mask.ts';
 import { DAY_MS, HOUR_MS, isoInZone, startOfLocalDay, wallTime } from '../../shared/time.ts';
 import { monthOf, monthRange } from '../../shared/volunteers.ts';
 import type { Principal } from '../../server/principal.ts';
@@ -282,12 +281,12 @@ function breakdown(app: Cerebellum, communityId: string, repeats: number) {
     time('linkage', () => linkageFlow(ctx));
     time('care', () => populationCare(ctx));
     time('rollups', () => metrics.bySubjectAndGrid(communityId, ctx.windowStart, now + 1));
-    // The people SubjectStats masks (its PEOPLE_SQL), read, then compiled into a masker and
-    // used once (V8 compiles a pattern on its first use).
-    let rows: { name: string }[] = [];
-    time('peopleQuery', () => (rows = db.prepare(PEOPLE_SQL).all({ c: communityId }) as { name: string }[]));
-    names = rows.length;
-    time('masker', () => new NameMasker(rows.map((r) => r.name)).apply('桂花社区'));
+    // Every name the community knows (known_names), read from the start into a fresh masker,
+    // and the masker used once on a line: what a new server pays once, at its first batch.
+    let known = new KnownNames(db);
+    time('peopleQuery', () => (known = new KnownNames(db)).refresh());
+    names = known.masker(communityId).size;
+    time('masker', () => known.masker(communityId).apply('桂花社区志愿者王丽萍到场'));
   }
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(parts)) out[k] = ms(v.slice(Math.min(5, v.length - 1))).p50;
@@ -301,7 +300,7 @@ function timeApply(app: Cerebellum, communityId: string, repeats: number) {
   ).get(communityId) as { seq: number; at: number; data: string };
   const feed = (JSON.parse(row.data) as { feed: SubjectChange['feed'] }).feed;
   const tz = app.directory.timeZoneOf(communityId);
-  const ctx = () => ({ timeZone: tz, workerName: app.directory.workerName, knownNames: () => [] });
+  const ctx = () => ({ timeZone: tz, workerName: app.directory.workerName });
   return timeCalls(repeats, 10, () => {
     const change: SubjectChange = { kind: 'subject', seq: row.seq, at: Date.now(), communityId, subject: feed!.subject, type: 'bench', feed };
     app.subjects.apply([change], ctx);

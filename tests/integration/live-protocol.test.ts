@@ -428,7 +428,8 @@ describe('privacy on a public display', () => {
 
     const shown = snap.events.find((x) => x.id === e.id)!;
     expect(shown.title).toBe('赵**家门口积水');
-    expect(shown.description).toBe('赵**来电，手机137****5678，座机******21，身份证[证件号已隐藏]；网格员王**已到场。');
+    // The description, where residents' stories are typed, never reaches a wall.
+    expect(shown).not.toHaveProperty('description');
     expect(shown.pending?.note).toBe('王**请回电赵** 137****5678，证件[证件号已隐藏]，座机******21');
     expect(shown.address).toBe('桂花苑');
 

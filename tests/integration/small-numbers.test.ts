@@ -351,9 +351,11 @@ describe('grid events about one vulnerable resident', () => {
 
     await until(() => wall.state.events.has(e.id) && wall.state.events.has(family.id), 'both events on the wall');
     expect(wall.state.events.get(e.id)).toMatchObject({
-      category: 'care', subcategory: 'elderly_alone', gridId: 'G01', title: '独居老人', description: '', address: null, lat: null, lng: null,
+      category: 'care', subcategory: 'elderly_alone', gridId: 'G01', title: '独居老人', address: null, lat: null, lng: null,
     });
-    expect(wall.state.events.get(family.id)).toMatchObject({ title: '家庭纠纷', description: '', address: null, lat: null, lng: null, gridId: 'G01' });
+    expect(wall.state.events.get(e.id)).not.toHaveProperty('description');
+    expect(wall.state.events.get(family.id)).toMatchObject({ title: '家庭纠纷', address: null, lat: null, lng: null, gridId: 'G01' });
+    expect(wall.state.events.get(family.id)).not.toHaveProperty('description');
 
     // The staff console and the API still have the full text.
     await until(() => staff.client.state.events.has(e.id), 'the event on the staff console');
@@ -368,7 +370,8 @@ describe('grid events about one vulnerable resident', () => {
     // Moving it along keeps it guarded: every projection of it is the public one.
     await ok(`/events/${e.id}/accept`, { note: `已联系${SENIOR.name}女儿` });
     await until(() => wall.state.events.get(e.id)?.status !== 'reported', 'the accepted event on the wall');
-    expect(wall.state.events.get(e.id)).toMatchObject({ title: '独居老人', description: '', address: null, lat: null });
+    expect(wall.state.events.get(e.id)).toMatchObject({ title: '独居老人', address: null, lat: null });
+    expect(wall.state.events.get(e.id)).not.toHaveProperty('description');
 
     const all = await everythingOnTheWall();
     for (const secret of [SENIOR.name, SENIOR.phone, SENIOR.building, String(SENIOR.lat), String(SENIOR.lng), '家暴', '王某某']) {
@@ -376,7 +379,7 @@ describe('grid events about one vulnerable resident', () => {
     }
   });
 
-  it('an ordinary event, and a sibling of a protected sub-category, keep their masked title, address and point', async () => {
+  it('an ordinary event, and a sibling of a protected sub-category, keep their masked title, address and point (never a description)', async () => {
     const light = await report({
       category: 'facilities', subcategory: 'streetlight', title: '桂花苑9幢路灯不亮 李明华反映', description: '9幢门口路灯连续三晚不亮',
       address: '桂花苑9幢1单元', lat: 30.2799, lng: 120.1699,
@@ -388,7 +391,7 @@ describe('grid events about one vulnerable resident', () => {
     const l = wall.state.events.get(light.id)!;
     expect(l.title).toContain('桂花苑9幢路灯不亮');
     expect(l.title).not.toContain('李明华'); // the reporter is masked, as ever
-    expect(l.description).toBe('9幢门口路灯连续三晚不亮');
+    expect(l).not.toHaveProperty('description'); // no event's description reaches a wall
     expect(l.address).toContain('桂花苑9幢');
     expect(l.lat).toBe(30.2799);
     expect(l.lng).toBe(120.1699);

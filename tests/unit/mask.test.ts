@@ -368,3 +368,40 @@ describe('names in free text on a public display', () => {
     expect(b.apply('沈丹到场')).toBe('沈*到场');
   });
 });
+
+describe('NameMasker against the one-pattern reference', () => {
+  // The masker it replaced: one regular expression of every name, longest first.
+  const reference = (names: string[], text: string) => {
+    const usable = [...new Set(names.map((n) => n.trim()).filter((n) => n.length >= 2 && !/[*\d]/.test(n)))];
+    usable.sort((a, b) => b.length - a.length);
+    if (!usable.length) return text;
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const cjk = /^[\u3400-\u9fff·]+$/;
+    const re = new RegExp(usable.map((n) => (cjk.test(n) ? esc(n) : `(?<![A-Za-z])${esc(n)}(?![A-Za-z])`)).join('|'), 'g');
+    return text.replace(re, (m) => maskName(m)!);
+  };
+  // A small alphabet, so names overlap, nest and sit side by side in the text.
+  const letter = fc.constantFrom('王', '丽', '萍', '欧', '阳', '·', 'L', 'i', ' ', 'W', 'e', '说');
+  const word = fc.array(letter, { minLength: 1, maxLength: 5 }).map((a) => a.join(''));
+
+  it('masks exactly what one pattern of every name, longest first, would', () => {
+    fc.assert(fc.property(fc.array(word, { maxLength: 8 }), fc.array(letter, { maxLength: 30 }).map((a) => a.join('')), (names, text) => {
+      expect(new NameMasker(names).apply(text)).toBe(reference(names, text));
+    }), { numRuns: 2_000 });
+  });
+
+  it('masks the same whether it learns its names at once or one by one', () => {
+    fc.assert(fc.property(fc.array(word, { maxLength: 8 }), fc.array(letter, { maxLength: 30 }).map((a) => a.join('')), (names, text) => {
+      const learnt = new NameMasker();
+      for (const n of names) learnt.add([n]);
+      expect(learnt.apply(text)).toBe(new NameMasker(names).apply(text));
+    }), { numRuns: 500 });
+  });
+
+  it('masks a name outside the basic plane, and counts what it learns', () => {
+    const m = new NameMasker(['𠮷田花子']);
+    expect(m.apply('𠮷田花子来电')).toBe('𠮷***来电');
+    expect(m.add(['𠮷田花子', '李勇', '李'])).toBe(1);
+    expect(m.size).toBe(2);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * Migration 7, the names the community knows (known_names): every person it holds by name, in
+ * one table, so the public projection masks them wherever they are typed (docs/SECURITY.md,
+ * "Names in free text"). Triggers keep it current from every table that holds a person,
+ * whoever writes (the server, the demo seeder, `npm run admin`, an import), and a name once
+ * known stays known: a renamed or deleted person's old name may still be in someone's text.
+ * New rows get higher ids, so a reader catches up with `WHERE id > ?` (server/privacy/).
+ */
+
+/** Each table that holds people: the column with the name, and which rows are persons. */
+const SOURCES: { table: string; column: string; when?: string }[] = [
+  { table: 'volunteers', column: 'name' },
+  { table: 'social_workers', column: 'name' },
+  { table: 'organizations', column: 'contact_name' },
+  { table: 'cases', column: 'client_name' },
+  { table: 'needs', column: 'resident_name' },
+  { table: 'donations', column: 'donor_name', when: "donor_kind = 'person'" },
+  { table: 'events', column: 'reporter_name' },
+  { table: 'workers', column: 'name' },
+  { table: 'users', column: 'display_name' },
+];
+
+// `WHERE NOT EXISTS` rather than `INSERT OR IGNORE`: a trigger takes the conflict policy of
+// the statement that fired it, and an outer INSERT OR REPLACE would churn the row's id.
+const learn = (row: string, s: (typeof SOURCES)[number]) => `
+    INSERT INTO known_names (community_id, name)
+      SELECT ${row}.community_id, ${row}.${s.column}
+       WHERE ${row}.${s.column} IS NOT NULL AND ${row}.${s.column} <> ''
+         AND NOT EXISTS (SELECT 1 FROM known_names WHERE community_id = ${row}.community_id AND name = ${row}.${s.column});`;
+
+const triggers = SOURCES.map((s) => {
+  const when = s.when ? ` WHEN ${s.when.replace(/^(\w+)/, 'NEW.$1')}` : '';
+  return `
+  CREATE TRIGGER known_names_${s.table}_insert AFTER INSERT ON ${s.table}${when}
+  BEGIN${learn('NEW', s)}
+  END;
+  CREATE TRIGGER known_names_${s.table}_update AFTER UPDATE OF ${s.column} ON ${s.table}${when}
+  BEGIN${learn('NEW', s)}
+  END;`;
+}).join('\n');
+
+const backfill = SOURCES.map((s) => `
+  INSERT OR IGNORE INTO known_names (community_id, name)
+    SELECT DISTINCT community_id, ${s.column} FROM ${s.table}
+     WHERE ${s.column} IS NOT NULL AND ${s.column} <> ''${s.when ? ` AND ${s.when}` : ''};`).join('\n');
+
+export const KNOWN_NAMES_SQL = `
+  CREATE TABLE known_names (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (community_id, name)
+  );
+  ${backfill}
+  ${triggers}
+`;
