@@ -3,22 +3,27 @@
  * integration tests both drive it. It subscribes with the last seq it applied, applies replay
  * or snapshot, applies batches in order, detects gaps and resyncs, and tracks staleness.
  *
- * State it keeps is bounded: at most `maxEvents` events and `STREAM_LIMIT` stream entries, so a
- * wall that runs for weeks holds flat memory.
+ * State it keeps is bounded: at most `maxEvents` events (`DISPLAY_EVENT_LIMIT`, chosen by the
+ * one rule the server's snapshot uses) and `STREAM_LIMIT` stream entries, so a wall that runs
+ * for weeks holds flat memory.
  */
 import type { Socket } from 'socket.io-client';
 import {
-  SNAPSHOT_EVENT_LIMIT, STALE_AFTER_MS, STREAM_LIMIT,
+  STALE_AFTER_MS, STREAM_LIMIT,
   type Batch, type ClientToServerEvents, type CommunityInfo, type Entry, type EventView, type GridInfo,
   type Heartbeat, type ServerToClientEvents, type SubscribeResult, type Views,
 } from './protocol.ts';
 import { isOpen } from './lifecycle.ts';
+import { DISPLAY_EVENT_LIMIT, selectForDisplay } from './display-events.ts';
+import { startOfLocalDay } from './time.ts';
 import type { SubjectViews } from './subjects.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 30_000;
+/** A partial display that may be missing events takes a fresh snapshot at most this often. */
+const REFILL_MS = 15_000;
 
 export interface LiveState {
   dbId: string | null;
@@ -26,8 +31,13 @@ export interface LiveState {
   community: CommunityInfo | null;
   grids: GridInfo[];
   views: Views | null;
-  /** By id; open events and recently finished ones. */
+  /** By id; open events and those finished today (shared/display-events.ts). */
   events: Map<number, EventView>;
+  /**
+   * True when the community has more open events than the display holds (a flood beyond
+   * `DISPLAY_EVENT_LIMIT`): the KPIs count them all, the map shows the best of them.
+   */
+  partial: boolean;
   /** Newest first. */
   stream: Entry[];
   connected: boolean;
@@ -50,7 +60,7 @@ export interface LiveClientOptions {
 export class LiveClient {
   readonly state: LiveState = {
     dbId: null, seq: 0, community: null, grids: [], views: null,
-    events: new Map(), stream: [], connected: false, lastHeard: 0, resyncs: 0, error: null,
+    events: new Map(), partial: false, stream: [], connected: false, lastHeard: 0, resyncs: 0, error: null,
   };
   #socket: LiveSocket;
   #opts: LiveClientOptions;
@@ -60,6 +70,11 @@ export class LiveClient {
   #startedAt: number;
   #retryMs = RETRY_MIN_MS;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ask for a snapshot rather than a replay at the next subscribe. */
+  #wantSnapshot = false;
+  #todayCache: { timeZone: string; start: number } | null = null;
+  #refillTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastRefill = -Infinity;
 
   constructor(socket: LiveSocket, opts: LiveClientOptions) {
     this.#socket = socket;
@@ -104,8 +119,9 @@ export class LiveClient {
     const req = {
       view: this.#opts.view,
       ...(this.#opts.community ? { community: this.#opts.community } : {}),
-      ...(s.dbId ? { since: s.seq, dbId: s.dbId } : {}),
+      ...(s.dbId && !this.#wantSnapshot ? { since: s.seq, dbId: s.dbId } : {}),
     };
+    this.#wantSnapshot = false;
     return new Promise<void>((resolve) => {
       // The answer is applied in the ack callback itself, not after an await: a batch that
       // arrives right behind the answer (in the same network read) must find the client
@@ -148,11 +164,13 @@ export class LiveClient {
       s.views = snap.views;
       s.events = new Map(snap.events.map((e) => [e.id, e]));
       s.stream = snap.recent.slice(0, STREAM_LIMIT);
+      this.#trimEvents();
       this.#notify('snapshot');
     } else {
       this.#applyEntries(res.entries);
       s.seq = Math.max(s.seq, res.seq);
       s.views = res.views;
+      this.#trimEvents();
       this.#notify('replay');
     }
   }
@@ -177,6 +195,7 @@ export class LiveClient {
     const { subjects: changed, ...rest } = b.views;
     const subjects = s.views?.subjects ? { ...s.views.subjects, ...changed } : (changed as SubjectViews | undefined);
     s.views = { ...rest, ...(subjects ? { subjects } : {}) };
+    this.#trimEvents();
     this.#notify('batch');
   }
 
@@ -209,28 +228,63 @@ export class LiveClient {
     for (const e of fresh) s.events.set(e.event.id, e.event);
     s.stream = [...fresh.slice().reverse(), ...s.stream].slice(0, STREAM_LIMIT);
     s.seq = fresh[fresh.length - 1]!.seq;
-    this.#trimEvents();
   }
 
-  /** Keep open events first, then the most recently updated finished ones, up to the bound. */
+  /**
+   * Hold what the server's snapshot would: finished events of earlier days go, then the best
+   * `maxEvents` by the display rule stay. A display that was already partial when the day
+   * turned may have dropped events that now rank in: it takes a fresh snapshot.
+   */
   #trimEvents() {
-    const max = this.#opts.maxEvents ?? SNAPSHOT_EVENT_LIMIT;
-    const events = this.state.events;
-    if (events.size <= max) return;
-    const finished = [...events.values()]
-      .filter((e) => !isOpen(e.status))
-      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
-    for (const e of finished) {
-      if (events.size <= max) break;
-      events.delete(e.id);
-    }
-    if (events.size > max) {
-      const oldest = [...events.values()].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
-      for (const e of oldest) {
-        if (events.size <= max) break;
-        events.delete(e.id);
+    const s = this.state;
+    const max = this.#opts.maxEvents ?? DISPLAY_EVENT_LIMIT;
+    let aged = false;
+    const today = s.community ? this.#today(s.community.timeZone) : null;
+    if (today !== null) {
+      for (const [id, e] of s.events) {
+        if (!isOpen(e.status) && Date.parse(e.closedAt ?? e.updatedAt) < today) {
+          s.events.delete(id);
+          aged = true;
+        }
       }
     }
+    const wasPartial = s.partial;
+    if (s.events.size > max) s.events = new Map(selectForDisplay(s.events.values(), viewRank, max).map((e) => [e.id, e]));
+    let open = 0;
+    for (const e of s.events.values()) if (isOpen(e.status)) open++;
+    s.partial = (s.views?.kpis.openNow ?? 0) > open;
+    // Partial, yet holding a finished event or room to spare: open events this display dropped
+    // earlier rank in again (others were closed), and no batch will bring them unchanged.
+    const short = s.partial && (open < s.events.size || s.events.size < max);
+    if ((aged && wasPartial) || short) this.#refill();
+  }
+
+  /** Take a fresh snapshot, at most once per `REFILL_MS` (a flood's snapshot is megabytes). */
+  #refill() {
+    if (this.#refillTimer !== undefined || this.#subscribing) return;
+    const wait = Math.max(0, this.#lastRefill + REFILL_MS - this.#now());
+    this.#refillTimer = setTimeout(() => {
+      this.#refillTimer = undefined;
+      if (!this.#socket.connected) return;
+      this.#lastRefill = this.#now();
+      this.#wantSnapshot = true;
+      void this.subscribe();
+    }, wait);
+  }
+
+  /**
+   * The community's local midnight by the server's clock (the views' `asOf`: a wall's own clock
+   * may be wrong), looked up again only when the day may have turned (it costs ICU calls).
+   */
+  #today(timeZone: string): number | null {
+    const asOf = this.state.views?.asOf;
+    if (!asOf) return null;
+    const now = Date.parse(asOf);
+    const c = this.#todayCache;
+    if (!c || c.timeZone !== timeZone || now < c.start || now >= c.start + 86_400_000) {
+      this.#todayCache = { timeZone, start: startOfLocalDay(now, timeZone) };
+    }
+    return this.#todayCache!.start;
   }
 
   #notify(why: 'snapshot' | 'replay' | 'batch' | 'status') {
@@ -239,7 +293,11 @@ export class LiveClient {
 
   close() {
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#refillTimer);
     this.#socket.off('batch');
     this.#socket.off('heartbeat');
   }
 }
+
+/** What the display rule reads of an event as a display receives it. */
+const viewRank = (e: EventView) => ({ id: e.id, open: isOpen(e.status), overdue: e.overdue, changedAt: Date.parse(e.updatedAt) });

@@ -140,13 +140,15 @@ export interface Snapshot {
   community: CommunityInfo;
   grids: GridInfo[];
   views: Views;
-  /** Open events and events finished today, newest first, at most `SNAPSHOT_EVENT_LIMIT`. */
+  /**
+   * Open events and events finished today, best first and at most `DISPLAY_EVENT_LIMIT`
+   * (shared/display-events.ts): open before finished, overdue first, then the latest changed.
+   */
   events: EventView[];
   /** The latest entries, newest first, at most `STREAM_LIMIT`. */
   recent: Entry[];
 }
 
-export const SNAPSHOT_EVENT_LIMIT = 500;
 export const STREAM_LIMIT = 50;
 
 /** A batch of entries for one audience. `prev` is the seq of the last entry sent before it. */

@@ -2,7 +2,7 @@
  * The live store of a page: wraps the framework-free `LiveClient` and mirrors what the UI reads
  * into `$state`. LiveClient mutates its Maps and arrays in place, so every change copies what
  * the screen needs (fresh arrays, so Svelte sees a new value). Everything kept is bounded by
- * LiveClient itself (events ≤ SNAPSHOT_EVENT_LIMIT, stream ≤ STREAM_LIMIT).
+ * LiveClient itself (events ≤ DISPLAY_EVENT_LIMIT, stream ≤ STREAM_LIMIT).
  *
  * A wall display connects with its device token. When the server says the token is no good
  * (unknown or revoked) the store stops for good and tells the page (`onUnauthorized`), which
@@ -57,6 +57,8 @@ export class LiveStore {
   views = $state.raw<Views | null>(null);
   /** Open events and ones finished recently, in no particular order. */
   events = $state.raw<EventView[]>([]);
+  /** More open events than a display holds: the map shows the most pressing (shared/display-events.ts). */
+  partial = $state(false);
   /** The latest journal entries, newest first. */
   stream = $state.raw<Entry[]>([]);
   timeZone = $derived(this.community?.timeZone ?? DEFAULT_TIME_ZONE);
@@ -177,6 +179,7 @@ export class LiveStore {
     }
     this.views = state.views;
     this.events = [...state.events.values()];
+    this.partial = state.partial;
     this.stream = state.stream.slice();
     this.#checkStale();
     if (why === 'snapshot') this.ready = true;

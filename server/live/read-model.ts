@@ -8,7 +8,8 @@ import type { Db } from '../db/index.ts';
 import { isOpen, STATUSES } from '../../shared/lifecycle.ts';
 import { CATEGORIES } from '../../shared/taxonomy.ts';
 import type { CategoryCount, Entry, GridRank, Kpis, TrendPoint, Views } from '../../shared/protocol.ts';
-import { SNAPSHOT_EVENT_LIMIT, STREAM_LIMIT } from '../../shared/protocol.ts';
+import { STREAM_LIMIT } from '../../shared/protocol.ts';
+import { selectForDisplay } from '../../shared/display-events.ts';
 import { DAY_MS, HOUR_MS, hourOf, isoInZone, startOfLocalDay } from '../../shared/time.ts';
 import type { Change } from '../events/service.ts';
 import { fromRow, type EventRecord, type EventRow } from '../events/record.ts';
@@ -268,11 +269,10 @@ export class ReadModel {
     };
   }
 
-  /** Open events (newest first) then today's finished ones, up to the snapshot bound. */
+  /** The events a display holds (open, then today's finished), best first by the one rule of shared/display-events.ts. */
   currentEvents(communityId: string): EventRecord[] {
     const m = this.#model(communityId);
-    const byNewest = (a: EventRecord, b: EventRecord) => b.reportedAt - a.reportedAt;
-    return [...[...m.open.values()].sort(byNewest), ...[...m.finished.values()].sort(byNewest)].slice(0, SNAPSHOT_EVENT_LIMIT);
+    return selectForDisplay([...m.open.values(), ...m.finished.values()], displayRank);
   }
 
   recent(communityId: string): Change[] {
@@ -283,5 +283,8 @@ export class ReadModel {
     return this.#model(communityId).open.size;
   }
 }
+
+/** What the display rule reads of an event the server holds. */
+const displayRank = (e: EventRecord) => ({ id: e.id, open: isOpen(e.status), overdue: e.overdue, changedAt: e.updatedAt });
 
 export type { Entry };
