@@ -261,6 +261,9 @@ export async function benchIngest(o: IngestOptions) {
   console.log(`  raw, one transaction per event: ${perRow.eventsPerSec} events/s (${perRow.events} events)`);
   const grouped = rawGrouped(rows, avgGroup);
   console.log(`  raw, groups of ${avgGroup}: ${grouped.eventsPerSec} events/s (${grouped.events} events)`);
+  // The bulk intake's ceiling: the same rows in transactions of one request's size.
+  const bulkGrouped = rawGrouped(rows, o.bulkSize);
+  console.log(`  raw, groups of ${o.bulkSize}: ${bulkGrouped.eventsPerSec} events/s`);
 
   // --- the HTTP floors ---------------------------------------------------------------------
   const floor = await floors(o);
@@ -287,6 +290,7 @@ export async function benchIngest(o: IngestOptions) {
       rowsPerEvent: round((rows.events.length + rows.history.flat().length + rows.journal.flat().length) / rows.events.length, 2),
       perRowTransaction: perRow,
       grouped,
+      bulkGrouped,
     },
   };
 }

@@ -313,6 +313,8 @@ export async function benchLatency(o: LatencyOptions) {
     drainMs: round(waitedMs, 0),
     /** Sampled batches (every 10th): bytes of JSON, and of the subject views inside. */
     batchBytes: { n: bb.n, p50: bb.p50, max: bb.max, subjectViewsP50: sb.p50 },
+    /** What one display receives per second in the window: the sampled batches' bytes × 10 over its length. */
+    bytesPerDisplayPerSec: round((batchBytes.reduce((a, b) => a + b, 0) * 10) / (wallMs / 1000), 0),
     /** Server time of the subject views in the window. */
     subjectViews: {
       calls: viewCalls,
