@@ -14,6 +14,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, databaseId, type Db } from './db/index.ts';
 import { QueueClosedError } from './db/write-queue.ts';
+import { StorageHealth, storageFault } from './db/storage.ts';
 import { Directory } from './community.ts';
 import { EventService } from './events/service.ts';
 import { VolunteerService } from './volunteers/service.ts';
@@ -37,6 +38,13 @@ import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
 
 export const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
+
+/**
+ * The server connection's busy timeout. better-sqlite3 waits for a lock synchronously, freezing
+ * sockets and timers meanwhile: the write queue waits on timers instead (DB_BUSY_WAIT_MS), and
+ * writes made outside it (accounts, sessions) are refused with 503 error.db_busy after this.
+ */
+const BUSY_TIMEOUT_MS = 50;
 
 export interface AppOptions {
   config: Config;
@@ -72,6 +80,8 @@ export interface Cerebellum {
   journal: Journal;
   queue: AuditedQueue<Effect>;
   io: LiveServer;
+  /** Whether the database takes writes (a lock held elsewhere, a full disk): /health and /ready. */
+  storage: StorageHealth;
   /** The Hono app (its `routes` list every route: a test walks them all with every role). */
   http: ReturnType<typeof createHttpApp>;
   logger: Logger;
@@ -87,7 +97,14 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const { config } = opts;
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL });
   const now = opts.now ?? Date.now;
-  const db = openDatabase(config.dbFile);
+  const db = openDatabase(config.dbFile, { busyTimeoutMs: BUSY_TIMEOUT_MS });
+  const storage = new StorageHealth(logger);
+  /** A write a timer made failed: a storage fault is the health's to log (once an episode), anything else is logged here. */
+  const failed = (what: string) => (err: unknown) => {
+    const fault = storageFault(err);
+    if (fault) storage.fault(fault.fault, err);
+    else if (!(err instanceof QueueClosedError)) logger.error({ err }, what);
+  };
   const dbId = databaseId(db);
   const directory = new Directory(db, config.TIME_ZONE);
   const metrics = new Metrics(db);
@@ -123,6 +140,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
       broadcaster.publish(changes, touched);
     },
     (err) => logger.error({ err }, 'publishing committed changes failed'),
+    { lockWaitMs: config.DB_BUSY_WAIT_MS, health: storage },
   );
   const events = new EventService({ db, queue, directory, now });
   const subjectJournal = new SubjectJournal(db);
@@ -134,9 +152,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
 
   /** A small write (a last-seen time, a read's audit line) joins the next group commit. */
   const defer = (work: () => void) => {
-    queue.runQuiet(() => work()).catch((err) => {
-      if (!(err instanceof QueueClosedError)) logger.error({ err }, 'deferred write failed');
-    });
+    queue.runQuiet(() => work()).catch(failed('deferred write failed'));
   };
   const authNow = opts.authNow ?? Date.now;
   const auth = new Auth({
@@ -186,7 +202,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext, auth,
+    events, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext, auth, storage,
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -201,6 +217,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
 
   return {
     config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, queue, io, logger, now,
+    storage,
     sweepAuth, http: app,
     listen() {
       return new Promise<number>((resolve, reject) => {
@@ -209,13 +226,13 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
         io.attach(server as import('node:http').Server);
         broadcaster.start();
         const tick = setInterval(() => {
-          events.tick().catch((err) => logger.error({ err }, 'deadline timer failed'));
+          events.tick().catch(failed('deadline timer failed'));
         }, config.TIMER_MS);
         const prune = setInterval(() => {
           try {
             journal.prune(now() - config.JOURNAL_DAYS * 86_400_000);
           } catch (err) {
-            logger.error({ err }, 'journal pruning failed');
+            failed('journal pruning failed')(err);
           }
         }, 3_600_000);
         // Sessions expire without an event to say so: end them, and their sockets, each minute.
@@ -223,7 +240,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
           try {
             sweepAuth();
           } catch (err) {
-            logger.error({ err }, 'session sweep failed');
+            failed('session sweep failed')(err);
           }
         }, 60_000);
         tick.unref();
@@ -236,6 +253,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
       for (const t of timers) clearInterval(t);
       // Commit what is queued, send it, then stop: nothing acknowledged goes unannounced.
       queue.close();
+      storage.close();
       broadcaster.flush();
       broadcaster.stop();
       // io.close() also closes the HTTP server it is attached to; never attached, it has none.

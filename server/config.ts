@@ -29,6 +29,8 @@ const schema = z.object({
   JOURNAL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Volunteer points per hour of service, for activities that set no rate of their own (1 h = 10). */
   POINTS_PER_HOUR: z.coerce.number().int().min(0, 'must be 0 or more').max(1000).default(10),
+  /** Longest a write waits for the database while another program holds its write lock, before a 503 error.db_busy. */
+  DB_BUSY_WAIT_MS: z.coerce.number().int().min(0, 'must be 0 or more').max(60_000, 'must be at most 60000').default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** scrypt's cost N for new password hashes: a power of two (tests use 1024 to stay fast). */
   SCRYPT_COST: z.coerce.number().int().min(1024, 'must be a power of two from 1024 to 1048576').max(1_048_576, 'must be a power of two from 1024 to 1048576')

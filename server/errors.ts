@@ -11,7 +11,7 @@ export interface FieldIssue {
 
 export class DomainError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503,
     readonly code: MessageKey,
     message: string,
     readonly issues?: FieldIssue[],

@@ -70,6 +70,6 @@ export class Journal {
         .prepare("INSERT INTO meta (key, value) VALUES ('journal_pruned_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
         .run(String(last.s));
       return r.changes;
-    })();
+    }).immediate();
   }
 }

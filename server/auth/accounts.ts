@@ -193,7 +193,7 @@ export class Accounts {
       const u = this.#insertUser(community.id, { ...body, role: 'admin', grids: [] }, hash, false);
       this.#d.audit.write({ ...actorOf(this.principalOf(u)), action: 'auth.setup', targetType: 'users', targetId: u.id, ip: req.ip });
       return u;
-    })();
+    }).immediate();
     return this.#newSession(user, req);
   }
 
@@ -222,7 +222,7 @@ export class Accounts {
         ip: req.ip,
       });
       return u;
-    })();
+    }).immediate();
   }
 
   #insertUser(
@@ -310,7 +310,7 @@ export class Accounts {
         detail: { username: before.username, changed, ...(body.role ? { role } : {}), ...(body.status ? { status } : {}) }, ip: req.ip,
       });
       return this.#user(id)!;
-    })();
+    }).immediate();
     // Sockets carry the principal of their handshake: a changed role, scope or status takes
     // effect at once by ending them (they reconnect as the user is now, or not at all).
     if (after.role !== before.role || after.status !== before.status || JSON.stringify(after.grids) !== JSON.stringify(before.grids)
@@ -335,7 +335,7 @@ export class Accounts {
       this.#stmt.endSessionsOf.run(u.id);
       this.#d.audit.write({ ...actorOf(actor), action: 'users.password', targetType: 'users', targetId: u.id, detail: { username: u.username }, ip: req.ip });
       return hashes;
-    })();
+    }).immediate();
     this.#endSockets(ended);
   }
 
@@ -391,7 +391,7 @@ export class Accounts {
       }
       this.#d.audit.write({ ...actorOf(this.principalOf(user)), action: 'auth.login', targetType: 'users', targetId: user.id, ip: req.ip });
       return { ...this.#newSession(user, req), ...(deviceToken ? { deviceToken } : {}) };
-    })();
+    }).immediate();
   }
 
   /** The hash of `token` if it is a device `user` logged in from within DEVICE_DAYS; else null. */
@@ -458,7 +458,7 @@ export class Accounts {
     this.#d.db.transaction(() => {
       this.#stmt.endSession.run(session.idHash);
       this.#d.audit.write({ ...actorOf(this.principalOf(user)), action: 'auth.logout', targetType: 'users', targetId: user.id, ip: req.ip });
-    })();
+    }).immediate();
     this.#d.live().disconnect(rooms.session(session.idHash));
   }
 
@@ -483,7 +483,7 @@ export class Accounts {
       for (const h of all) this.#stmt.endSession.run(h);
       this.#d.audit.write({ ...actorOf(this.principalOf(user)), action: 'auth.password', targetType: 'users', targetId: user.id, ip: req.ip });
       return { ended: all, fresh: this.#newSession({ ...user, mustChangePassword: false }, req) };
-    })();
+    }).immediate();
     this.#endSockets(ended);
     return fresh;
   }

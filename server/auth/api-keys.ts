@@ -71,7 +71,7 @@ export class ApiKeys {
       const id = Number(this.#stmt.insert.run(actor.communityId, name, secret.slice(0, 8), sha256(secret), actor.id, this.#d.now()).lastInsertRowid);
       this.#d.audit.write({ ...actorOf(actor), action: 'api_keys.create', targetType: 'api_keys', targetId: id, detail: { name }, ip: req.ip });
       return this.#key(id)!;
-    })();
+    }).immediate();
     return { key, secret };
   }
 
@@ -92,7 +92,7 @@ export class ApiKeys {
         this.#d.audit.write({ ...actorOf(actor), action: 'api_keys.revoke', targetType: 'api_keys', targetId: id, detail: { name: k.name }, ip: req.ip });
       }
       return this.#key(id)!;
-    })();
+    }).immediate();
   }
 
   /** The key a secret is; 'revoked' for a revoked one, null for an unknown one. Notes its use. */

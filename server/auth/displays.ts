@@ -111,7 +111,7 @@ export class Displays {
         this.#stmt.newPairing.run(id, code, sha256(secret), now, expiresAt, req.ip);
         return;
       }
-    })();
+    }).immediate();
     const row = this.#stmt.pairing.get(id) as PairingRow;
     return { pairingId: id, code: formatPairingCode(row.code), secret, expiresAt: isoInZone(expiresAt, this.#zone()) };
   }
@@ -150,7 +150,7 @@ export class Displays {
       this.#stmt.paired.run(d.id, this.#d.now() + PAIRING_TTL_MS, row.id);
       this.#d.audit.write({ ...actorOf(actor), action: 'displays.pair', targetType: 'displays', targetId: d.id, detail: { name }, ip: req.ip });
       return d;
-    })();
+    }).immediate();
   }
 
   /** A display paired without a code (the demo, tests): its record and token. */
@@ -160,7 +160,7 @@ export class Displays {
       const d = this.#insert(communityId, name, sha256(token), pairedBy);
       this.#d.audit.write({ communityId, actorId: pairedBy, actorRole: 'system', action: 'displays.pair', targetType: 'displays', targetId: d.id, detail: { name } });
       return d;
-    })();
+    }).immediate();
     return { display, token };
   }
 
@@ -192,7 +192,7 @@ export class Displays {
       this.#stmt.rename.run(name, id);
       this.#d.audit.write({ ...actorOf(actor), action: 'displays.update', targetType: 'displays', targetId: id, detail: { from: before.name, name }, ip: req.ip });
       return this.#display(id)!;
-    })();
+    }).immediate();
   }
 
   /** Revoke a display: its token stops working and its sockets are closed at once. */
@@ -203,7 +203,7 @@ export class Displays {
         this.#d.audit.write({ ...actorOf(actor), action: 'displays.revoke', targetType: 'displays', targetId: id, detail: { name: before.name }, ip: req.ip });
       }
       return this.#display(id)!;
-    })();
+    }).immediate();
     this.#d.live().disconnect(rooms.display(id));
     return after;
   }

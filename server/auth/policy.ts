@@ -45,6 +45,7 @@ const N_RESOURCES: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
 export const ROUTE_ACCESS: Record<string, Access> = {
   // reference data and health
   'GET /health': 'public',
+  'GET /ready': 'public',
   'GET /taxonomy': [...WALL, 'integration'],
   'GET /community': PEOPLE,
   'GET /grids': WALL,

@@ -11,7 +11,16 @@ import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
 
-export function openDatabase(file: string): Db {
+export interface OpenOptions {
+  /**
+   * How long a statement waits, synchronously, for a lock another connection holds, once the
+   * migrations have run (they wait 5 s). The server gives a short one: its write queue waits for
+   * a lock on timers instead (server/db/write-queue.ts). Command-line tools keep 5 s.
+   */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -22,6 +31,7 @@ export function openDatabase(file: string): Db {
   db.pragma('journal_size_limit = 67108864');
   assertDurable(db, file);
   migrate(db);
+  if (opts.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
   return db;
 }
 

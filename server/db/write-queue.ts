@@ -4,9 +4,18 @@
  * the rest commit together with one fsync. A caller's promise settles only after the commit,
  * so an acknowledged write is durable. What each write produced (its journal entries) is
  * handed to `onCommit` after the commit, in order, and never for a write that rolled back.
+ *
+ * A group begins with BEGIN IMMEDIATE, so it takes the write lock before it reads anything and
+ * SQLite's busy timeout applies (a deferred transaction that read first is refused the upgrade at
+ * once). The connection's busy timeout is short (better-sqlite3 waits synchronously, and a long
+ * wait would freeze sockets and timers): while another process holds the lock, the group stays
+ * queued and tries again on a timer, with backoff, and a write that waited `lockWaitMs` is
+ * refused whole with a StorageError (503 `error.db_busy`). A full disk refuses the write that
+ * needed the room with 503 `error.storage_full`. Both are told to `health`.
  */
 import type { Db } from './index.ts';
 import type { Principal } from '../principal.ts';
+import { isBusy, storageFault, type StorageHealth } from './storage.ts';
 
 export interface WriteContext<E> {
   /** Record something to publish once the transaction commits. */
@@ -17,6 +26,8 @@ interface Job<E> {
   work: (ctx: WriteContext<E>) => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  /** When it first found the write lock taken (epoch ms). */
+  waitingSince?: number;
 }
 
 /** Writes after shutdown began: the HTTP layer answers 503 so clients retry elsewhere or later. */
@@ -25,6 +36,17 @@ export class QueueClosedError extends Error {
     super('the server is shutting down');
   }
 }
+
+export interface WriteQueueOptions {
+  /** Longest a write waits for a write lock another connection holds before it is refused (default 5000 ms). */
+  lockWaitMs?: number;
+  /** Told of storage faults and of commits: /health, and one log line per episode. */
+  health?: StorageHealth;
+}
+
+/** Between tries for a taken write lock: 25 ms, doubling, at most 250 ms. */
+const LOCK_RETRY_MIN_MS = 25;
+const LOCK_RETRY_MAX_MS = 250;
 
 export interface WriteQueueStats {
   commits: number;
@@ -40,13 +62,23 @@ export class WriteQueue<E> {
   #onCommit: (effects: E[]) => void;
   #savepoint: (job: Job<E>, ctx: WriteContext<E>) => unknown;
   #closed = false;
+  #lockWaitMs: number;
+  #health: StorageHealth | null;
+  /** The timer of the next try while another connection holds the write lock. */
+  #retry: NodeJS.Timeout | null = null;
+  #lockTries = 0;
 
   #onCommitError: (error: unknown) => void;
 
-  constructor(db: Db, onCommit: (effects: E[]) => void, onCommitError: (error: unknown) => void = (e) => console.error(e)) {
+  constructor(
+    db: Db, onCommit: (effects: E[]) => void, onCommitError: (error: unknown) => void = (e) => console.error(e),
+    options: WriteQueueOptions = {},
+  ) {
     this.#db = db;
     this.#onCommit = onCommit;
     this.#onCommitError = onCommitError;
+    this.#lockWaitMs = options.lockWaitMs ?? 5_000;
+    this.#health = options.health ?? null;
     // Called inside the outer transaction, better-sqlite3 runs this as a SAVEPOINT.
     this.#savepoint = db.transaction((job: Job<E>, ctx: WriteContext<E>) => job.work(ctx));
   }
@@ -74,12 +106,16 @@ export class WriteQueue<E> {
   /** Commit everything queued so far, now. */
   flush() {
     this.#scheduled = false;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
     const jobs = this.#queue.splice(0);
     if (!jobs.length) return;
     const outcomes: ({ ok: true; value: unknown; effects: E[] } | { ok: false; error: unknown })[] = [];
     let culprit = -1;
+    let began = false;
     try {
       this.#db.transaction(() => {
+        began = true;
         for (const [i, job] of jobs.entries()) {
           const effects: E[] = [];
           try {
@@ -96,12 +132,19 @@ export class WriteQueue<E> {
             }
           }
         }
-      })();
+      }).immediate();
     } catch (error) {
+      if (!began && isBusy(error)) {
+        this.#waitForLock(jobs, error);
+        return;
+      }
+      this.#lockTries = 0;
+      const fault = storageFault(error);
+      if (fault) this.#health?.fault(fault.fault, error);
       if (culprit >= 0) {
         // Nothing of the group was written. The write that broke it fails; the others go
-        // round again, first in line.
-        jobs[culprit]!.reject(error);
+        // round again, first in line. (A full disk fails one write per round: no endless loop.)
+        jobs[culprit]!.reject(fault ?? error);
         this.#queue.unshift(...jobs.filter((_, i) => i !== culprit));
         if (this.#queue.length && !this.#scheduled) {
           this.#scheduled = true;
@@ -110,9 +153,11 @@ export class WriteQueue<E> {
         return;
       }
       // The commit itself failed (disk full, I/O error): nothing of this group was written.
-      for (const job of jobs) job.reject(error);
+      for (const job of jobs) job.reject(fault ?? error);
       return;
     }
+    this.#lockTries = 0;
+    this.#health?.committed();
     this.stats.commits++;
     this.stats.writes += jobs.length;
     this.stats.largestGroup = Math.max(this.stats.largestGroup, jobs.length);
@@ -128,14 +173,49 @@ export class WriteQueue<E> {
     }
     jobs.forEach((job, i) => {
       const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.error);
+      if (o.ok) return job.resolve(o.value);
+      const fault = storageFault(o.error);
+      if (fault) this.#health?.fault(fault.fault, o.error);
+      job.reject(fault ?? o.error);
     });
   }
 
-  /** Commit what is queued and refuse further writes. */
+  /**
+   * BEGIN IMMEDIATE found the write lock taken (after the connection's short busy timeout):
+   * nothing ran. The writes that have waited `lockWaitMs` are refused; the others stay first in
+   * line for a try on a timer, so the event loop runs meanwhile.
+   */
+  #waitForLock(jobs: Job<E>[], error: unknown) {
+    const now = Date.now();
+    this.#health?.fault('busy', error);
+    const refused: Job<E>[] = [];
+    const waiting: Job<E>[] = [];
+    for (const job of jobs) {
+      job.waitingSince ??= now;
+      (now - job.waitingSince >= this.#lockWaitMs ? refused : waiting).push(job);
+    }
+    this.#queue.unshift(...waiting);
+    if (refused.length) {
+      const refusal = storageFault(error)!;
+      for (const job of refused) job.reject(refusal);
+    }
+    if (!this.#queue.length || this.#closed) return;
+    const delay = Math.min(LOCK_RETRY_MAX_MS, LOCK_RETRY_MIN_MS * 2 ** this.#lockTries++);
+    // New writes join the queue and wait for this try rather than each knocking at the lock.
+    this.#scheduled = true;
+    this.#retry = setTimeout(() => this.flush(), delay);
+  }
+
+  /**
+   * Commit what is queued and refuse further writes. Writes still waiting for a lock another
+   * program holds are refused (QueueClosedError: 503), nothing of them written.
+   */
   close() {
-    this.flush();
+    // A culprit's neighbours go round again; each round shrinks the queue or waits for the lock.
+    while (this.#queue.length && !this.#retry) this.flush();
     this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    for (const job of this.#queue.splice(0)) job.reject(new QueueClosedError());
   }
 }

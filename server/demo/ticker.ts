@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { DomainError } from '../errors.ts';
+import { StorageError } from '../db/storage.ts';
 import { HOUR_MS } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { seededRandom } from './seed.ts';
@@ -62,7 +63,10 @@ export abstract class Ticker<O extends TickerOptions> {
     // A step that fails on the timer is logged, never left as an unhandled rejection (which
     // would stop the process); called directly, `step()` still rejects for tests to see.
     this.#timer = setInterval(() => {
-      this.step().catch((err) => this.options.logger.error({ err }, this.#settings.failure ?? 'simulator step failed'));
+      this.step().catch((err) => {
+        // A refused write (database locked elsewhere, disk full) is logged once, by the storage health.
+        if (!(err instanceof StorageError)) this.options.logger.error({ err }, this.#settings.failure ?? 'simulator step failed');
+      });
     }, intervalMs);
     this.#timer.unref();
   }

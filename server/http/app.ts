@@ -17,6 +17,7 @@ import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
 import { limitedBody, parse, readJson } from './validate.ts';
 import { QueueClosedError } from '../db/write-queue.ts';
+import { RETRY_AFTER_S, StorageError, storageFault, type StorageHealth } from '../db/storage.ts';
 import type { Principal } from '../principal.ts';
 import type { Directory } from '../community.ts';
 import type { EventService, HistoryLine } from '../events/service.ts';
@@ -65,6 +66,8 @@ export interface HttpDeps {
   auditSoon: (entry: AuditEntry) => void;
   /** The built client (dist/client); pages are served from here. */
   clientDir: string;
+  /** Whether the database takes writes: /health, /ready, and faults met outside the write queue. */
+  storage: StorageHealth;
 }
 
 const MAX_BODY = 256 * 1024;
@@ -91,9 +94,17 @@ export function createHttpApp(deps: HttpDeps) {
     }),
   );
 
-  app.onError((err, c) => {
+  app.onError((error, c) => {
+    let err: Error = error;
+    // A lock held elsewhere or a full disk, met by a write made outside the write queue
+    // (accounts, sessions): a 503 to retry, as the queue's own refusals are, never a 500.
+    const fault = err instanceof StorageError ? null : storageFault(err);
+    if (fault) {
+      deps.storage.fault(fault.fault, err);
+      err = fault;
+    }
     if (err instanceof DomainError) {
-      if (err.status === 429 && typeof err.extra?.retryAfter === 'number') c.header('Retry-After', String(err.extra.retryAfter));
+      if ((err.status === 429 || err.status === 503) && typeof err.extra?.retryAfter === 'number') c.header('Retry-After', String(err.extra.retryAfter));
       return c.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}), ...err.extra } }, err.status);
     }
     if (err instanceof HTTPException) {
@@ -125,9 +136,25 @@ export function createHttpApp(deps: HttpDeps) {
     allowedActions: allowedActions(e),
   });
 
-  api.get('/health', (c) => c.json({
-    ok: true, seq: deps.model.head, dbId: deps.dbId, time: isoInZone(deps.now(), deps.directory.timeZoneOf(communityOf(c) ?? '')),
-  }));
+  // Liveness: 200 while the process answers. `ok` and `storage` say whether writes are taken
+  // (`busy`: another program holds the database's write lock; `full`: no room left).
+  api.get('/health', (c) => {
+    const tz = deps.directory.timeZoneOf(communityOf(c) ?? '');
+    const { storage, since } = deps.storage.state;
+    return c.json({
+      ok: storage === 'ok', storage, ...(since !== null ? { storageSince: isoInZone(since, tz) } : {}),
+      seq: deps.model.head, dbId: deps.dbId, time: isoInZone(deps.now(), tz),
+    });
+  });
+
+  // Readiness: 503 (with Retry-After) while writes are refused, so a balancer sends them elsewhere.
+  api.get('/ready', (c) => {
+    const { storage, since } = deps.storage.state;
+    if (storage === 'ok') return c.json({ ready: true, storage });
+    c.header('Retry-After', String(RETRY_AFTER_S[storage]));
+    const tz = deps.directory.timeZoneOf(communityOf(c) ?? '');
+    return c.json({ ready: false, storage, storageSince: isoInZone(since ?? deps.now(), tz) }, 503);
+  });
 
   api.get('/taxonomy', (c) =>
     c.json({ categories: CATEGORIES, urgencies: URGENCIES, sources: SOURCES, statuses: STATUSES, actions: ACTIONS }));

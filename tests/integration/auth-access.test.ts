@@ -48,6 +48,7 @@ const EVENT_ACTIONS: Record<Action, Who[]> = {
 /** Who may call each route (`METHOD /path` under /api/v1). */
 const ROUTES: Record<string, Rule> = {
   'GET /health': 'public',
+  'GET /ready': 'public',
   'GET /taxonomy': [...WALL, 'integration'],
   'GET /community': PEOPLE,
   'GET /grids': WALL,

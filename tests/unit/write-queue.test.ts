@@ -5,7 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { databaseId, openDatabase, schemaVersion } from '../../server/db/index.ts';
 import type { Db } from '../../server/db/index.ts';
-import { WriteQueue } from '../../server/db/write-queue.ts';
+import { QueueClosedError, WriteQueue } from '../../server/db/write-queue.ts';
+import { StorageError, StorageHealth } from '../../server/db/storage.ts';
 import type { WriteContext } from '../../server/db/write-queue.ts';
 
 let dir: string;
@@ -189,6 +190,146 @@ describe('group commit', () => {
     await expect(queued).resolves.toBe(1);
     expect(bodiesSeenBy(reader)).toEqual(['last']);
     await expect(q.run(insert('too late'))).rejects.toThrow(/shutting down/);
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A log that keeps its lines. */
+function memoryLog() {
+  const lines: { level: string; obj: object; msg: string }[] = [];
+  const at = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj, msg });
+  return { lines, log: { warn: at('warn'), error: at('error'), info: at('info') } };
+}
+
+describe('a write lock held by another connection', () => {
+  let other: Database.Database;
+  beforeEach(() => {
+    // The server's connection waits only briefly itself; the queue waits on timers.
+    db.pragma('busy_timeout = 20');
+    other = new Database(file);
+    opened.unshift(other);
+    other.exec('BEGIN IMMEDIATE');
+  });
+
+  it('keeps the writes queued while the lock is held, with the event loop free, and commits them once it is released', async () => {
+    const q = new WriteQueue<string>(db, () => {}, undefined, { lockWaitMs: 5_000 });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const writes = Promise.all([q.run(insert('a')), q.run(insert('b'))]);
+    await sleep(300);
+    const late = q.run(insert('c')); // joins the waiting group
+    await sleep(100);
+    expect(bodiesSeenBy(reader)).toEqual([]);
+    other.exec('COMMIT');
+    expect(await writes).toEqual([1, 2]);
+    expect(await late).toBe(3);
+    clearInterval(ticker);
+    // 400 ms locked: a 10 ms timer ran all along (a synchronous busy wait would have stopped it).
+    expect(ticks).toBeGreaterThan(15);
+    expect(bodiesSeenBy(reader)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses a write that waited lockWaitMs with 503 error.db_busy, and writes nothing of it', async () => {
+    const q = new WriteQueue<string>(db, () => {}, undefined, { lockWaitMs: 200 });
+    const started = Date.now();
+    const results = await Promise.allSettled([q.run(insert('a')), q.run(insert('b'))]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const e = (r as PromiseRejectedResult).reason;
+      expect(e).toBeInstanceOf(StorageError);
+      expect({ status: e.status, code: e.code, retryAfter: e.extra.retryAfter }).toEqual({ status: 503, code: 'error.db_busy', retryAfter: 2 });
+    }
+    other.exec('COMMIT');
+    await sleep(300);
+    expect(bodiesSeenBy(reader)).toEqual([]);
+    // Nothing was left queued behind the callers' backs; the queue works once the lock is free.
+    await q.run(insert('after'));
+    expect(bodiesSeenBy(reader)).toEqual(['after']);
+  });
+
+  it('refuses writes still waiting for the lock when it closes, writing none of them', async () => {
+    const q = new WriteQueue<string>(db, () => {}, undefined, { lockWaitMs: 5_000 });
+    const waiting = q.run(insert('a'));
+    await sleep(50);
+    q.close();
+    await expect(waiting).rejects.toBeInstanceOf(QueueClosedError);
+    other.exec('COMMIT');
+    expect(bodiesSeenBy(reader)).toEqual([]);
+  });
+
+  it('tells the health the lock is taken, once, and that writes succeed again after it is released', async () => {
+    const { lines, log } = memoryLog();
+    const health = new StorageHealth(log, { settleMs: 50 });
+    const q = new WriteQueue<string>(db, () => {}, undefined, { lockWaitMs: 5_000, health });
+    const write = q.run(insert('a'));
+    await sleep(200);
+    expect(health.state.storage).toBe('busy');
+    other.exec('COMMIT');
+    await write;
+    await sleep(100);
+    expect(health.state).toEqual({ storage: 'ok', since: null });
+    expect(lines.map((l) => `${l.level} ${(l.obj as { storage?: string }).storage}`)).toEqual(['warn busy', 'info busy']);
+    health.close();
+  });
+});
+
+describe('a full database', () => {
+  it('refuses every write that needs room with 503 error.storage_full and commits none of them, without re-running the group for ever', async () => {
+    const { lines, log } = memoryLog();
+    const health = new StorageHealth(log, { settleMs: 50 });
+    const q = new WriteQueue<string>(db, () => {}, undefined, { health });
+    await q.run(insert('fits'));
+    db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => q.run(insert(`${i}`.repeat(20_000)))));
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const e = (r as PromiseRejectedResult).reason;
+      expect(e).toBeInstanceOf(StorageError);
+      expect({ status: e.status, code: e.code, retryAfter: e.extra.retryAfter }).toEqual({ status: 503, code: 'error.storage_full', retryAfter: 30 });
+    }
+    expect(bodiesSeenBy(reader)).toEqual(['fits']);
+    expect(q.stats.commits).toBe(1);
+    expect(health.state.storage).toBe('full');
+    // Twenty refusals, one line.
+    expect(lines.map((l) => l.level)).toEqual(['error']);
+    db.pragma('max_page_count = 1073741823');
+    await q.run(insert('room again'));
+    await sleep(100);
+    expect(health.state.storage).toBe('ok');
+    expect(lines.map((l) => l.level)).toEqual(['error', 'info']);
+    health.close();
+  });
+});
+
+describe('storage health', () => {
+  it('ends an episode only once a write committed and no fault came for a while', async () => {
+    const { lines, log } = memoryLog();
+    let t = 1_000;
+    const health = new StorageHealth(log, { now: () => t, settleMs: 3_000 });
+    health.fault('full');
+    health.committed(); // a small write fit in a free page
+    t += 1_000;
+    health.fault('full'); // the next big one did not
+    health.committed();
+    t += 2_000;
+    expect(health.state).toEqual({ storage: 'full', since: 1_000 });
+    t += 1_000;
+    expect(health.state).toEqual({ storage: 'ok', since: null });
+    expect(lines.map((l) => l.level)).toEqual(['error', 'info']);
+    expect(lines[1]!.obj).toEqual({ storage: 'full', ms: 4_000 });
+    health.close();
+  });
+
+  it('stays in its state while no write has committed since the fault', () => {
+    const { log } = memoryLog();
+    let t = 0;
+    const health = new StorageHealth(log, { now: () => t, settleMs: 10 });
+    health.fault('busy');
+    t += 60_000;
+    expect(health.state.storage).toBe('busy');
+    health.close();
   });
 });
 
