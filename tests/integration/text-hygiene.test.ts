@@ -4,7 +4,7 @@
  * 400 naming the field and the problem, and change nothing, wherever they are sent; tabs and line
  * breaks are kept in multi-line text and refused in names. Bodies that are not JSON get a 415;
  * JSON nested or repeated past reason is refused before it is parsed, without holding up other
- * requests.
+ * requests; and a PATCH that changes nothing writes nothing.
  */
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -244,6 +244,49 @@ describe('a pathological body', () => {
       expect(footprint()).toEqual(before);
     });
   }
+});
+
+describe('a PATCH that changes nothing', () => {
+  const auditLines = () => (ts.app.db.prepare('SELECT count(*) n FROM audit_log').get() as { n: number }).n;
+
+  it('answers 200 with the record, and writes no audit line, no journal row, no new updated time', async () => {
+    const v = ts.app.db.prepare('SELECT phone, skills FROM volunteers WHERE id = ?').get(volunteerId) as { phone: string; skills: string };
+    const o = ts.app.db.prepare('SELECT contact_name, contact_phone, categories FROM organizations WHERE id = ?').get(orgId) as Record<string, string>;
+    const u = ts.app.db.prepare('SELECT display_name, role FROM users WHERE id = ?').get(userId) as { display_name: string; role: string };
+    const d = ts.app.db.prepare('SELECT name FROM displays WHERE id = ?').get(displayId) as { name: string };
+    const noOps: [string, unknown, (b: any) => void][] = [
+      [`/volunteers/${volunteerId}`, { phone: v.phone, skills: JSON.parse(v.skills), teamId: null }, (b) => expect(b.volunteer.phone).toBe(v.phone)],
+      [`/orgs/${orgId}`, { contactName: o.contact_name, contactPhone: o.contact_phone, categories: JSON.parse(o.categories!) },
+        (b) => expect(b.organization.contactName).toBe(o.contact_name)],
+      [`/users/${userId}`, { displayName: u.display_name, role: u.role, status: 'active' }, (b) => expect(b.user.displayName).toBe(u.display_name)],
+      [`/displays/${displayId}`, { name: ` ${d.name} ` }, (b) => expect(b.display.name).toBe(d.name)],
+    ];
+    await settle();
+    const before = footprint();
+    for (const [path, body, check] of noOps) {
+      const r = await request(`${api}${path}`, { method: 'PATCH', body });
+      expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(200);
+      check(r.body);
+    }
+    await settle();
+    expect(footprint()).toEqual(before);
+  });
+
+  it('that does change something still writes its audit line', async () => {
+    await settle();
+    for (const [path, body] of [
+      [`/volunteers/${volunteerId}`, { skills: ['理发', '修鞋'] }],
+      [`/orgs/${orgId}`, { contactName: '周敏华' }],
+      [`/users/${userId}`, { displayName: '赵磊（调度）' }],
+      [`/displays/${displayId}`, { name: '一楼大厅' }],
+    ] as const) {
+      const lines = auditLines();
+      const r = await request(`${api}${path}`, { method: 'PATCH', body });
+      expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(200);
+      await settle();
+      expect(auditLines(), path).toBe(lines + 1);
+    }
+  });
 });
 
 /** A POST with exactly these bytes and headers (the admin's credentials added; `content-type: ''` sends none). */
