@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';
+import { singleLineText, textRule } from './text.ts';
 
 /** The roles a person can hold. Displays and integrations are not people: they pair or hold a key. */
 export const USER_ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'] as const;
@@ -39,15 +40,16 @@ export function normalisePairingCode(input: string): string | null {
 
 const username = z.string().trim().toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, 'must be 3–32 letters, digits, dots, dashes or underscores, starting with a letter or digit');
-const displayName = z.string().trim().min(1, 'required').max(60, 'at most 60 characters');
+const displayName = singleLineText(60).min(1, 'required');
 const password = z.string().min(MIN_PASSWORD, `at least ${MIN_PASSWORD} characters`).max(MAX_PASSWORD, `at most ${MAX_PASSWORD} characters`);
 const role = z.enum(USER_ROLES, { message: `must be one of ${USER_ROLES.join(', ')}` });
 const grids = z.array(z.string().min(1).max(40), { message: 'must be a list of grid ids' }).max(200)
   .transform((list) => [...new Set(list)]);
-const name = z.string().trim().min(1, 'required').max(60, 'at most 60 characters');
+const name = singleLineText(60).min(1, 'required');
 
 export const loginBody = z.object({
-  username: z.string().trim().toLowerCase().min(1, 'required').max(64),
+  // Refused characters never reach the audit log's line of a failed login.
+  username: z.string().superRefine(textRule('single')).trim().toLowerCase().min(1, 'required').max(64),
   password: z.string().min(1, 'required').max(MAX_PASSWORD),
 }).strict();
 export type LoginBody = z.infer<typeof loginBody>;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';
+import { multiLineText, singleLineText } from './text.ts';
 import { maskName, scrubText } from './mask.ts';
 
 export const DONOR_KINDS = ['person', 'enterprise', 'org'] as const;
@@ -74,8 +75,7 @@ export function yuan(cents: number): string {
 
 // ---- schemas ----------------------------------------------------------------------------
 
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
-const required = (max: number) => text(max).min(1, 'required');
+const required = (max: number) => singleLineText(max).min(1, 'required');
 const id = z.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
 const phone = z.string().trim().regex(/^[0-9+\- ]{5,20}$/, 'must be a phone number');
 /** Up to ¥100,000,000 in one gift or payment. */
@@ -100,7 +100,7 @@ const donationCommon = {
   /** Designated (定向) to a project or to a need of this community; undesignated money goes to the fund. */
   projectId: id.optional(),
   needId: id.optional(),
-  note: text(500).default(''),
+  note: multiLineText(500).default(''),
   /** When the gift came in, if not now (a paper receipt entered later). Never in the future. */
   receivedAt: instant.optional(),
 };

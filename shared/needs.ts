@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';
+import { multiLineText, singleLineText } from './text.ts';
 import {
   FUNDING_SOURCES, POPULATION_CODES, SERVICE_CATEGORY_CODES, type ServiceCategory, type SubjectKind,
 } from './subjects.ts';
@@ -157,8 +158,7 @@ export type NeedEntity = 'need' | 'match' | 'resource';
 
 // ---- schemas ----------------------------------------------------------------------------------
 
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
-const required = (max: number) => text(max).min(1, 'required');
+const required = (max: number) => singleLineText(max).min(1, 'required');
 const id = z.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
 const phone = z.string().trim().regex(/^[0-9+\- ]{5,20}$/, 'must be a phone number');
 const skills = z
@@ -171,7 +171,7 @@ const cursor = z.string().regex(/^\d{1,15}$/, 'is not a cursor from a previous p
 const pageLimit = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').max(500, 'at most 500').default(50);
 // NaN (not a date-time: the format check names it) is not "before 2000", so one bad value is one issue.
 const since2000 = instant.refine((v) => !(Date.parse(v) < Date.UTC(2000, 0, 1)), 'must be in 2000 or later');
-const note = text(500);
+const note = multiLineText(500);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 08:30');
 
 export const availabilitySchema = z
@@ -190,15 +190,15 @@ export const availabilitySchema = z
 export const raiseNeedBody = z
   .object({
     title: required(80),
-    description: text(2000).default(''),
+    description: multiLineText(2000).default(''),
     category,
     skills: skills.default([]),
     urgency: z.enum(NEED_URGENCIES).default('normal'),
     gridId: z.string().min(1).max(40).optional(),
-    address: text(200).optional(),
+    address: singleLineText(200).optional(),
     raisedByKind: z.enum(RAISED_BY_KINDS),
     /** The resident concerned; staff-only, masked on every public surface. */
-    residentName: text(40).min(1, 'must not be blank').optional(),
+    residentName: singleLineText(40).min(1, 'must not be blank').optional(),
     residentPhone: phone.optional(),
     populations: z.array(z.enum(POPULATION_CODES), { message: 'must be a list of population codes' }).max(8).default([])
       .transform((list) => [...new Set(list)]),
@@ -241,7 +241,7 @@ export const rateNeedBody = z
 export type RateNeedBody = z.infer<typeof rateNeedBody>;
 
 export const closeNeedBody = z
-  .object({ reason: z.enum(CLOSE_REASONS), note: required(500), at: since2000.optional() })
+  .object({ reason: z.enum(CLOSE_REASONS), note: note.min(1, 'required'), at: since2000.optional() })
   .strict();
 export type CloseNeedBody = z.infer<typeof closeNeedBody>;
 
@@ -269,7 +269,7 @@ export const createResourceBody = z
     /** Only for a donor or the community: the name the provider goes by. Others' names come from their rows. */
     providerName: required(80).optional(),
     title: required(80),
-    description: text(1000).default(''),
+    description: multiLineText(1000).default(''),
     category,
     skills: skills.default([]),
     /** Where it serves; the whole community when absent. */

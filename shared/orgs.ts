@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';
+import { multiLineText, singleLineText, textRule } from './text.ts';
 import { POPULATION_CODES, SERVICE_CATEGORY_CODES, FUNDING_SOURCES, type FundingSource, type Population, type ServiceCategory } from './subjects.ts';
 
 // ---- organizations ----------------------------------------------------------------------------
@@ -155,8 +156,7 @@ export function isCalendarDate(s: string): boolean {
 
 // ---- schemas ------------------------------------------------------------------------------
 
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
-const required = (max: number) => text(max).min(1, 'required');
+const required = (max: number) => singleLineText(max).min(1, 'required');
 const id = z.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
 const phone = z.string().trim().regex(/^[0-9+\- ]{5,20}$/, 'must be a phone number');
 const cents = z.number({ message: 'must be a number of fen' }).int('must be a whole number of fen').min(0, 'must not be negative')
@@ -171,12 +171,12 @@ const localDate = z.string().refine(isCalendarDate, 'must be a date like 2026-03
 const digits = z.string().regex(/^\d{1,12}$/, 'must be an id');
 const cursor = z.string().regex(/^\d+$/, 'is not a cursor from a previous page').optional();
 const pageLimit = z.coerce.number().int().min(1).max(500).default(50);
-const note = text(500).optional();
+const note = multiLineText(500).optional();
 const notBefore2000 = (v: string) => Date.parse(v) >= Date.UTC(2000, 0, 1);
 const pastInstant = instant.refine(notBefore2000, 'must be in 2000 or later');
 const rating = z.number({ message: 'must be a number from 1 to 5' }).int('must be a whole number').min(1, 'at least 1').max(5, 'at most 5');
 
-const creditCode = z.string().trim().toUpperCase();
+const creditCode = z.string().superRefine(textRule('single')).trim().toUpperCase();
 
 export const registerOrgBody = z
   .object({
@@ -239,7 +239,7 @@ export type WorkerStatusBody = z.infer<typeof workerStatusBody>;
 export const createProjectBody = z
   .object({
     name: required(80),
-    description: text(2000).default(''),
+    description: multiLineText(2000).default(''),
     category,
     /** Who runs it: an organization, a lead social worker, or both (an org's project led by its social worker). */
     orgId: id.optional(),
@@ -313,7 +313,7 @@ export const recordServiceBody = z
     category: category.optional(),
     /** Defaults to the case's grid, then the project's. */
     gridId: gridId.optional(),
-    content: required(2000),
+    content: multiLineText(2000).min(1, 'required'),
     /** People served (a group activity counts its participants). */
     beneficiaries: z.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(10_000, 'at most 10000')
       .default(1),

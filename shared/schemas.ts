@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { ACTIONS, STATUSES } from './lifecycle.ts';
 import { CATEGORY_CODES, SOURCES, URGENCIES, isSubcategoryOf } from './taxonomy.ts';
-
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+import { multiLineText, singleLineText, textRule } from './text.ts';
 
 /** An instant with an explicit offset (`2026-11-22T20:38:00+08:00`); a bare local time is ambiguous. */
 export const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-22T08:30:00+08:00' });
@@ -17,16 +16,16 @@ export const reportEventBody = z
     subcategory: z.string().optional(),
     urgency: z.enum(URGENCIES).default('normal'),
     source: z.enum(SOURCES).default('resident'),
-    title: text(80).min(1, 'required'),
-    description: text(4000).default(''),
+    title: singleLineText(80).min(1, 'required'),
+    description: multiLineText(4000).default(''),
     gridId: z.string().min(1).optional(),
-    address: text(200).optional(),
+    address: singleLineText(200).optional(),
     lat: z.number().min(-90).max(90).optional(),
     lng: z.number().min(-180).max(180).optional(),
-    reporterName: text(40).optional(),
+    reporterName: singleLineText(40).optional(),
     reporterPhone: z.string().regex(/^[0-9+\- ]{5,20}$/, 'must be a phone number').optional(),
     /** The integration's own id: reporting the same (source, externalId) twice returns the first event. */
-    externalId: z.string().min(1).max(100).optional(),
+    externalId: z.string().superRefine(textRule('single')).min(1).max(100).optional(),
     /** When it happened, if earlier than now (integrations). */
     reportedAt: instant.refine((v) => Date.parse(v) >= Date.UTC(2000, 0, 1), 'must be in 2000 or later').optional(),
   })
@@ -50,7 +49,7 @@ export const bulkIngestBody = z
 
 export const transitionBody = z
   .object({
-    note: text(1000).optional(),
+    note: multiLineText(1000).optional(),
     assigneeId: z.string().min(1).optional(),
     hours: z.number().positive().max(720).optional(),
     satisfaction: z.number().int().min(1).max(5).optional(),

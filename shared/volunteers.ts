@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';
+import { multiLineText, singleLineText } from './text.ts';
 import { offsetMinutes, startOfLocalDay, wallTime } from './time.ts';
 
 export const VOLUNTEER_STATUSES = ['active', 'paused', 'left'] as const;
@@ -157,8 +158,7 @@ export function monthRange(month: string, timeZone: string): { start: number; en
 
 // ---- schemas ----------------------------------------------------------------------------
 
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
-const required = (max: number) => text(max).min(1, 'required');
+const required = (max: number) => singleLineText(max).min(1, 'required');
 const id = z.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
 const phone = z.string().trim().regex(/^[0-9+\- ]{5,20}$/, 'must be a phone number');
 const skills = z
@@ -223,7 +223,7 @@ export const updateVolunteerBody = z
 export type UpdateVolunteerBody = z.infer<typeof updateVolunteerBody>;
 
 export const volunteerStatusBody = z
-  .object({ status: z.enum(VOLUNTEER_STATUSES), note: text(500).optional() })
+  .object({ status: z.enum(VOLUNTEER_STATUSES), note: multiLineText(500).optional() })
   .strict();
 export type VolunteerStatusBody = z.infer<typeof volunteerStatusBody>;
 
@@ -233,7 +233,7 @@ export type CreateTeamBody = z.infer<typeof createTeamBody>;
 export const createActivityBody = z
   .object({
     title: required(80),
-    description: text(2000).default(''),
+    description: multiLineText(2000).default(''),
     organiser: required(80),
     startsAt: instant,
     endsAt: instant,
@@ -258,7 +258,7 @@ export const createActivityBody = z
 export type CreateActivityBody = z.infer<typeof createActivityBody>;
 
 export const activityStatusBody = z
-  .object({ status: z.enum(['open', 'closed', 'cancelled']), note: text(500).optional() })
+  .object({ status: z.enum(['open', 'closed', 'cancelled']), note: multiLineText(500).optional() })
   .strict();
 export type ActivityStatusBody = z.infer<typeof activityStatusBody>;
 
@@ -280,7 +280,7 @@ export const checkOutBody = z
     volunteerId: id,
     at: instant.optional(),
     /** What was done, for the certificate; defaults to the activity's title. */
-    content: text(500).min(1, 'must not be blank').optional(),
+    content: multiLineText(500).min(1, 'must not be blank').optional(),
   })
   .strict();
 export type CheckOutBody = z.infer<typeof checkOutBody>;
@@ -288,7 +288,7 @@ export type CheckOutBody = z.infer<typeof checkOutBody>;
 export const createExchangeItemBody = z
   .object({
     name: required(60),
-    description: text(500).default(''),
+    description: multiLineText(500).default(''),
     pointsCost: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').max(1_000_000),
     stock: z.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(1_000_000),
   })

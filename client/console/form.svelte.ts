@@ -8,10 +8,11 @@ import { i18n } from './i18n.svelte.ts';
 import { waitParts } from './format.ts';
 
 /**
- * The server's problem text (zod's English) in the console's language, for the usual cases;
- * anything else is shown as the server wrote it.
+ * The server's problem text (zod's English) in the console's language: by its i18n key when it
+ * carries one (a refused character), else for the usual cases; anything else as the server wrote it.
  */
-export function problemText(problem: string): string {
+export function problemText(problem: string, code?: unknown): string {
+  if (typeof code === 'string' && i18n.has(code)) return i18n.t(code);
   const p = problem.trim();
   let m: RegExpExecArray | null;
   if (/^required$|received undefined|^Required$/i.test(p)) return i18n.t('console.problem.required');
@@ -100,8 +101,8 @@ export class FormState {
     else if (e instanceof ApiError && e.issues.length) {
       for (const issue of e.issues) {
         const field = shown.find((f) => issue.field === f || issue.field.startsWith(`${f}[`) || issue.field.startsWith(`${f}.`));
-        if (field && !fields[field]) fields[field] = problemText(issue.problem);
-        else if (!field) rest.push(`${issue.field}: ${problemText(issue.problem)}`);
+        if (field && !fields[field]) fields[field] = problemText(issue.problem, issue.code);
+        else if (!field) rest.push(`${issue.field}: ${problemText(issue.problem, issue.code)}`);
       }
     }
     this.fields = fields;
@@ -129,7 +130,7 @@ export class FormState {
     if (!r.success) {
       for (const issue of r.error.issues) {
         const field = fieldOf(issue.path);
-        problems[field] ??= problemText(issue.message);
+        problems[field] ??= problemText(issue.message, issue.code === 'custom' ? issue.params?.code : undefined);
       }
     }
     for (const [k, v] of Object.entries(extra)) if (v) problems[k] ??= v;

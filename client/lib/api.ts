@@ -17,6 +17,8 @@
 export interface FieldIssue {
   field: string;
   problem: string;
+  /** The problem's i18n key, when the server gave one (a refused character: `error.text_bidi`). */
+  code?: string;
 }
 
 /** A refused or failed request: its HTTP status (0 when the network failed) and i18n code. */

@@ -4,6 +4,7 @@
  * per address, the one-time setup of the first administrator. Every change writes its audit
  * line in its own transaction.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
@@ -292,12 +293,18 @@ export class Accounts {
     const socialWorkerId = role !== 'social_worker' && body.socialWorkerId === undefined
       ? null
       : this.#checkWorker(before.communityId, role, body.socialWorkerId !== undefined ? body.socialWorkerId : before.socialWorkerId);
+    const displayName = body.displayName ?? before.displayName;
+    // Nothing to change: nothing written, no audit line, no socket ended.
+    if (isDeepStrictEqual({ displayName, role, grids, socialWorkerId, status },
+      { displayName: before.displayName, role: before.role, grids: before.grids, socialWorkerId: before.socialWorkerId, status: before.status })) {
+      return before;
+    }
     const after = db.transaction(() => {
       const losesAdmin = before.role === 'admin' && before.status === 'active' && (role !== 'admin' || status !== 'active');
       if (losesAdmin && (this.#stmt.activeAdmins.get(before.communityId) as { n: number }).n <= 1) {
         throw new DomainError(409, 'error.last_admin', 'the community would be left without an active administrator');
       }
-      this.#stmt.update.run(body.displayName ?? before.displayName, role, JSON.stringify(grids), socialWorkerId, status, this.#d.now(), id);
+      this.#stmt.update.run(displayName, role, JSON.stringify(grids), socialWorkerId, status, this.#d.now(), id);
       if (status === 'disabled') {
         ended = (this.#stmt.sessionsOf.all(id) as { id_hash: string }[]).map((r) => r.id_hash);
         this.#stmt.endSessionsOf.run(id);

@@ -186,8 +186,10 @@ export class Displays {
     return (this.#stmt.list.all(communityId) as DisplayRow[]).map(fromRow);
   }
 
+  /** Rename a display; its own name again changes nothing and logs nothing. */
   rename(actor: Principal, id: number, name: string, req: RequestInfo): DisplayRecord {
     const before = this.get(actor, id);
+    if (before.name === name) return before;
     return this.#d.db.transaction(() => {
       this.#stmt.rename.run(name, id);
       this.#d.audit.write({ ...actorOf(actor), action: 'displays.update', targetType: 'displays', targetId: id, detail: { from: before.name, name }, ip: req.ip });

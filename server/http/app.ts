@@ -15,7 +15,7 @@ import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transiti
 import { CATEGORIES, SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
-import { limitedBody, parse, readJson } from './validate.ts';
+import { jsonBodies, limitedBody, parse, readJson } from './validate.ts';
 import { QueueClosedError } from '../db/write-queue.ts';
 import { RETRY_AFTER_S, StorageError, storageFault, type StorageHealth } from '../db/storage.ts';
 import type { Principal } from '../principal.ts';
@@ -127,6 +127,8 @@ export function createHttpApp(deps: HttpDeps) {
     auth: deps.auth, allowedOrigins: deps.security.allowedOrigins, trustProxy: deps.security.trustProxy,
     auditSoon: deps.auditSoon,
   }));
+  // A body that is not JSON: 415, before any route reads it.
+  api.use('*', jsonBodies());
 
   const ctxOf = (c: Context) => deps.viewContext(c.get('principal').communityId);
   /** The asking principal's community, or for an anonymous request (health) the default one. */

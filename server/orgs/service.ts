@@ -13,6 +13,7 @@
  * is one) and puts a masked line on the wall's feed. A case's client is staff-only: the name
  * and phone are in the cases table and its API, never in the journal nor in a feed line.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
@@ -148,7 +149,10 @@ export class OrgService {
     });
   }
 
-  /** Change the contact or the categories served. A deregistered organization is kept as it was. */
+  /**
+   * Change the contact or the categories served. A deregistered organization is kept as it was.
+   * A change to what is there already writes nothing (no journal, no audit line, same updatedAt).
+   */
   async updateOrg(p: Principal, orgId: number, body: UpdateOrgBody): Promise<OrgRecord> {
     authorise(p, MANAGE, 'change organizations');
     return this.#queue.runAs(p, (ctx) => {
@@ -162,6 +166,7 @@ export class OrgService {
         contactPhone: body.contactPhone ?? o.contactPhone,
         categories: body.categories ?? o.categories,
       };
+      if (isDeepStrictEqual(next, { contactName: o.contactName, contactPhone: o.contactPhone, categories: o.categories })) return o;
       this.#stmt.updateOrg.run(next.contactName, next.contactPhone, JSON.stringify(next.categories), now, o.id);
       this.#write(ctx, p, now, 'org', 'org.updated', 'organization', o.id, { fields: Object.keys(body) });
       return { ...o, ...next, updatedAt: now };

@@ -13,6 +13,7 @@
  * activities and redemptions, a masked line joins the feed. A check-out also adds its hours to
  * the service metrics (metrics_hourly) in the same write.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
@@ -225,7 +226,10 @@ export class VolunteerService {
     });
   }
 
-  /** Change a volunteer's phone, skills, team or availability; fields left out keep their value. */
+  /**
+   * Change a volunteer's phone, skills, team or availability; fields left out keep their value.
+   * A change to what is there already writes nothing (no journal, no audit line, same updatedAt).
+   */
   async update(p: Principal, volunteerId: number, body: UpdateVolunteerBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'change volunteers');
     if (body.teamId != null) this.#team(p, body.teamId, 'teamId');
@@ -240,6 +244,7 @@ export class VolunteerService {
         availability: body.availability === undefined ? v.availability : body.availability,
         updatedAt: now,
       };
+      if (isDeepStrictEqual({ ...next, updatedAt: v.updatedAt }, v)) return v;
       this.#stmt.updateVolunteer.run(next.phone, JSON.stringify(next.skills), next.teamId,
         next.availability ? JSON.stringify(next.availability) : null, now, v.id);
       this.#journal(ctx, p, now, 'volunteer.updated', 'volunteer', v.id, { fields: Object.keys(body) });
