@@ -4,7 +4,8 @@
  * the forced password change, each admin page with its dialogs and problems shown, a
  * dispatcher's pages), in Chinese and English, at a desk (1280×800) and on a phone (390×844).
  * A serious or critical finding fails, printed with its rule, where and why; moderate and minor
- * ones are listed in the log.
+ * ones are listed in the log. So does a page that scrolls sideways (WCAG 1.4.10), which axe
+ * does not check.
  *
  * `A11Y_SHOTS=1` also keeps a screenshot of every state in tests/artifacts/ (a11y-*.png).
  */
@@ -68,6 +69,9 @@ class Findings {
       return (await axe.run(document, { resultTypes: ['violations'] })).violations;
     }) as AxeViolation[];
     this.checked++;
+    // Not axe's: at any size, nothing but a wide table's card scrolls sideways (WCAG 1.4.10 reflow).
+    const wide = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth }));
+    if (wide.page > wide.window) this.serious.push(`${where}: [serious] reflow: the page is ${wide.page} px wide in a ${wide.window} px window`);
     for (const v of violations) {
       if (v.impact === 'serious' || v.impact === 'critical') {
         const nodes = v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 240)}`);
