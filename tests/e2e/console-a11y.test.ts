@@ -4,8 +4,8 @@
  * the forced password change, each admin page with its dialogs and problems shown, a
  * dispatcher's pages), in Chinese and English, at a desk (1280×800) and on a phone (390×844).
  * A serious or critical finding fails, printed with its rule, where and why; moderate and minor
- * ones are listed in the log. So does a page that scrolls sideways (WCAG 1.4.10), which axe
- * does not check.
+ * ones are listed in the log. So do two things axe does not check: a page that scrolls
+ * sideways (WCAG 1.4.10) and a field whose edge is under 3:1 (WCAG 1.4.11).
  *
  * `A11Y_SHOTS=1` also keeps a screenshot of every state in tests/artifacts/ (a11y-*.png).
  */
@@ -85,6 +85,35 @@ class Findings {
     if (SHOTS) await page.screenshot({ path: path.join(ARTIFACTS, `a11y-${where.replace(/[^\w-]+/g, '-')}.png`) });
   }
 
+  /**
+   * Not axe's either: the edge of every text field and select, against what lies behind it, is
+   * at least 3:1 (WCAG 1.4.11), or a field cannot be told from the page.
+   */
+  async fieldEdges(page: Page, where: string) {
+    const weak = await page.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const lum = ([r, g, b]: number[]) => [r!, g!, b!].map((v) => v / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i]!, 0);
+      const behind = (el: Element | null): number[] => {
+        for (; el; el = el.parentElement) {
+          const c = rgb(getComputedStyle(el).backgroundColor);
+          if (c.length === 3 || c[3]! > 0) return c;
+        }
+        return [255, 255, 255];
+      };
+      const found: string[] = [];
+      for (const el of document.querySelectorAll<HTMLElement>('input.input:not([aria-invalid="true"]):not(:focus), select.select:not(:focus)')) {
+        const a = lum(rgb(getComputedStyle(el).borderTopColor));
+        const b = lum(behind(el.parentElement));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 3) found.push(`${el.getAttribute('name') ?? el.tagName} ${ratio.toFixed(2)}:1`);
+      }
+      return found;
+    });
+    if (weak.length) this.serious.push(`${where}: [serious] field edges under 3:1: ${weak.join(', ')}`);
+  }
+
   /** Fail with every serious finding; print the lesser ones. */
   report() {
     for (const [rule, where] of this.minor) console.info(`axe (not failing): ${rule} — ${[...where].join(', ')}`);
@@ -131,7 +160,8 @@ async function navigate(page: Page, to: string) {
   await page.locator('[data-page-title]').first().waitFor();
 }
 
-describe('the console for people who use a screen reader, the keyboard or low vision (axe)', () => {
+// Each test walks many pages in four looks: ~15 s alone, twice that beside other e2e files.
+describe('the console for people who use a screen reader, the keyboard or low vision (axe)', { timeout: 90_000 }, () => {
   let server: TestServer;
   let browser: Browser;
 
@@ -226,6 +256,7 @@ describe('the console for people who use a screen reader, the keyboard or low vi
       await navigate(page, 'displays');
       await page.locator('tr[data-display="旧大屏"]').waitFor();
       await found.check(page, `displays ${name}`);
+      await found.fieldEdges(page, `displays ${name}`);
       if (deep) {
         const pair = page.locator('form[data-form="pair"]');
         await pair.locator('input[name="code"]').fill('ZZZ');
@@ -251,6 +282,7 @@ describe('the console for people who use a screen reader, the keyboard or low vi
       await navigate(page, 'audit');
       await page.locator('tr[data-audit-action]').first().waitFor();
       await found.check(page, `audit ${name}`);
+      await found.fieldEdges(page, `audit ${name}`);
 
       await navigate(page, 'password');
       if (deep) {
