@@ -277,6 +277,10 @@ describe('the console for people who use a screen reader, the keyboard or low vi
         await found.check(page, `api key shown once ${name}`);
         await page.click('[data-action="secret-saved"]');
         await found.check(page, `toast ${name}`);
+        await page.locator('tr[data-api-key="12345热线"] button').click();
+        await page.locator('dialog[open] [data-confirm]').waitFor();
+        await found.check(page, `revoke confirmation ${name}`);
+        await page.keyboard.press('Escape');
       }
 
       await navigate(page, 'audit');
