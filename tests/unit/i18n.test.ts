@@ -38,6 +38,10 @@ describe('the message catalogues', () => {
     expect(notChinese).toEqual(['lang.switch']);
   });
 
+  it.each(LOCALES)('%s names the language switch starting with the word it shows, so "click EN" finds it (WCAG 2.5.3)', (locale) => {
+    expect(CATALOGUES[locale]['lang.aria'].startsWith(`${CATALOGUES[locale]['lang.switch']} `)).toBe(true);
+  });
+
   it('uses the same placeholders in both languages', () => {
     for (const key of zhKeys as MessageKey[]) {
       expect(placeholders(CATALOGUES.en[key]), key).toEqual(placeholders(CATALOGUES['zh-CN'][key]));
