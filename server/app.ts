@@ -31,7 +31,7 @@ import type { ViewContext } from './events/record.ts';
 import { Journal } from './journal.ts';
 import { ReadModel } from './live/read-model.ts';
 import { Broadcaster } from './live/broadcaster.ts';
-import { attachLive, liveControl, recheckSockets, socketFanout, type LiveServer } from './live/socket.ts';
+import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
 import { createHttpApp } from './http/app.ts';
 import { Auth } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
@@ -164,9 +164,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
 
   const io: LiveServer = new Server({
     serveClient: false,
-    maxHttpBufferSize: 64 * 1024,
-    pingInterval: 10_000,
-    pingTimeout: 10_000,
+    ...SOCKET_LIMITS,
     transports: ['websocket', 'polling'],
     // `cors` only sets headers; a WebSocket from another site's page must be refused here.
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, config.ALLOWED_ORIGINS)),

@@ -20,10 +20,13 @@ import type { SubjectViews } from './subjects.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const RETRY_MIN_MS = 2_000;
-const RETRY_MAX_MS = 30_000;
+/** A refused or unanswered subscribe is asked again after this long, doubling up to `RETRY_MAX_MS`. */
+export const RETRY_MIN_MS = 2_000;
+export const RETRY_MAX_MS = 30_000;
+/** How long a subscribe waits for its answer. */
+export const SUBSCRIBE_TIMEOUT_MS = 10_000;
 /** A partial display that may be missing events takes a fresh snapshot at most this often. */
-const REFILL_MS = 15_000;
+export const REFILL_MS = 15_000;
 
 export interface LiveState {
   dbId: string | null;
@@ -126,7 +129,7 @@ export class LiveClient {
       // The answer is applied in the ack callback itself, not after an await: a batch that
       // arrives right behind the answer (in the same network read) must find the client
       // subscribed, or it is dropped and the display resyncs for nothing.
-      this.#socket.timeout(10_000).emit('subscribe', req, (err: Error | null, res: SubscribeResult) => {
+      this.#socket.timeout(SUBSCRIBE_TIMEOUT_MS).emit('subscribe', req, (err: Error | null, res: SubscribeResult) => {
         try {
           if (!err) this.#applySubscribe(res);
           // No answer while still connected (a stalled server), or a refusal: ask again later,
@@ -181,7 +184,7 @@ export class LiveClient {
     s.lastHeard = this.#now();
     if (this.#subscribing) return;
     // Older than what we hold (a snapshot taken after this batch was built): nothing to apply.
-    // A batch with no entries and seq === prev refreshes the views (the day rolled over, say).
+    // A batch with no entries refreshes the views (the day rolled over, say; docs/PROTOCOL.md).
     if (b.seq < s.seq) return;
     if (b.prev > s.seq) {
       // Something between s.seq and b.prev never arrived: ask again from where we are.

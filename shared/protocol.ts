@@ -52,13 +52,16 @@ export interface EventView {
   updatedAt: string;
 }
 
-/** What happened to an event, as one journal entry tells it. */
+/**
+ * What happened to an event, as one journal entry tells it: reported (上报); an action taken
+ * (`action`, from status `from`); reminded (催办) by the deadline timer before its limit; overdue
+ * (超期督办) past its limit, which is the escalation: `overdue` and `escalatedAt` are set with it.
+ */
 export type EntryType =
   | 'event.reported'
   | 'event.transitioned'
   | 'event.reminded'
-  | 'event.overdue'
-  | 'event.escalated';
+  | 'event.overdue';
 
 export interface Entry {
   seq: number;
@@ -78,7 +81,7 @@ export interface Kpis {
   openNow: number;
   /** Closed / accepted over the last 30 days, 0–1, null when nothing was accepted. */
   closureRate: number | null;
-  /** Resolved within the limit / resolved, over the last 30 days. */
+  /** Of the events closed over the last 30 days, the share resolved within the handling limit. */
   onTimeRate: number | null;
   /** Mean minutes from report to close, over the last 30 days. */
   avgHandleMinutes: number | null;
@@ -102,6 +105,7 @@ export interface CategoryCount {
 export interface GridRank {
   gridId: string;
   reported: number;
+  /** Closed (核查结案) over the last 30 days. */
   resolved: number;
   onTimeRate: number | null;
   open: number;

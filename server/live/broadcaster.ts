@@ -21,6 +21,9 @@ export interface Fanout {
   size(room: string): number;
 }
 
+/** Every this many heartbeats (30 s), rooms get fresh views if time changed them (`refreshViews`). */
+export const REFRESH_EVERY_BEATS = 6;
+
 export const roomOf = (communityId: string, audience: Audience) => `c:${communityId}:${audience}`;
 
 export function toEntry(ch: Change, audience: Audience, ctx: ViewContext): Entry {
@@ -208,7 +211,7 @@ export class Broadcaster {
   /** Tell every room the last seq it was sent, so a display that missed a batch notices. */
   beat() {
     const { fanout } = this.#deps;
-    if (++this.#beats % 6 === 0) this.refreshViews();
+    if (++this.#beats % REFRESH_EVERY_BEATS === 0) this.refreshViews();
     for (const communityId of this.#deps.communities()) {
       const tz = this.#deps.viewContext(communityId).timeZone;
       for (const audience of AUDIENCES) {

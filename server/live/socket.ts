@@ -32,6 +32,14 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 /** Displays this far behind get a snapshot rather than a replay. */
 export const REPLAY_LIMIT = 2_000;
 
+/**
+ * socket.io's transport limits (docs/PROTOCOL.md, "Transport"): an incoming message larger than
+ * `maxHttpBufferSize` (a WebSocket frame or a long-polling POST), like a malformed packet,
+ * closes the connection; the server pings every `pingInterval` and drops a connection whose
+ * pong takes longer than `pingTimeout`.
+ */
+export const SOCKET_LIMITS = { maxHttpBufferSize: 64 * 1024, pingInterval: 10_000, pingTimeout: 10_000 } as const;
+
 /** A socket may subscribe this often (a display resubscribes on a gap; a loop must not cost the server). */
 export const SUBSCRIBE_LIMIT = { limit: 10, windowMs: 10_000 };
 

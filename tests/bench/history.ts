@@ -36,7 +36,7 @@ function kind(type: EntryType, action: Action | null, from: Status | null): numb
   }
   return k;
 }
-const ENTRY_TYPES: EntryType[] = ['event.reported', 'event.transitioned', 'event.reminded', 'event.overdue', 'event.escalated'];
+const ENTRY_TYPES: EntryType[] = ['event.reported', 'event.transitioned', 'event.reminded', 'event.overdue'];
 
 const OPEN_STAGES: [Status, number][] = [
   ['reported', 0.08], ['accepted', 0.1], ['dispatched', 0.17], ['in_progress', 0.35], ['resolved', 0.15], ['returned', 0.03], ['shelved', 0.12],
