@@ -324,7 +324,9 @@ export class OrgService {
         { status: body.status, note: feedText(body.note ?? '', [org?.contactName, lead?.name]) || null }, pr.status,
         feedKey ? {
           subject: 'org', key: feedKey, gridId: pr.gridId,
-          params: { name: this.#projectTitle(pr, org, lead), org: org ? feedText(org.name, [org.contactName]) : '', services: tally.services, beneficiaries: tally.beneficiaries },
+          params: { name: this.#projectTitle(pr, org, lead), org: org ? feedText(org.name, [org.contactName]) : '', services: tally.services,
+            // A project's name often says whom it serves: its people reached follow the small-numbers rule, as on its card.
+            beneficiaries: countText(guardCount(tally.beneficiaries)) },
         } : null);
       return { ...pr, status: body.status, updatedAt: now };
     });

@@ -462,4 +462,20 @@ describe('every count of a key population the display ever received', () => {
       for (const p of s.orgs.projects as ProjectGlance[]) expect(isAllowed(p.beneficiaries), `${p.code}: ${JSON.stringify(p.beneficiaries)}`).toBe(true);
     }
   });
+
+  it('a project completed for fewer than 3 people says "<3" in its feed line, as on its card', async () => {
+    const lead = (await ok('/social-workers', { name: '上官青', phone: '13800005555', qualification: 'social_worker', grids: ['G08'] }, 201)).socialWorker.id;
+    const project = (await ok('/projects', {
+      name: '失独老人陪伴支持', category: 'emotional', socialWorkerId: lead, funding: 'government', budgetCents: 500_000,
+      startsOn: '2026-01-01', endsOn: '2026-12-31', status: 'active', gridId: 'G08',
+    }, 201)).project;
+    await ok('/services', {
+      socialWorkerId: lead, projectId: project.id, kind: 'visit', content: '上门陪伴', beneficiaries: 2,
+      startedAt: iso(clock - 30 * MIN), endedAt: iso(clock - 10 * MIN),
+    }, 201);
+    const after = mark();
+    await ok(`/projects/${project.id}/status`, { status: 'completed' });
+    const l = await line(after, 'feed.project.completed');
+    expect(l.params).toMatchObject({ services: 1, beneficiaries: '<3' });
+  });
 });
