@@ -113,8 +113,8 @@ export abstract class Ticker<O extends TickerOptions> {
 
   /**
    * The instant `hours` of story time after `from`, counting only the local hours `h` of each day:
-   * something that happens every few office hours never falls at night or at the weekend's
-   * small hours, and what is left at closing time carries over to the next opening.
+   * something that happens every few office hours never falls outside them, and what is left at
+   * closing time carries over to the next opening.
    */
   protected afterWorking(from: number, hours: number, h: Hours): number {
     return addWorkingTime(from, (hours * HOUR_MS) / this.options.speed, h, this.community.timeZone);
