@@ -17,10 +17,10 @@ const schema = z.object({
   DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
   DEMO: flag.default(false),
   TIME_ZONE: z.string().refine(isValidTimeZone, 'is not a time zone the runtime knows, e.g. Asia/Shanghai').default('Asia/Shanghai'),
-  /** Simulated reports per hour in demo mode. */
+  /** Demo: grid-event reports an hour at the busiest time of day (the seeded history makes as many). */
   SIM_RATE: z.coerce.number().min(0, 'must be 0 or more').max(100_000).default(10),
-  /** How much faster than real time simulated events move through their lifecycle. */
-  SIM_SPEED: z.coerce.number().min(1, 'must be at least 1').max(10_000).default(60),
+  /** Demo: how many times faster than life everything simulated happens; 1 keeps the screen believable. */
+  SIM_SPEED: z.coerce.number().min(1, 'must be at least 1').max(10_000).default(1),
   /** Longest wait before a batch goes out to displays. */
   BATCH_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   /** How often the deadline timer looks for reminders and overdue events. */

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createCerebellum } from './app.ts';
 import { installDemoCommunity, seedHistory } from './demo/seed.ts';
 import { installSubjects, startSimulators, type RunningDemo } from './demo/index.ts';
+import { reportsPerDay } from './demo/pace.ts';
 import { demoUsername, installDemoAccess } from './auth/demo.ts';
 
 let config: Config;
@@ -28,7 +29,8 @@ if (config.DEMO) {
   const db = openDatabase(config.dbFile);
   const dir = new Directory(db);
   if (installDemoCommunity(dir, Date.now())) {
-    const n = seedHistory(db, Date.now());
+    // As many reports a day as the simulator will make at SIM_RATE, so history and live join.
+    const n = seedHistory(db, Date.now(), { perDay: reportsPerDay(config.SIM_RATE) });
     logger.info({ events: n }, 'demo community installed with 30 days of history');
   }
   db.close();
@@ -46,7 +48,7 @@ logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is
 // The five subjects first: the demo social worker's account is one of their social workers.
 let demo: RunningDemo | null = null;
 if (config.DEMO) {
-  const seeded = await installSubjects(app, Date.now(), { speed: config.SIM_SPEED });
+  const seeded = await installSubjects(app, Date.now());
   for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
   demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
 }

@@ -6,8 +6,9 @@
  * the stock, the metrics and the journal are what real use would make: the seed drives a service
  * whose clock moves through the 30 days, each gift and payment recorded at its own instant.
  *
- * The simulator keeps it alive: a gift every few story hours, goods handed out now and then,
- * and once in a while money paid to a need or a project.
+ * The simulator keeps it alive at the history's pace, at the office in office hours (gifts are
+ * recorded and handed out at the desk, so none at 03:00): about one gift a day, now and then
+ * goods handed out, and once in a while money paid to a need or a project.
  */
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
@@ -17,6 +18,7 @@ import type { DisburseBody, DonorKind, RecordDonationBody } from '../../shared/c
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { HOURS, lastWithin, withinHours } from './pace.ts';
 import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
@@ -194,15 +196,17 @@ export async function seedCharity(
   const rand = seededRandom(opts.seed ?? 20260322);
   const targets = svc.openTargets(p);
 
-  // Instants: gifts in office hours over 30 days, the last one earlier today; disbursements in between.
+  // Instants: gifts in office hours over 30 days, the last one at the last office hours; disbursements in between.
   const n = opts.donations ?? 40;
   const dayStart = (ms: number) => startOfLocalDay(ms, c.timeZone);
-  const inOfficeHours = (day: number) => day + (8.5 + rand() * 9.5) * HOUR_MS;
+  const [opens, closes] = HOURS.office;
+  const inOfficeHours = (day: number) => day + (opens + rand() * (closes - opens)) * HOUR_MS;
   const plan: { at: number; what: 'donation' | 'money' | 'goods'; item?: string }[] = [];
   // Every kind of goods arrives once in the first fortnight, so the store has all of them to give out.
   for (const item of GOODS_NAMES) plan.push({ at: inOfficeHours(dayStart(now - (16 + Math.floor(rand() * 13)) * DAY_MS)), what: 'donation', item });
   for (let i = GOODS_NAMES.length; i < n - 1; i++) plan.push({ at: inOfficeHours(dayStart(now - (1 + Math.floor(rand() * 29)) * DAY_MS)), what: 'donation' });
-  plan.push({ at: now - (10 + rand() * 80) * MIN, what: 'donation' });
+  const last = now - (10 + rand() * 80) * MIN;
+  plan.push({ at: withinHours(last, HOURS.office, c.timeZone) ? last : lastWithin(last, HOURS.office, c.timeZone) - rand() * 80 * MIN, what: 'donation' });
   for (let i = 0; i < Math.round(n / 3); i++) {
     plan.push({ at: inOfficeHours(dayStart(now - (1 + Math.floor(rand() * 26)) * DAY_MS)), what: rand() < 0.55 ? 'goods' : 'money' });
   }
@@ -235,11 +239,15 @@ export async function seedCharity(
 
 export interface CharitySimulatorOptions extends TickerOptions {
   service: CharityService;
-  /** Story time passes this many times faster: a gift every few story hours is one every few minutes at 60. */
+  /** Story time passes this many times faster (SIM_SPEED): at 1, about a gift a working day. */
   speed: number;
 }
 
-/** Keeps the charity books alive through CharityService: gifts, goods handed out, money paid. */
+/**
+ * Keeps the charity books alive through CharityService, in office hours: a gift every three to
+ * eleven office hours (the history has 40 in 30 days), goods handed out every day or two, money
+ * paid every few days.
+ */
 export class CharitySimulator extends Ticker<CharitySimulatorOptions> {
   #p: Principal;
   #next: { donation: number; goods: number; money: number } | null = null;
@@ -249,25 +257,29 @@ export class CharitySimulator extends Ticker<CharitySimulatorOptions> {
     this.#p = actorOf(this.community);
   }
 
-  /** One turn: whatever is due of a gift, goods handed out, a payment. */
+  /** One turn: whatever is due of a gift, goods handed out, a payment, if the office is open. */
   protected override async tick() {
     const now = this.now();
     const r = this.rand;
-    // The first gift comes soon after start, so a fresh demo shows one within a minute or two.
-    this.#next ??= { donation: now + this.storyHours(0.5 + r()), goods: now + this.storyHours(2 + r() * 3), money: now + this.storyHours(8 + r() * 8) };
+    const office = HOURS.office;
+    this.#next ??= {
+      donation: this.afterWorking(now, 1 + r() * 6, office), goods: this.afterWorking(now, 6 + r() * 12, office),
+      money: this.afterWorking(now, 15 + r() * 20, office),
+    };
+    if (!this.within(office)) return;
     const next = this.#next;
     const svc = this.options.service;
     if (now >= next.donation) {
-      next.donation = now + this.storyHours(2 + r() * 3);
+      next.donation = this.afterWorking(now, 3 + r() * 8, office);
       await this.attempt('donation', () => svc.recordDonation(this.#p, draftDonation(r, this.community, svc.openTargets(this.#p))));
     }
     if (now >= next.goods) {
-      next.goods = now + this.storyHours(3 + r() * 5);
+      next.goods = this.afterWorking(now, 9 + r() * 18, office);
       const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'goods');
       if (body) await this.attempt('give goods', () => svc.disburse(this.#p, body));
     }
     if (now >= next.money) {
-      next.money = now + this.storyHours(10 + r() * 10);
+      next.money = this.afterWorking(now, 20 + r() * 25, office);
       const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'money');
       if (body) await this.attempt('pay', () => svc.disburse(this.#p, body));
     }

@@ -6,10 +6,11 @@
  * a few withdrawn or not met, the last days' still open and some overdue. And a simulator that
  * keeps the lists moving.
  *
- * Compressed time. The simulator raises a need every few story hours and carries it through
- * matching, service and rating within story hours too (`speed` times faster than real time).
- * A need is entered as staff enter them at a station: some hours after the resident raised it
- * (补录, `raisedAt` back-dated), so response times on the wall stay in hours, as they are.
+ * The simulator works at the needs desk in office hours, at the history's pace: about five needs
+ * a day, each matched, started, met and rated after as many hours as in the history (a step due
+ * at night waits for the morning). A need is entered as staff enter them at a station: some
+ * hours after the resident raised it in the daytime (补录, `raisedAt` back-dated), so response
+ * times on the wall stay in hours, as they are.
  */
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
@@ -18,9 +19,10 @@ import type { MatchRecord, NeedRecord } from '../needs/record.ts';
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import type { CreateResourceBody, NeedUrgency, RaiseNeedBody, RaisedByKind } from '../../shared/needs.ts';
 import { SERVICE_CATEGORIES, serviceCategoryZh, type Population, type ServiceCategory } from '../../shared/subjects.ts';
-import { DAY_MS, HOUR_MS } from '../../shared/time.ts';
+import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { HOURS } from './pace.ts';
 import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
@@ -193,6 +195,15 @@ export async function matchNeed(svc: NeedService, p: Principal, n: NeedRecord, r
 /** A resident's rating: mostly content, now and then not. */
 const rating = (rand: () => number) => weighted(rand, { 5: 55, 4: 30, 3: 10, 2: 4, 1: 1 } as Record<'1' | '2' | '3' | '4' | '5', number>);
 
+/** Hours from raising a need to matching it, by urgency (the history's and the simulator's). */
+const matchHours = (rand: () => number, u: NeedUrgency) => between(rand, 0.3, { urgent: 2, high: 6, normal: 12, low: 24 }[u]);
+
+/** Hours from matching to starting. */
+const startHours = (rand: () => number, u: NeedUrgency) => between(rand, 0.5, u === 'urgent' ? 2 : 12);
+
+/** Hours from meeting a need to the resident's rating (three in four give one). */
+const rateHours = (rand: () => number) => between(rand, 2, 36);
+
 /** Hours from starting to meeting a need, by urgency; one in ten runs late. */
 function serviceHours(rand: () => number, u: NeedUrgency): number {
   const [lo, hi] = { urgent: [1, 10], high: [4, 36], normal: [8, 60], low: [12, 96] }[u] as [number, number];
@@ -238,7 +249,11 @@ export async function seedNeeds(
   for (let i = 0; i < total; i++) {
     let at = start + rand() * (now - start);
     const hour = new Date(at + 8 * HOUR_MS).getUTCHours();
-    if (hour < 7 || hour > 20) at += (rand() < 0.5 ? 10 : -10) * HOUR_MS; // night → day
+    if (hour < 7 || hour > 20) {
+      // Night → day: ten hours later or earlier, earlier when later is still to come.
+      const shift = (rand() < 0.5 ? 10 : -10) * HOUR_MS;
+      at += at + shift > now - 10 * MIN ? -10 * HOUR_MS : at + shift < start + 30 * MIN ? 10 * HOUR_MS : shift;
+    }
     at = Math.min(now - 10 * MIN, Math.max(start + 30 * MIN, at));
     const r = rand();
     const fate = r < 0.04 ? 'stuck' : r < 0.07 ? 'withdrawn' : r < 0.1 ? 'not_met' : 'normal';
@@ -259,12 +274,12 @@ export async function seedNeeds(
         case 'raise':
           plan.need = await svc.raise(plan.draft.by, plan.draft.body);
           if (plan.fate === 'withdrawn') later(plan, 'close', between(rand, 2, 48));
-          else if (plan.fate !== 'stuck') later(plan, 'match', between(rand, 0.3, { urgent: 2, high: 6, normal: 12, low: 24 }[u]));
+          else if (plan.fate !== 'stuck') later(plan, 'match', matchHours(rand, u));
           break;
         case 'match':
           if (await matchNeed(svc, p, plan.need!, rand)) {
             if (plan.fate === 'not_met') later(plan, 'close', between(rand, 24, 96));
-            else later(plan, 'start', between(rand, 0.5, u === 'urgent' ? 2 : 12));
+            else later(plan, 'start', startHours(rand, u));
           } else if (++plan.tries < 4) {
             later(plan, 'match', between(rand, 4, 12));
           }
@@ -275,7 +290,7 @@ export async function seedNeeds(
           break;
         case 'meet':
           await svc.meet(p, id, {});
-          if (rand() < 0.75) later(plan, 'rate', between(rand, 2, 36));
+          if (rand() < 0.75) later(plan, 'rate', rateHours(rand));
           break;
         case 'rate':
           await svc.rate(p, id, { satisfaction: Number(rating(rand)) });
@@ -383,34 +398,52 @@ export interface NeedSimulatorOptions extends TickerOptions {
 }
 
 /**
- * Drives the three lists through NeedService: a need raised every few story hours, matched
- * within a story hour or two (propose, accept the best that fits), started, met some story hours
- * later, and mostly rated. Each step reads the lists and does what is due; a 409 (someone at the
- * console moved the need first) is re-planned on the next step. One need in ten is left alone,
- * as some are in life, and goes overdue.
+ * Drives the three lists through NeedService at the needs desk, in office hours: a need raised
+ * every one to two and a half office hours, matched (propose, accept the best that fits),
+ * started, met and mostly rated after the history's delays. Each step reads the lists and does
+ * what is due; a 409 (someone at the console moved the need first) is re-planned on the next
+ * step. One need in ten is left alone, as some are in life, and goes overdue.
  */
 export class NeedSimulator extends Ticker<NeedSimulatorOptions> {
   #p: Principal;
   #nextRaise = 0;
+  #nextScan = 0;
   /** When each need's next step is due, by `id:status`. */
   #due = new Map<string, number>();
-  /** Met needs whose rating was decided (given or not). */
-  #rated = new Set<number>();
+  /** When each met need gets its rating, or null for none; decided once. */
+  #rating = new Map<number, number | null>();
 
   constructor(o: NeedSimulatorOptions) {
     super(o, { intervalMs: 1_000, seedOffset: 11, failure: 'needs simulator step failed' });
     this.#p = coordinator(this.community);
   }
 
-  /** One turn: raise, match, start, meet, rate — whatever is due. */
+  /**
+   * When a step that may take `draw()` hours from `since` happens, given it has not by `now`
+   * (a need seeded before start carries on as the history would have), at the desk's hours.
+   */
+  #when(since: number, now: number, draw: () => number): number {
+    for (let i = 0; i < 20; i++) {
+      const at = since + this.storyHours(draw());
+      if (at > now) return this.inHours(at, HOURS.office);
+    }
+    return this.inHours(now + this.storyHours(draw()), HOURS.office);
+  }
+
+  /** One turn: raise, match, start, meet, rate — whatever is due, while the desk is open. */
   protected override async tick() {
     const now = this.now();
     const svc = this.options.service;
-    if (!this.#nextRaise) this.#nextRaise = now + this.storyHours(between(this.rand, 0.2, 1));
+    const r = this.rand;
+    if (!this.#nextRaise) this.#nextRaise = this.afterWorking(now, between(r, 0.2, 1.5), HOURS.office);
+    if (!this.within(HOURS.office)) return;
     if (now >= this.#nextRaise) {
       await this.#raise(now);
-      this.#nextRaise = now + this.storyHours(between(this.rand, 2, 5));
+      this.#nextRaise = this.afterWorking(now, between(r, 1, 2.6), HOURS.office);
     }
+    // The lists are gone through every few story minutes: desk work is not timed closer.
+    if (now < this.#nextScan) return;
+    this.#nextScan = now + this.story(5);
 
     const open = svc.list(this.#p, { open: true, limit: 200 }).items;
     const live = new Set<string>();
@@ -419,11 +452,17 @@ export class NeedSimulator extends Ticker<NeedSimulatorOptions> {
       live.add(key);
       if (n.id % 10 === 7) continue; // left alone: it goes overdue
       let due = this.#due.get(key);
-      if (due === undefined) this.#due.set(key, (due = now + this.storyHours(this.#delay(n))));
+      if (due === undefined) {
+        const u = n.urgency;
+        due = n.status === 'raised' ? this.#when(n.raisedAt, now, () => matchHours(r, u))
+          : n.status === 'matched' ? this.#when(n.matchedAt ?? now, now, () => startHours(r, u))
+          : this.#when(n.startedAt ?? now, now, () => serviceHours(r, u));
+        this.#due.set(key, due);
+      }
       if (now < due) continue;
       await this.attempt(`advance ${n.code}`, async () => {
         if (n.status === 'raised') {
-          if (!(await matchNeed(svc, this.#p, n, this.rand))) this.#due.set(key, now + this.storyHours(3));
+          if (!(await matchNeed(svc, this.#p, n, r))) this.#due.set(key, this.inHours(now + this.storyHours(between(r, 4, 12)), HOURS.office));
         } else if (n.status === 'matched') {
           await svc.start(this.#p, n.id, {});
         } else {
@@ -436,26 +475,23 @@ export class NeedSimulator extends Ticker<NeedSimulatorOptions> {
     const met = svc.list(this.#p, { status: 'met', limit: 50 }).items;
     const still = new Set(met.map((n) => n.id));
     for (const n of met) {
-      if (this.#rated.has(n.id) || now < n.metAt! + this.storyHours(1)) continue;
-      this.#rated.add(n.id);
-      if (this.rand() < 0.75) await this.attempt(`rate ${n.code}`, () => svc.rate(this.#p, n.id, { satisfaction: Number(rating(this.rand)) }));
+      let at = this.#rating.get(n.id);
+      if (at === undefined) this.#rating.set(n.id, (at = r() < 0.75 ? this.#when(n.metAt ?? now, now, () => rateHours(r)) : null));
+      if (at === null || now < at) continue;
+      this.#rating.set(n.id, null);
+      await this.attempt(`rate ${n.code}`, () => svc.rate(this.#p, n.id, { satisfaction: Number(rating(r)) }));
     }
-    for (const id of this.#rated) if (!still.has(id)) this.#rated.delete(id);
+    for (const id of this.#rating.keys()) if (!still.has(id)) this.#rating.delete(id);
   }
 
-  /** Story hours until a need's next step. */
-  #delay(n: NeedRecord): number {
-    const r = this.rand;
-    if (n.status === 'raised') return between(r, 0.3, n.urgency === 'urgent' ? 1 : 3);
-    if (n.status === 'matched') return between(r, 0.5, 3);
-    return between(r, 1, n.urgency === 'urgent' ? 4 : 10);
-  }
-
-  /** A need entered now, raised by the resident some hours ago (补录); now and then one is withdrawn. */
+  /** A need entered now, raised by the resident some hours ago in the daytime (补录); now and then one is withdrawn. */
   async #raise(now: number) {
     const { body, by } = draftNeed(this.rand, this.community);
-    const raisedAt = new Date(now - between(this.rand, 0.5, 6) * HOUR_MS).toISOString();
-    await this.attempt('raise', () => this.options.service.raise(by, { ...body, raisedAt }));
+    const tz = this.community.timeZone;
+    let raisedAt = now - between(this.rand, 0.5, 6) * HOUR_MS;
+    const morning = startOfLocalDay(now, tz) + 7 * HOUR_MS;
+    if (raisedAt < morning) raisedAt = Math.min(now - 10 * MIN, morning + this.rand() * Math.max(0, now - 10 * MIN - morning));
+    await this.attempt('raise', () => this.options.service.raise(by, { ...body, raisedAt: new Date(raisedAt).toISOString() }));
     if (this.rand() < 0.05) {
       const waiting = this.options.service.list(this.#p, { status: 'raised', limit: 20 }).items.filter((n) => n.id % 10 !== 7);
       if (waiting.length) {

@@ -10,9 +10,10 @@
  * each service is recorded shortly after it ended, ratings come in a day or two later, a
  * project completes, an organization is suspended. All names are invented.
  *
- * The simulator keeps it alive at a story pace: a service every few story minutes in the day
- * (fewer at night), a rating now and then, a case opened or closed every few story hours, and
- * projects past their end date completed.
+ * The simulator keeps it alive at the history's pace and in working hours: about a service an
+ * hour from 09:00 to 20:00 (fewer at weekends), recorded a little after it ended; follow-up calls
+ * with ratings and case work in office hours; projects past their end date completed in the
+ * morning. Nothing at night.
  */
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
@@ -21,9 +22,10 @@ import type { CaseRecord, OrgRecord, ProjectRecord, SocialWorkerRecord } from '.
 import type { SubjectServiceDeps } from '../subjects/deps.ts';
 import { creditCodeCheck, type OrgKind, type Qualification, type RecordServiceBody, type ServiceKind } from '../../shared/orgs.ts';
 import type { FundingSource, Population, ServiceCategory } from '../../shared/subjects.ts';
-import { DAY_MS, HOUR_MS, localDay, startOfLocalDay, wallTime } from '../../shared/time.ts';
+import { DAY_MS, HOUR_MS, localDay, startOfLocalDay } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { HOURS, nextOpening, withinHours } from './pace.ts';
 import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
@@ -383,6 +385,8 @@ export async function seedOrgs(
   }
   // Services: in office hours and early evening, the last ones finished a quarter of an hour ago at most.
   const pendingRatings: { at: number; id: number }[] = [];
+  // Follow-up calls are made in office hours.
+  const callBack = (at: number) => (withinHours(at, HOURS.office, tz) ? at : nextOpening(at, HOURS.office, tz) + rand() * 2 * HOUR_MS);
   for (let d = 0; d <= days; d++) {
     const start = dayStart(d);
     const weekday = new Date(start + 12 * HOUR_MS).getUTCDay();
@@ -399,7 +403,7 @@ export async function seedOrgs(
           const s = await svc.recordService(p, body);
           out.services++;
           if (s.satisfaction !== null) out.ratings++;
-          else if (rand() < 0.5) pendingRatings.push({ at: endedAt + (20 + rand() * 30) * HOUR_MS, id: s.id });
+          else if (rand() < 0.5) pendingRatings.push({ at: callBack(endedAt + (20 + rand() * 30) * HOUR_MS), id: s.id });
         },
       });
     }
@@ -428,7 +432,7 @@ export async function seedOrgs(
 
 export interface OrgSimulatorOptions extends TickerOptions {
   service: OrgService;
-  /** Story time passes this many times faster: a service every few story minutes is one every few seconds at 60. */
+  /** Story time passes this many times faster (SIM_SPEED): at 1, about a service an hour in the day. */
   speed: number;
 }
 
@@ -446,44 +450,45 @@ export class OrgSimulator extends Ticker<OrgSimulatorOptions> {
     this.#p = actorOf(this.community);
   }
 
-  /** Story minutes until the next service: a few in the day, four times as many at night. */
+  /** Service hours until the next service: about one an hour on a weekday (the history's 9 to 14 a day), fewer at weekends. */
   #serviceGap(now: number) {
-    const hour = wallTime(now, this.community.timeZone).hour;
-    const night = hour < 7 || hour >= 21;
-    return (4 + this.rand() * 10) * (night ? 4 : 1);
+    const day = startOfLocalDay(now, this.community.timeZone);
+    const weekday = new Date(day + 12 * HOUR_MS).getUTCDay();
+    return (0.6 + this.rand() * 0.8) * (weekday === 0 || weekday === 6 ? 1.7 : 1);
   }
 
-  /** One turn: a service, a rating, a case opened or closed, projects past their end completed — whatever is due. */
+  /** One turn: a service, a rating, a case opened or closed, projects past their end completed — whatever is due in its hours. */
   protected override async tick() {
     const now = this.now();
     const r = this.rand;
     this.#next ??= {
-      service: now + this.story(1 + r() * 3), rating: now + this.story(20 + r() * 40),
-      casework: now + this.story(60 + r() * 120), projects: now,
+      service: this.afterWorking(now, r() * 1.5, HOURS.services), rating: this.afterWorking(now, 1 + r() * 3, HOURS.office),
+      casework: this.afterWorking(now, 4 + r() * 20, HOURS.office), projects: this.afterWorking(now, 0, HOURS.office),
     };
     const n = this.#next;
-    if (now >= n.service) {
+    if (now >= n.service && this.within(HOURS.services)) {
       await this.#service(now);
-      n.service = now + this.story(this.#serviceGap(now));
+      n.service = this.afterWorking(now, this.#serviceGap(now), HOURS.services);
     }
+    if (!this.within(HOURS.office)) return;
     if (now >= n.rating) {
       await this.#rate();
-      n.rating = now + this.story(15 + r() * 45);
+      n.rating = this.afterWorking(now, 2 + r() * 3, HOURS.office);
     }
     if (now >= n.casework) {
       await this.#casework(now);
-      n.casework = now + this.story(120 + r() * 240);
+      n.casework = this.afterWorking(now, 16 + r() * 16, HOURS.office);
     }
     if (now >= n.projects) {
       await this.#completeEnded(now);
-      n.projects = now + this.story(60);
+      n.projects = this.afterWorking(now, 1, HOURS.office);
     }
   }
 
   async #service(now: number) {
     const svc = this.options.service;
-    // Entered a few minutes after it ended, as staff do.
-    const body = draftService(this.rand, sceneOf(svc, this.#p), now - Math.floor(this.rand() * 10) * MIN, this.community);
+    // Entered a little after it ended, as staff do (the history: 5 to 50 minutes).
+    const body = draftService(this.rand, sceneOf(svc, this.#p), now - (5 + Math.floor(this.rand() * 25)) * MIN, this.community);
     await this.attempt('record service', () => svc.recordService(this.#p, body));
   }
 

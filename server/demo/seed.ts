@@ -5,11 +5,12 @@
  */
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../community.ts';
-import { applyAction, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
-import { CATEGORIES, timeLimitFor, type Source, type Urgency } from '../../shared/taxonomy.ts';
-import { DAY_MS, HOUR_MS, wallTime } from '../../shared/time.ts';
+import { applyAction, reminderTime, runningDeadline } from '../../shared/lifecycle.ts';
+import { CATEGORIES, type Source, type Urgency } from '../../shared/taxonomy.ts';
+import { DAY_MS, HOUR_MS } from '../../shared/time.ts';
 import { EVENT_COLUMNS, eventCode, toParams, type EventRecord } from '../events/record.ts';
 import { DEMO_COMMUNITY, randomPointIn, type DemoCommunity } from './community.ts';
+import { busiestRate, nextEventStep, reportRate } from './pace.ts';
 
 const MIN = 60_000;
 
@@ -39,9 +40,7 @@ function weighted(rand: () => number, weights: Record<string, number>): string {
   return Object.keys(weights)[0]!;
 }
 
-/** Reports per hour of the local day, relative: quiet at night, busy mid-morning and afternoon. */
-const HOURLY = [0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.8, 1.5, 2.4, 3, 3, 2.4, 1.6, 1.8, 2.6, 2.8, 2.6, 2, 1.4, 1.2, 1, 0.8, 0.5, 0.3];
-export const hourlyWeight = (ms: number, tz: string) => HOURLY[wallTime(ms, tz).hour]! / 3;
+export { hourlyWeight } from './pace.ts';
 
 export interface NewEventDraft {
   category: string;
@@ -100,21 +99,6 @@ export function installDemoCommunity(dir: Directory, now: number, c: DemoCommuni
   return true;
 }
 
-interface Step {
-  action: Action;
-  at: number;
-  note?: string;
-  satisfaction?: number;
-  assigneeId?: string;
-}
-
-const NOTES: Partial<Record<Action, string[]>> = {
-  resolve: ['已现场处置完毕', '已联系物业整改到位', '已协调相关部门处理', '已上门走访并落实帮扶', '已清理完毕，现场恢复整洁'],
-  reject: ['非本社区管辖范围', '重复上报', '经核实情况不属实'],
-  return: ['现场核查仍未整改到位'],
-  send_back: ['不属于本网格，申请改派'],
-};
-
 /**
  * Seed `days` of history ending at `now` for the demo community: ~110 reports a day, most
  * closed within their limits, some late, the last days' still open at every stage.
@@ -135,7 +119,7 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
   db.transaction(() => {
     const start = now - days * DAY_MS;
     for (let t = start; t < now; t += HOUR_MS) {
-      const expected = (perDay / 24) * hourlyWeight(t, c.timeZone) * (24 / HOURLY.reduce((a, b) => a + b / 3, 0));
+      const expected = reportRate(busiestRate(perDay), t, c.timeZone);
       let n = Math.floor(expected) + (rand() < expected % 1 ? 1 : 0);
       while (n-- > 0) {
         const reportedAt = t + Math.floor(rand() * HOUR_MS);
@@ -152,21 +136,24 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
           handleDueAt: null, onTime: null, satisfaction: null, overdue: false, remindedAt: null, remindedDue: null,
           escalatedAt: null, version: 1, updatedAt: reportedAt,
         };
-        const steps = plan(rand, e, worker.id);
         const lines: [number, string, string | null, string, string | null, string | null][] = [
           [reportedAt, 'report', null, 'reported', null, JSON.stringify({ source: e.source })],
         ];
         journalRows.push([reportedAt, 'event.reported', id, null, null]);
-        for (const step of steps) {
-          step.at = Math.round(step.at);
-          if (step.at >= now) break;
-          const out = applyAction(e, step.action, { ...step, actor: step.assigneeId ?? (step.action === 'resolve' || step.action === 'start' ? worker.id : 'dispatcher') }, step.at);
+        // Its life up to now, step by step, from the same model the simulator carries on with.
+        for (let since = reportedAt; ;) {
+          const step = nextEventStep(rand, e, since, c.timeZone);
+          const at = step ? Math.round(step.at) : now;
+          if (!step || at >= now) break;
+          const input = { ...step, ...(step.action === 'dispatch' ? { assigneeId: worker.id } : {}) };
+          const out = applyAction(e, step.action, { ...input, actor: step.action === 'resolve' || step.action === 'start' ? worker.id : 'dispatcher' }, at);
           if (!out.ok) break;
           const from = e.status;
-          e = { ...e, ...out.state, version: e.version + 1, updatedAt: step.at };
-          if (step.action === 'review') e.reviewedAt = step.at;
-          lines.push([step.at, step.action, from, e.status, step.note ?? null, step.satisfaction ? JSON.stringify({ satisfaction: step.satisfaction }) : null]);
-          journalRows.push([step.at, 'event.transitioned', id, step.action, from]);
+          e = { ...e, ...out.state, version: e.version + 1, updatedAt: at };
+          if (step.action === 'review') e.reviewedAt = at;
+          lines.push([at, step.action, from, e.status, step.note ?? null, step.satisfaction ? JSON.stringify({ satisfaction: step.satisfaction }) : null]);
+          journalRows.push([at, 'event.transitioned', id, step.action, from]);
+          since = at;
         }
         const due = runningDeadline(e);
         const remindAt = reminderTime(e);
@@ -199,40 +186,4 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
     for (const [at, type, eventId, action, from] of journalRows) journal.run(at, c.id, type, eventId, action, from);
   })();
   return count;
-}
-
-/** The life an event will have: the steps and when, drawn from realistic delays. */
-function plan(rand: () => number, e: EventRecord, workerId: string): Step[] {
-  const limit = timeLimitFor(e.category, e.urgency);
-  const steps: Step[] = [];
-  let t = e.reportedAt + (2 + rand() * 25) * MIN;
-  if (rand() < 0.05) return [{ action: 'reject', at: t, note: pick(rand, NOTES.reject!) }];
-  steps.push({ action: 'accept', at: t });
-  t += rand() * limit.dispatchMinutes * 1.1 * MIN;
-  steps.push({ action: 'dispatch', at: t, assigneeId: workerId });
-  const dispatchedAt = t;
-  t += (5 + rand() * 40) * MIN;
-  steps.push({ action: 'start', at: t });
-  // Most finish well inside the limit; about one in eight runs late.
-  const share = rand() < 0.12 ? 1.05 + rand() * 0.8 : 0.1 + rand() * 0.8;
-  t = Math.max(t + 10 * MIN, dispatchedAt + share * limit.handleHours * HOUR_MS);
-  steps.push({ action: 'resolve', at: t, note: pick(rand, NOTES.resolve!) });
-  if (rand() < 0.06) {
-    t += (1 + rand() * 4) * HOUR_MS;
-    steps.push({ action: 'return', at: t, note: NOTES.return![0]! });
-    t += (10 + rand() * 50) * MIN;
-    steps.push({ action: 'dispatch', at: t, assigneeId: workerId });
-    t += (10 + rand() * 30) * MIN;
-    steps.push({ action: 'start', at: t });
-    t += (1 + rand() * 6) * HOUR_MS;
-    steps.push({ action: 'resolve', at: t, note: pick(rand, NOTES.resolve!) });
-  }
-  t += (0.5 + rand() * 6) * HOUR_MS;
-  steps.push({ action: 'close', at: t });
-  if (e.source === 'resident' || e.source === 'hotline' || rand() < 0.3) {
-    t += (18 + rand() * 12) * HOUR_MS;
-    const r = rand();
-    steps.push({ action: 'review', at: t, satisfaction: r < 0.62 ? 5 : r < 0.88 ? 4 : r < 0.96 ? 3 : r < 0.99 ? 2 : 1 });
-  }
-  return steps;
 }

@@ -1,39 +1,43 @@
 /**
- * The demo simulator: residents and grid workers report events at a configurable pace, and
- * the centre and workers move them through their lifecycle, `speed` times faster than life.
+ * The demo simulator: residents and grid workers report events at the seed's hourly profile, and
+ * the centre and workers move them through their lifecycle, both from the model in `pace.ts`
+ * that made the seeded history. So the open-event count holds where the history left it (the
+ * seeded month ranges 139–201 open events at SIM_RATE 10) at whatever hour the demo starts,
+ * and "closed today" grows at the history's pace. `speed` (SIM_SPEED) divides report gaps and
+ * step delays alike, which keeps the count but makes the day's totals grow `speed` times faster.
+ *
  * It goes through the same EventService as the API, so everything it does is journaled,
- * broadcast and shown exactly like real work. A few events are left to stall so that the
- * deadline timer has something to remind and escalate.
+ * broadcast and shown exactly like real work. Events that run late under the model get their
+ * reminders (催办) and overdue marks (督办) from the deadline timer, as real ones do.
  */
-import type { Action } from '../../shared/lifecycle.ts';
-import { isOpen } from '../../shared/lifecycle.ts';
+import type { Action, Status } from '../../shared/lifecycle.ts';
+import { isOpen, STATUSES } from '../../shared/lifecycle.ts';
+import { HOUR_MS } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
 import type { EventService } from '../events/service.ts';
 import type { EventRecord } from '../events/record.ts';
 import type { Principal } from '../principal.ts';
-import type { ReadModel } from '../live/read-model.ts';
-import { draftEvent, hourlyWeight, pick } from './seed.ts';
+import { nextEventStep, nextEventStepAfter, poisson, reportRate, type EventStep } from './pace.ts';
+import { draftEvent } from './seed.ts';
 import { Ticker, type TickerOptions } from './ticker.ts';
 
-const MIN = 60_000;
+/** Closed events can still be called back (回访) this long after closing (the model's longest wait, and a night). */
+const REVIEW_WINDOW_MS = 48 * HOUR_MS;
+/** A pause longer than this (a suspended laptop) does not come back as a burst of reports. */
+const MAX_CATCH_UP_MS = 5 * 60_000;
 
 export interface SimulatorOptions extends TickerOptions {
   events: EventService;
-  model: ReadModel;
-  /** Reports per hour at the busiest time of day. */
+  /** Reports per hour at the busiest time of day (SIM_RATE); the quietest night hour gets 1/30 of it. */
   ratePerHour: number;
-  /** Lifecycle delays are divided by this. */
+  /** Report gaps and lifecycle delays are divided by this (SIM_SPEED). */
   speed: number;
 }
 
-interface Plan {
-  at: number;
-  action: Action;
-}
-
 export class Simulator extends Ticker<SimulatorOptions> {
-  #plans = new Map<number, Plan>();
-  #nextReport = 0;
+  #plans = new Map<number, EventStep>();
+  /** When reports were last drawn; null until the first step, which also takes up the open events. */
+  #lastReport: number | null = null;
 
   constructor(o: SimulatorOptions) {
     // No `failure`: a report the service refuses fails the step, as it always has.
@@ -44,32 +48,65 @@ export class Simulator extends Ticker<SimulatorOptions> {
     return { id, role, communityId: this.community.id };
   }
 
-  /** Plans the open events' next moves, then steps every `intervalMs` (default 500). */
-  override start(intervalMs?: number) {
-    this.#nextReport = this.now() + this.#gap();
-    for (const e of this.options.model.currentEvents(this.community.id)) if (isOpen(e.status)) this.#planNext(e);
-    super.start(intervalMs);
+  /** Open events, and closed ones a call-back may still come for, as they are in the database. */
+  #current(now: number): EventRecord[] {
+    const dispatcher = this.#actor('sim:dispatcher', 'dispatcher');
+    const all: EventRecord[] = [];
+    const read = (status: Status[], from?: number) => {
+      let cursor: string | null = null;
+      do {
+        const page = this.options.events.list(dispatcher, {
+          status, limit: 500, ...(cursor ? { cursor } : {}), ...(from !== undefined ? { from: new Date(from).toISOString() } : {}),
+        });
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+    };
+    read(STATUSES.filter((s) => isOpen(s)));
+    read(['closed'], now - 10 * 24 * HOUR_MS); // reported at most this long before closing, in the model
+    return all.filter((e) => isOpen(e.status) || (e.closedAt !== null && e.closedAt > now - REVIEW_WINDOW_MS));
   }
 
-  /** Milliseconds until the next report: exponential, slower at night. */
-  #gap(): number {
-    const rate = this.options.ratePerHour * Math.max(0.05, hourlyWeight(this.now(), this.community.timeZone));
-    if (rate <= 0) return Infinity;
-    return (-Math.log(1 - this.rand()) / rate) * 3_600_000;
+  /** When `e` entered its status: its last transition (reminders and overdue marks leave the status as it was). */
+  #enteredAt(e: EventRecord): number {
+    const lines = this.options.events.history(e.id);
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const l = lines[i]!;
+      if (l.toStatus === e.status && l.fromStatus !== l.toStatus) return l.at;
+    }
+    return e.updatedAt;
   }
 
-  /** One turn: report what is due, move what is due. */
+  /** Take up the events the history (or an earlier run) left in flight, each where its own life has got to. */
+  #join(now: number) {
+    const tz = this.community.timeZone;
+    for (const e of this.#current(now)) {
+      this.#plan(e.id, nextEventStepAfter(this.rand, e, this.#enteredAt(e), now, tz), now);
+    }
+  }
+
+  /** Plan a step drawn in story time: its delay from now is divided by `speed`. */
+  #plan(id: number, step: EventStep | null, now: number) {
+    if (step) this.#plans.set(id, { ...step, at: now + Math.max(0, step.at - now) / this.options.speed });
+    else this.#plans.delete(id);
+  }
+
+  /** One turn: the reports that fall in the time since the last, then every step that is due. */
   protected override async tick() {
     const now = this.now();
-    const work: Promise<unknown>[] = [];
-    while (this.#nextReport <= now) {
-      work.push(this.#report());
-      this.#nextReport += this.#gap();
+    if (this.#lastReport === null) {
+      this.#lastReport = now;
+      this.#join(now);
     }
-    for (const [id, p] of this.#plans) {
-      if (p.at > now) continue;
+    const elapsed = Math.min(now - this.#lastReport, MAX_CATCH_UP_MS);
+    this.#lastReport = now;
+    const mean = (reportRate(this.options.ratePerHour, now, this.community.timeZone) * this.options.speed * elapsed) / HOUR_MS;
+    const work: Promise<unknown>[] = [];
+    for (let n = poisson(this.rand, mean); n > 0; n--) work.push(this.#report());
+    for (const [id, step] of this.#plans) {
+      if (step.at > now) continue;
       this.#plans.delete(id);
-      work.push(this.#advance(id, p.action));
+      work.push(this.#advance(id, step));
     }
     await Promise.all(work);
   }
@@ -86,18 +123,17 @@ export class Simulator extends Ticker<SimulatorOptions> {
     this.#planNext(event);
   }
 
-  async #advance(id: number, action: Action) {
+  async #advance(id: number, step: EventStep) {
     const worker = (e: EventRecord) => this.community.workers.find((w) => w.gridId === e.gridId) ?? this.community.workers[0]!;
+    const action: Action = step.action;
     try {
       const e = this.options.events.get(this.#actor('dispatcher', 'dispatcher'), id);
       const byWorker = action === 'start' || action === 'resolve' || action === 'send_back';
       const who = byWorker ? this.#actor(worker(e).id, 'grid_worker') : this.#actor('dispatcher', 'dispatcher');
       const after = await this.options.events.transition(who, id, action, {
         ...(action === 'dispatch' ? { assigneeId: worker(e).id } : {}),
-        ...(action === 'resolve' ? { note: pick(this.rand, ['已现场处置完毕', '已联系物业整改到位', '已协调相关部门处理', '已上门走访落实']) } : {}),
-        ...(action === 'reject' ? { note: '经核实不属于本社区管辖' } : {}),
-        ...(action === 'return' ? { note: '现场核查未整改到位' } : {}),
-        ...(action === 'review' ? { satisfaction: this.rand() < 0.7 ? 5 : this.rand() < 0.8 ? 4 : 3 } : {}),
+        ...(step.note ? { note: step.note } : {}),
+        ...(step.satisfaction ? { satisfaction: step.satisfaction } : {}),
       });
       this.#planNext(after);
     } catch (err) {
@@ -112,26 +148,9 @@ export class Simulator extends Ticker<SimulatorOptions> {
     }
   }
 
-  /** Decide the next action for an event and when (in compressed time). */
+  /** Plan the next step of an event that has just entered its status. */
   #planNext(e: EventRecord) {
-    const r = this.rand;
-    const after = (minutes: number) => this.now() + this.story(minutes);
-    let p: Plan | null = null;
-    switch (e.status) {
-      case 'reported': p = r() < 0.04 ? { action: 'reject', at: after(3 + r() * 20) } : { action: 'accept', at: after(2 + r() * 20) }; break;
-      case 'accepted':
-      case 'returned': p = { action: 'dispatch', at: after(3 + r() * 40) }; break;
-      case 'dispatched': p = { action: 'start', at: after(5 + r() * 30) }; break;
-      case 'in_progress': p = { action: 'resolve', at: after(30 + r() * 240) }; break;
-      case 'resolved': p = r() < 0.05 ? { action: 'return', at: after(30 + r() * 60) } : { action: 'close', at: after(20 + r() * 120) }; break;
-      case 'closed': p = r() < 0.5 ? { action: 'review', at: after(60 * (6 + r() * 18)) } : null; break;
-      default: p = null;
-    }
-    // A few events stall in real time until past their deadline, so reminders (催办) and
-    // overdue escalations (督办) happen live; then someone finally handles them.
-    if (p && e.status === 'in_progress' && e.handleDueAt !== null && r() < 0.03) {
-      p.at = e.handleDueAt + (20 + r() * 160) * MIN;
-    }
-    if (p) this.#plans.set(e.id, p);
+    const now = this.now();
+    this.#plan(e.id, nextEventStep(this.rand, e, now, this.community.timeZone), now);
   }
 }

@@ -1,7 +1,13 @@
 /**
  * What every demo simulator shares: a timer that calls `step()`, a guard so that a slow step is
- * never overlapped by the next, story time (`speed` times faster than life), a seeded random
- * source, and one way to try a command that someone at the console may have pre-empted.
+ * never overlapped by the next, story time (`speed` times faster than life, 1 by default),
+ * working hours in the community's time zone, a seeded random source, and one way to try a
+ * command that someone at the console may have pre-empted.
+ *
+ * The clock is a seam: a simulator reads the time only through `now` (the app's clock) and does
+ * only what is due at that time when `step()` is called; the timer just calls `step()`. A test
+ * moves a fake clock and calls `step()` itself, so 48 hours pass in seconds
+ * (tests/integration/demo-steady.test.ts).
  */
 import type { Logger } from 'pino';
 import { DomainError } from '../errors.ts';
@@ -9,6 +15,7 @@ import { StorageError } from '../db/storage.ts';
 import { HOUR_MS } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { seededRandom } from './seed.ts';
+import { addWorkingTime, nextOpening, withinHours, type Hours } from './pace.ts';
 
 const MIN = 60_000;
 
@@ -101,6 +108,25 @@ export abstract class Ticker<O extends TickerOptions> {
   /** Real milliseconds for `hours` of story time. */
   protected storyHours(hours: number): number {
     return (hours * HOUR_MS) / this.options.speed;
+  }
+
+  /** Is `at` (default now) within the local hours `h`? */
+  protected within(h: Hours, at = this.now()): boolean {
+    return withinHours(at, h, this.community.timeZone);
+  }
+
+  /**
+   * The instant `hours` of story time after `from`, counting only the local hours `h` of each day:
+   * something that happens every few office hours never falls outside them, and what is left at
+   * closing time carries over to the next opening.
+   */
+  protected afterWorking(from: number, hours: number, h: Hours): number {
+    return addWorkingTime(from, (hours * HOUR_MS) / this.options.speed, h, this.community.timeZone);
+  }
+
+  /** `at` if it falls within `h`, else a moment (up to an hour) after the next opening, so mornings do not start with a burst. */
+  protected inHours(at: number, h: Hours): number {
+    return this.within(h, at) ? at : nextOpening(at, h, this.community.timeZone) + this.rand() * HOUR_MS;
   }
 
   /** Do one thing; a 409 (someone at the console moved first) is skipped and re-planned on a later step. */

@@ -2,15 +2,16 @@
  * Demo volunteers (志愿服务): teams, ~60 volunteers, the 积分超市 catalogue and a few activities,
  * all created through VolunteerService (so the points ledger and the journal are right), and a
  * simulator that keeps them busy: sign-ups, check-in, check-out (earning points), redemptions,
- * and new activities so there is always something today.
+ * and the coming days' activities published so there is something on most days.
  *
- * Compressed time. The service keeps real time: hours are credited only inside an activity's
- * window and an instant may not lie in the future. So the simulator compresses the part it can:
- * an activity "in progress" is laid out so that its remaining story time passes `speed` times
- * faster — it started (story) hours ago and ends a short real while from now — and the
- * coordinator enters the paper sign-in sheet (check-in `at` back-dated inside the window, as
- * the API allows). Check-out happens at the real end, so the hours and points are the
- * activity's own. Activities planned for later today and the coming days run in real time.
+ * Life's hours. Activities keep their templates' local hours (07:00 to 21:30), so nobody
+ * volunteers at night: started at 02:00, the demo's first activity is at seven. Volunteers sign
+ * up over the days before, in the daytime; they check in as they arrive (check-in opens an hour
+ * before the start) and out at the end, so the hours and points are the activity's own. An
+ * activity already under way when the demo starts has its paper sign-in sheet entered (check-in
+ * `at` back-dated inside its window, as the API allows). Points are spent at the exchange's
+ * counter in its opening hours. `speed` (SIM_SPEED) makes sign-ups and redemptions come faster;
+ * activities keep their hours whatever it is.
  */
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
@@ -21,6 +22,7 @@ import { CHECK_IN_OPENS_BEFORE_MS } from '../../shared/volunteers.ts';
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';
 import { pick, seededRandom } from './seed.ts';
+import { HOURS, poisson } from './pace.ts';
 import { Ticker, type TickerOptions } from './ticker.ts';
 
 const MIN = 60_000;
@@ -107,23 +109,17 @@ async function createFromTemplate(
   });
 }
 
-/**
- * An activity in progress in compressed time: it lasts its template's hours (story time), of
- * which `remainingStoryMs` are left, and those pass `speed` times faster: it ends that much
- * divided by `speed` from now. Sign-ups are open until it ends.
- */
-export async function createRunningActivity(
-  svc: VolunteerService, c: DemoCommunity, rand: () => number, now: number, speed: number,
-  t: ActivityTemplate = pick(rand, ACTIVITY_TEMPLATES), remainingStoryMs = (10 + rand() * 30) * MIN,
-): Promise<ActivityRecord> {
-  const endsAt = now + Math.max(5_000, remainingStoryMs / speed);
-  return createFromTemplate(svc, c, rand, t, endsAt - t.hours * HOUR_MS, endsAt);
+/** An activity at its usual local hour (or half an hour later) on the day `dayStart` (local midnight). */
+function createOnDay(svc: VolunteerService, c: DemoCommunity, rand: () => number, t: ActivityTemplate, dayStart: number, late = rand() < 0.5) {
+  const startsAt = dayStart + t.hour * HOUR_MS + (late ? 30 * MIN : 0);
+  return createFromTemplate(svc, c, rand, t, startsAt, startsAt + t.hours * HOUR_MS);
 }
 
-/** An activity at its usual local hour on the day `dayStart` (local midnight). */
-function createOnDay(svc: VolunteerService, c: DemoCommunity, rand: () => number, t: ActivityTemplate, dayStart: number) {
-  const startsAt = dayStart + t.hour * HOUR_MS + (rand() < 0.5 ? 30 * MIN : 0);
-  return createFromTemplate(svc, c, rand, t, startsAt, startsAt + t.hours * HOUR_MS);
+/** The activities of a coming day: two to four of the templates, each at its hour. */
+async function planDay(svc: VolunteerService, c: DemoCommunity, rand: () => number, dayStart: number): Promise<number> {
+  const templates = [...ACTIVITY_TEMPLATES].sort(() => rand() - 0.5).slice(0, 2 + Math.floor(rand() * 3));
+  for (const t of templates) await createOnDay(svc, c, rand, t, dayStart);
+  return templates.length;
 }
 
 export interface SeedVolunteersResult {
@@ -135,16 +131,17 @@ export interface SeedVolunteersResult {
 
 /**
  * Install the demo volunteers on first demo start (when the community has no team yet): teams,
- * volunteers with skills, the exchange catalogue, an activity in progress (compressed by
- * `speed`, so points are earned within seconds of start), the rest of today's activities and
- * some for the coming days. Returns null when the community has volunteers already.
+ * volunteers with skills, the exchange catalogue, today's activities (one under way if the hour
+ * has one, a few still to come) and two to four a day for the coming three days. Returns null
+ * when the community has volunteers already.
  *
  * What the service's rules do not allow is not seeded: sign-ups close when an activity ends,
- * so there are no finished activities from earlier days (and no back-dated points).
+ * so there are no finished activities from earlier days here (`seedVolunteerHistory` lives
+ * them through on a moving clock).
  */
 export async function seedVolunteers(
   svc: VolunteerService, now: number, rand: () => number = seededRandom(20260310),
-  opts: { community?: DemoCommunity; volunteers?: number; speed?: number } = {},
+  opts: { community?: DemoCommunity; volunteers?: number } = {},
 ): Promise<SeedVolunteersResult | null> {
   const c = opts.community ?? DEMO_COMMUNITY;
   const p = actorOf(c);
@@ -169,18 +166,15 @@ export async function seedVolunteers(
 
   for (const [name, description, pointsCost, stock] of DEMO_ITEMS) await svc.addItem(p, { name, description, pointsCost, stock });
 
-  // In progress now; then what is still to come today; then the coming three days.
+  // Today: one under way now if the hour has one, then some of what is still to come; then the coming three days.
   let activities = 0;
-  await createRunningActivity(svc, c, rand, now, opts.speed ?? 60, ACTIVITY_TEMPLATES[1]!, 15 * MIN);
-  activities++;
   const today = startOfLocalDay(now, c.timeZone);
+  const underWay = ACTIVITY_TEMPLATES.filter((t) => today + t.hour * HOUR_MS <= now && now < today + (t.hour + t.hours) * HOUR_MS - 20 * MIN);
+  if (underWay.length) (await createOnDay(svc, c, rand, pick(rand, underWay), today, false), activities++);
   for (const t of ACTIVITY_TEMPLATES) {
-    if (today + t.hour * HOUR_MS > now + 30 * MIN && rand() < 0.7) (await createOnDay(svc, c, rand, t, today), activities++);
+    if (today + t.hour * HOUR_MS > now + 30 * MIN && rand() < 0.35) (await createOnDay(svc, c, rand, t, today), activities++);
   }
-  for (let d = 1; d <= 3; d++) {
-    const day = startOfLocalDay(today + d * DAY_MS + 12 * HOUR_MS, c.timeZone);
-    for (const t of ACTIVITY_TEMPLATES) if (rand() < 0.35) (await createOnDay(svc, c, rand, t, day), activities++);
-  }
+  for (let d = 1; d <= 3; d++) activities += await planDay(svc, c, rand, startOfLocalDay(today + d * DAY_MS + 12 * HOUR_MS, c.timeZone));
   return { teams: teams.length, volunteers: names.length, items: DEMO_ITEMS.length, activities };
 }
 
@@ -235,9 +229,9 @@ export async function seedVolunteerHistory(
       result.records += outs.filter((o) => o.record).length;
       await svc.setActivityStatus(p, a.id, { status: 'closed' });
     }
-    // Now and then someone spends their points at the 积分超市.
+    // Now and then someone spends their points at the 积分超市, before it closes.
     if (items.length && rand() < 0.6) {
-      clock = dayStart + 20 * HOUR_MS;
+      clock = dayStart + (HOURS.exchange[1] - 1 + rand()) * HOUR_MS;
       const balances = svc.balances(volunteers.map((v) => v.id));
       const rich = volunteers.filter((v) => (balances.get(v.id) ?? 0) >= 40);
       if (rich.length) {
@@ -257,71 +251,110 @@ export async function seedVolunteerHistory(
 
 export interface VolunteerSimulatorOptions extends TickerOptions {
   volunteers: VolunteerService;
-  /** Story time passes this many times faster for activities in progress and for the pace of events. */
+  /** Sign-ups and redemptions come this many times faster (SIM_SPEED); activities keep their hours. */
   speed: number;
+}
+
+/** When a signed-up volunteer turns up, decided once: most a little before the start, a few late, one in twenty not at all. */
+interface Arrival {
+  at: number;
+  noShow: boolean;
 }
 
 /**
  * Drives the volunteer ledger through VolunteerService, like Simulator drives grid events:
- * each step reads the state, does what is due, and a 409 (someone at the console moved it
- * first: a place taken, a check-in already made) is simply re-planned from the state on the
- * next step.
+ * each step reads the state, does what is due at that time, and a 409 (someone at the console
+ * moved it first: a place taken, a check-in already made) is simply re-planned from the state
+ * on the next step.
  */
 export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
   #p: Principal;
-  #started = false;
-  #nextRunning = 0;
+  /** The first step's time: an activity under way then has its sheet filled at once. */
+  #first: number | null = null;
+  /** When the activities were last looked after. */
+  #tended = 0;
+  #nextPlan = 0;
   #nextRedeem = 0;
   /** Activities whose every sign-up is settled (checked out, no-show or cancelled). */
   #done = new Set<number>();
   /** How full each activity gets (a fraction of its capacity), decided once. */
   #fill = new Map<number, number>();
+  /** By sign-up id. */
+  #arrivals = new Map<number, Arrival>();
 
   constructor(o: VolunteerSimulatorOptions) {
     super(o, { intervalMs: 1_000, seedOffset: 7, failure: 'volunteer simulator step failed' });
     this.#p = actorOf(this.community);
   }
 
-  /** One turn: create, sign up, check in, check out, redeem — whatever is due. */
+  /** One turn: publish the coming days, sign up, check in, check out, redeem — whatever is due now. */
   protected override async tick() {
     const now = this.now();
-    if (!this.#started) {
-      this.#started = true;
-      this.#nextRunning = now + this.story(20 + this.rand() * 40);
-      this.#nextRedeem = now + this.story(5 + this.rand() * 15);
+    if (this.#first === null) {
+      this.#first = now;
+      this.#tended = now - this.story(1);
+      this.#nextPlan = now;
+      this.#nextRedeem = this.afterWorking(now, 0.5 + this.rand() * 2, HOURS.exchange);
     }
     const svc = this.options.volunteers;
-    const live = svc
-      .listActivities(this.#p, { from: iso(now - DAY_MS - HOUR_MS), limit: 200 })
-      .items.filter((a) => a.status !== 'cancelled' && !this.#done.has(a.id) && a.startsAt <= now + 2 * DAY_MS);
 
-    // Always something on today: a new activity in progress every (story) half hour to hour and a half.
-    const running = live.filter((a) => a.startsAt <= now && now < a.endsAt);
-    if (now >= this.#nextRunning || running.length === 0) {
-      await this.attempt('create activity', () => createRunningActivity(svc, this.community, this.rand, now, this.options.speed));
-      this.#nextRunning = now + this.story(30 + this.rand() * 60);
+    // The coordinator keeps the next three days' programme published, in office hours.
+    if (now >= this.#nextPlan && this.within(HOURS.office)) {
+      await this.#planAhead(now);
+      this.#nextPlan = this.afterWorking(now, 2 + this.rand() * 2, HOURS.office);
     }
 
-    for (const a of live) await this.#tend(a, now);
+    // The activities are looked after once a story minute: nobody's arrival is timed closer.
+    if (now - this.#tended >= this.story(1)) {
+      const elapsed = now - this.#tended;
+      this.#tended = now;
+      const live = svc
+        .listActivities(this.#p, { from: iso(now - DAY_MS - HOUR_MS), to: iso(now + 4 * DAY_MS), limit: 200 })
+        .items.filter((a) => a.status !== 'cancelled' && !this.#done.has(a.id));
+      for (const a of live) await this.#tend(a, now, elapsed);
+    }
 
-    if (now >= this.#nextRedeem) {
+    if (now >= this.#nextRedeem && this.within(HOURS.exchange)) {
       await this.#redeem();
-      this.#nextRedeem = now + this.story(10 + this.rand() * 30);
+      this.#nextRedeem = this.afterWorking(now, 1.5 + this.rand() * 2.5, HOURS.exchange);
     }
   }
 
-  async #tend(a: ActivityRecord, now: number) {
+  /** Each of the next three days that has no activity yet gets its programme. */
+  async #planAhead(now: number) {
+    const svc = this.options.volunteers;
+    const tz = this.community.timeZone;
+    const today = startOfLocalDay(now, tz);
+    for (let d = 1; d <= 3; d++) {
+      const day = startOfLocalDay(today + d * DAY_MS + 12 * HOUR_MS, tz);
+      const next = startOfLocalDay(day + 36 * HOUR_MS, tz);
+      const planned = svc.listActivities(this.#p, { from: iso(day), to: iso(next), limit: 1 }).items.length;
+      if (!planned) await this.attempt('plan a day', () => planDay(svc, this.community, this.rand, day));
+    }
+  }
+
+  /** Sign-ups, check-ins, check-outs and closing for one activity, whatever is due; `elapsed` since the last time. */
+  async #tend(a: ActivityRecord, now: number, elapsed: number) {
     const svc = this.options.volunteers;
     const r = this.rand;
-    const signups = svc.signups(this.#p, a.id);
     const started = now >= a.startsAt;
+    // Before check-in opens, only sign-ups can happen, and only in the daytime.
+    if (now < a.startsAt - CHECK_IN_OPENS_BEFORE_MS && !this.within(HOURS.volunteering)) return;
+    const signups = svc.signups(this.#p, a.id);
 
-    // Sign-ups: up to how full it gets; quickly for one in progress, a few a step before.
+    // Sign-ups: up to how full it gets. Before the start they trickle in through the day-time
+    // hours left; one already under way (the demo started during it) has its sheet filled at once.
     if (a.status === 'open' && now < a.endsAt) {
       let fill = this.#fill.get(a.id);
       if (fill === undefined) this.#fill.set(a.id, (fill = 0.5 + r() * 0.5));
       const want = Math.max(1, Math.round(a.capacity * fill)) - svc.taken(a.id);
-      const n = started ? want : Math.min(want, r() < 0.3 ? 1 : 0);
+      let n = 0;
+      if (want > 0 && started) n = a.startsAt <= this.#first! ? want : 0;
+      else if (want > 0 && this.within(HOURS.volunteering)) {
+        // Spread over the time left, of which about 15 hours a day are awake.
+        const left = Math.max(30 * MIN, ((a.startsAt - now) * 15) / 24);
+        n = Math.min(want, poisson(r, (want * elapsed * this.options.speed) / left));
+      }
       if (n > 0) {
         const already = new Set(signups.filter((s) => s.status !== 'cancelled').map((s) => s.volunteerId));
         for (const v of this.#candidates(a, already).slice(0, n)) {
@@ -331,16 +364,18 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
     }
 
     const fresh = svc.signups(this.#p, a.id);
-    // Check-in opens an hour before the start; in progress, the sign-in sheet is entered as it was.
+    // Check-in opens an hour before the start; each volunteer is checked in when they arrive
+    // (an arrival already past is entered from the sheet at its own time).
     if (now >= a.startsAt - CHECK_IN_OPENS_BEFORE_MS && now <= a.endsAt) {
       for (const s of fresh.filter((x) => x.status === 'signed_up')) {
-        if (started && r() < 0.05) {
-          await this.attempt('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
+        const arrival = this.#arrival(s.id, a);
+        if (now < arrival.at) continue;
+        if (arrival.noShow) {
+          if (now >= a.startsAt + 30 * MIN) await this.attempt('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
           continue;
         }
-        if (!started && r() > 0.2) continue; // arriving one by one before the start
-        const at = started ? Math.min(now, Math.max(a.startsAt - CHECK_IN_OPENS_BEFORE_MS, a.startsAt - r() * 15 * MIN)) : now;
-        await this.attempt('check in', () => svc.checkIn(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(at) }));
+        await this.attempt('check in', () => svc.checkIn(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(arrival.at) }));
+        this.#arrivals.delete(s.id);
       }
     }
 
@@ -351,10 +386,25 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
         } else if (s.status === 'signed_up') {
           await this.attempt('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
         }
+        this.#arrivals.delete(s.id);
       }
       if (a.status === 'open') await this.attempt('close activity', () => svc.setActivityStatus(this.#p, a.id, { status: 'closed' }));
-      if (svc.signups(this.#p, a.id).every((s) => s.status !== 'signed_up' && s.status !== 'checked_in')) this.#done.add(a.id);
+      if (svc.signups(this.#p, a.id).every((s) => s.status !== 'signed_up' && s.status !== 'checked_in')) {
+        this.#done.add(a.id);
+        this.#fill.delete(a.id);
+      }
     }
+  }
+
+  #arrival(signupId: number, a: ActivityRecord): Arrival {
+    let x = this.#arrivals.get(signupId);
+    if (!x) {
+      const r = this.rand;
+      const early = a.startsAt - r() * 20 * MIN;
+      const at = r() < 0.1 ? a.startsAt + r() * 20 * MIN : early;
+      this.#arrivals.set(signupId, (x = { at: Math.max(at, a.startsAt - CHECK_IN_OPENS_BEFORE_MS), noShow: r() < 0.05 }));
+    }
+    return x;
   }
 
   /** Active volunteers not yet on the activity, those with a wanted skill first, shuffled. */
@@ -386,4 +436,3 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
     await this.attempt('redeem', () => svc.redeem(this.#p, { volunteerId: who, itemId: item.id, quantity: 1 }));
   }
 }
-

@@ -52,7 +52,7 @@ export interface DemoTemplate {
   staged: StagedParticipation[];
 }
 
-/** The simulators' story speed used for the seed (its running activity) and for mixed.ts. */
+/** The simulators' story speed in mixed.ts (SIM_SPEED): reports and lifecycle steps 600 times faster than life. */
 export const DEMO_SPEED = 600;
 
 let template: Promise<DemoTemplate> | null = null;
@@ -65,7 +65,7 @@ export function demoTemplate(stage = 4): Promise<DemoTemplate> {
   template ??= (async () => {
     const server = await startServer({ env: { BATCH_MS: '100' }, historyDays: 30 });
     const t0 = clock();
-    const seeded = await installSubjects(server.app, Date.now(), { speed: DEMO_SPEED });
+    const seeded = await installSubjects(server.app, Date.now());
     const installSeconds = round((clock() - t0) / 1000, 1);
     const staged = await stageParticipations(server.app, Date.now(), stage);
     await server.stop();

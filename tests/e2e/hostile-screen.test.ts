@@ -123,7 +123,7 @@ describe('hostile free text on the wall', () => {
   beforeAll(async () => {
     server = await startServer({ historyDays: 2 });
     api = `${server.url}/api/v1`;
-    await installSubjects(server.app, Date.now(), { speed: 1 });
+    await installSubjects(server.app, Date.now());
     browser = await launchBrowser();
   }, 30_000);
 

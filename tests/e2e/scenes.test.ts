@@ -93,7 +93,7 @@ describe('the wall’s scenes and playlist', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer({ historyDays: 10 });
     api = `${server.url}/api/v1`;
-    await installSubjects(server.app, Date.now(), { speed: 1 });
+    await installSubjects(server.app, Date.now());
     browser = await launchBrowser(['--js-flags=--expose-gc']);
   });
 

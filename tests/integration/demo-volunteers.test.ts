@@ -1,7 +1,8 @@
 /**
  * The demo volunteers on a real server: seeded through VolunteerService, then the simulator,
- * stepped by hand on the server's clock, signs volunteers up, checks them in and out, and the
- * points they earn show on the leaderboard and in balanced books.
+ * stepped by hand on the server's clock at life's pace (SIM_SPEED 1), signs volunteers up,
+ * checks them in and out in their activities' hours, and the points they earn show on the
+ * leaderboard and in balanced books.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -19,7 +20,7 @@ let sim: VolunteerSimulator;
 beforeAll(async () => {
   ts = await startServer({ now: () => clock });
   api = `${ts.url}/api/v1`;
-  sim = new VolunteerSimulator({ volunteers: ts.app.volunteers, logger: pino({ level: 'silent' }), speed: 60, now: () => clock, seed: 7 });
+  sim = new VolunteerSimulator({ volunteers: ts.app.volunteers, logger: pino({ level: 'silent' }), speed: 1, now: () => clock, seed: 7 });
 });
 afterAll(async () => {
   await ts?.stop();
@@ -29,7 +30,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('demo volunteers', () => {
   it('seeds teams, volunteers, the exchange and activities today, once', async () => {
-    const seeded = await seedVolunteers(ts.app.volunteers, clock, seededRandom(1), { speed: 60 });
+    const seeded = await seedVolunteers(ts.app.volunteers, clock, seededRandom(1));
     expect(seeded).toMatchObject({ teams: DEMO_TEAMS.length, volunteers: 60, items: DEMO_ITEMS.length });
     expect(await seedVolunteers(ts.app.volunteers, clock, seededRandom(1))).toBeNull();
 
@@ -49,16 +50,16 @@ describe('demo volunteers', () => {
     expect(today.body.items.some((a: { startsAt: string; endsAt: string }) => Date.parse(a.startsAt) <= clock && clock < Date.parse(a.endsAt))).toBe(true);
   });
 
-  it('checks volunteers in and out in compressed time: points earned, leaderboard up, books balanced', async () => {
+  it('checks volunteers in and out of the activity under way: points earned, leaderboard up, books balanced', async () => {
     const before = (await get(`${api}/points/summary`)).body;
     expect(before.issued).toBe(0);
 
-    await sim.step(); // sign-ups and check-ins for the activity in progress
+    await sim.step(); // the activity under way: its sign-in sheet entered
     const onDuty = ts.app.db.prepare("SELECT COUNT(*) AS n FROM activity_signups WHERE status = 'checked_in'").get() as { n: number };
     expect(onDuty.n).toBeGreaterThan(0);
 
-    clock += 30_000; // 15 story minutes later at speed 60, and then some: the activity has ended
-    await sim.step();
+    // Three hours later, a minute a step: the activity has ended and its volunteers checked out.
+    await stepFor(3 * 60, 60_000);
 
     const summary = (await get(`${api}/points/summary`)).body;
     expect(summary.issued).toBeGreaterThan(0);
@@ -75,22 +76,34 @@ describe('demo volunteers', () => {
       .reduce((sum: number, r: { points: number }) => sum + r.points, 0);
     expect(v.volunteer.balance + spent).toBe(top.points);
     expect(v.totals.points).toBe(top.points);
-
-    // A new activity is in progress again, so there is always something today.
-    const acts = (await get(`${api}/activities?status=open`)).body.items as { startsAt: string; endsAt: string }[];
-    expect(acts.some((a) => Date.parse(a.startsAt) <= clock && clock < Date.parse(a.endsAt))).toBe(true);
   });
 
-  it('keeps going for a (compressed) day: redemptions happen and the books still balance', async () => {
-    for (let i = 0; i < 120; i++) {
-      clock += 20_000;
-      await sim.step();
-    }
+  it('keeps going for two days: the coming days are published, redemptions happen, nobody works at night', async () => {
+    const from = clock;
+    await stepFor(48 * 60, 5 * 60_000);
     const summary = (await get(`${api}/points/summary`)).body;
     expect(summary.issued).toBeGreaterThan(100);
     expect(summary.redeemed).toBeGreaterThan(0);
     expect(summary.check.ok).toBe(true);
     const redemptions = (await get(`${api}/exchange/redemptions`)).body.items;
     expect(redemptions.length).toBeGreaterThan(0);
-  });
+    // Three days ahead always has its programme.
+    const day = startOfLocalDay(clock, 'Asia/Shanghai') + 3 * DAY_MS;
+    const ahead = await get(`${api}/activities?from=${encodeURIComponent(iso(day))}&to=${encodeURIComponent(iso(day + DAY_MS))}`);
+    expect(ahead.body.items.length).toBeGreaterThanOrEqual(2);
+    // Check-ins and check-outs inside the activities' hours (07:00–21:30), none between midnight and six.
+    const times = ts.app.db.prepare(`SELECT checked_in_at AS i, checked_out_at AS o FROM activity_signups WHERE checked_in_at > ?`)
+      .all(from) as { i: number; o: number | null }[];
+    expect(times.length).toBeGreaterThan(10);
+    const hour = (ms: number) => new Date(ms + 8 * 3_600_000).getUTCHours();
+    expect(times.filter((t) => hour(t.i) < 6 || (t.o !== null && hour(t.o) < 6))).toEqual([]);
+  }, 60_000);
 });
+
+/** Move the clock `minutes` on, stepping the simulator every `stepMs`. */
+async function stepFor(minutes: number, stepMs: number) {
+  for (let t = 0; t < minutes * 60_000; t += stepMs) {
+    clock += stepMs;
+    await sim.step();
+  }
+}

@@ -130,23 +130,28 @@ describe('demo organizations and social work', () => {
     expect(list.body.items.some((p: { progress: { servicesDone: number } }) => p.progress.servicesDone > 0)).toBe(true);
   });
 
-  it('keeps recording services, ratings and cases in compressed time without breaking a rule', async () => {
+  it('keeps recording services, ratings and cases in working hours without breaking a rule', async () => {
     const warnings: unknown[] = [];
     const logger = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
-    const sim = new OrgSimulator({ service: ts.app.orgs, logger, speed: 60, now: () => clock, seed: 5 });
+    const sim = new OrgSimulator({ service: ts.app.orgs, logger, speed: 1, now: () => clock, seed: 5 });
+    const from = clock;
     const before = { services: one<{ n: number }>('SELECT COUNT(*) AS n FROM services').n, journal: ts.app.journal.head() };
-    // Ten story hours in ten-second steps.
-    for (let i = 0; i < 60; i++) {
-      clock += 10_000;
+    // Two days at life's pace in five-minute steps.
+    for (let i = 0; i < 2 * 24 * 12; i++) {
+      clock += 5 * 60_000;
       await sim.step();
     }
     expect(warnings).toEqual([]);
     const after = one<{ n: number }>('SELECT COUNT(*) AS n FROM services').n;
-    expect(after - before.services).toBeGreaterThan(20);
-    expect(after - before.services).toBeLessThan(120);
+    expect(after - before.services).toBeGreaterThan(10);
+    expect(after - before.services).toBeLessThan(40);
     expect(one<{ n: number }>("SELECT COUNT(*) AS n FROM journal WHERE type IN ('case.opened', 'case.closed', 'service.rated') AND seq > ?", before.journal).n)
       .toBeGreaterThan(3);
+    // Services are delivered from 06:30 to 20:30 and recorded a little after: none at night.
+    const night = ts.app.db.prepare('SELECT started_at AS s, recorded_at AS r FROM services WHERE recorded_at > ?').all(from) as { s: number; r: number }[];
+    const hour = (ms: number) => new Date(ms + 8 * 3_600_000).getUTCHours();
+    expect(night.filter((x) => hour(x.s) < 6 || hour(x.r) < 6 || hour(x.r) >= 21)).toEqual([]);
     const { records, rollups } = rollupsAndRecords();
     expect(rollups).toEqual(records);
-  });
+  }, 60_000);
 });

@@ -63,6 +63,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Days of demo history to seed on first start (0 for none). */
   historyDays?: number;
+  /** Grid events a day in that history (default 30; the demo seeds 110). */
+  perDay?: number;
   port?: number;
   env?: Record<string, string>;
   now?: () => number;
@@ -84,7 +86,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const db = openDatabase(config.dbFile);
   const now = opts.now ?? Date.now;
   if ((opts.community ?? true) && installDemoCommunity(new Directory(db), now()) && (opts.historyDays ?? 0) > 0) {
-    seedHistory(db, now(), { days: opts.historyDays, perDay: 30 });
+    seedHistory(db, now(), { days: opts.historyDays, perDay: opts.perDay ?? 30 });
   }
   db.close();
   const app = createCerebellum({ config, logger: pino({ level: 'silent' }), now, ...(opts.authNow ? { authNow: opts.authNow } : {}) });
