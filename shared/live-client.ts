@@ -41,6 +41,8 @@ export interface LiveState {
 export interface LiveClientOptions {
   view: 'screen' | 'events';
   community?: string;
+  /** `'public'`: ask for the masked view a display gets (a person's browser showing the wall). */
+  audience?: 'public';
   maxEvents?: number;
   now?: () => number;
   /** Called after every change of state. */
@@ -104,6 +106,7 @@ export class LiveClient {
     const req = {
       view: this.#opts.view,
       ...(this.#opts.community ? { community: this.#opts.community } : {}),
+      ...(this.#opts.audience ? { audience: this.#opts.audience } : {}),
       ...(s.dbId ? { since: s.seq, dbId: s.dbId } : {}),
     };
     return new Promise<void>((resolve) => {
