@@ -4,6 +4,8 @@
  * and the clock — and mounts the app, which shows the live wall or a pairing code.
  */
 import { mount } from 'svelte';
+// The bundled Chinese font (client/lib/fonts.ts): slices load as the wall's text needs them.
+import '@fontsource-variable/noto-sans-sc/wght.css';
 import { adoptDisplayTokenFromUrl } from '../lib/display-token.ts';
 import { clock } from '../lib/clock.svelte.ts';
 import { stage } from '../lib/stage.svelte.ts';
