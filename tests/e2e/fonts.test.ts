@@ -89,6 +89,12 @@ describe('the bundled Chinese font', () => {
     const page = await kiosk.newPage({ viewport: { width: 1920, height: 1080 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    // No slice may be refused by the policy (`font-src 'self'`: no data: URLs).
+    await page.exposeFunction('reportCspViolation', (v: string) => errors.push(`CSP: ${v}`));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`));
+    });
     const { fonts, settled } = collectFonts(page);
     await page.goto(`${server.url}/screen?scene=events#display=${server.displayToken}`);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
