@@ -24,6 +24,11 @@ export default defineConfig({
       input: {
         screen: here('./client/screen/index.html'),
         console: here('./client/console/index.html'),
+        // The wall's service worker: a fixed name at the root (its scope must cover /screen).
+        'screen-sw': here('./client/screen/sw.ts'),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'screen-sw' ? 'screen-sw.js' : 'assets/[name]-[hash].js'),
       },
     },
   },

@@ -23,3 +23,13 @@ const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from screen/index.html');
 
 export default mount(App, { target, props: community ? { community } : {} });
+
+// After the first load, the page and its assets are kept (client/screen/sw.ts): a wall that
+// boots before the server shows itself connecting instead of the browser's error page.
+if ('serviceWorker' in navigator) {
+  addEventListener('load', () => {
+    navigator.serviceWorker.register('/screen-sw.js', { scope: '/screen' }).catch((err: unknown) => {
+      console.warn(`[screen] no offline copy of the wall: ${String(err)}`);
+    });
+  });
+}
