@@ -18,10 +18,17 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 1500,
+    // Font slices stay files: inlined as data: URLs they would break the policy's `font-src 'self'`.
+    assetsInlineLimit: (file) => (file.endsWith('.woff2') ? false : undefined),
     rollupOptions: {
       input: {
         screen: here('./client/screen/index.html'),
         console: here('./client/console/index.html'),
+        // The wall's service worker: a fixed name at the root (its scope must cover /screen).
+        'screen-sw': here('./client/screen/sw.ts'),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'screen-sw' ? 'screen-sw.js' : 'assets/[name]-[hash].js'),
       },
     },
   },

@@ -7,7 +7,8 @@ import { createCerebellum } from './app.ts';
 import { installDemoCommunity, seedHistory } from './demo/seed.ts';
 import { installSubjects, startSimulators, type RunningDemo } from './demo/index.ts';
 import { reportsPerDay } from './demo/pace.ts';
-import { demoUsername, installDemoAccess } from './auth/demo.ts';
+import { installDemoAccess, type DemoAccess } from './auth/demo.ts';
+import { startupLinks } from './startup-links.ts';
 
 let config: Config;
 try {
@@ -43,7 +44,7 @@ if (!app.directory.defaultCommunity()) {
 const port = await app.listen();
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
 const base = `http://${host}:${port}`;
-logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running: ${base}/screen`);
+logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running on port ${port}: its links follow`);
 
 // The five subjects first: the demo social worker's account is one of their social workers.
 let demo: RunningDemo | null = null;
@@ -54,35 +55,16 @@ if (config.DEMO) {
 }
 
 const community = app.directory.defaultCommunity();
+let access: DemoAccess | null = null;
 if (config.DEMO && community) {
   const grid = app.directory.gridsOf(community.id)[0]?.id ?? '';
   const worker = app.db.prepare("SELECT id FROM social_workers WHERE community_id = ? AND status = 'active' ORDER BY id LIMIT 1")
     .get(community.id) as { id: number } | undefined;
-  const access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null);
-  if (access.displayToken) {
-    // Shown once: only hashes are stored. A later start cannot print them again.
-    const lines = [
-      'Demo ready links (shown only now; the passwords are random for this database):',
-      `  wall display:  ${base}/screen#display=${access.displayToken}`,
-      `  console:       ${base}/console`,
-      ...access.accounts.map((a) => `    ${a.role.padEnd(13)} ${a.username.padEnd(20)} ${a.password}`),
-    ];
-    console.log(lines.join('\n'));
-  } else {
-    // Only hashes are kept, so the links cannot be printed again; say how to get back in.
-    console.log([
-      `Demo accounts exist (their passwords were printed on the start that made them). Console: ${base}/console`,
-      `  lost a password?   npm run admin -- password --username ${demoUsername('admin')}   (any demo-… account)`,
-      `  a wall display:    open ${base}/screen and pair its code in the console (大屏设备 / Displays)`,
-    ].join('\n'));
-  }
+  access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null);
 }
-const setupToken = app.auth.beginSetup();
-if (setupToken) {
-  // The only way in on a fresh database (besides `npm run admin -- create`): printed, never stored.
-  console.log(`No account yet. Create the first administrator at ${base}/console/setup#${setupToken}\n` +
-    '(or: npm run admin -- create --username <name> --role admin)');
-}
+// The paired wall first (demo), then the console, then the bare /screen for a new display:
+// secrets are shown once (only hashes are stored), so a later start cannot print them again.
+console.log(startupLinks({ base, demo: access, setupToken: app.auth.beginSetup() }).join('\n'));
 
 let stopping = false;
 async function shutdown(signal: string) {

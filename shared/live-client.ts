@@ -54,6 +54,8 @@ export interface LiveState {
 export interface LiveClientOptions {
   view: 'screen' | 'events';
   community?: string;
+  /** `'public'`: ask for the masked view a display gets (a person's browser showing the wall). */
+  audience?: 'public';
   maxEvents?: number;
   now?: () => number;
   /** Called after every change of state. */
@@ -122,6 +124,7 @@ export class LiveClient {
     const req = {
       view: this.#opts.view,
       ...(this.#opts.community ? { community: this.#opts.community } : {}),
+      ...(this.#opts.audience ? { audience: this.#opts.audience } : {}),
       ...(s.dbId && !this.#wantSnapshot ? { since: s.seq, dbId: s.dbId } : {}),
     };
     this.#wantSnapshot = false;

@@ -89,6 +89,11 @@ export const subscribeRequest = z
     /** The last seq this client applied, and the database it came from. */
     since: z.number().int().nonnegative().optional(),
     dbId: z.string().max(64).optional(),
+    /**
+     * `'public'`: the masked view a display gets, asked for by a person's browser showing the
+     * wall (/screen). Never more than the principal's own audience: a display is public anyway.
+     */
+    audience: z.enum(['public']).optional(),
   })
   .strict();
 export type SubscribeRequest = z.infer<typeof subscribeRequest>;

@@ -4,6 +4,8 @@
  */
 import './zod-config.ts';
 import { mount } from 'svelte';
+// The bundled Chinese font (client/lib/fonts.ts), before the console's own styles.
+import '@fontsource-variable/noto-sans-sc/wght.css';
 import './console.css';
 import { router } from './router.svelte.ts';
 import { session } from './session.svelte.ts';

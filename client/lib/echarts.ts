@@ -11,6 +11,7 @@ import type {
   GeoComponentOption, GridComponentOption, LegendComponentOption, TooltipComponentOption,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { getWidth } from 'zrender/lib/contain/text.js';
 
 echarts.use([
   BarChart, EffectScatterChart, LineChart, SankeyChart, ScatterChart,
@@ -36,3 +37,17 @@ export function countChart(delta: 1 | -1) {
 }
 
 export { echarts };
+
+/** How many fonts zrender keeps text measurements for (`LRU(100)` in zrender/lib/contain/text). */
+const MEASURED_FONTS = 100;
+
+/**
+ * Forget the text widths zrender has measured. It keeps them per font string for good, so labels
+ * laid out while the bundled font's slices were still loading (measured in a fallback) would stay
+ * cut or overlapping after the slices arrive. zrender offers no reset: measuring as many other
+ * fonts as it keeps pushes the stale ones out of its cache. Cheap (a few hundred measurements),
+ * and needed only when web fonts finished loading.
+ */
+export function forgetTextWidths() {
+  for (let i = 0; i < MEASURED_FONTS; i++) getWidth('', `1px cerebellum-forget-${i}`);
+}

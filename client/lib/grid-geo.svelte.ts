@@ -81,6 +81,8 @@ class GridGeo {
 
   #started = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The retry the timer will run, while one is waiting. */
+  #retry: (() => void) | null = null;
   /** Bumped by stop(): a fetch begun before it is not registered after. */
   #generation = 0;
 
@@ -96,11 +98,21 @@ class GridGeo {
     void this.#load(opts.url ?? '/api/v1/grids', headers, 1000, this.#generation);
   }
 
+  /** If the map is not in yet, try again now instead of at the next step of the backoff. */
+  retryNow() {
+    if (!this.#started || this.registered || !this.#retry) return;
+    clearTimeout(this.#retryTimer);
+    const again = this.#retry;
+    this.#retry = null;
+    again();
+  }
+
   /** Stop retrying and forget the map (another token may belong to another community). */
   stop() {
     this.#started = false;
     this.#generation++;
     clearTimeout(this.#retryTimer);
+    this.#retry = null;
     this.registered = false;
     this.shapes = [];
     this.attempts = 0;
@@ -118,7 +130,12 @@ class GridGeo {
     } catch (err) {
       if (gen !== this.#generation) return;
       console.warn(`[screen] grid map not loaded (${String(err)}); retrying in ${delay / 1000} s`);
-      this.#retryTimer = setTimeout(() => void this.#load(url, headers, Math.min(delay * 2, 60_000), gen), delay);
+      const again = () => void this.#load(url, headers, Math.min(delay * 2, 60_000), gen);
+      this.#retry = again;
+      this.#retryTimer = setTimeout(() => {
+        this.#retry = null;
+        again();
+      }, delay);
     }
   }
 

@@ -34,9 +34,12 @@ export function authFailure(code: string | null | undefined): string | null {
 export interface LiveStartOptions {
   view: 'screen' | 'events';
   community?: string;
-  /** Who the socket speaks for at the handshake; wall displays are the public audience. */
+  /**
+   * Who the socket speaks for at the handshake: a display (its token) or a person (the session
+   * cookie). `view: 'screen'` is the public view for both.
+   */
   audience: 'display' | 'staff';
-  /** A paired wall's device token, sent at the handshake. */
+  /** A paired wall's device token, sent at the handshake; none for a person's browser. */
   displayToken?: string;
   /** The server refused the credentials for good (`error.unauthenticated` or `error.revoked`); the store has stopped. */
   onUnauthorized?: (code: string) => void;
@@ -109,6 +112,8 @@ export class LiveStore {
     });
     this.#client = new LiveClient(socket, {
       view: opts.view,
+      // The wall shows the public (masked) view whoever opens it: a display, or a person's browser.
+      ...(opts.view === 'screen' ? { audience: 'public' as const } : {}),
       ...(opts.community ? { community: opts.community } : {}),
       onChange: (state, why) => this.#apply(state, why),
     });

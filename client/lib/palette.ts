@@ -1,5 +1,6 @@
 /** Colours of the dark wall theme, shared by the CSS-free parts (charts) and the markup. */
 import type { Status } from '../../shared/lifecycle.ts';
+import { UI_FONT_FAMILY } from './fonts.ts';
 
 export const THEME = {
   text: '#d8ecff',
@@ -16,7 +17,7 @@ export const THEME = {
   tooltipBorder: 'rgba(41, 212, 255, 0.55)',
 } as const;
 
-export const FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
+export const FONT_FAMILY = UI_FONT_FAMILY;
 
 /** A colour per status, readable on navy; overdue overrides these with `THEME.alarm`. */
 export const STATUS_COLORS: Record<Status, string> = {

@@ -86,6 +86,7 @@ export function createHttpApp(deps: HttpDeps) {
         imgSrc: ["'self'", 'data:', 'blob:'],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
+        workerSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
@@ -239,6 +240,7 @@ export function createHttpApp(deps: HttpDeps) {
   };
   app.get('/', (c) => c.redirect('/screen'));
   app.get('/favicon.ico', (c) => c.body(null, 204));
+  serveScreenWorker(app, root);
   app.get('/screen', page('screen'));
   app.get('/screen/', page('screen'));
   // The console is one page with its own routing (/console/users, /console/setup#token …).
@@ -263,4 +265,19 @@ export function createHttpApp(deps: HttpDeps) {
       : c.text('Not found', 404));
 
   return app;
+}
+
+/**
+ * The wall's service worker, built to `<clientDir>/screen-sw.js` (client/screen/sw.ts). It is
+ * served from the root so its scope may be `/screen`, and revalidated on every check so a deploy
+ * replaces it at once.
+ */
+function serveScreenWorker(app: Hono, root: string) {
+  app.get('/screen-sw.js', (c) => {
+    const file = path.join(root, 'screen-sw.js');
+    if (!fs.existsSync(file)) return c.text('Not found', 404);
+    c.header('Cache-Control', 'no-cache');
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    return c.body(fs.readFileSync(file, 'utf8'));
+  });
 }

@@ -146,7 +146,8 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
   if (communityId !== principal.communityId || !deps.directory.communities.has(communityId)) {
     return { ok: false, error: 'error.not_found', issues: [{ field: 'community', problem: `no community ${communityId} for you` }] };
   }
-  const audience = audienceOf(principal);
+  // A staff browser showing the wall asks for the public view; nobody gets less masking than theirs.
+  const audience = parsed.data.audience ?? audienceOf(principal);
   const room = roomOf(communityId, audience);
   if (socket.data.room && socket.data.room !== room) void socket.leave(socket.data.room);
   void socket.join(room);

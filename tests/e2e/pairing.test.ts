@@ -76,6 +76,9 @@ describe('pairing a wall display', () => {
     expect(text).toContain('请在管理控制台输入此配对码');
     expect(text).toContain('Enter this pairing code in the admin console');
     expect(text).toContain('本屏尚未绑定社区');
+    // Where to type it, in the console's own words (its menu item and form title).
+    expect(text).toContain('大屏设备 → 配对新大屏');
+    expect(text).toContain('Displays → Pair a display');
     expect(text).toMatch(/(09:\d\d|10:00) 后失效/);
     const size = await page.locator('[data-pairing-code] .box').first().evaluate((el) => el.getBoundingClientRect().height);
     expect(size, 'a code readable from across the room').toBeGreaterThan(200);

@@ -74,6 +74,8 @@ export interface StartOptions {
   admin?: boolean;
   /** Install the demo community (default true); false starts a server with none (and no admin). */
   community?: boolean;
+  /** Serve the client built in this folder (default: dist/client). */
+  clientDir?: string;
 }
 
 /** Start a server with the demo community on a (new or given) data folder. */
@@ -89,7 +91,10 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     seedHistory(db, now(), { days: opts.historyDays, perDay: opts.perDay ?? 30 });
   }
   db.close();
-  const app = createCerebellum({ config, logger: pino({ level: 'silent' }), now, ...(opts.authNow ? { authNow: opts.authNow } : {}) });
+  const app = createCerebellum({
+    config, logger: pino({ level: 'silent' }), now,
+    ...(opts.authNow ? { authNow: opts.authNow } : {}), ...(opts.clientDir ? { clientDir: opts.clientDir } : {}),
+  });
   const port = await app.listen();
   const url = `http://127.0.0.1:${port}`;
   servers.set(originOf(url), { app, admin: null });
