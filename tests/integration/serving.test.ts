@@ -1,7 +1,7 @@
 /**
  * The built client served like a web product (issue 10): precompressed brotli or gzip as the
  * browser asks, a year's cache only for hashed assets that exist, 304 on pages, 405 with Allow
- * for a wrong method.
+ * for a wrong method, and /screen's JavaScript within its budget as served.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,11 +11,16 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { clientPages } from '../../server/http/pages.ts';
+import { benchBundle } from '../bench/bundle.ts';
 import { request, startServer, type TestServer } from '../support/server.ts';
 
 if (!fs.existsSync(path.join(CLIENT_DIR, 'screen', 'index.html'))) {
   throw new Error(`The client is not built (${CLIENT_DIR}): run npm run build before this test.`);
 }
+
+/** The first scene's JS as served (brotli), and all of /screen's: issue 10's goals. */
+const FIRST_SCENE_BUDGET = 150 * 1000;
+const SCREEN_BUDGET = 250 * 1000;
 
 interface Raw {
   status: number;
@@ -155,6 +160,28 @@ describe('serving the built client', () => {
       expect(r.status, `${method} ${p}`).toBe(401);
       expect(r.headers.get('allow'), `${method} ${p}`).toBeNull();
     }
+  });
+
+  it('keeps /screen\'s JavaScript as served within budget: the first scene ≤ 150 kB, all of it ≤ 250 kB', async () => {
+    const b = benchBundle('screen', CLIENT_DIR);
+    // What the server really sends for each file, as a browser that takes brotli asks for it.
+    const served = async (files: string[]) => {
+      let sum = 0;
+      for (const f of files) {
+        const r = await raw(`${server.url}/${f}`, { method: 'HEAD', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+        expect(r.status, f).toBe(200);
+        sum += Number(r.headers['content-length']);
+      }
+      return sum;
+    };
+    const first = await served(b.moments.page.files);
+    const all = await served(b.files.filter((f) => f.file.endsWith('.js')).map((f) => f.file));
+    expect(first).toBe(b.moments.page.served);
+    expect(all).toBe(b.js.served);
+    expect(first, `first scene ${first} B`).toBeLessThanOrEqual(FIRST_SCENE_BUDGET);
+    expect(all, `all of /screen ${all} B`).toBeLessThanOrEqual(SCREEN_BUDGET);
+    // The chart engine is not in the page's first script: the scene shows before it arrives.
+    expect(b.moments.page.files.some((f) => /echarts/.test(f))).toBe(false);
   });
 });
 
