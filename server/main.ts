@@ -7,6 +7,7 @@ import { createCerebellum } from './app.ts';
 import { installDemoCommunity, seedHistory } from './demo/seed.ts';
 import { installSubjects, startSimulators, type RunningDemo } from './demo/index.ts';
 import { demoUsername, installDemoAccess } from './auth/demo.ts';
+import { QueueClosedError } from './db/write-queue.ts';
 
 let config: Config;
 try {
@@ -35,6 +36,26 @@ if (config.DEMO) {
 }
 
 const app = createCerebellum({ config, logger });
+
+// From here on a stop (systemd, Ctrl-C) closes the database in order, even mid-way through the start.
+let demo: RunningDemo | null = null;
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  demo?.stop();
+  await app.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+/** A stop during the start ends the start: its writes are refused, and the stop exits (0). */
+const unlessStopping = (e: unknown): Promise<never> => {
+  if (stopping && e instanceof QueueClosedError) return new Promise<never>(() => {});
+  throw e;
+};
+
 if (!app.directory.defaultCommunity()) {
   logger.warn('no community yet: install yours with `npm run import-community -- my-community.json` (the format is at the top of server/import-community.ts), or try the demo with `npm start -- --demo`; then start again');
 }
@@ -44,9 +65,8 @@ const base = `http://${host}:${port}`;
 logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running: ${base}/screen`);
 
 // The five subjects first: the demo social worker's account is one of their social workers.
-let demo: RunningDemo | null = null;
 if (config.DEMO) {
-  const seeded = await installSubjects(app, Date.now(), { speed: config.SIM_SPEED });
+  const seeded = await installSubjects(app, Date.now(), { speed: config.SIM_SPEED }).catch(unlessStopping);
   for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
   demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
 }
@@ -56,7 +76,7 @@ if (config.DEMO && community) {
   const grid = app.directory.gridsOf(community.id)[0]?.id ?? '';
   const worker = app.db.prepare("SELECT id FROM social_workers WHERE community_id = ? AND status = 'active' ORDER BY id LIMIT 1")
     .get(community.id) as { id: number } | undefined;
-  const access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null);
+  const access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null).catch(unlessStopping);
   if (access.displayToken) {
     // Shown once: only hashes are stored. A later start cannot print them again.
     const lines = [
@@ -82,14 +102,3 @@ if (setupToken) {
     '(or: npm run admin -- create --username <name> --role admin)');
 }
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  demo?.stop();
-  await app.close();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
