@@ -37,7 +37,11 @@ import { Auth } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
 
-export const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The built client: dist/client, beside server/ when run from source, beside dist/server/ when compiled. */
+export const CLIENT_DIR = path.basename(here) === 'server' && path.basename(path.dirname(here)) === 'dist'
+  ? path.join(here, '..', 'client')
+  : path.join(here, '..', 'dist', 'client');
 
 /**
  * The server connection's busy timeout. better-sqlite3 waits for a lock synchronously, freezing

@@ -9,6 +9,7 @@ import { installSubjects, startSimulators, type RunningDemo } from './demo/index
 import { reportsPerDay } from './demo/pace.ts';
 import { installDemoAccess, type DemoAccess } from './auth/demo.ts';
 import { startupLinks } from './startup-links.ts';
+import { QueueClosedError } from './db/write-queue.ts';
 
 let config: Config;
 try {
@@ -38,34 +39,9 @@ if (config.DEMO) {
 }
 
 const app = createCerebellum({ config, logger });
-if (!app.directory.defaultCommunity()) {
-  logger.warn('no community yet: install yours with `npm run import-community -- my-community.json` (the format is at the top of server/import-community.ts), or try the demo with `npm start -- --demo`; then start again');
-}
-const port = await app.listen();
-const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
-const base = `http://${host}:${port}`;
-logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running on port ${port}: its links follow`);
 
-// The five subjects first: the demo social worker's account is one of their social workers.
+// From here on a stop (systemd, Ctrl-C) closes the database in order, even mid-way through the start.
 let demo: RunningDemo | null = null;
-if (config.DEMO) {
-  const seeded = await installSubjects(app, Date.now());
-  for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
-  demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
-}
-
-const community = app.directory.defaultCommunity();
-let access: DemoAccess | null = null;
-if (config.DEMO && community) {
-  const grid = app.directory.gridsOf(community.id)[0]?.id ?? '';
-  const worker = app.db.prepare("SELECT id FROM social_workers WHERE community_id = ? AND status = 'active' ORDER BY id LIMIT 1")
-    .get(community.id) as { id: number } | undefined;
-  access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null);
-}
-// The paired wall first (demo), then the console, then the bare /screen for a new display:
-// secrets are shown once (only hashes are stored), so a later start cannot print them again.
-console.log(startupLinks({ base, demo: access, setupToken: app.auth.beginSetup() }).join('\n'));
-
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -77,3 +53,36 @@ async function shutdown(signal: string) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+/** A stop during the start ends the start: its writes are refused, and the stop exits (0). */
+const unlessStopping = (e: unknown): Promise<never> => {
+  if (stopping && e instanceof QueueClosedError) return new Promise<never>(() => {});
+  throw e;
+};
+
+if (!app.directory.defaultCommunity()) {
+  logger.warn('no community yet: install yours with `npm run import-community -- my-community.json` (the format is at the top of server/import-community.ts), or try the demo with `npm start -- --demo`; then start again');
+}
+const port = await app.listen();
+const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+const base = `http://${host}:${port}`;
+logger.info({ port, dataFile: config.dbFile, demo: config.DEMO }, `Cerebellum is running on port ${port}: its links follow`);
+
+// The five subjects first: the demo social worker's account is one of their social workers.
+if (config.DEMO) {
+  const seeded = await installSubjects(app, Date.now()).catch(unlessStopping);
+  for (const [part, result] of Object.entries(seeded)) if (result) logger.info(result, `demo ${part} installed`);
+  demo = startSimulators(app, { speed: config.SIM_SPEED, rate: config.SIM_RATE, logger });
+}
+
+const community = app.directory.defaultCommunity();
+let access: DemoAccess | null = null;
+if (config.DEMO && community) {
+  const grid = app.directory.gridsOf(community.id)[0]?.id ?? '';
+  const worker = app.db.prepare("SELECT id FROM social_workers WHERE community_id = ? AND status = 'active' ORDER BY id LIMIT 1")
+    .get(community.id) as { id: number } | undefined;
+  access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null).catch(unlessStopping);
+}
+// The paired wall first (demo), then the console, then the bare /screen for a new display:
+// secrets are shown once (only hashes are stored), so a later start cannot print them again.
+console.log(startupLinks({ base, demo: access, setupToken: app.auth.beginSetup() }).join('\n'));
+

@@ -8,7 +8,8 @@ import * as charity from './i18n/charity.ts';
 import * as needs from './i18n/needs.ts';
 import * as scenes from './i18n/scenes.ts';
 import * as auth from './i18n/auth.ts';
-import * as consoleMessages from './i18n/console.ts';
+// Types only: the console adds its messages when it starts (addMessages), so the wall never downloads them.
+import type * as consoleMessages from './i18n/console.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -105,6 +106,7 @@ const zhCore = {
   'conn.connecting': '正在连接…',
   'error.validation': '输入有误',
   'error.not_found': '未找到',
+  'error.method_not_allowed': '该地址不支持此请求方法',
   'error.transition_not_allowed': '当前状态不允许此操作',
   'error.version_conflict': '事件已被他人修改，请刷新后重试',
   'error.bad_json': '请求体不是有效的 JSON',
@@ -141,10 +143,9 @@ const zhCN = {
   ...needs.zhCN,
   ...scenes.zhCN,
   ...auth.zhCN,
-  ...consoleMessages.zhCN,
 };
 
-export type MessageKey = keyof typeof zhCN;
+export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN;
 
 const enCore: Record<keyof typeof zhCore, string> = {
   'app.name': 'Cerebellum',
@@ -238,6 +239,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'conn.connecting': 'Connecting…',
   'error.validation': 'Invalid input',
   'error.not_found': 'Not found',
+  'error.method_not_allowed': 'This address does not take that method',
   'error.transition_not_allowed': 'This action is not allowed in the current status',
   'error.version_conflict': 'The event was changed by someone else; reload and try again',
   'error.bad_json': 'The request body is not valid JSON',
@@ -266,7 +268,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.team_exists': 'A team with this name already exists',
 };
 
-const en: Record<MessageKey, string> = {
+const en: Record<keyof typeof zhCN, string> = {
   ...enCore,
   ...subjects.en,
   ...orgs.en,
@@ -274,10 +276,16 @@ const en: Record<MessageKey, string> = {
   ...needs.en,
   ...scenes.en,
   ...auth.en,
-  ...consoleMessages.en,
 };
 
-export const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+/** Every message by locale; the console's (`console.*`) once the console has added them. */
+export const CATALOGUES = { 'zh-CN': { ...zhCN }, en: { ...en } } as Record<Locale, Record<MessageKey, string>>;
+
+/** Add a part's catalogues (the console adds shared/i18n/console.ts when it starts). */
+export function addMessages(part: { zhCN: Record<string, string>; en: Record<string, string> }) {
+  Object.assign(CATALOGUES['zh-CN'], part.zhCN);
+  Object.assign(CATALOGUES.en, part.en);
+}
 
 /** Look up a message and fill `{name}` placeholders. */
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {

@@ -3,7 +3,11 @@
  * bar (remembered in localStorage, apart from the wall's own choice). `t()` reads `locale`, so
  * markup that calls it re-renders on a switch.
  */
-import { CATALOGUES, LOCALES, translate, type Locale, type MessageKey } from '../../shared/i18n.ts';
+import { CATALOGUES, LOCALES, addMessages, translate, type Locale, type MessageKey } from '../../shared/i18n.ts';
+import * as consoleMessages from '../../shared/i18n/console.ts';
+
+// The console's own messages: not in the shared catalogues, so the wall does not download them.
+addMessages(consoleMessages);
 
 export type Key = MessageKey;
 

@@ -1,40 +1,31 @@
 /**
- * ECharts, tree-shaken: only what the screen draws is registered, so the bundle stays small.
+ * ECharts, tree-shaken and loaded on demand: the page shows its first scene without waiting for
+ * it (`EChart.svelte` imports this module when its chart is first drawn). This module holds what
+ * every chart uses (the canvas renderer, the cartesian grid, bars and lines, legend, tooltip);
+ * the map's parts (`echarts-map.ts`) and the Sankey (`echarts-sankey.ts`) come with the charts
+ * that draw them.
  */
 import * as echarts from 'echarts/core';
-import { BarChart, EffectScatterChart, LineChart, SankeyChart, ScatterChart } from 'echarts/charts';
+import { BarChart, LineChart } from 'echarts/charts';
 import type {
   BarSeriesOption, EffectScatterSeriesOption, LineSeriesOption, SankeySeriesOption, ScatterSeriesOption,
 } from 'echarts/charts';
-import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendPlainComponent, TooltipComponent } from 'echarts/components';
 import type {
   GeoComponentOption, GridComponentOption, LegendComponentOption, TooltipComponentOption,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { getWidth } from 'zrender/lib/contain/text.js';
 
-echarts.use([
-  BarChart, EffectScatterChart, LineChart, SankeyChart, ScatterChart,
-  GeoComponent, GridComponent, LegendComponent, TooltipComponent,
-  CanvasRenderer,
-]);
+echarts.use([BarChart, LineChart, GridComponent, LegendPlainComponent, TooltipComponent, CanvasRenderer]);
 
 export type ECOption = echarts.ComposeOption<
   | BarSeriesOption | EffectScatterSeriesOption | LineSeriesOption | SankeySeriesOption | ScatterSeriesOption
   | GeoComponentOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
 >;
 
-let live = 0;
-
-/**
- * Count chart instances as they are created and disposed, and mirror the count on
- * `<html data-charts>`: a wall that switches scenes for weeks must come back to the same number
- * (the e2e test cycles the scenes and reads it).
- */
-export function countChart(delta: 1 | -1) {
-  live += delta;
-  if (typeof document !== 'undefined') document.documentElement.dataset.charts = String(live);
-}
+/** What a chart's `engine` loader gives: ECharts with the parts that chart needs registered. */
+export type Engine = typeof echarts;
 
 export { echarts };
 

@@ -3,8 +3,11 @@
  * registered with ECharts as the map `community`. A failed fetch is retried with backoff (1 s,
  * 2 s, 4 s … up to a minute) so a display that boots before the server comes up still gets its map.
  * A paired wall sends its device token (`Authorization: Bearer cbd_…`): the grids are its community's.
+ * ECharts is loaded for the registration, in parallel with the fetch (it is not in the page's
+ * first script).
  */
-import { echarts } from './echarts.ts';
+import { chartEngines, mapEngine } from './chart-engine.svelte.ts';
+import type { Engine } from './echarts.ts';
 
 export const MAP_NAME = 'community';
 
@@ -120,13 +123,16 @@ class GridGeo {
 
   async #load(url: string, headers: Record<string, string>, delay: number, gen: number) {
     this.attempts++;
+    // The map's parts: `registerMap` does nothing until the geo component is installed.
+    const engine = chartEngines.load(mapEngine);
     try {
       const res = await fetch(url, { headers });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body: unknown = await res.json();
       if (!isCollection(body)) throw new Error('not a FeatureCollection');
+      const echarts = await engine;
       if (gen !== this.#generation) return;
-      this.#register(body);
+      this.#register(body, echarts);
     } catch (err) {
       if (gen !== this.#generation) return;
       console.warn(`[screen] grid map not loaded (${String(err)}); retrying in ${delay / 1000} s`);
@@ -139,7 +145,7 @@ class GridGeo {
     }
   }
 
-  #register(fc: GridCollection) {
+  #register(fc: GridCollection, echarts: Engine) {
     const shapes: GridShape[] = [];
     let minLat = Infinity;
     let maxLat = -Infinity;

@@ -3,12 +3,9 @@
  * query is checked with the zod schemas in shared/; a bad one gets a 400 that names each field
  * and problem, and writes nothing.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
-import { serveStatic } from '@hono/node-server/serve-static';
 import type { Logger } from 'pino';
 import { ACTIONS, STATUSES, allowedActions } from '../../shared/lifecycle.ts';
 import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transitionBody } from '../../shared/schemas.ts';
@@ -35,6 +32,8 @@ import { authRoutes } from './auth.ts';
 import type { Auth } from '../auth/index.ts';
 import type { AuditEntry } from '../auth/audit.ts';
 import { authGate } from '../auth/middleware.ts';
+import { clientPages } from './pages.ts';
+import { notFoundOrNotAllowed } from './not-allowed.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -230,54 +229,9 @@ export function createHttpApp(deps: HttpDeps) {
 
   app.route('/api/v1', api);
 
-  // The built client: each surface is a page; assets are content-hashed and cached for good.
-  const root = deps.clientDir;
-  const page = (name: string) => (c: Context) => {
-    const file = path.join(root, name, 'index.html');
-    if (!fs.existsSync(file)) return c.text('The client is not built yet: run `npm run build`.', 503);
-    c.header('Cache-Control', 'no-cache');
-    return c.html(fs.readFileSync(file, 'utf8'));
-  };
-  app.get('/', (c) => c.redirect('/screen'));
-  app.get('/favicon.ico', (c) => c.body(null, 204));
-  serveScreenWorker(app, root);
-  app.get('/screen', page('screen'));
-  app.get('/screen/', page('screen'));
-  // The console is one page with its own routing (/console/users, /console/setup#token …).
-  const consolePage = (c: Context) => {
-    const file = path.join(root, 'console', 'index.html');
-    if (!fs.existsSync(file)) return c.json({ error: { code: 'error.not_found', message: `no page ${c.req.path} (the console is not built)` } }, 404);
-    c.header('Cache-Control', 'no-cache');
-    return c.html(fs.readFileSync(file, 'utf8'));
-  };
-  app.get('/console', consolePage);
-  app.get('/console/*', consolePage);
-  app.use('/assets/*', async (c, next) => {
-    c.header('Cache-Control', 'public, max-age=31536000, immutable');
-    await next();
-  });
-  app.use('/assets/*', serveStatic({ root: path.relative(process.cwd(), root) || '.' }));
-  // Only the top-level app's notFound runs (a mounted app's is ignored), so the API's JSON
-  // answer is given here.
-  app.notFound((c) =>
-    c.req.path.startsWith('/api/')
-      ? c.json({ error: { code: 'error.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404)
-      : c.text('Not found', 404));
+  app.route('/', clientPages({ clientDir: deps.clientDir }));
+  // Only the top-level app's notFound runs (a mounted app's is ignored): 405 for a known path, else 404.
+  app.notFound(notFoundOrNotAllowed(app));
 
   return app;
-}
-
-/**
- * The wall's service worker, built to `<clientDir>/screen-sw.js` (client/screen/sw.ts). It is
- * served from the root so its scope may be `/screen`, and revalidated on every check so a deploy
- * replaces it at once.
- */
-function serveScreenWorker(app: Hono, root: string) {
-  app.get('/screen-sw.js', (c) => {
-    const file = path.join(root, 'screen-sw.js');
-    if (!fs.existsSync(file)) return c.text('Not found', 404);
-    c.header('Cache-Control', 'no-cache');
-    c.header('Content-Type', 'text/javascript; charset=utf-8');
-    return c.body(fs.readFileSync(file, 'utf8'));
-  });
 }

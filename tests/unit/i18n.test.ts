@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { CATALOGUES, LOCALES, translate } from '../../shared/i18n.ts';
+import { CATALOGUES, LOCALES, addMessages, translate } from '../../shared/i18n.ts';
+import * as consoleMessages from '../../shared/i18n/console.ts';
 import type { MessageKey } from '../../shared/i18n.ts';
 import { ACTIONS, STATUSES } from '../../shared/lifecycle.ts';
 import { SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
@@ -12,7 +13,15 @@ const DELIBERATELY_EMPTY: Partial<Record<(typeof LOCALES)[number], MessageKey[]>
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
+const wallKeys = Object.keys(CATALOGUES['zh-CN']);
+addMessages(consoleMessages);
+
 describe('the message catalogues', () => {
+  it('keeps the console\'s messages out of the wall\'s catalogue, and they are all console.*', () => {
+    expect(wallKeys.filter((k) => k.startsWith('console.'))).toEqual([]);
+    expect(Object.keys(consoleMessages.zhCN).filter((k) => !k.startsWith('console.'))).toEqual([]);
+  });
+
   const zhKeys = Object.keys(CATALOGUES['zh-CN']).sort();
 
   it.each(LOCALES)('%s has exactly the keys of the Chinese catalogue', (locale) => {
