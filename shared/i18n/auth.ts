@@ -1,5 +1,10 @@
 /** Messages of the auth part of the cockpit (merged into shared/i18n.ts; zh-CN first). */
 export const zhCN = {
+  // The console's own names for where a display is paired: the wall's pairing screen and the
+  // start-up log say them too, so they live here, in the catalogue every part loads.
+  'console.app.title': '管理控制台',
+  'console.nav.displays': '大屏设备',
+  'console.displays.pairTitle': '配对新大屏',
   'error.unauthenticated': '请先登录',
   'error.bad_credentials': '用户名或密码错误',
   'error.rate_limited': '尝试次数过多，请稍后再试',
@@ -42,6 +47,9 @@ export const zhCN = {
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
+  'console.app.title': 'Console',
+  'console.nav.displays': 'Displays',
+  'console.displays.pairTitle': 'Pair a display',
   'error.unauthenticated': 'Please log in',
   'error.bad_credentials': 'Wrong username or password',
   'error.rate_limited': 'Too many attempts; try again later',

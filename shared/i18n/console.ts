@@ -1,6 +1,5 @@
 /** Messages of the console part of the cockpit (merged into shared/i18n.ts; zh-CN first). */
 export const zhCN = {
-  'console.app.title': '管理控制台',
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -9,7 +8,6 @@ export const zhCN = {
   'console.nav.skip': '跳到主要内容',
   'console.nav.home': '首页',
   'console.nav.users': '用户管理',
-  'console.nav.displays': '大屏设备',
   'console.nav.apiKeys': 'API 密钥',
   'console.nav.audit': '审计日志',
   'console.nav.account': '我的账户',
@@ -169,7 +167,6 @@ export const zhCN = {
 
   // Displays
   'console.displays.description': '服务中心的大屏设备。配对后大屏长期保持登录，断电重启后自动恢复。',
-  'console.displays.pairTitle': '配对新大屏',
   'console.displays.step1': '在大屏上打开 /screen，屏幕会显示 6 位配对码（10 分钟内有效）。',
   'console.displays.step2': '在下方输入配对码并为大屏命名。',
   'console.displays.code': '配对码',
@@ -280,7 +277,6 @@ export const zhCN = {
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
-  'console.app.title': 'Console',
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 
@@ -288,7 +284,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.nav.skip': 'Skip to main content',
   'console.nav.home': 'Home',
   'console.nav.users': 'Users',
-  'console.nav.displays': 'Displays',
   'console.nav.apiKeys': 'API keys',
   'console.nav.audit': 'Audit log',
   'console.nav.account': 'My account',
@@ -438,7 +433,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.users.workerRoleOnly': 'Only a social worker’s account can be linked to a social worker record',
 
   'console.displays.description': 'Wall displays in service centres. A paired display stays signed in, through restarts and power cuts.',
-  'console.displays.pairTitle': 'Pair a display',
   'console.displays.step1': 'Open /screen on the display: it shows a 6-character pairing code (valid for 10 minutes).',
   'console.displays.step2': 'Enter the code below and name the display.',
   'console.displays.code': 'Pairing code',

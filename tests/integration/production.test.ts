@@ -50,8 +50,8 @@ afterEach(async () => {
 describe('the compiled server on plain node', () => {
   it('serves the wall and the API, and stops on SIGTERM with exit code 0', async () => {
     const server = startCompiled([]);
-    await until(() => /Cerebellum is running: (http:\/\/\S+)\/screen/.test(server.log()), 'the server to listen', 20_000);
-    const base = /Cerebellum is running: (http:\/\/\S+)\/screen/.exec(server.log())![1]!;
+    await until(() => /Cerebellum is running on port (\d+)/.test(server.log()), 'the server to listen', 20_000);
+    const base = `http://127.0.0.1:${/Cerebellum is running on port (\d+)/.exec(server.log())![1]!}`;
     const health = await fetch(`${base}/api/v1/health`);
     expect(health.status).toBe(200);
     await expect(health.json()).resolves.toMatchObject({ ok: true });
