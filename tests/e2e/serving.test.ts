@@ -56,7 +56,8 @@ describe('the wall as a browser receives it', () => {
   });
 
   it('shows the first scene with its figures on at most 150 kB of brotli JavaScript, before ECharts arrives; 250 kB draws it all', async () => {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    // A first visit, and no service worker fetching beside the page (its requests pass by page.route).
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, serviceWorkers: 'block' });
     const page = await context.newPage();
     const encodings = new Map<string, string>();
     page.on('response', (r) => {
@@ -85,7 +86,8 @@ describe('the wall as a browser receives it', () => {
   });
 
   it('reloads by itself when a part of the page cannot be fetched, and the wall comes back', async () => {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    // No service worker: its own fetches pass by page.route, and this is about the page's reload.
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, serviceWorkers: 'block' });
     const page = await context.newPage();
     let refused = 0;
     // The map's part of ECharts fails once, as it would after an update removed the old build.
