@@ -18,6 +18,8 @@ export interface DemoOptions {
   /** Grid events per story hour (SIM_RATE). */
   rate: number;
   logger: Logger;
+  /** The simulators' clock (default Date.now): the same clock as the app's, when a test moves it. */
+  now?: () => number;
 }
 
 /** Seed every subject once (each part returns null when it is there already). */
@@ -38,11 +40,12 @@ export interface RunningDemo {
 
 /** Start every simulator. */
 export function startSimulators(app: Cerebellum, o: DemoOptions): RunningDemo {
-  const events = new Simulator({ events: app.events, model: app.model, logger: o.logger, ratePerHour: o.rate, speed: o.speed });
-  const volunteers = new VolunteerSimulator({ volunteers: app.volunteers, logger: o.logger, speed: o.speed });
-  const charity = new CharitySimulator({ service: app.charity, logger: o.logger, speed: o.speed });
-  const needs = new NeedSimulator({ service: app.needs, logger: o.logger, speed: o.speed });
-  const orgs = new OrgSimulator({ service: app.orgs, logger: o.logger, speed: o.speed });
+  const clock = o.now ? { now: o.now } : {};
+  const events = new Simulator({ events: app.events, model: app.model, logger: o.logger, ratePerHour: o.rate, speed: o.speed, ...clock });
+  const volunteers = new VolunteerSimulator({ volunteers: app.volunteers, logger: o.logger, speed: o.speed, ...clock });
+  const charity = new CharitySimulator({ service: app.charity, logger: o.logger, speed: o.speed, ...clock });
+  const needs = new NeedSimulator({ service: app.needs, logger: o.logger, speed: o.speed, ...clock });
+  const orgs = new OrgSimulator({ service: app.orgs, logger: o.logger, speed: o.speed, ...clock });
   const all = [events, volunteers, orgs, needs, charity];
   for (const s of all) s.start();
   return { stop: () => all.forEach((s) => s.stop()) };
