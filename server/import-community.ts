@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { singleLineText } from '../shared/text.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { Directory, type CommunitySeed } from './community.ts';
@@ -20,7 +21,8 @@ import { zodIssues } from './errors.ts';
 import { isValidTimeZone } from '../shared/time.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32');
-const label = z.object({ zh: z.string().trim().min(1).max(60), en: z.string().trim().min(1).max(80) }).strict();
+// Names reach every wall: held to the text rules of every other name (shared/text.ts).
+const label = z.object({ zh: singleLineText(60).min(1), en: singleLineText(80).min(1) }).strict();
 const position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
 const ring = z
   .array(position)
@@ -39,14 +41,14 @@ export const communityFile = z
         .array(
           z.object({
             type: z.literal('Feature'),
-            properties: z.object({ id, name_zh: z.string().min(1).max(60), name_en: z.string().min(1).max(80) }).passthrough(),
+            properties: z.object({ id, name_zh: singleLineText(60).min(1), name_en: singleLineText(80).min(1) }).passthrough(),
             geometry: z.object({ type: z.literal('Polygon'), coordinates: z.array(ring).min(1) }),
           }).passthrough(),
         )
         .min(1, 'at least one grid'),
     }).passthrough(),
     workers: z
-      .array(z.object({ id, name: z.string().trim().min(1).max(40), phone: z.string().max(20).nullable().default(null), gridId: id.nullable().default(null) }).strict())
+      .array(z.object({ id, name: singleLineText(40).min(1), phone: singleLineText(20).nullable().default(null), gridId: id.nullable().default(null) }).strict())
       .default([]),
   })
   .strict()

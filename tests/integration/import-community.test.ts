@@ -63,4 +63,19 @@ describe('importing a community from a file', () => {
     expect(r.stderr).toContain('must end where it starts');
     expect(fs.existsSync(path.join(dataDir, 'cerebellum.db'))).toBe(false);
   });
+
+  it('refuses control and text-direction characters in names, as every other name is', () => {
+    const dataDir = tempDataDir();
+    const file = path.join(dataDir, 'hostile.json');
+    const bad = structuredClone(community) as any;
+    bad.workers[0].name = '王丽\u202E萍';
+    bad.grids.features[0].properties.name_zh = '第一\u0000网格';
+    fs.writeFileSync(file, JSON.stringify(bad));
+    const r = importFile(file, dataDir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('workers[0].name');
+    expect(r.stderr).toContain('text-direction');
+    expect(r.stderr).toContain('name_zh');
+    expect(fs.existsSync(path.join(dataDir, 'cerebellum.db'))).toBe(false);
+  });
 });
