@@ -25,6 +25,7 @@ import { isSubjectChange, SubjectJournal, type Effect, type SubjectChange } from
 import type { Change } from './events/service.ts';
 import { Metrics } from './subjects/metrics.ts';
 import { KnownNames } from './privacy/known-names.ts';
+import type { NameMasker } from '../shared/mask.ts';
 import { SubjectStats } from './subjects/stats.ts';
 import type { SubjectServiceDeps } from './subjects/deps.ts';
 import type { ViewContext } from './events/record.ts';
@@ -117,12 +118,17 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const model = new ReadModel(directory, subjects);
   const journal = new Journal(db);
 
-  const viewContext = (communityId: string): ViewContext => ({
-    timeZone: directory.timeZoneOf(communityId),
-    workerName: directory.workerName,
-    // Every person the community holds by name, masked in free text on public displays.
-    names: () => names.masker(communityId),
-  });
+  const viewContext = (communityId: string): ViewContext => {
+    // Every person the community holds by name, masked in free text on public displays: a
+    // context is one projection pass (a batch, a snapshot, a replay), which catches up once.
+    let masker: NameMasker | undefined;
+    return {
+      timeZone: directory.timeZoneOf(communityId),
+      workerName: directory.workerName,
+      names: () => (masker ??= names.current(communityId)),
+      namesGeneration: () => names.generation(communityId),
+    };
+  };
 
   let broadcaster: Broadcaster;
   const queue = new AuditedQueue<Effect>(

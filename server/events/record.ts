@@ -98,6 +98,8 @@ export interface ViewContext {
    * contexts built outside the app (benchmarks) still type-check; the app always supplies it.
    */
   names?: () => NameMasker;
+  /** Changes whenever the masker learns a name (a snapshot cached before must not be served again). */
+  namesGeneration?: () => number;
 }
 
 const NO_NAMES = new NameMasker();

@@ -174,7 +174,11 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
   // they share one snapshot rather than each paying for a projection of the whole view.
   const key = `${communityId}:${audience}`;
   const cached = snapshotCache.get(deps)?.get(key);
-  if (cached && cached.seq === head && now - cached.at < SNAPSHOT_REUSE_MS) {
+  // Nothing changed means no new entry and no new name to mask (an account is written outside
+  // the journal): this pass catches up with the names first.
+  ctx.names?.();
+  const names = ctx.namesGeneration?.() ?? 0;
+  if (cached && cached.seq === head && cached.names === names && now - cached.at < SNAPSHOT_REUSE_MS) {
     return { ok: true, mode: 'snapshot', snapshot: cached.snapshot };
   }
   const community = deps.directory.communities.get(communityId)!;
@@ -190,10 +194,10 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
   };
   let perServer = snapshotCache.get(deps);
   if (!perServer) snapshotCache.set(deps, (perServer = new Map()));
-  perServer.set(key, { seq: head, at: now, snapshot });
+  perServer.set(key, { seq: head, names, at: now, snapshot });
   return { ok: true, mode: 'snapshot', snapshot };
 }
 
 /** How long an unchanged snapshot may be handed out again (its views carry `asOf`). */
 const SNAPSHOT_REUSE_MS = 1_000;
-const snapshotCache = new WeakMap<LiveDeps, Map<string, { seq: number; at: number; snapshot: Snapshot }>>();
+const snapshotCache = new WeakMap<LiveDeps, Map<string, { seq: number; names: number; at: number; snapshot: Snapshot }>>();

@@ -5,10 +5,11 @@
  * table that holds a person (server/db/schema/known-names.ts), so nothing that writes a person
  * has to remember to tell this class.
  *
- * Catching up costs one indexed query (`id > last`), taken at most once per turn of the event
- * loop: a broadcaster flush or a snapshot projects many events with one look. New names are
- * added to the masker in place, never rebuilt. Its limit: a name the community has never
- * recorded cannot be recognised by lookup (docs/SECURITY.md).
+ * Catching up costs one indexed query (`id > last`), taken at the start of each projection
+ * pass (`current`: a batch, a snapshot, a replay, a views computation) and after each commit, so
+ * a pass sees every name written before it began, by whatever path (accounts write outside the
+ * write queue). New names are added to the masker in place, never rebuilt. Its limit: a name
+ * the community has never recorded cannot be recognised by lookup (docs/SECURITY.md).
  */
 import type { Db } from '../db/index.ts';
 import { NameMasker } from '../../shared/mask.ts';
@@ -23,23 +24,28 @@ export class KnownNames {
   #since: { all: (last: number) => unknown[] };
   #last = 0;
   #communities = new Map<string, Community>();
-  #fresh = false;
 
   constructor(db: Db) {
     this.#since = db.prepare('SELECT id, community_id AS communityId, name FROM known_names WHERE id > ? ORDER BY id');
   }
 
-  /** The masker of every name `communityId` knows now. */
+  /** Catch up, then the masker of every name `communityId` knows: what a projection pass starts with. */
+  current(communityId: string): NameMasker {
+    this.refresh();
+    return this.#community(communityId).masker;
+  }
+
+  /** The masker as of the last catch-up (within a pass that began with `current` or `refresh`). */
   masker(communityId: string): NameMasker {
-    return this.#of(communityId).masker;
+    return this.#community(communityId).masker;
   }
 
-  /** A number that changes whenever the community's masker learns a name. */
+  /** A number that changes whenever the community's masker learns a name (as of the last catch-up). */
   generation(communityId: string): number {
-    return this.#of(communityId).generation;
+    return this.#community(communityId).generation;
   }
 
-  /** Read the names written since the last look, now (tests; normally once per tick). */
+  /** Read the names written since the last look. */
   refresh() {
     const rows = this.#since.all(this.#last) as { id: number; communityId: string; name: string }[];
     for (const r of rows) {
@@ -47,15 +53,6 @@ export class KnownNames {
       const c = this.#community(r.communityId);
       if (c.masker.add([r.name])) c.generation++;
     }
-  }
-
-  #of(communityId: string): Community {
-    if (!this.#fresh) {
-      this.refresh();
-      this.#fresh = true;
-      setImmediate(() => (this.#fresh = false));
-    }
-    return this.#community(communityId);
   }
 
   #community(id: string): Community {

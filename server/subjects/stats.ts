@@ -140,6 +140,7 @@ export class SubjectStats {
   views(communityId: string, now: number, events: Kpis): SubjectViews {
     let cached = this.#cache.get(communityId);
     const tz = this.#deps.directory.timeZoneOf(communityId);
+    this.#deps.names.refresh();
     const generation = this.#deps.names.generation(communityId);
     if (!cached || cached.dirty || now - cached.at >= MAX_AGE_MS || startOfLocalDay(now, tz) !== startOfLocalDay(cached.at, tz)) {
       const raw = this.#compute(communityId, now, tz);

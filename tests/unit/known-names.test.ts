@@ -36,13 +36,13 @@ describe('the names a community knows', () => {
                 VALUES ('c1', 'zhao', '赵敏', 'dispatcher', 'x', 0, 0, 0)`).run();
     migrate(db);
     const names = new KnownNames(db);
-    expect(names.masker('c1').apply('王丽萍和赵敏到场')).toBe('王**和赵*到场');
+    expect(names.current('c1').apply('王丽萍和赵敏到场')).toBe('王**和赵*到场');
   });
 
   it('learn a person written by anyone, keep an old name after a rename, and stay within their community', () => {
     db = databaseAt(7);
     const names = new KnownNames(db);
-    expect(names.masker('c1').apply('沈丹到场')).toBe('沈丹到场');
+    expect(names.current('c1').apply('沈丹到场')).toBe('沈丹到场');
     const before = names.generation('c1');
     addWorker(db, 'w2', '沈丹');
     names.refresh();

@@ -7,14 +7,23 @@
  * New rows get higher ids, so a reader catches up with `WHERE id > ?` (server/privacy/).
  */
 
-/** Each table that holds people: the column with the name, and which rows are persons. */
-const SOURCES: { table: string; column: string; when?: string }[] = [
+/**
+ * Each table that holds people: the column with the name, which rows are persons (`when`, on
+ * columns of the row itself: `kinds` names them, so correcting a kind fires the trigger too).
+ */
+const SOURCES: { table: string; column: string; when?: string; kinds?: string[] }[] = [
   { table: 'volunteers', column: 'name' },
   { table: 'social_workers', column: 'name' },
   { table: 'organizations', column: 'contact_name' },
   { table: 'cases', column: 'client_name' },
   { table: 'needs', column: 'resident_name' },
-  { table: 'donations', column: 'donor_name', when: "donor_kind = 'person'" },
+  { table: 'donations', column: 'donor_name', when: "donor_kind = 'person'", kinds: ['donor_kind'] },
+  // A resource offered by a person typed in by hand (a donor is a person unless the name reads as
+  // an organisation's: five Chinese characters or more, as the feed line decides in needs/service.ts).
+  {
+    table: 'resources', column: 'provider_name', kinds: ['provider_kind'],
+    when: "provider_kind IN ('volunteer', 'social_worker') OR (provider_kind = 'donor' AND (length(provider_name) < 5 OR provider_name GLOB '*[A-Za-z]*'))",
+  },
   { table: 'events', column: 'reporter_name' },
   { table: 'workers', column: 'name' },
   { table: 'users', column: 'display_name' },
@@ -28,21 +37,22 @@ const learn = (row: string, s: (typeof SOURCES)[number]) => `
        WHERE ${row}.${s.column} IS NOT NULL AND ${row}.${s.column} <> ''
          AND NOT EXISTS (SELECT 1 FROM known_names WHERE community_id = ${row}.community_id AND name = ${row}.${s.column});`;
 
-const triggers = SOURCES.map((s) => {
-  const when = s.when ? ` WHEN ${s.when.replace(/^(\w+)/, 'NEW.$1')}` : '';
-  return `
-  CREATE TRIGGER known_names_${s.table}_insert AFTER INSERT ON ${s.table}${when}
+/** A source's `when` on the new row: every column it names, as NEW.<column>. */
+const onNew = (s: (typeof SOURCES)[number]) =>
+  s.when ? ` WHEN ${[s.column, ...(s.kinds ?? [])].reduce((w, c) => w.replaceAll(c, `NEW.${c}`), s.when)}` : '';
+
+const triggers = SOURCES.map((s) => `
+  CREATE TRIGGER known_names_${s.table}_insert AFTER INSERT ON ${s.table}${onNew(s)}
   BEGIN${learn('NEW', s)}
   END;
-  CREATE TRIGGER known_names_${s.table}_update AFTER UPDATE OF ${s.column} ON ${s.table}${when}
+  CREATE TRIGGER known_names_${s.table}_update AFTER UPDATE OF ${[s.column, ...(s.kinds ?? [])].join(', ')} ON ${s.table}${onNew(s)}
   BEGIN${learn('NEW', s)}
-  END;`;
-}).join('\n');
+  END;`).join('\n');
 
 const backfill = SOURCES.map((s) => `
   INSERT OR IGNORE INTO known_names (community_id, name)
     SELECT DISTINCT community_id, ${s.column} FROM ${s.table}
-     WHERE ${s.column} IS NOT NULL AND ${s.column} <> ''${s.when ? ` AND ${s.when}` : ''};`).join('\n');
+     WHERE ${s.column} IS NOT NULL AND ${s.column} <> ''${s.when ? ` AND (${s.when})` : ''};`).join('\n');
 
 export const KNOWN_NAMES_SQL = `
   CREATE TABLE known_names (
