@@ -56,7 +56,10 @@ export class ScenePlayer {
     this.#timer = undefined;
     const due = dueAt(this.config, this.state);
     if (due === null) return;
-    this.#timer = setTimeout(() => this.#go(advance(this.config, this.state, Math.max(this.#now(), due))), Math.max(0, due - this.#now()));
+    // Never wait longer than a dwell: a wall clock set back (NTP correcting a kiosk's clock) would
+    // otherwise hold the scene for as long as the step.
+    const wait = Math.min(this.config.dwellMs, Math.max(0, due - this.#now()));
+    this.#timer = setTimeout(() => this.#go(advance(this.config, this.state, Math.max(this.#now(), due))), wait);
   }
 }
 

@@ -25,6 +25,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Browser, CDPSession, Page } from 'playwright-core';
+import { DISPLAY_EVENT_LIMIT } from '../../shared/display-events.ts';
 
 /**
  * Runs in the page before its scripts: `Date` (and `Date.now`) run `offsetMs` ahead of the
@@ -149,6 +150,8 @@ export interface Sample {
   entriesPerSec: number | null;
   /** The last seq the wall was sent (batch, replay or snapshot). */
   seq: number;
+  /** Events the wall holds (FrameCounts.eventsHeld). */
+  eventsHeld: number;
 }
 
 /** What the socket's frames told the wall so far. */
@@ -163,14 +166,22 @@ export interface FrameCounts {
   bytes: number;
   /** Time (Date.now of the soak) of the last batch or subscribe answer. */
   lastDataAt: number;
+  /**
+   * How many events the wall holds, as its LiveClient keeps them: every event of the last
+   * snapshot and of every entry since, up to DISPLAY_EVENT_LIMIT. Until it reaches the limit the
+   * wall's heap grows by design.
+   */
+  eventsHeld: number;
 }
 
 type Metrics = Record<string, number>;
+type EntryLike = { event?: { id: number } };
 
 export class WallProbe {
   readonly frames: FrameCounts = {
-    batches: 0, entries: 0, heartbeats: 0, replays: 0, replayEntries: 0, snapshots: 0, seq: 0, bytes: 0, lastDataAt: 0,
+    batches: 0, entries: 0, heartbeats: 0, replays: 0, replayEntries: 0, snapshots: 0, seq: 0, bytes: 0, lastDataAt: 0, eventsHeld: 0,
   };
+  readonly #eventIds = new Set<number>();
   /** Called with every frame's counts after it is counted. */
   onFrame: ((f: FrameCounts) => void) | null = null;
   readonly #browser: Browser;
@@ -196,7 +207,8 @@ export class WallProbe {
     f.bytes += payload.length;
     try {
       if (payload.startsWith('42["batch",')) {
-        const b = JSON.parse(payload.slice(2))[1] as { seq: number; entries: unknown[] };
+        const b = JSON.parse(payload.slice(2))[1] as { seq: number; entries: EntryLike[] };
+        this.#held(b.entries);
         f.batches++;
         f.entries += b.entries.length;
         f.seq = Math.max(f.seq, b.seq);
@@ -206,13 +218,16 @@ export class WallProbe {
       } else if (/^43\d+\[/.test(payload)) {
         // The answer to `subscribe`: a replay of what was missed, or a snapshot.
         const res = JSON.parse(payload.slice(payload.indexOf('[')))[0] as
-          { ok: boolean; mode?: 'replay' | 'snapshot'; seq?: number; entries?: unknown[]; snapshot?: { seq: number } };
+          { ok: boolean; mode?: 'replay' | 'snapshot'; seq?: number; entries?: EntryLike[]; snapshot?: { seq: number; events: { id: number }[] } };
         if (res?.ok && res.mode === 'replay') {
+          this.#held(res.entries ?? []);
           f.replays++;
           f.replayEntries += res.entries?.length ?? 0;
           f.seq = Math.max(f.seq, res.seq ?? 0);
           f.lastDataAt = Date.now();
         } else if (res?.ok && res.mode === 'snapshot') {
+          this.#eventIds.clear();
+          this.#held((res.snapshot?.events ?? []).map((event) => ({ event })));
           f.snapshots++;
           f.seq = Math.max(f.seq, res.snapshot?.seq ?? 0);
           f.lastDataAt = Date.now();
@@ -222,6 +237,11 @@ export class WallProbe {
       return; // not a frame of ours
     }
     this.onFrame?.(f);
+  }
+
+  #held(entries: EntryLike[]) {
+    for (const e of entries) if (e.event?.id !== undefined) this.#eventIds.add(e.event.id);
+    this.frames.eventsHeld = Math.min(DISPLAY_EVENT_LIMIT, this.#eventIds.size);
   }
 
   async #metrics(): Promise<Metrics> {
@@ -247,6 +267,17 @@ export class WallProbe {
     } catch {
       return { rendererRssMB: null, gpuRssMB: null };
     }
+  }
+
+  /** The JS heap after a forced GC, in MB: the least of `n` readings `gapMs` apart (a batch in flight is not a leak). */
+  async heapAfterGc(n = 3, gapMs = 1_000): Promise<number> {
+    let least = Infinity;
+    for (let i = 0; i < n; i++) {
+      if (i) await new Promise((r) => setTimeout(r, gapMs));
+      await this.#cdp.send('HeapProfiler.collectGarbage');
+      least = Math.min(least, (await this.#cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20);
+    }
+    return round(least, 3);
   }
 
   /** One sample (see the top of this file). Takes a few hundred ms, most of it the GC. */
@@ -293,6 +324,7 @@ export class WallProbe {
       gpuRssMB: mem.gpuRssMB === null ? null : round(mem.gpuRssMB, 1),
       entriesPerSec: prev && wallSpan > 0 ? round((this.frames.entries - prev.entries) / wallSpan, 3) : null,
       seq: this.frames.seq,
+      eventsHeld: this.frames.eventsHeld,
     };
     // The next interval starts after this sample's GC, so the GC is never counted as busy.
     this.#prev = { metrics: await this.#metrics(), entries: this.frames.entries, cpu: cpuTicks(), at: Date.now() };

@@ -10,7 +10,8 @@
  *   again on the same port and data, and times how long the wall takes to heal by itself;
  * - at `--day-at` minutes moves the clocks of both server and wall to 40 s before the next local
  *   midnight (Asia/Shanghai, the demo community's zone), watches "today" roll over on both, then
- *   moves them on to `--start-hour` of the new day (so the rest of the run is busy again).
+ *   moves them on to `--start-hour` of the new day (so the rest of the run is busy again); then
+ *   sets the wall's clock alone back an hour for three dwells (the scenes must keep rotating).
  *
  * At the end it prints, per metric, the least-squares slope per hour with its standard error
  * (samples after `--warmup` minutes; and over the second half alone, to see a plateau), first and
@@ -25,8 +26,8 @@
  *            --max-heap-slope (MB/h, default 10: the second half's heap slope that fails the run)
  *
  * It exits 1 when the wall did not heal, "today" did not roll over, the page threw, a count that
- * must stay flat (chart instances, intervals) grew, or the heap still clearly climbs in the
- * second half.
+ * must stay flat (chart instances, intervals) grew, the scenes stopped rotating with the wall's
+ * clock set back, or (on runs of 30 minutes or more) the heap still clearly climbs in the second half.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -192,10 +193,14 @@ interface DayChange {
   serverRolledMs: number | null;
   /** From midnight until the wall's header showed the new date. */
   wallDateMs: number | null;
-  /** From midnight until the wall's "reported today" showed the server's new day's figure. */
+  /** From midnight until the wall's "reported today" showed the new day's figure (it is on the events scene only). */
   wallKpiMs: number | null;
+  /** How long after midnight the events scene was up still showing yesterday's figure. */
+  yesterdayShownMs: number;
   /** The wall's banner and reconnections around each clock move. */
   jumps: { to: string; staleBannerSeconds: number; replays: number; snapshots: number }[];
+  /** The wall's clock alone set back an hour for three dwells: did the scenes keep rotating? */
+  wallClockBack?: { sceneChanges: number; staleBannerSeconds: number };
 }
 
 let server: RunningServer;
@@ -263,6 +268,13 @@ async function changeDay(): Promise<void> {
   await moveClocks(midnight - 40_000);
   const w1 = await watchBanner(page, 10_000);
   jumps.push({ to: 'midnight − 40 s', ...w1, replays: frames.replays - c.replays, snapshots: frames.snapshots - c.snapshots });
+  // Until midnight: what the wall's events scene shows for "reported today" (yesterday's, soon).
+  let wallBefore = beforeWall.reportedToday;
+  while (Date.now() + offset < midnight - 600) {
+    const s = await wallState(page).catch(() => null);
+    if (s?.reportedToday) wallBefore = s.reportedToday;
+    await sleep(Math.min(500, midnight - 600 - (Date.now() + offset)));
+  }
   await sleep(midnight - (Date.now() + offset));
   const tMidnight = Date.now();
   log('day: midnight (server and wall clocks)');
@@ -270,38 +282,75 @@ async function changeDay(): Promise<void> {
   let serverRolledMs: number | null = null;
   let wallDateMs: number | null = null;
   let wallKpiMs: number | null = null;
+  /** How long, after midnight, the wall's events scene was up showing yesterday's "reported today". */
+  let yesterdayShownMs = 0;
   let wallAfter = beforeWall;
   // The wall shows "reported today" on its events scene only: wait at most two rotations.
   const end = tMidnight + Math.max(90_000, 2 * sceneCount * dwell * 1000 + 20_000);
+  let last = Date.now();
   while (Date.now() < end && (serverRolledMs === null || wallDateMs === null || wallKpiMs === null)) {
     const k = await serverKpis().catch(() => null);
     if (k && serverRolledMs === null && k.reportedToday < beforeKpis.reportedToday) serverRolledMs = Date.now() - tMidnight;
     if (k) serverAfter = k.reportedToday;
     const s = await wallState(page);
+    const t = Date.now();
     wallAfter = s;
-    if (wallDateMs === null && s.date && s.date !== beforeWall.date) wallDateMs = Date.now() - tMidnight;
-    if (wallKpiMs === null && serverRolledMs !== null && s.reportedToday !== null && k && Number(s.reportedToday) <= k.reportedToday
-      && Number(s.reportedToday) < beforeKpis.reportedToday) wallKpiMs = Date.now() - tMidnight;
+    if (wallDateMs === null && s.date && s.date !== beforeWall.date) wallDateMs = t - tMidnight;
+    if (s.reportedToday !== null) {
+      const shown = Number(s.reportedToday);
+      if (shown >= beforeKpis.reportedToday) yesterdayShownMs += t - last;
+      else if (wallKpiMs === null && k && shown <= k.reportedToday) wallKpiMs = t - tMidnight;
+    }
+    last = t;
     await sleep(500);
   }
   const day: DayChange = {
     atMin,
-    before: { day: localDay(midnight - 1, TZ), serverReportedToday: beforeKpis.reportedToday, wallDate: beforeWall.date, wallReportedToday: beforeWall.reportedToday },
+    before: { day: localDay(midnight - 1, TZ), serverReportedToday: beforeKpis.reportedToday, wallDate: beforeWall.date, wallReportedToday: wallBefore },
     after: { day: localDay(midnight, TZ), serverReportedToday: serverAfter, wallDate: wallAfter.date, wallReportedToday: wallAfter.reportedToday },
-    serverRolledMs, wallDateMs, wallKpiMs, jumps,
+    serverRolledMs, wallDateMs, wallKpiMs, yesterdayShownMs, jumps,
   };
   days.push(day);
   log(`day: server's "reported today" ${beforeKpis.reportedToday} → ${serverAfter} (${serverRolledMs} ms after midnight); wall date `
-    + `"${beforeWall.date}" → "${wallAfter.date}" (${wallDateMs} ms); wall's figure ${beforeWall.reportedToday} → ${wallAfter.reportedToday} (${wallKpiMs} ms)`);
+    + `"${beforeWall.date}" → "${wallAfter.date}" (${wallDateMs} ms); wall's figure ${wallBefore} → ${wallAfter.reportedToday} `
+    + `(${wallKpiMs} ms: when its events scene came up; yesterday's figure on screen after midnight for ${yesterdayShownMs} ms)`);
   if (serverRolledMs === null) problems.push('the server\'s "reported today" did not roll over at midnight');
   if (wallDateMs === null) problems.push('the wall\'s date did not change at midnight');
   if (wallKpiMs === null) problems.push('the wall\'s "reported today" did not roll over at midnight');
+  if (yesterdayShownMs > 3_000) problems.push(`the wall showed yesterday's "reported today" for ${yesterdayShownMs} ms after midnight`);
   // On to a busy hour of the new day, so the rest of the run is at the chosen rate again.
   c = { replays: frames.replays, snapshots: frames.snapshots };
   await moveClocks(midnight + startHour * HOUR_MS);
   const w2 = await watchBanner(page, 10_000);
   jumps.push({ to: `${startHour}:00 of the new day`, ...w2, replays: frames.replays - c.replays, snapshots: frames.snapshots - c.snapshots });
   log(`day: clocks moved on to ${startHour}:00 of ${localDay(midnight, TZ)}; banner around the moves: ${jumps.map((j) => `${j.staleBannerSeconds} s`).join(', ')}`);
+  day.wallClockBack = await wallClockBack();
+}
+
+/**
+ * The wall's clock alone set back an hour (NTP correcting a kiosk that booted with its clock
+ * ahead) for three dwells: the scenes must keep rotating. Then the wall's clock is put right.
+ */
+async function wallClockBack(): Promise<{ sceneChanges: number; staleBannerSeconds: number }> {
+  const page = wall.page;
+  const setWall = (o: number) => page.evaluate((ms) => (window as unknown as { __soakClock: { set(ms: number): void } }).__soakClock.set(ms), o);
+  await setWall(offset - HOUR_MS);
+  let changes = 0;
+  let banner = 0;
+  let scene = await sceneOf(page);
+  const end = Date.now() + 3 * dwell * 1000 + 2_000;
+  while (Date.now() < end) {
+    const s = await wallState(page).catch(() => null);
+    const now = await sceneOf(page).catch(() => null);
+    if (now && now !== scene) changes++;
+    if (now) scene = now;
+    if (s?.stale) banner += 0.25;
+    await sleep(250);
+  }
+  await setWall(offset);
+  log(`wall clock set back an hour for ${3 * dwell} s: ${changes} scene changes, banner ${banner} s`);
+  if (changes < 2) problems.push(`with its clock set back an hour the wall changed scenes ${changes} times in ${3 * dwell} s`);
+  return { sceneChanges: changes, staleBannerSeconds: banner };
 }
 
 const pct = (v: number | null) => (v === null ? '—' : (v * 100).toFixed(1));
@@ -328,7 +377,7 @@ async function sampleLoop(end: number) {
     samples.push(s);
     log(`heap ${s.heapUsedMB.toFixed(2)} MB · nodes ${s.nodes} · listeners ${s.listeners} · charts ${s.charts}/${s.chartElements} · `
       + `timers ${s.intervals}+${s.timeouts} · busy ${pct(s.busy)} % (cpu ${pct(s.mainThreadCpu)} %, machine ${s.machineBusyCores ?? '—'} cores) · `
-      + `${s.entriesPerSec ?? '—'} entries/s · renderer ${s.rendererRssMB} MB · server ${s.serverRssMB?.toFixed(0)} MB · ${s.connection}${s.stale ? ' (stale)' : ''}`);
+      + `${s.entriesPerSec ?? '—'} entries/s · ${s.eventsHeld} events · renderer ${s.rendererRssMB} MB · server ${s.serverRssMB?.toFixed(0)} MB · ${s.connection}${s.stale ? ' (stale)' : ''}`);
   }
 }
 
@@ -344,6 +393,7 @@ const METRICS = [
   ['intervals', 'live intervals'],
   ['timeouts', 'pending timeouts'],
   ['documents', 'documents'],
+  ['eventsHeld', 'events the wall holds (≤ 500)'],
   ['rendererRssMB', 'renderer resident (MB)'],
   ['gpuRssMB', 'GPU process resident (MB)'],
   ['serverRssMB', 'server resident (MB, since its restart)'],
@@ -374,6 +424,20 @@ function summarise() {
     });
   }
   const entries = samples.map((s) => s.entriesPerSec).filter((b): b is number => b !== null);
+  // Between the restart and the change of day the wall lives one day each: the heap follows
+  // what "today" holds, so each stretch gets its own slope (from a minute after its start).
+  const cuts = [warmup, ...[restartAt, dayAt].filter((m) => m > warmup && m < minutes).sort((a, b) => a - b), minutes];
+  const segments = cuts.slice(0, -1).map((from, i) => {
+    const start = i === 0 ? from : from + 1.5;
+    const pts = samples.filter((s) => s.minute >= start && s.minute < cuts[i + 1]!);
+    const slopes: Record<string, string> = {};
+    for (const key of ['heapUsedMB', 'nodes', 'listeners', 'rendererRssMB', 'eventsHeld'] as const) {
+      const xs = pts.filter((s) => typeof s[key] === 'number');
+      const f = fitLine(xs.map((s) => s.minute / 60), xs.map((s) => s[key] as number));
+      slopes[key] = `${round(f.slope, 2)} ± ${round(f.se, 2)}`;
+    }
+    return { fromMin: round(start, 1), toMin: round(cuts[i + 1]!, 1), n: pts.length, perHour: slopes };
+  });
   const share = (key: 'busy' | 'mainThreadCpu' | 'rendererCpu') => {
     const v = samples.map((s) => s[key]).filter((b): b is number => b !== null);
     return { mean: round(mean(v) * 100, 1), p95: round(percentile(v, 95) * 100, 1), max: round(Math.max(...v) * 100, 1) };
@@ -381,6 +445,7 @@ function summarise() {
   const machine = samples.map((s) => s.machineBusyCores).filter((b): b is number => b !== null);
   return {
     rows,
+    segments,
     busy: share('busy'),
     mainThreadCpu: share('mainThreadCpu'),
     rendererCpu: share('rendererCpu'),
@@ -398,6 +463,10 @@ function printSummary(s: ReturnType<typeof summarise>) {
     console.log(String(r.label).padEnd(40) + fmt(r.first).padStart(10) + fmt(r.last).padStart(10)
       + `   ${fmt(r.perHour)} ± ${fmt(r.perHourSe)}`.padEnd(30) + `${fmt(r.secondHalfPerHour)} ± ${fmt(r.secondHalfPerHourSe)}`);
   }
+  for (const g of s.segments) {
+    console.log(`  minutes ${g.fromMin}–${g.toMin} (${g.n} samples), per hour: heap ${g.perHour.heapUsedMB} MB, nodes ${g.perHour.nodes}, `
+      + `listeners ${g.perHour.listeners}, renderer ${g.perHour.rendererRssMB} MB, events held ${g.perHour.eventsHeld}`);
+  }
   console.log(`main thread busy (wall time in tasks): mean ${s.busy.mean} %, p95 ${s.busy.p95} %, max ${s.busy.max} %`);
   console.log(`main thread CPU: mean ${s.mainThreadCpu.mean} %, p95 ${s.mainThreadCpu.p95} %; renderer CPU (all its threads): mean ${s.rendererCpu.mean} %, p95 ${s.rendererCpu.p95} %`);
   console.log(`machine (every process, this soak's included): ${s.machineBusyCores.mean} cores busy on average, p95 ${s.machineBusyCores.p95}, of ${os.availableParallelism()}`);
@@ -406,7 +475,8 @@ function printSummary(s: ReturnType<typeof summarise>) {
   for (const r of restarts) console.log(`restart at ${r.atMin} min: banner ${r.staleBannerAfterKillMs} ms after the kill, server up in ${r.serverStartMs} ms, wall healed in ${r.healMs} ms (replays ${r.replays}, snapshots ${r.snapshots})`);
   for (const d of days) {
     console.log(`day change at ${d.atMin} min: server rolled over ${d.serverRolledMs} ms after midnight (${d.before.serverReportedToday} → ${d.after.serverReportedToday}); `
-      + `wall date ${d.wallDateMs} ms, wall's "reported today" ${d.wallKpiMs} ms (${d.before.wallReportedToday} → ${d.after.wallReportedToday}); `
+      + `wall date ${d.wallDateMs} ms, wall's "reported today" ${d.wallKpiMs} ms (${d.before.wallReportedToday} → ${d.after.wallReportedToday}; `
+      + `yesterday's on screen after midnight ${d.yesterdayShownMs} ms); `
       + `banner around the clock moves: ${d.jumps.map((j) => `${j.to} ${j.staleBannerSeconds} s`).join(', ')}`);
   }
   console.log(problems.length ? `PROBLEMS:\n  ${problems.join('\n  ')}` : 'No problems: the wall healed, the day rolled over, the counts that must stay flat stayed flat.');
@@ -442,7 +512,8 @@ async function main() {
   // A heap still climbing in the second half, clearly (3 standard errors), by more than --max-heap-slope MB/h.
   const heap = summary.rows.find((r) => r.metric === 'heapUsedMB')!;
   const late = heap.secondHalfPerHour as number;
-  if (late > maxHeapSlope && late > 3 * (heap.secondHalfPerHourSe as number)) {
+  // (Only on runs of half an hour or more: a shorter second half is the wall still filling up.)
+  if (minutes >= 30 && late > maxHeapSlope && late > 3 * (heap.secondHalfPerHourSe as number)) {
     problems.push(`the heap after GC still grows in the second half: ${late} ± ${heap.secondHalfPerHourSe} MB/h`);
   }
   // While the server is down the browser logs each refused connection: expected, not a fault.

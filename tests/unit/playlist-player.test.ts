@@ -30,6 +30,20 @@ describe('the scene player', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('keeps rotating every dwell when the wall\'s clock is set back an hour (NTP correcting a kiosk)', () => {
+    const player = new ScenePlayer(parsePlaylist('?dwell=30'));
+    player.start();
+    vi.advanceTimersByTime(30_000);
+    expect(player.scene).toBe('subjects');
+    vi.setSystemTime(Date.now() - 3_600_000);
+    vi.advanceTimersByTime(30_000);
+    expect(player.scene).toBe('volunteers');
+    vi.advanceTimersByTime(30_000);
+    expect(player.scene).toBe('needs');
+    expect(vi.getTimerCount()).toBe(1);
+    player.stop();
+  });
+
   it('steps with next() and previous() and counts the dwell afresh from the key press', () => {
     const player = new ScenePlayer(parsePlaylist('?dwell=30'));
     player.start();
