@@ -12,7 +12,6 @@ export const zhCN = {
   'console.nav.audit': '审计日志',
   'console.nav.account': '我的账户',
   'console.nav.password': '修改密码',
-  'console.nav.screen': '打开大屏',
   'console.nav.logout': '退出登录',
 
   // Common actions and words
@@ -288,7 +287,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.nav.audit': 'Audit log',
   'console.nav.account': 'My account',
   'console.nav.password': 'Change password',
-  'console.nav.screen': 'Open the wall',
   'console.nav.logout': 'Sign out',
 
   'console.action.cancel': 'Cancel',

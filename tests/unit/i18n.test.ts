@@ -18,8 +18,9 @@ addMessages(consoleMessages);
 
 describe('the message catalogues', () => {
   it('keeps the console\'s messages out of the wall\'s catalogue, and they are all console.*', () => {
-    // But the console's names for where a display is paired: the pairing screen says them.
-    const shared = ['console.app.title', 'console.displays.pairTitle', 'console.nav.displays'];
+    // But the console's names for where a display is paired and how staff open the wall: the
+    // pairing screen and the start-up log say them.
+    const shared = ['console.app.title', 'console.displays.pairTitle', 'console.nav.displays', 'console.nav.screen'];
     expect(wallKeys.filter((k) => k.startsWith('console.')).sort()).toEqual(shared);
     expect(Object.keys(consoleMessages.zhCN).filter((k) => !k.startsWith('console.'))).toEqual([]);
   });

@@ -66,4 +66,16 @@ describe('the start-up links of a later start', () => {
     const lines = startupLinks({ base, demo: null, setupToken: null });
     expect(links(lines)).toEqual([`${base}/console`, `${base}/screen`]);
   });
+
+  it('speaks in words in every case, never in message keys (the server has no console catalogue)', () => {
+    for (const lines of [
+      startupLinks({ base, demo: fresh, setupToken: null }),
+      startupLinks({ base, demo: { accounts: [], displayToken: null }, setupToken: null }),
+      startupLinks({ base, demo: null, setupToken: 'setup-token-123' }),
+      startupLinks({ base, demo: null, setupToken: null }),
+    ]) {
+      expect(lines.join('\n')).not.toMatch(/\b(?:console|error|screen)\.[a-z]+\.[a-zA-Z.]+/);
+    }
+    expect(startupLinks({ base, demo: fresh, setupToken: null }).join('\n')).toContain('打开大屏 (Open the wall)');
+  });
 });
