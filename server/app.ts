@@ -134,8 +134,8 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const queue = new AuditedQueue<Effect>(
     db,
     (effects) => {
-      // The commit may have added a person: their name is masked from this batch on.
-      names.refresh();
+      // A person this commit added is masked from the next batch on: every projection pass
+      // (and SubjectStats.apply, for the feed) catches up with the names first.
       const changes: Change[] = [];
       const touched: SubjectChange[] = [];
       for (const e of effects) {

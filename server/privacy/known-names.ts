@@ -6,9 +6,9 @@
  * has to remember to tell this class.
  *
  * Catching up costs one indexed query (`id > last`), taken at the start of each projection
- * pass (`current`: a batch, a snapshot, a replay, a views computation) and after each commit, so
- * a pass sees every name written before it began, by whatever path (accounts write outside the
- * write queue). New names are added to the masker in place, never rebuilt. Its limit: a name
+ * pass (`current`: a batch, a snapshot, a replay, a views computation, the feed taking a line),
+ * so a pass sees every name written before it began, by whatever path (accounts write outside
+ * the write queue). New names are added to the masker in place, never rebuilt. Its limit: a name
  * the community has never recorded cannot be recognised by lookup (docs/SECURITY.md).
  */
 import type { Db } from '../db/index.ts';
