@@ -44,7 +44,11 @@ export interface LiveState {
   /** Newest first. */
   stream: Entry[];
   connected: boolean;
-  /** Epoch ms of the last batch, heartbeat or snapshot received. */
+  /**
+   * When the last batch, heartbeat or snapshot arrived, on the client's monotonic clock
+   * (`performance.now()`), never the wall clock: a wall whose clock is set back or forward must
+   * neither flash "data 32,400 s late" nor hide a server that has gone quiet. 0 before the first.
+   */
   lastHeard: number;
   resyncs: number;
   /** Why the last subscribe was refused (an i18n key and the fields), or null. */
@@ -57,6 +61,7 @@ export interface LiveClientOptions {
   /** `'public'`: ask for the masked view a display gets (a person's browser showing the wall). */
   audience?: 'public';
   maxEvents?: number;
+  /** A monotonic clock in ms for ages and waits (staleness, refill); `performance.now` unless a test gives one. */
   now?: () => number;
   /** Called after every change of state. */
   onChange?: (state: LiveState, why: 'snapshot' | 'replay' | 'batch' | 'status') => void;
@@ -84,7 +89,7 @@ export class LiveClient {
   constructor(socket: LiveSocket, opts: LiveClientOptions) {
     this.#socket = socket;
     this.#opts = opts;
-    this.#now = opts.now ?? Date.now;
+    this.#now = opts.now ?? (() => performance.now());
     this.#startedAt = this.#now();
     socket.on('connect', () => {
       this.state.connected = true;

@@ -134,7 +134,7 @@ export class LiveStore {
   /** A fresh start: nothing from a previous token (another community, perhaps) survives. */
   #reset() {
     this.#stopped = false;
-    this.#startedAt = Date.now();
+    this.#startedAt = performance.now();
     this.#everConnected = false;
     this.#retryMs = RETRY_MIN_MS;
     this.ready = false;
@@ -196,7 +196,7 @@ export class LiveStore {
     const connected = client.state.connected;
     this.connected = connected;
     this.staleSeconds = client.staleSeconds();
-    const inGrace = !this.#everConnected && Date.now() - this.#startedAt < GRACE_MS;
+    const inGrace = !this.#everConnected && performance.now() - this.#startedAt < GRACE_MS;
     this.stale = connected ? this.staleSeconds > 0 : !inGrace && client.isStale();
   }
 }

@@ -25,9 +25,10 @@
  *            --scenes=events,subjects,volunteers,needs --keep (keep the data folder)
  *            --max-heap-slope (MB/h, default 10: the second half's heap slope that fails the run)
  *
- * It exits 1 when the wall did not heal, "today" did not roll over, the page threw, a count that
- * must stay flat (chart instances, intervals) grew, the scenes stopped rotating with the wall's
- * clock set back, or (on runs of 30 minutes or more) the heap still clearly climbs in the second half.
+ * It exits 1 when the wall did not heal, "today" did not roll over, the "data late" banner showed
+ * when only a clock moved, the page threw, a count that must stay flat (chart instances,
+ * intervals) grew, the scenes stopped rotating with the wall's clock set back, or (on runs of 30
+ * minutes or more) the heap still clearly climbs in the second half.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -325,6 +326,9 @@ async function changeDay(): Promise<void> {
   jumps.push({ to: `${startHour}:00 of the new day`, ...w2, replays: frames.replays - c.replays, snapshots: frames.snapshots - c.snapshots });
   log(`day: clocks moved on to ${startHour}:00 of ${localDay(midnight, TZ)}; banner around the moves: ${jumps.map((j) => `${j.staleBannerSeconds} s`).join(', ')}`);
   day.wallClockBack = await wallClockBack();
+  // Ages are measured on the page's monotonic clock: a clock change is not a stalled stream.
+  for (const j of jumps) if (j.staleBannerSeconds > 0) problems.push(`the "data late" banner showed ${j.staleBannerSeconds} s when the clocks moved to ${j.to}`);
+  if (day.wallClockBack.staleBannerSeconds > 0) problems.push(`the "data late" banner showed ${day.wallClockBack.staleBannerSeconds} s with the wall's clock set back an hour`);
 }
 
 /**
