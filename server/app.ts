@@ -2,8 +2,8 @@
  * The composition root: one process, one port. Hono serves the API and the built client,
  * socket.io shares the HTTP server, SQLite holds the state and the journal.
  *
- *   HTTP → auth gate → EventService → WriteQueue (one transaction per group) → SQLite
- *                                   └ after commit → ReadModel → Broadcaster → socket.io rooms
+ *   HTTP → auth gate → services → WriteQueue (one transaction per group) → SQLite (+ journal)
+ *                               └ after commit → CommitFeed → read models → Broadcaster → socket.io rooms
  */
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -21,15 +21,15 @@ import { VolunteerService } from './volunteers/service.ts';
 import { OrgService } from './orgs/service.ts';
 import { CharityService } from './charity/service.ts';
 import { NeedService } from './needs/service.ts';
-import { isSubjectChange, SubjectJournal, type Effect, type SubjectChange } from './subjects/change.ts';
-import type { Change } from './events/service.ts';
-import { Metrics } from './subjects/metrics.ts';
+import { JournalWriter } from './kernel/journal.ts';
+import { CommitFeed, type Effect } from './feed.ts';
+import { Metrics } from './kernel/metrics.ts';
 import { KnownNames } from './privacy/known-names.ts';
 import type { NameMasker } from '../shared/mask.ts';
-import { SubjectStats } from './subjects/stats.ts';
-import type { SubjectServiceDeps } from './subjects/deps.ts';
+import { SubjectStats } from './live/subjects.ts';
+import type { SubjectServiceDeps } from './kernel/deps.ts';
 import type { ViewContext } from './events/record.ts';
-import { Journal } from './journal.ts';
+import { JournalReader } from './live/journal.ts';
 import { ReadModel } from './live/read-model.ts';
 import { Broadcaster } from './live/broadcaster.ts';
 import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
@@ -82,7 +82,9 @@ export interface Cerebellum {
   subjectDeps: SubjectServiceDeps;
   model: ReadModel;
   broadcaster: Broadcaster;
-  journal: Journal;
+  journal: JournalReader;
+  /** Where every commit's changes go after commit (read models, broadcaster; later webhooks). */
+  feed: CommitFeed;
   queue: AuditedQueue<Effect>;
   io: LiveServer;
   /** Whether the database takes writes (a lock held elsewhere, a full disk): /health and /ready. */
@@ -116,7 +118,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const names = new KnownNames(db);
   const subjects = new SubjectStats({ db, metrics, directory, names });
   const model = new ReadModel(directory, subjects);
-  const journal = new Journal(db);
+  const journal = new JournalReader(db);
 
   const viewContext = (communityId: string): ViewContext => {
     // Every person the community holds by name, masked in free text on public displays: a
@@ -130,31 +132,25 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     };
   };
 
-  let broadcaster: Broadcaster;
+  // After commit, in this order: the five subjects' views (a person this commit added is masked
+  // from the next batch on: every projection pass catches up with the names first), the grid
+  // events' read model, then the broadcaster.
+  const feed = new CommitFeed((err, subscriber) => logger.error({ err, subscriber }, 'publishing committed changes failed'));
   const queue = new AuditedQueue<Effect>(
     db,
-    (effects) => {
-      // A person this commit added is masked from the next batch on: every projection pass
-      // (and SubjectStats.apply, for the feed) catches up with the names first.
-      const changes: Change[] = [];
-      const touched: SubjectChange[] = [];
-      for (const e of effects) {
-        if (isSubjectChange(e)) touched.push(e);
-        else changes.push(e);
-      }
-      if (touched.length) {
-        subjects.apply(touched, viewContext);
-        model.advance(touched[touched.length - 1]!.seq);
-      }
-      model.apply(changes);
-      broadcaster.publish(changes, touched);
-    },
+    (effects) => feed.deliver(effects),
     (err) => logger.error({ err }, 'publishing committed changes failed'),
     { lockWaitMs: config.DB_BUSY_WAIT_MS, health: storage },
   );
-  const events = new EventService({ db, queue, directory, now });
-  const subjectJournal = new SubjectJournal(db);
-  const subjectDeps: SubjectServiceDeps = { db, queue, directory, now, metrics, journal: subjectJournal };
+  feed.subscribe('five-subject views', ({ subjects: touched }) => {
+    if (!touched.length) return;
+    subjects.apply(touched, viewContext);
+    model.advance(touched[touched.length - 1]!.seq);
+  });
+  feed.subscribe('grid-event read model', ({ events: changes }) => model.apply(changes));
+  const journalWriter = new JournalWriter(db);
+  const events = new EventService({ db, queue, directory, journal: journalWriter, now });
+  const subjectDeps: SubjectServiceDeps = { db, queue, directory, now, metrics, journal: journalWriter };
   const volunteers = new VolunteerService({ ...subjectDeps, pointsPerHour: config.POINTS_PER_HOUR });
   const orgs = new OrgService(subjectDeps);
   const charity = new CharityService(subjectDeps);
@@ -180,7 +176,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, config.ALLOWED_ORIGINS)),
   });
   auth.live = liveControl(io);
-  broadcaster = new Broadcaster({
+  const broadcaster = new Broadcaster({
     fanout: socketFanout(io),
     model,
     viewContext,
@@ -188,6 +184,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     intervalMs: config.BATCH_MS,
     communities: () => [...directory.communities.keys()],
   });
+  feed.subscribe('broadcaster', ({ events: changes, subjects: touched }) => broadcaster.publish(changes, touched));
 
   model.rebuild(db, now());
   subjects.rebuild(viewContext);
@@ -224,7 +221,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
 
   return {
-    config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, queue, io, logger, now,
+    config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now,
     storage,
     sweepAuth, http: app,
     listen() {

@@ -10,7 +10,7 @@ import { WriteQueue, type WriteContext } from '../db/write-queue.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { AuditEntryView, AuditQuery } from '../../shared/auth.ts';
 import { isoInZone } from '../../shared/time.ts';
-import type { Principal } from '../principal.ts';
+import type { Principal, RouteAudit } from '../principal.ts';
 
 export interface AuditEntry {
   communityId: string | null;
@@ -27,26 +27,6 @@ export interface AuditRecord extends Required<Omit<AuditEntry, 'targetId'>> {
   id: number;
   at: number;
   targetId: string | null;
-}
-
-/** What an HTTP request's writes are logged as. */
-export interface RouteAudit {
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  detail: Record<string, unknown> | null;
-}
-
-/**
- * The HTTP request a principal acts in: the gate puts it on the request's principal
- * (`Principal.request`), and the services hand the principal to the write queue (`runAs`), so
- * the audit line is written in the write's own transaction. (An AsyncLocalStorage did this
- * before; on Node 20 its promise hooks cost a third of the ingest rate.)
- */
-export interface RequestContext {
-  ip: string | null;
-  /** What a write queued now is logged as; null for writes not to be logged this way. */
-  describe(): RouteAudit | null;
 }
 
 /** The actor fields of an audit line for `p` (null for an anonymous request). */

@@ -22,11 +22,11 @@ import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField, ownRow } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, ownRow } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';
-import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
-import type { SubjectServiceDeps } from '../subjects/deps.ts';
-import type { Metrics } from '../subjects/metrics.ts';
+import { feedText, type SubjectChange, type JournalWriter } from '../kernel/journal.ts';
+import type { SubjectServiceDeps } from '../kernel/deps.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import { serviceCategoryZh, type FeedDraft, type ServiceCategory } from '../../shared/subjects.ts';
 import { singlesOut } from '../../shared/disclosure.ts';
 import { wallTime } from '../../shared/time.ts';
@@ -86,11 +86,11 @@ export interface OpenTarget {
 
 export class CharityService {
   #db: Db;
-  #queue: WriteQueue<Effect>;
+  #queue: WriteQueue<SubjectChange>;
   #dir: Directory;
   #now: () => number;
   #metrics: Metrics;
-  #journal: SubjectJournal;
+  #journal: JournalWriter;
   #ledger: FundLedger;
   #stmt;
 
@@ -508,7 +508,7 @@ export class CharityService {
   }
 
   #write(
-    ctx: WriteContext<Effect>, p: Principal, at: number, type: CharityEntryType, entity: CharityEntity, entityId: number,
+    ctx: WriteContext<SubjectChange>, p: Principal, at: number, type: CharityEntryType, entity: CharityEntity, entityId: number,
     data: Record<string, unknown>, feed: FeedDraft | null,
   ) {
     this.#journal.write(ctx, p, at, { subject: 'charity', type, entity, entityId, data, feed });

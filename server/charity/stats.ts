@@ -4,7 +4,7 @@
  * the fund's cached balances, the goods on hand, and 30 days grouped by quarter hour in SQL (a
  * row per quarter with any gift) then by local day here. Donors are shown only as `publicDonor` allows.
  */
-import type { StatsContext } from '../subjects/context.ts';
+import type { StatsContext } from '../kernel/stats-context.ts';
 import type { CharityViews, DonationGlance } from '../../shared/subjects.ts';
 import { publicDonor, type DonorKind } from '../../shared/charity.ts';
 

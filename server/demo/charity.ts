@@ -13,7 +13,7 @@
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { CharityService, type OpenTarget } from '../charity/service.ts';
-import type { SubjectServiceDeps } from '../subjects/deps.ts';
+import type { SubjectServiceDeps } from '../kernel/deps.ts';
 import type { DisburseBody, DonorKind, RecordDonationBody } from '../../shared/charity.ts';
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';
 import { DEMO_COMMUNITY, type DemoCommunity } from './community.ts';

@@ -16,7 +16,7 @@ import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { NeedService } from '../needs/service.ts';
 import type { MatchRecord, NeedRecord } from '../needs/record.ts';
-import type { SubjectServiceDeps } from '../subjects/deps.ts';
+import type { SubjectServiceDeps } from '../kernel/deps.ts';
 import type { CreateResourceBody, NeedUrgency, RaiseNeedBody, RaisedByKind } from '../../shared/needs.ts';
 import { SERVICE_CATEGORIES, serviceCategoryZh, type Population, type ServiceCategory } from '../../shared/subjects.ts';
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';

@@ -19,7 +19,7 @@ import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { OrgService } from '../orgs/service.ts';
 import type { CaseRecord, OrgRecord, ProjectRecord, SocialWorkerRecord } from '../orgs/record.ts';
-import type { SubjectServiceDeps } from '../subjects/deps.ts';
+import type { SubjectServiceDeps } from '../kernel/deps.ts';
 import { creditCodeCheck, type OrgKind, type Qualification, type RecordServiceBody, type ServiceKind } from '../../shared/orgs.ts';
 import type { FundingSource, Population, ServiceCategory } from '../../shared/subjects.ts';
 import { DAY_MS, HOUR_MS, localDay, startOfLocalDay } from '../../shared/time.ts';

@@ -9,6 +9,7 @@ import { applyAction, reminderTime, runningDeadline } from '../../shared/lifecyc
 import { CATEGORIES, type Source, type Urgency } from '../../shared/taxonomy.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/time.ts';
 import { EVENT_COLUMNS, eventCode, toParams, type EventRecord } from '../events/record.ts';
+import { JournalWriter } from '../kernel/journal.ts';
 import { DEMO_COMMUNITY, randomPointIn, type DemoCommunity } from './community.ts';
 import { busiestRate, nextEventStep, reportRate } from './pace.ts';
 
@@ -111,7 +112,7 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
   const history = db.prepare(
     `INSERT INTO event_history (event_id, at, action, from_status, to_status, actor, actor_role, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const journal = db.prepare('INSERT INTO journal (at, community_id, type, event_id, action, from_status) VALUES (?, ?, ?, ?, ?, ?)');
+  const journal = new JournalWriter(db);
   let id = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
   const journalRows: [number, string, number, string | null, string | null][] = [];
   let count = 0;
@@ -183,7 +184,7 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
     }
     // The journal in time order, so seq follows time as it does live.
     journalRows.sort((a, b) => a[0] - b[0]);
-    for (const [at, type, eventId, action, from] of journalRows) journal.run(at, c.id, type, eventId, action, from);
+    for (const [at, type, eventId, action, from] of journalRows) journal.writeEvent(at, c.id, type, eventId, action, from);
   })();
   return count;
 }

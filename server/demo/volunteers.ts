@@ -16,7 +16,7 @@
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { VolunteerService } from '../volunteers/service.ts';
-import type { SubjectServiceDeps } from '../subjects/deps.ts';
+import type { SubjectServiceDeps } from '../kernel/deps.ts';
 import type { ActivityRecord } from '../volunteers/record.ts';
 import { CHECK_IN_OPENS_BEFORE_MS } from '../../shared/volunteers.ts';
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time.ts';

@@ -6,12 +6,12 @@
 import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
-import type { Effect } from '../subjects/change.ts';
+import type { JournalWriter } from '../kernel/journal.ts';
 import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { EntryType } from '../../shared/protocol.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
-import { FUTURE_SLACK_MS, authorise } from '../subjects/rules.ts';
+import { FUTURE_SLACK_MS, authorise } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import type { Directory } from '../community.ts';
 import { EVENT_COLUMNS, eventCode, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
@@ -55,15 +55,17 @@ export interface HistoryLine {
 
 export interface EventServiceDeps {
   db: Db;
-  queue: WriteQueue<Effect>;
+  queue: WriteQueue<Change>;
   directory: Directory;
+  journal: JournalWriter;
   now?: () => number;
 }
 
 export class EventService {
   #db: Db;
-  #queue: WriteQueue<Effect>;
+  #queue: WriteQueue<Change>;
   #dir: Directory;
+  #journal: JournalWriter;
   #now: () => number;
   #nextId: number;
   #stmt;
@@ -72,6 +74,7 @@ export class EventService {
     this.#db = deps.db;
     this.#queue = deps.queue;
     this.#dir = deps.directory;
+    this.#journal = deps.journal;
     this.#now = deps.now ?? Date.now;
     const db = this.#db;
     this.#nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
@@ -86,7 +89,6 @@ export class EventService {
         `INSERT INTO event_history (event_id, at, action, from_status, to_status, actor, actor_role, note, data)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      journal: db.prepare('INSERT INTO journal (at, community_id, type, event_id, action, from_status) VALUES (?, ?, ?, ?, ?, ?)'),
       historyOf: db.prepare('SELECT * FROM event_history WHERE event_id = ? ORDER BY id'),
       // The community_id term lets SQLite use events_status (community_id, status); without it
       // this scans the whole table, every TIMER_MS (docs/PERFORMANCE.md).
@@ -216,7 +218,7 @@ export class EventService {
     principal: Principal,
     { body, gridId, reportedAt }: { body: ReportEventBody; gridId: string | null; reportedAt: number },
     now: number,
-    ctx: WriteContext<Effect>,
+    ctx: WriteContext<Change>,
   ): { event: EventRecord; created: boolean } {
     if (body.externalId) {
       const dup = this.#stmt.byExternal.get(principal.communityId, body.source, body.externalId) as EventRow | undefined;
@@ -237,7 +239,7 @@ export class EventService {
     this.#stmt.insert.run(toParams(e));
     this.#stmt.history.run(id, reportedAt, 'report', null, 'reported', principal.id, principal.role, null,
       JSON.stringify({ source: e.source }));
-    this.#journal(ctx, now, 'event.reported', null, e);
+    this.#record(ctx, now, 'event.reported', null, e);
     return { event: e, created: true };
   }
 
@@ -273,7 +275,7 @@ export class EventService {
       this.#stmt.update.run(toParams(after));
       this.#stmt.history.run(after.id, now, action, before.status, after.status, principal.id, principal.role,
         body.note ?? null, transitionData(action, body));
-      this.#journal(ctx, now, 'event.transitioned', before, after, action);
+      this.#record(ctx, now, 'event.transitioned', before, after, action);
       return after;
     });
   }
@@ -297,7 +299,7 @@ export class EventService {
           this.#stmt.update.run(toParams(after));
           this.#stmt.history.run(after.id, now, 'escalate', before.status, after.status, 'system', 'system',
             null, JSON.stringify({ dueAt: due }));
-          this.#journal(ctx, now, 'event.overdue', before, after);
+          this.#record(ctx, now, 'event.overdue', before, after);
           overdue++;
         } else if (now <= due && before.remindedDue !== due) {
           const at = reminderTime(before);
@@ -306,7 +308,7 @@ export class EventService {
           this.#stmt.update.run(toParams(after));
           this.#stmt.history.run(after.id, now, 'remind', before.status, after.status, 'system', 'system',
             null, JSON.stringify({ dueAt: due }));
-          this.#journal(ctx, now, 'event.reminded', before, after);
+          this.#record(ctx, now, 'event.reminded', before, after);
           reminded++;
         }
       }
@@ -314,10 +316,11 @@ export class EventService {
     });
   }
 
-  #journal(ctx: WriteContext<Effect>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action) {
-    const r = this.#stmt.journal.run(at, after.communityId, type, after.id, action ?? null, before?.status ?? null);
+  /** Append the change to the journal and emit it for after commit. */
+  #record(ctx: WriteContext<Change>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action) {
+    const seq = this.#journal.writeEvent(at, after.communityId, type, after.id, action ?? null, before?.status ?? null);
     ctx.emit({
-      seq: Number(r.lastInsertRowid), at, type, ...(action ? { action } : {}),
+      seq, at, type, ...(action ? { action } : {}),
       ...(before ? { from: before.status } : {}), before, after,
     });
   }

@@ -14,8 +14,8 @@ import { DAY_MS, HOUR_MS, hourOf, isoInZone, startOfLocalDay } from '../../share
 import type { Change } from '../events/service.ts';
 import { fromRow, type EventRecord, type EventRow } from '../events/record.ts';
 import type { Directory } from '../community.ts';
-import { latestChanges } from '../journal.ts';
-import type { SubjectStats } from '../subjects/stats.ts';
+import { latestChanges } from './journal.ts';
+import type { SubjectStats } from './subjects.ts';
 
 export const WINDOW_DAYS = 30;
 /** Counters are kept a day longer than the window so the window can slide. */

@@ -13,7 +13,7 @@ import { audienceOf, type Principal } from '../principal.ts';
 import type { Authentication, Credential } from '../auth/index.ts';
 import type { LiveControl } from '../auth/live.ts';
 import type { Directory } from '../community.ts';
-import type { Journal } from '../journal.ts';
+import type { JournalReader } from './journal.ts';
 import { projectEvent, type ViewContext } from '../events/record.ts';
 import type { ReadModel } from './read-model.ts';
 import { roomOf, toEntry, type Broadcaster, type Fanout } from './broadcaster.ts';
@@ -48,7 +48,7 @@ export interface LiveDeps {
   dbId: string;
   directory: Directory;
   model: ReadModel;
-  journal: Journal;
+  journal: JournalReader;
   broadcaster: Broadcaster;
   viewContext: (communityId: string) => ViewContext;
   /** Who a handshake is: a session cookie (staff) or `auth.displayToken` (a display). */

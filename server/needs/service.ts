@@ -21,12 +21,12 @@ import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';
-import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
+import { feedText, type SubjectChange, type JournalWriter } from '../kernel/journal.ts';
 import { ProjectRows } from '../orgs/projects.ts';
-import type { SubjectServiceDeps } from '../subjects/deps.ts';
-import type { Metrics } from '../subjects/metrics.ts';
+import type { SubjectServiceDeps } from '../kernel/deps.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import { maskName } from '../../shared/mask.ts';
 import { singlesOut } from '../../shared/disclosure.ts';
 import { DAY_MS, HOUR_MS, localDay, wallTime } from '../../shared/time.ts';
@@ -74,11 +74,11 @@ export interface AcceptResult {
 
 export class NeedService {
   #db: Db;
-  #queue: WriteQueue<Effect>;
+  #queue: WriteQueue<SubjectChange>;
   #dir: Directory;
   #now: () => number;
   #metrics: Metrics;
-  #journal: SubjectJournal;
+  #journal: JournalWriter;
   #stmt;
   #projects: ProjectRows;
 
@@ -551,7 +551,7 @@ export class NeedService {
    * The project made for a need ends with it: completed when the need is met, cancelled when it
    * is closed, if it is still in one of `from` (an organization may have ended it already).
    */
-  #settleProject(ctx: WriteContext<Effect>, p: Principal, now: number, n: NeedRecord, from: readonly string[], to: 'completed' | 'cancelled') {
+  #settleProject(ctx: WriteContext<SubjectChange>, p: Principal, now: number, n: NeedRecord, from: readonly string[], to: 'completed' | 'cancelled') {
     const pr = this.#stmt.matchProject.get(n.id) as { id: number; status: string } | undefined;
     if (!pr || !from.includes(pr.status)) return;
     this.#stmt.projectStatus.run(to, now, pr.id);
@@ -605,7 +605,7 @@ export class NeedService {
   }
 
   #write(
-    ctx: WriteContext<Effect>, p: Principal, at: number, subject: SubjectKind,
+    ctx: WriteContext<SubjectChange>, p: Principal, at: number, subject: SubjectKind,
     type: NeedEntryType | 'project.created' | 'project.status_changed',
     entity: NeedEntity | 'project', entityId: number, data: Record<string, unknown>, fromStatus: string | null = null,
     feed: FeedDraft | null = null,

@@ -4,7 +4,7 @@
  * (community, raised_at), (community, met_at), (community, status) and due indexes: a few
  * hundred rows a month at community scale, well under a millisecond.
  */
-import type { StatsContext } from '../subjects/context.ts';
+import type { StatsContext } from '../kernel/stats-context.ts';
 import {
   POPULATIONS, SERVICE_CATEGORIES, SUBJECTS, type LinkageFlow, type NeedViews, type PopulationCare, type ServiceCategory,
 } from '../../shared/subjects.ts';

@@ -19,11 +19,11 @@ import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../community.ts';
 import { ProjectRows } from './projects.ts';
-import type { SubjectServiceDeps } from '../subjects/deps.ts';
-import { feedText, type Effect, type SubjectJournal } from '../subjects/change.ts';
-import type { Metrics } from '../subjects/metrics.ts';
+import type { SubjectServiceDeps } from '../kernel/deps.ts';
+import { feedText, type SubjectChange, type JournalWriter } from '../kernel/journal.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
 import { countText, guardCount, singlesOut } from '../../shared/disclosure.ts';
@@ -57,11 +57,11 @@ const RATE: readonly Role[] = STAFF;
 
 export class OrgService {
   #db: Db;
-  #queue: WriteQueue<Effect>;
+  #queue: WriteQueue<SubjectChange>;
   #dir: Directory;
   #now: () => number;
   #metrics: Metrics;
-  #journal: SubjectJournal;
+  #journal: JournalWriter;
   #stmt;
   #projects: ProjectRows;
 
@@ -718,7 +718,7 @@ export class OrgService {
   }
 
   #write(
-    ctx: WriteContext<Effect>, p: Principal, at: number, subject: SubjectKind, type: OrgEntryType, entity: OrgEntity, entityId: number,
+    ctx: WriteContext<SubjectChange>, p: Principal, at: number, subject: SubjectKind, type: OrgEntryType, entity: OrgEntity, entityId: number,
     data: Record<string, unknown>, fromStatus: string | null = null, feed: FeedDraft | null = null,
   ) {
     this.#journal.write(ctx, p, at, { subject, type, entity, entityId, data, fromStatus, feed });

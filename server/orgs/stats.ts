@@ -6,9 +6,9 @@
  * "By organizations" counts the services an organization delivered and those social workers
  * delivered under a project an organization runs (services.org_id, set when recorded).
  */
-import type { StatsContext } from '../subjects/context.ts';
+import type { StatsContext } from '../kernel/stats-context.ts';
 import type { FundingSource, OrgViews, ProjectGlance, SocialWorkViews } from '../../shared/subjects.ts';
-import { feedText } from '../subjects/change.ts';
+import { feedText } from '../kernel/journal.ts';
 import { guardCount } from '../../shared/disclosure.ts';
 
 /** How many projects the wall lists: the active ones with the most services in the last 30 days. */

@@ -17,14 +17,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
-import type { Effect, SubjectJournal } from '../subjects/change.ts';
-import type { Metrics } from '../subjects/metrics.ts';
+import type { JournalWriter, SubjectChange } from '../kernel/journal.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import { maskName } from '../../shared/mask.ts';
 import type { FeedDraft } from '../../shared/subjects.ts';
-import { feedText } from '../subjects/change.ts';
+import { feedText } from '../kernel/journal.ts';
 import type { Directory } from '../community.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../subjects/rules.ts';
+import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';
 import { wallTime } from '../../shared/time.ts';
 import {
@@ -44,10 +44,10 @@ import {
 
 export interface VolunteerServiceDeps {
   db: Db;
-  queue: WriteQueue<Effect>;
+  queue: WriteQueue<SubjectChange>;
   directory: Directory;
   metrics: Metrics;
-  journal: SubjectJournal;
+  journal: JournalWriter;
   now?: () => number;
   /** The community rate for activities that set none (POINTS_PER_HOUR; 10 = 1 h → 10 points). */
   pointsPerHour?: number;
@@ -91,9 +91,9 @@ const CASHIER: readonly Role[] = ['admin', 'coordinator', 'system'];
 
 export class VolunteerService {
   #db: Db;
-  #queue: WriteQueue<Effect>;
+  #queue: WriteQueue<SubjectChange>;
   #metrics: Metrics;
-  #subjectJournal: SubjectJournal;
+  #subjectJournal: JournalWriter;
   #dir: Directory;
   #now: () => number;
   #rate: number;
@@ -736,7 +736,7 @@ export class VolunteerService {
   }
 
   #journal(
-    ctx: WriteContext<Effect>, p: Principal, at: number, type: VolunteerEntryType, entity: VolunteerEntity, entityId: number,
+    ctx: WriteContext<SubjectChange>, p: Principal, at: number, type: VolunteerEntryType, entity: VolunteerEntity, entityId: number,
     data: Record<string, unknown>, fromStatus: string | null = null, feed: FeedDraft | null = null,
   ) {
     this.#subjectJournal.write(ctx, p, at, { subject: 'volunteer', type, entity, entityId, data, fromStatus, feed });

@@ -1,8 +1,8 @@
 /** The wall's volunteer figures: on duty now, this month's hours and points, the leaderboard, today's activities. */
-import type { StatsContext } from '../subjects/context.ts';
+import type { StatsContext } from '../kernel/stats-context.ts';
 import type { ActivityToday, LeaderboardEntry, VolunteerViews } from '../../shared/subjects.ts';
 import { maskName } from '../../shared/mask.ts';
-import { feedText } from '../subjects/change.ts';
+import { feedText } from '../kernel/journal.ts';
 import { DAY_MS } from '../../shared/time.ts';
 import { MAX_ACTIVITY_MS } from '../../shared/volunteers.ts';
 

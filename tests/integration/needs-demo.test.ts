@@ -11,7 +11,7 @@ import { seedVolunteers } from '../../server/demo/volunteers.ts';
 import { NeedSimulator, seedNeeds, type SeedNeedsResult } from '../../server/demo/needs.ts';
 import { seededRandom } from '../../server/demo/seed.ts';
 import { needStats, linkageFlow } from '../../server/needs/stats.ts';
-import type { StatsContext } from '../../server/subjects/context.ts';
+import type { StatsContext } from '../../server/kernel/stats-context.ts';
 import { DAY_MS, isoInZone, startOfLocalDay, wallTime } from '../../shared/time.ts';
 
 const TZ = 'Asia/Shanghai';

@@ -12,8 +12,8 @@ import { openDatabase, type Db } from '../../server/db/index.ts';
 import { WriteQueue } from '../../server/db/write-queue.ts';
 import { Directory } from '../../server/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
-import { SubjectJournal, type Effect, type SubjectChange } from '../../server/subjects/change.ts';
-import { Metrics } from '../../server/subjects/metrics.ts';
+import { JournalWriter, type SubjectChange } from '../../server/kernel/journal.ts';
+import { Metrics } from '../../server/kernel/metrics.ts';
 import { DomainError } from '../../server/errors.ts';
 import { CharityService } from '../../server/charity/service.ts';
 import { FundLedger } from '../../server/charity/ledger.ts';
@@ -31,11 +31,11 @@ const admin: Principal = { id: 'admin', role: 'admin', communityId: C };
 function world(file = ':memory:') {
   const db = openDatabase(file);
   installDemoCommunity(new Directory(db), Date.now());
-  const effects: Effect[] = [];
+  const effects: SubjectChange[] = [];
   let clock = Date.parse('2026-03-18T10:00:00+08:00');
-  const queue = new WriteQueue<Effect>(db, (e) => effects.push(...e));
+  const queue = new WriteQueue<SubjectChange>(db, (e) => effects.push(...e));
   const svc = new CharityService({
-    db, queue, directory: new Directory(db), metrics: new Metrics(db), journal: new SubjectJournal(db), now: () => clock,
+    db, queue, directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db), now: () => clock,
   });
   const org = Number(db.prepare(
     `INSERT INTO organizations (community_id, name, kind, contact_name, contact_phone, status, registered_at, updated_at)

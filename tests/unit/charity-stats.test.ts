@@ -8,9 +8,9 @@ import { openDatabase } from '../../server/db/index.ts';
 import { WriteQueue } from '../../server/db/write-queue.ts';
 import { Directory } from '../../server/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
-import { SubjectJournal, type Effect } from '../../server/subjects/change.ts';
-import { Metrics } from '../../server/subjects/metrics.ts';
-import type { StatsContext } from '../../server/subjects/context.ts';
+import { JournalWriter, type SubjectChange } from '../../server/kernel/journal.ts';
+import { Metrics } from '../../server/kernel/metrics.ts';
+import type { StatsContext } from '../../server/kernel/stats-context.ts';
 import { CharityService } from '../../server/charity/service.ts';
 import { charityStats } from '../../server/charity/stats.ts';
 import type { Principal } from '../../server/principal.ts';
@@ -43,7 +43,7 @@ describe('the wall’s charity figures', () => {
     const metrics = new Metrics(db);
     let clock = Date.parse('2026-03-18T10:00:00+08:00');
     const svc = new CharityService({
-      db, queue: new WriteQueue<Effect>(db, () => {}), directory: new Directory(db), metrics, journal: new SubjectJournal(db), now: () => clock,
+      db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory: new Directory(db), metrics, journal: new JournalWriter(db), now: () => clock,
     });
     const need = Number(db.prepare(
       `INSERT INTO needs (community_id, code, title, category, urgency, raised_by_kind, raised_by, status, raised_at, updated_at)

@@ -11,13 +11,13 @@ import { openDatabase, type Db } from '../../server/db/index.ts';
 import { WriteQueue } from '../../server/db/write-queue.ts';
 import { Directory } from '../../server/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
-import { SubjectJournal, type Effect } from '../../server/subjects/change.ts';
-import { Metrics } from '../../server/subjects/metrics.ts';
+import { JournalWriter, type SubjectChange } from '../../server/kernel/journal.ts';
+import { Metrics } from '../../server/kernel/metrics.ts';
 import { DomainError } from '../../server/errors.ts';
 import { NeedService } from '../../server/needs/service.ts';
 import { linkageFlow, needStats } from '../../server/needs/stats.ts';
 import { proposeMatches } from '../../server/needs/matching.ts';
-import type { StatsContext } from '../../server/subjects/context.ts';
+import type { StatsContext } from '../../server/kernel/stats-context.ts';
 import type { Principal, Role } from '../../server/principal.ts';
 import { CATALOGUES, type MessageKey } from '../../shared/i18n.ts';
 import {
@@ -136,8 +136,8 @@ beforeEach(() => {
   db = openDatabase(path.join(dir, 'cerebellum.db'));
   installDemoCommunity(new Directory(db), Date.now());
   clock = Date.parse('2026-03-10T10:00:00+08:00');
-  const queue = new WriteQueue<Effect>(db, () => {});
-  svc = new NeedService({ db, queue, directory: new Directory(db), metrics: new Metrics(db), journal: new SubjectJournal(db), now: () => clock });
+  const queue = new WriteQueue<SubjectChange>(db, () => {});
+  svc = new NeedService({ db, queue, directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db), now: () => clock });
 });
 afterEach(() => {
   db.close();

@@ -13,9 +13,9 @@ import { openDatabase, type Db } from '../../server/db/index.ts';
 import { WriteQueue } from '../../server/db/write-queue.ts';
 import { Directory } from '../../server/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
-import { SubjectJournal, type Effect } from '../../server/subjects/change.ts';
-import { Metrics } from '../../server/subjects/metrics.ts';
-import type { StatsContext } from '../../server/subjects/context.ts';
+import { JournalWriter, type SubjectChange } from '../../server/kernel/journal.ts';
+import { Metrics } from '../../server/kernel/metrics.ts';
+import type { StatsContext } from '../../server/kernel/stats-context.ts';
 import { DomainError } from '../../server/errors.ts';
 import { OrgService } from '../../server/orgs/service.ts';
 import { chargeProject } from '../../server/orgs/spending.ts';
@@ -42,7 +42,7 @@ beforeEach(() => {
   installDemoCommunity(directory, Date.now());
   clock = Date.parse('2026-03-01T09:00:00+08:00');
   svc = new OrgService({
-    db, queue: new WriteQueue<Effect>(db, () => {}), directory, now: () => clock, metrics: new Metrics(db), journal: new SubjectJournal(db),
+    db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory, now: () => clock, metrics: new Metrics(db), journal: new JournalWriter(db),
   });
 });
 

@@ -12,8 +12,8 @@ import { openDatabase, type Db } from '../../server/db/index.ts';
 import { WriteQueue } from '../../server/db/write-queue.ts';
 import { Directory } from '../../server/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
-import { SubjectJournal, type Effect } from '../../server/subjects/change.ts';
-import { Metrics } from '../../server/subjects/metrics.ts';
+import { JournalWriter, type SubjectChange } from '../../server/kernel/journal.ts';
+import { Metrics } from '../../server/kernel/metrics.ts';
 import { DomainError } from '../../server/errors.ts';
 import { PointsLedger, UnbalancedTransactionError, assertBalanced, type Leg } from '../../server/volunteers/ledger.ts';
 import { VolunteerService } from '../../server/volunteers/service.ts';
@@ -190,8 +190,8 @@ describe('concurrent redemptions', () => {
   it('cannot overspend even when they share one group commit: each sees the ones before it', async () => {
     let clock = Date.parse('2026-03-10T08:00:00+08:00');
     const admin: Principal = { id: 'admin', role: 'admin', communityId: C };
-    const queue = new WriteQueue<Effect>(db, () => {});
-    const svc = new VolunteerService({ db, queue, directory: new Directory(db), metrics: new Metrics(db), journal: new SubjectJournal(db), now: () => clock });
+    const queue = new WriteQueue<SubjectChange>(db, () => {});
+    const svc = new VolunteerService({ db, queue, directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db), now: () => clock });
     const v = await svc.register(admin, { name: '朱大姐', phone: '13900000000', skills: [] });
     const a = await svc.createActivity(admin, {
       title: '助餐', description: '', organiser: '桂花社区', place: '食堂', capacity: 1, skillsWanted: [], pointsPerHour: 10,
@@ -221,7 +221,7 @@ describe('concurrent redemptions', () => {
 
 describe('who may move points', () => {
   it('refuses a wall display and a grid worker at the exchange with 403, writing nothing', async () => {
-    const svc = new VolunteerService({ db, queue: new WriteQueue<Effect>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new SubjectJournal(db) });
+    const svc = new VolunteerService({ db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db) });
     const admin: Principal = { id: 'admin', role: 'admin', communityId: C };
     const v = await svc.register(admin, { name: '张三', phone: '13900000000', skills: [] });
     const before = counts();
@@ -234,7 +234,7 @@ describe('who may move points', () => {
   });
 
   it('keeps each community’s volunteers to itself', async () => {
-    const svc = new VolunteerService({ db, queue: new WriteQueue<Effect>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new SubjectJournal(db) });
+    const svc = new VolunteerService({ db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db) });
     const v = await svc.register({ id: 'admin', role: 'admin', communityId: C }, { name: '张三', phone: '13900000000', skills: [] });
     expect(() => svc.volunteer({ id: 'admin', role: 'admin', communityId: 'elsewhere' }, v.id)).toThrow(/not found/);
   });
@@ -317,7 +317,7 @@ describe('service certificates', () => {
   it('never repeat, even when many volunteers check out at once', async () => {
     let clock = Date.parse('2026-12-31T15:30:00+08:00');
     const admin: Principal = { id: 'admin', role: 'admin', communityId: C };
-    const svc = new VolunteerService({ db, queue: new WriteQueue<Effect>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new SubjectJournal(db), now: () => clock });
+    const svc = new VolunteerService({ db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db), now: () => clock });
     const activity = await svc.createActivity(admin, {
       title: '跨年夜巡逻', description: '', organiser: '桂花社区志愿服务站', place: '桂花苑', capacity: 40, skillsWanted: [],
       startsAt: '2026-12-31T16:00:00+08:00', endsAt: '2027-01-01T01:00:00+08:00', status: 'open',

@@ -172,7 +172,7 @@ describe('entry types', () => {
 
   it('are exactly those the server journals: none declared and never sent', () => {
     const service = read('server/events/service.ts');
-    const journaled = [...new Set([...service.matchAll(/#journal\(ctx, now, '([\w.]+)'/g)].map((m) => m[1]!))].sort();
+    const journaled = [...new Set([...service.matchAll(/#record\(ctx, now, '([\w.]+)'/g)].map((m) => m[1]!))].sort();
     expect(journaled.length).toBeGreaterThan(0);
     expect(declared).toEqual(journaled);
   });

@@ -1,13 +1,16 @@
 /**
- * Changes of the subjects other than grid events (volunteers, organizations, social work,
- * charity, needs). Each is journaled in the transaction of the change, like a grid event's, and
- * after commit it marks the community's subject views stale and may add a line to the wall's
- * feed. Displays receive them as fresh views in the next batch, never as raw records: the
+ * The journal's one writer. Every change of every subject appends its entry here, in the
+ * transaction of the change: grid events (`writeEvent`, whose service publishes the event
+ * before and after), the other subjects (`write`: volunteers, organizations, social work,
+ * charity, needs, which also emits the `SubjectChange` published after commit) and the demo
+ * seeder's back-dated history. Reading the journal back (replay, retention) is
+ * `server/live/journal.ts`; what committed reaches its subscribers through `server/feed.ts`.
+ *
+ * Subject changes reach displays as fresh views in the next batch, never as raw records: the
  * views are aggregates and masked lines, the same for every audience.
  */
 import type { Db } from '../db/index.ts';
 import type { WriteContext } from '../db/write-queue.ts';
-import type { Change } from '../events/service.ts';
 import type { Principal } from '../principal.ts';
 import { nameMasker, scrubText } from '../../shared/mask.ts';
 import type { FeedDraft, SubjectKind } from '../../shared/subjects.ts';
@@ -22,11 +25,6 @@ export interface SubjectChange {
   feed: FeedDraft | null;
 }
 
-/** What one committed write produced: grid-event changes and subject changes, in seq order. */
-export type Effect = Change | SubjectChange;
-
-export const isSubjectChange = (e: Effect): e is SubjectChange => (e as SubjectChange).kind === 'subject';
-
 export interface SubjectEntry {
   subject: SubjectKind;
   /** e.g. 'donation.received'; the journal's type. */
@@ -40,23 +38,31 @@ export interface SubjectEntry {
   feed?: FeedDraft | null;
 }
 
-/**
- * Appends subject entries to the journal inside a write and emits them for after commit. One
- * per service; the statement is prepared once.
- */
-export class SubjectJournal {
-  #insert;
+/** Appends journal entries inside a write; its statements are prepared once. */
+export class JournalWriter {
+  #event;
+  #subject;
 
   constructor(db: Db) {
-    this.#insert = db.prepare(
+    this.#event = db.prepare('INSERT INTO journal (at, community_id, type, event_id, action, from_status) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#subject = db.prepare(
       'INSERT INTO journal (at, community_id, type, entity, entity_id, from_status, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
-  write(ctx: WriteContext<Effect>, p: Principal, at: number, e: SubjectEntry): number {
+  /**
+   * A grid event's entry (which event, the action taken if any, the status it left); its seq.
+   * The event service publishes the event itself. Positional: it runs once per grid-event write.
+   */
+  writeEvent(at: number, communityId: string, type: string, eventId: number, action: string | null, fromStatus: string | null): number {
+    return Number(this.#event.run(at, communityId, type, eventId, action, fromStatus).lastInsertRowid);
+  }
+
+  /** Another subject's entry, emitted for after commit; its seq. */
+  write(ctx: WriteContext<SubjectChange>, p: Principal, at: number, e: SubjectEntry): number {
     const feed = e.feed ?? null;
     const data = feed ? { ...e.data, feed } : (e.data ?? {});
-    const seq = Number(this.#insert.run(at, p.communityId, e.type, e.entity, e.entityId, e.fromStatus ?? null, JSON.stringify(data)).lastInsertRowid);
+    const seq = Number(this.#subject.run(at, p.communityId, e.type, e.entity, e.entityId, e.fromStatus ?? null, JSON.stringify(data)).lastInsertRowid);
     ctx.emit({ kind: 'subject', seq, at, communityId: p.communityId, subject: e.subject, type: e.type, feed });
     return seq;
   }

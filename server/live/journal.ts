@@ -1,10 +1,10 @@
 /**
  * Reading the journal back: replay for displays that reconnect, and retention. Entries are
- * appended by the domain services in the transaction of each change (see events/service.ts).
+ * appended by the one writer, server/kernel/journal.ts, in the transaction of each change.
  */
-import type { Db } from './db/index.ts';
-import type { Change } from './events/service.ts';
-import { fromRow, type EventRow } from './events/record.ts';
+import type { Db } from '../db/index.ts';
+import type { Change } from '../events/service.ts';
+import { fromRow, type EventRow } from '../events/record.ts';
 
 /** Grid-event entries with their event as it is now (rows of other subjects have no event). */
 const SELECT_ENTRIES = 'SELECT j.seq, j.at, j.type, j.action, j.from_status, e.* FROM journal j JOIN events e ON e.id = j.event_id';
@@ -26,7 +26,7 @@ export function latestChanges(db: Db, communityId: string, limit: number): Chang
   return rows.map(changeFromRow);
 }
 
-export class Journal {
+export class JournalReader {
   #db: Db;
   #since;
 

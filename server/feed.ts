@@ -1,0 +1,55 @@
+/**
+ * The feed of committed changes: where a change goes after commit. The write queue hands every
+ * commit group's changes here, in journal order and never for a write that rolled back; the
+ * feed delivers them to its subscribers in the order they subscribed. Today: the names the
+ * wall must mask, the five-subject read model, the grid-event read model and the broadcaster
+ * (server/app.ts subscribes them); webhooks, exports and other nodes subscribe the same way.
+ *
+ *   service → JournalWriter (in the write's transaction) → COMMIT → CommitFeed → subscribers
+ */
+import type { Change } from './events/service.ts';
+import type { SubjectChange } from './kernel/journal.ts';
+
+/** What one committed write produced: grid-event changes and other subjects' changes, in seq order. */
+export type Effect = Change | SubjectChange;
+
+export const isSubjectChange = (e: Effect): e is SubjectChange => (e as SubjectChange).kind === 'subject';
+
+/** One commit group's changes, split once by kind for every subscriber; each list in seq order. */
+export interface Committed {
+  events: Change[];
+  subjects: SubjectChange[];
+}
+
+export type FeedSubscriber = (committed: Committed) => void;
+
+export class CommitFeed {
+  #subscribers: { name: string; deliver: FeedSubscriber }[] = [];
+  #onError: (error: unknown, subscriber: string) => void;
+
+  /** `onError`: a subscriber threw; the others still get the commit. */
+  constructor(onError: (error: unknown, subscriber: string) => void) {
+    this.#onError = onError;
+  }
+
+  /** Deliver every commit from now on to `deliver`, after the subscribers before it; `name` is for the log. */
+  subscribe(name: string, deliver: FeedSubscriber): void {
+    this.#subscribers.push({ name, deliver });
+  }
+
+  /** A commit group's changes (the write queue's `onCommit`). */
+  deliver(effects: readonly Effect[]): void {
+    const committed: Committed = { events: [], subjects: [] };
+    for (const e of effects) {
+      if (isSubjectChange(e)) committed.subjects.push(e);
+      else committed.events.push(e);
+    }
+    for (const s of this.#subscribers) {
+      try {
+        s.deliver(committed);
+      } catch (err) {
+        this.#onError(err, s.name);
+      }
+    }
+  }
+}
