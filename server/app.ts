@@ -33,7 +33,7 @@ import { JournalReader } from './live/journal.ts';
 import { ReadModel } from './live/read-model.ts';
 import { Broadcaster } from './live/broadcaster.ts';
 import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
-import { createHttpApp } from './http/app.ts';
+import { createHttpApp } from './api.ts';
 import { Auth } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';

@@ -32,7 +32,7 @@ function setup(errors: string[] = []) {
   const journal = new JournalWriter(db);
   const p = systemPrincipal('guihua');
   const write = (n: number, fail = false) => queue.run((ctx) => {
-    journal.write(ctx as never, p, 1_000 + n, { subject: 'volunteers', type: 'volunteer.registered', entity: 'volunteer', entityId: n });
+    journal.write(ctx as never, p, 1_000 + n, { subject: 'volunteer', type: 'volunteer.registered', entity: 'volunteer', entityId: n });
     if (fail) throw new Error('refused');
     return n;
   });

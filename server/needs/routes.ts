@@ -6,9 +6,9 @@
  * are DomainErrors, answered by the parent app's error handler.
  */
 import { Hono, type Context } from 'hono';
-import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from './validate.ts';
-import type { NeedService } from '../needs/service.ts';
-import { viewMatch, viewNeed, viewResource, viewTask } from '../needs/record.ts';
+import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
+import type { NeedService } from './service.ts';
+import { viewMatch, viewNeed, viewResource, viewTask } from './record.ts';
 import {
   acceptMatchBody, closeNeedBody, createResourceBody, declineMatchBody, listNeedsQuery, listResourcesQuery, listTasksQuery,
   needStepBody, proposeBody, raiseNeedBody, rateNeedBody, resourceStatusBody,

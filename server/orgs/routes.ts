@@ -7,9 +7,9 @@
  * the parent app's error handler.
  */
 import { Hono, type Context } from 'hono';
-import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from './validate.ts';
-import type { OrgService } from '../orgs/service.ts';
-import { viewCase, viewExpense, viewOrg, viewProject, viewService, viewWorker, type ProjectRecord } from '../orgs/record.ts';
+import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
+import type { OrgService } from './service.ts';
+import { viewCase, viewExpense, viewOrg, viewProject, viewService, viewWorker, type ProjectRecord } from './record.ts';
 import {
   closeCaseBody, createProjectBody, listCasesQuery, listOrgsQuery, listProjectsQuery, listServicesQuery, listWorkersQuery,
   openCaseBody, orgStatusBody, pageQuery, projectStatusBody, rateServiceBody, recordExpenseBody, recordServiceBody,

@@ -6,12 +6,12 @@
  * Errors are DomainErrors, answered by the parent app's error handler.
  */
 import { Hono, type Context } from 'hono';
-import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from './validate.ts';
-import type { VolunteerService } from '../volunteers/service.ts';
+import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
+import type { VolunteerService } from './service.ts';
 import {
   viewActivity, viewItem, viewLedgerLine, viewRedemption, viewServiceRecord, viewSignup, viewVolunteer,
   type VolunteerRecord,
-} from '../volunteers/record.ts';
+} from './record.ts';
 import {
   activityStatusBody, checkInBody, checkOutBody, createActivityBody, createExchangeItemBody, createTeamBody,
   leaderboardQuery, listActivitiesQuery, listRedemptionsQuery, listVolunteersQuery, pageQuery, participationBody,

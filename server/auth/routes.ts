@@ -5,15 +5,15 @@
  * access rule and the CSRF token; these routes validate bodies with shared/auth.ts and answer.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { ID, idParam, limitedBody, parse, principal, readJson } from './validate.ts';
+import { ID, idParam, limitedBody, parse, principal, readJson } from '../http/validate.ts';
 import { DomainError, notFound } from '../errors.ts';
-import type { Auth } from '../auth/index.ts';
-import type { Credential } from '../auth/index.ts';
-import type { NewSession, RequestInfo } from '../auth/accounts.ts';
-import { viewAudit } from '../auth/audit.ts';
+import type { Auth } from './index.ts';
+import type { Credential } from './index.ts';
+import type { NewSession, RequestInfo } from './accounts.ts';
+import { viewAudit } from './audit.ts';
 import { getCookie } from 'hono/cookie';
-import { deviceCookie, isHttps, sessionCookie } from '../auth/middleware.ts';
-import { DEVICE_COOKIE } from '../auth/guards.ts';
+import { deviceCookie, isHttps, sessionCookie } from './middleware.ts';
+import { DEVICE_COOKIE } from './guards.ts';
 import {
   auditQuery, changePasswordBody, createApiKeyBody, createUserBody, loginBody, pairDisplayBody, renameDisplayBody,
   setPasswordBody, setupBody, updateUserBody, type SessionView,

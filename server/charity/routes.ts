@@ -6,9 +6,9 @@
  * closed project) a 409. Errors are DomainErrors, answered by the parent app's error handler.
  */
 import { Hono } from 'hono';
-import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from './validate.ts';
-import type { CharityService } from '../charity/service.ts';
-import { viewDisbursement, viewDonation, viewFundLine, viewGoods, viewMovement } from '../charity/record.ts';
+import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
+import type { CharityService } from './service.ts';
+import { viewDisbursement, viewDonation, viewFundLine, viewGoods, viewMovement } from './record.ts';
 import {
   charityPageQuery, disburseBody, listDisbursementsQuery, listDonationsQuery, listGoodsQuery, recordDonationBody,
 } from '../../shared/charity.ts';
