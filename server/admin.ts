@@ -12,8 +12,8 @@
  */
 import readline from 'node:readline';
 import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './db/index.ts';
-import { Directory } from './community.ts';
+import { openDatabase } from './database.ts';
+import { Directory } from './kernel/community.ts';
 import { zodIssues } from './errors.ts';
 import { systemPrincipal } from './principal.ts';
 import { Auth } from './auth/index.ts';

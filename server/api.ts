@@ -16,7 +16,7 @@ import { jsonBodies, limitedBody, parse, readJson } from './http/validate.ts';
 import { QueueClosedError } from './db/write-queue.ts';
 import { RETRY_AFTER_S, StorageError, storageFault, type StorageHealth } from './db/storage.ts';
 import type { Principal } from './principal.ts';
-import type { Directory } from './community.ts';
+import type { Directory } from './kernel/community.ts';
 import type { EventService, HistoryLine } from './events/service.ts';
 import { projectEvent, type EventRecord, type ViewContext } from './events/record.ts';
 import type { ReadModel } from './live/read-model.ts';

@@ -15,8 +15,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { singleLineText } from '../shared/text.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './db/index.ts';
-import { Directory, type CommunitySeed } from './community.ts';
+import { openDatabase } from './database.ts';
+import { Directory, type CommunitySeed } from './kernel/community.ts';
 import { zodIssues } from './errors.ts';
 import { isValidTimeZone } from '../shared/time.ts';
 

@@ -26,8 +26,8 @@ const logger = pino({ level: config.LOG_LEVEL });
 
 if (config.DEMO) {
   // The demo community must exist before the read models are built.
-  const { openDatabase } = await import('./db/index.ts');
-  const { Directory } = await import('./community.ts');
+  const { openDatabase } = await import('./database.ts');
+  const { Directory } = await import('./kernel/community.ts');
   const db = openDatabase(config.dbFile);
   const dir = new Directory(db);
   if (installDemoCommunity(dir, Date.now())) {

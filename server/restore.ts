@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from './config.ts';
-import { assignNewDatabaseId, openDatabase } from './db/index.ts';
+import { assignNewDatabaseId } from './db/index.ts';
+import { openDatabase } from './database.ts';
 
 const [source] = process.argv.slice(2);
 try {

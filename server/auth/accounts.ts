@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/index.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { isoInZone } from '../../shared/time.ts';

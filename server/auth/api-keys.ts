@@ -3,7 +3,7 @@
  * admin, shown once, stored as a sha256, bound to one community and to ingest only, revocable.
  */
 import type { Db } from '../db/index.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { notFound } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { isoInZone, isoOrNull } from '../../shared/time.ts';

@@ -5,7 +5,7 @@
  * reads its community's public view and nothing else, until an admin revokes it.
  */
 import type { Db } from '../db/index.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { isoInZone, isoOrNull } from '../../shared/time.ts';

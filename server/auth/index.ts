@@ -4,7 +4,7 @@
  * API key) into a Principal, and rechecks it later (a socket's every command).
  */
 import type { Db } from '../db/index.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import type { Principal } from '../principal.ts';
 import { Accounts, type SessionRecord, type UserRecord } from './accounts.ts';
 import { Displays, type DisplayRecord } from './displays.ts';

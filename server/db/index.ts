@@ -7,9 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
+
+/** One step of the schema: applied once, in its own transaction, in version order. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
 
 export interface OpenOptions {
   /**
@@ -20,7 +26,11 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
-export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+/**
+ * Open (creating if need be) a SQLite file, make it durable and bring its schema up to
+ * `migrations`. Cerebellum's own schema is server/database.ts's `openDatabase`.
+ */
+export function openSqlite(file: string, migrations: readonly Migration[], opts: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -30,7 +40,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   // Keep the WAL from growing without bound between checkpoints.
   db.pragma('journal_size_limit = 67108864');
   assertDurable(db, file);
-  migrate(db);
+  applyMigrations(db, migrations);
   if (opts.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
   return db;
 }
@@ -48,9 +58,9 @@ export function schemaVersion(db: Db): number {
 }
 
 /** Apply every migration newer than the database's `user_version`, each in its own transaction. */
-export function migrate(db: Db) {
+export function applyMigrations(db: Db, migrations: readonly Migration[]) {
   const current = schemaVersion(db);
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);

@@ -4,7 +4,7 @@
  * `applyAction`) at back-dated instants and written in one transaction with its journal.
  */
 import type { Db } from '../db/index.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { applyAction, reminderTime, runningDeadline } from '../../shared/lifecycle.ts';
 import { CATEGORIES, type Source, type Urgency } from '../../shared/taxonomy.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/time.ts';

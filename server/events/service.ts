@@ -13,7 +13,7 @@ import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../sha
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
 import { FUTURE_SLACK_MS, authorise } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { EVENT_COLUMNS, eventCode, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
 
 // Who may do what, checked again here behind the route rules (server/auth/policy.ts mirrors these).

@@ -1,7 +1,7 @@
 /** What every subject service (organizations, charity, needs) is built from. */
 import type { Db } from '../db/index.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from './community.ts';
 import type { JournalWriter, SubjectChange } from './journal.ts';
 import type { Metrics } from './metrics.ts';
 

@@ -2,7 +2,7 @@
  * The checks every subject service (volunteers, organizations, needs, charity) makes the same
  * way: who may act, a field refused with a 400, a grid named in a body, an instant a body may carry.
  */
-import type { Directory } from '../community.ts';
+import type { Directory } from './community.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Principal, Role } from '../principal.ts';
 

@@ -13,7 +13,7 @@ import { selectForDisplay } from '../../shared/display-events.ts';
 import { DAY_MS, HOUR_MS, hourOf, isoInZone, startOfLocalDay } from '../../shared/time.ts';
 import type { Change } from '../events/service.ts';
 import { fromRow, type EventRecord, type EventRow } from '../events/record.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { latestChanges } from './journal.ts';
 import type { SubjectStats } from './subjects.ts';
 

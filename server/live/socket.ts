@@ -12,7 +12,7 @@ import { zodIssues } from '../errors.ts';
 import { audienceOf, type Principal } from '../principal.ts';
 import type { Authentication, Credential } from '../auth/index.ts';
 import type { LiveControl } from '../auth/live.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import type { JournalReader } from './journal.ts';
 import { projectEvent, type ViewContext } from '../events/record.ts';
 import type { ReadModel } from './read-model.ts';

@@ -19,7 +19,7 @@
  * public wall never shows a full name that the database holds.
  */
 import type { Db } from '../db/index.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import type { ViewContext } from '../events/record.ts';
 import type { Kpis } from '../../shared/protocol.ts';
 import { FEED_LIMIT, SUBJECTS, type FeedDraft, type FeedItem, type SubjectKind, type SubjectViews } from '../../shared/subjects.ts';

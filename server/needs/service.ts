@@ -19,7 +19,7 @@
 import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';

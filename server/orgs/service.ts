@@ -17,7 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { ProjectRows } from './projects.ts';
 import type { SubjectServiceDeps } from '../kernel/deps.ts';
 import { feedText, type SubjectChange, type JournalWriter } from '../kernel/journal.ts';

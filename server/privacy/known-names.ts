@@ -2,7 +2,7 @@
  * Every person the community holds by name, as one masker per community: the one step every
  * public projection passes free text through (grid events' titles and notes, the five-subject
  * views and feed). The names come from `known_names`, which triggers keep current from every
- * table that holds a person (server/db/schema/known-names.ts), so nothing that writes a person
+ * table that holds a person (server/privacy/schema.ts), so nothing that writes a person
  * has to remember to tell this class.
  *
  * Catching up costs one indexed query (`id > last`), taken at the start of each projection

@@ -22,7 +22,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import { maskName } from '../../shared/mask.ts';
 import type { FeedDraft } from '../../shared/subjects.ts';
 import { feedText } from '../kernel/journal.ts';
-import type { Directory } from '../community.ts';
+import type { Directory } from '../kernel/community.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { authorise, instantFrom, invalidField, requireGrid, ownRow } from '../kernel/rules.ts';
 import type { Principal, Role } from '../principal.ts';

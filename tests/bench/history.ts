@@ -10,8 +10,8 @@
  * since 1991, and ICU's formatter would cost ~10 s on a million events.
  */
 import fs from 'node:fs';
-import { openDatabase } from '../../server/db/index.ts';
-import { Directory } from '../../server/community.ts';
+import { openDatabase } from '../../server/database.ts';
+import { Directory } from '../../server/kernel/community.ts';
 import { draftEvent, hourlyWeight, installDemoCommunity, seededRandom, type NewEventDraft } from '../../server/demo/seed.ts';
 import { DEMO_COMMUNITY } from '../../server/demo/community.ts';
 import { EVENT_COLUMNS, toParams, type EventRecord } from '../../server/events/record.ts';

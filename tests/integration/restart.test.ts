@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { openSocket, post, sampleReport, startServer, tempDataDir, until, type TestServer } from '../support/server.ts';
-import { openDatabase } from '../../server/db/index.ts';
-import { Directory } from '../../server/community.ts';
+import { openDatabase } from '../../server/database.ts';
+import { Directory } from '../../server/kernel/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
 import { sha256 } from '../../server/auth/crypto.ts';
 import { LiveClient } from '../../shared/live-client.ts';

@@ -15,8 +15,8 @@
 import pino from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { createCerebellum } from '../../server/app.ts';
-import { openDatabase } from '../../server/db/index.ts';
-import { Directory } from '../../server/community.ts';
+import { openDatabase } from '../../server/database.ts';
+import { Directory } from '../../server/kernel/community.ts';
 import { installDemoCommunity, seedHistory } from '../../server/demo/seed.ts';
 import { installSubjects, startSimulators, type RunningDemo } from '../../server/demo/index.ts';
 

@@ -4,9 +4,9 @@
  * the 30-day series by local day.
  */
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/db/index.ts';
+import { openDatabase } from '../../server/database.ts';
 import { WriteQueue } from '../../server/db/write-queue.ts';
-import { Directory } from '../../server/community.ts';
+import { Directory } from '../../server/kernel/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
 import { JournalWriter, type SubjectChange } from '../../server/kernel/journal.ts';
 import { Metrics } from '../../server/kernel/metrics.ts';

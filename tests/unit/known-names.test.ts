@@ -5,8 +5,9 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../server/db/migrations.ts';
-import { migrate, type Db } from '../../server/db/index.ts';
+import { MIGRATIONS } from '../../server/database.ts';
+import { type Db } from '../../server/db/index.ts';
+import { migrate } from '../../server/database.ts';
 import { KnownNames } from '../../server/privacy/known-names.ts';
 
 let db: Db | null = null;

@@ -1,11 +1,12 @@
 /**
- * Review findings on the names a community knows (server/db/schema/known-names.ts,
+ * Review findings on the names a community knows (server/privacy/schema.ts,
  * server/privacy/known-names.ts): plain SQL, as `npm run admin`, an import or the accounts
  * service (which writes outside the write queue) would.
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate, type Db } from '../../server/db/index.ts';
+import { type Db } from '../../server/db/index.ts';
+import { migrate } from '../../server/database.ts';
 import { KnownNames } from '../../server/privacy/known-names.ts';
 
 let db: Db | null = null;

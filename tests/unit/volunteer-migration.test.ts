@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate, schemaVersion } from '../../server/db/index.ts';
-import { MIGRATIONS } from '../../server/db/migrations.ts';
+import { schemaVersion } from '../../server/db/index.ts';
+import { migrate } from '../../server/database.ts';
+import { MIGRATIONS } from '../../server/database.ts';
 
 let dir: string;
 let db: Database.Database;

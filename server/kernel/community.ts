@@ -2,8 +2,8 @@
  * Communities, their grids (GeoJSON polygons) and grid workers: reference data, small enough
  * to hold in memory and read on every request without a query.
  */
-import type { Db } from './db/index.ts';
-import type { CommunityInfo, GridInfo } from '../shared/protocol.ts';
+import type { Db } from '../db/index.ts';
+import type { CommunityInfo, GridInfo } from '../../shared/protocol.ts';
 
 export interface Polygon {
   type: 'Polygon';

@@ -1,6 +1,6 @@
 /**
  * Migration 3, the three lists' needs and resources (需求清单 · 资源清单) and the matches
- * between them. Projects (项目清单) live with organizations (schema/orgs.ts); a need met by a
+ * between them. Projects (项目清单) live with organizations (server/orgs/schema.ts); a need met by a
  * single person becomes a task.
  */
 export const NEEDS_SQL = `

@@ -87,3 +87,17 @@ export const AUTH_SQL = `
   CREATE INDEX audit_actor ON audit_log(actor_id, id);
   CREATE INDEX audit_action ON audit_log(action, id);
 `;
+
+/** Migration 5, login devices: browsers that logged in before are not locked out by others sharing their address. */
+export const LOGIN_DEVICES_SQL = `
+  CREATE TABLE login_devices (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL
+  );
+  CREATE INDEX login_devices_user ON login_devices(user_id);
+`;
+
+/** Migration 6: a social worker's account names the social-worker record it is. */
+export const USER_SOCIAL_WORKER_SQL = 'ALTER TABLE users ADD COLUMN social_worker_id INTEGER REFERENCES social_workers(id);';

@@ -1,0 +1,48 @@
+/**
+ * Cerebellum's database: SQLite (server/db) with the schema every subject keeps in its own
+ * folder (`schema.ts`), as the numbered migrations that built it. A migration that has shipped is
+ * never edited: a change of schema is a new one at the end. Each migration's SQL is the text of
+ * the subjects it touched, in an order that satisfies their references.
+ */
+import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
+import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL } from './kernel/schema.ts';
+import { EVENTS_SQL } from './events/schema.ts';
+import { VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
+import { NEEDS_SQL } from './needs/schema.ts';
+import { ORGS_SQL } from './orgs/schema.ts';
+import { CHARITY_SQL } from './charity/schema.ts';
+import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
+import { KNOWN_NAMES_SQL } from './privacy/schema.ts';
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
+  {
+    version: 2,
+    name: 'volunteer ledger: volunteers, activities, service records, points, exchange',
+    sql: [JOURNAL_SUBJECTS_SQL, VOLUNTEER_LEDGER_SQL].join('\n'),
+  },
+  {
+    version: 3,
+    name: 'the five subjects: organizations, social workers, projects, charity, needs and resources, service metrics',
+    // Needs first: projects, cases, services and donations may name the need they meet.
+    sql: [VOLUNTEERS_SQL, NEEDS_SQL, ORGS_SQL, CHARITY_SQL, METRICS_SQL].join('\n'),
+  },
+  { version: 4, name: 'accounts, sessions, paired displays, API keys, the audit log', sql: AUTH_SQL },
+  {
+    version: 5,
+    name: 'login devices: browsers that logged in before are not locked out by others sharing their address',
+    sql: LOGIN_DEVICES_SQL,
+  },
+  { version: 6, name: 'a social worker\'s account names the social-worker record it is', sql: USER_SOCIAL_WORKER_SQL },
+  { version: 7, name: 'the names the community knows, kept by triggers, for masking free text on the wall', sql: KNOWN_NAMES_SQL },
+];
+
+/** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  return openSqlite(file, MIGRATIONS, opts);
+}
+
+/** Bring an open database up to the latest schema (tests that build an old one step by step). */
+export function migrate(db: Db): void {
+  applyMigrations(db, MIGRATIONS);
+}

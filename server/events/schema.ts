@@ -1,0 +1,64 @@
+/** The grid events' tables, as migration 1 made them (server/database.ts lists the migrations). */
+
+/** Migration 1: grid events and their history (who took each action, when, with which note). */
+export const EVENTS_SQL = `
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    grid_id TEXT REFERENCES grids(id),
+    category TEXT NOT NULL,
+    subcategory TEXT,
+    urgency TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    address TEXT,
+    lat REAL,
+    lng REAL,
+    reporter_name TEXT,
+    reporter_phone TEXT,
+    external_id TEXT,
+    status TEXT NOT NULL,
+    assignee_id TEXT REFERENCES workers(id),
+    pending TEXT,
+    shelved_from TEXT,
+    shelved_at INTEGER,
+    reported_at INTEGER NOT NULL,
+    accepted_at INTEGER,
+    dispatched_at INTEGER,
+    resolved_at INTEGER,
+    closed_at INTEGER,
+    reviewed_at INTEGER,
+    dispatch_due_at INTEGER,
+    handle_due_at INTEGER,
+    on_time INTEGER,
+    satisfaction INTEGER,
+    overdue INTEGER NOT NULL DEFAULT 0,
+    reminded_at INTEGER,
+    reminded_due INTEGER,
+    escalated_at INTEGER,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX events_external ON events(community_id, source, external_id) WHERE external_id IS NOT NULL;
+  CREATE INDEX events_status ON events(community_id, status);
+  CREATE INDEX events_reported ON events(community_id, reported_at);
+  CREATE INDEX events_accepted ON events(accepted_at) WHERE accepted_at IS NOT NULL;
+  CREATE INDEX events_closed ON events(closed_at) WHERE closed_at IS NOT NULL;
+  CREATE INDEX events_reviewed ON events(reviewed_at) WHERE reviewed_at IS NOT NULL;
+
+  CREATE TABLE event_history (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    note TEXT,
+    data TEXT
+  );
+  CREATE INDEX event_history_event ON event_history(event_id, id);
+`;

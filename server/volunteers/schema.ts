@@ -1,0 +1,151 @@
+/** The volunteer ledger's tables, as migrations 2 and 3 made them (server/database.ts lists the migrations). */
+
+/** Migration 2: teams, volunteers, activities and sign-ups, the points ledger, service records, the exchange. */
+export const VOLUNTEER_LEDGER_SQL = `
+  CREATE TABLE volunteer_teams (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (community_id, name)
+  );
+
+  CREATE TABLE volunteers (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    id_number TEXT,
+    skills TEXT NOT NULL DEFAULT '[]',
+    team_id INTEGER REFERENCES volunteer_teams(id),
+    status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'left')),
+    registered_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX volunteers_community ON volunteers(community_id, status);
+  CREATE INDEX volunteers_team ON volunteers(team_id) WHERE team_id IS NOT NULL;
+  -- One registration per person (by resident ID number) in a community.
+  CREATE UNIQUE INDEX volunteers_id_number ON volunteers(community_id, id_number) WHERE id_number IS NOT NULL;
+
+  CREATE TABLE activities (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    organiser TEXT NOT NULL,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    place TEXT NOT NULL,
+    grid_id TEXT REFERENCES grids(id),
+    capacity INTEGER NOT NULL CHECK (capacity > 0),
+    skills_wanted TEXT NOT NULL DEFAULT '[]',
+    points_per_hour INTEGER NOT NULL CHECK (points_per_hour >= 0),
+    status TEXT NOT NULL CHECK (status IN ('planned', 'open', 'closed', 'cancelled')),
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    CHECK (ends_at > starts_at)
+  );
+  CREATE INDEX activities_starts ON activities(community_id, starts_at);
+  CREATE INDEX activities_status ON activities(community_id, status);
+
+  CREATE TABLE activity_signups (
+    id INTEGER PRIMARY KEY,
+    activity_id INTEGER NOT NULL REFERENCES activities(id),
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    status TEXT NOT NULL CHECK (status IN ('signed_up', 'checked_in', 'checked_out', 'cancelled', 'no_show')),
+    signed_up_at INTEGER NOT NULL,
+    checked_in_at INTEGER,
+    checked_out_at INTEGER,
+    UNIQUE (activity_id, volunteer_id)
+  );
+  CREATE INDEX activity_signups_volunteer ON activity_signups(volunteer_id, status);
+  -- Who is on duty now: the checked-in participations.
+  CREATE INDEX activity_signups_on_duty ON activity_signups(checked_in_at) WHERE status = 'checked_in';
+
+  -- The double-entry points ledger. A transaction's entries sum to zero; an account's
+  -- balance is the SUM of its entries, cached in points_accounts.balance by the same write
+  -- (a test holds the two together). A volunteer's account can never go below zero.
+  CREATE TABLE points_accounts (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL CHECK (kind IN ('volunteer', 'issuance', 'redemption')),
+    owner_id INTEGER,
+    balance INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    CHECK ((kind = 'volunteer') = (owner_id IS NOT NULL)),
+    CHECK (kind <> 'volunteer' OR balance >= 0)
+  );
+  CREATE UNIQUE INDEX points_accounts_owner ON points_accounts(kind, owner_id) WHERE owner_id IS NOT NULL;
+  CREATE UNIQUE INDEX points_accounts_system ON points_accounts(community_id, kind) WHERE owner_id IS NULL;
+
+  CREATE TABLE points_txns (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL CHECK (kind IN ('earn', 'redeem')),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    memo TEXT
+  );
+  CREATE INDEX points_txns_at ON points_txns(community_id, at);
+
+  CREATE TABLE points_entries (
+    id INTEGER PRIMARY KEY,
+    txn_id INTEGER NOT NULL REFERENCES points_txns(id),
+    account_id INTEGER NOT NULL REFERENCES points_accounts(id),
+    amount INTEGER NOT NULL CHECK (amount <> 0),
+    at INTEGER NOT NULL,
+    memo TEXT
+  );
+  CREATE INDEX points_entries_account ON points_entries(account_id, id);
+  CREATE INDEX points_entries_txn ON points_entries(txn_id);
+
+  CREATE TABLE service_records (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    activity_id INTEGER NOT NULL REFERENCES activities(id),
+    signup_id INTEGER NOT NULL UNIQUE REFERENCES activity_signups(id),
+    hours REAL NOT NULL CHECK (hours > 0 AND hours * 2 = CAST(hours * 2 AS INTEGER)),
+    points INTEGER NOT NULL CHECK (points >= 0),
+    content TEXT NOT NULL,
+    certificate_no TEXT NOT NULL UNIQUE,
+    issued_at INTEGER NOT NULL,
+    issuer TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    txn_id INTEGER REFERENCES points_txns(id)
+  );
+  CREATE INDEX service_records_volunteer ON service_records(volunteer_id, issued_at);
+  CREATE INDEX service_records_issued ON service_records(community_id, issued_at);
+
+  CREATE TABLE exchange_items (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    points_cost INTEGER NOT NULL CHECK (points_cost > 0),
+    stock INTEGER NOT NULL CHECK (stock >= 0),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX exchange_items_community ON exchange_items(community_id);
+
+  CREATE TABLE redemptions (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    item_id INTEGER NOT NULL REFERENCES exchange_items(id),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    points INTEGER NOT NULL CHECK (points > 0),
+    txn_id INTEGER NOT NULL REFERENCES points_txns(id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL
+  );
+  CREATE INDEX redemptions_volunteer ON redemptions(volunteer_id, id);
+  CREATE INDEX redemptions_community ON redemptions(community_id, at);
+`;
+
+/** Migration 3, volunteers: when each can serve (JSON {"days":[1..7],"from":"HH:MM","to":"HH:MM"}; null = not given). */
+export const VOLUNTEERS_SQL = `
+  ALTER TABLE volunteers ADD COLUMN availability TEXT;
+`;
