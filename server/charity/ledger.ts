@@ -1,6 +1,7 @@
 /**
- * The community fund's books (慈善资金账), double entry like the points ledger. Every movement of
- * money is a transaction of entries summing to zero: a gift moves money from the community's
+ * The community fund's books (慈善资金账): a book of the community's one double-entry ledger
+ * (server/kernel/ledger.ts), in fen. Every movement of money is a transaction of entries
+ * summing to zero: a gift moves money from the community's
  * `donors` account into the `fund` (or into the `restricted` account of the project or need it
  * was designated to); a disbursement moves it from the fund or a restricted account into
  * `paid_out`. So at any moment −donors = fund + Σ restricted + paid_out: money given equals
@@ -14,9 +15,9 @@
  * disbursement they belong to are written together or not at all.
  */
 import type { Db } from '../db/index.ts';
-import { pageOf, type Page } from '../db/page.ts';
+import type { Page } from '../db/page.ts';
 import { DomainError } from '../errors.ts';
-import { assertBalanced, UnbalancedTransactionError, type Leg } from '../volunteers/ledger.ts';
+import { Ledger, type LedgerCheck, type Leg } from '../kernel/ledger.ts';
 import type { FundAccountKind, FundTxnKind } from '../../shared/charity.ts';
 
 export type { Leg };
@@ -56,13 +57,7 @@ export interface FundAccount {
   balance: number;
 }
 
-export interface FundCheck {
-  unbalancedTxns: number[];
-  driftedAccounts: { accountId: number; cached: number; derived: number }[];
-  overdrawnAccounts: number[];
-  total: number;
-  ok: boolean;
-}
+export type FundCheck = LedgerCheck;
 
 /** Derived balances of a community's accounts, by kind (restricted summed). */
 export interface FundTotals {
@@ -80,10 +75,19 @@ const accountFromRow = (r: any): FundAccount => ({
 
 export class FundLedger {
   #db: Db;
+  #ledger: Ledger;
   #stmt;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#ledger = new Ledger(db, {
+      name: 'fund',
+      guarded: ['fund', 'restricted'],
+      txnColumns: ['donation_id', 'disbursement_id'],
+      overdraft: (a, needed) => new DomainError(409, 'error.insufficient_funds',
+        `the ${a.kind} balance is ${a.balance} fen; ${needed} are needed`, undefined,
+        { balanceCents: a.balance, neededCents: needed, account: a.kind }),
+    });
     this.#stmt = {
       system: db.prepare('SELECT id FROM fund_accounts WHERE community_id = ? AND kind = ?'),
       byProject: db.prepare("SELECT id FROM fund_accounts WHERE kind = 'restricted' AND project_id = ?"),
@@ -92,20 +96,6 @@ export class FundLedger {
         'INSERT INTO fund_accounts (community_id, kind, project_id, need_id, balance, created_at) VALUES (?, ?, ?, ?, 0, ?)',
       ),
       account: db.prepare('SELECT * FROM fund_accounts WHERE id = ?'),
-      txn: db.prepare(
-        'INSERT INTO fund_txns (community_id, kind, donation_id, disbursement_id, at, actor, memo) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      entry: db.prepare('INSERT INTO fund_entries (txn_id, account_id, amount, at) VALUES (?, ?, ?, ?)'),
-      bump: db.prepare('UPDATE fund_accounts SET balance = balance + ? WHERE id = ?'),
-      derived: db.prepare('SELECT COALESCE(SUM(amount), 0) AS s FROM fund_entries WHERE account_id = ?'),
-      history: db.prepare(
-        `SELECT * FROM (
-           SELECT e.id, e.txn_id, e.amount, e.at, t.kind, t.memo, t.donation_id, t.disbursement_id,
-                  SUM(e.amount) OVER (ORDER BY e.id ROWS UNBOUNDED PRECEDING) AS balance_after
-             FROM fund_entries e JOIN fund_txns t ON t.id = e.txn_id
-            WHERE e.account_id = @account
-         ) WHERE id < @cursor ORDER BY id DESC LIMIT @limit`,
-      ),
       cachedTotals: db.prepare(
         `SELECT kind, COALESCE(SUM(balance), 0) AS s FROM fund_accounts WHERE community_id = ? GROUP BY kind`,
       ),
@@ -144,12 +134,11 @@ export class FundLedger {
 
   /** The cached balance (O(1)); equal to `derivedBalance` by construction. 0 for no account. */
   balance(accountId: number | null): number {
-    if (accountId === null) return 0;
-    return (this.#stmt.account.get(accountId) as { balance: number } | undefined)?.balance ?? 0;
+    return this.#ledger.balance(accountId);
   }
 
   derivedBalance(accountId: number): number {
-    return (this.#stmt.derived.get(accountId) as { s: number }).s;
+    return this.#ledger.derivedBalance(accountId);
   }
 
   /**
@@ -158,40 +147,18 @@ export class FundLedger {
    * Returns the transaction's id.
    */
   post(p: FundPosting): number {
-    if (!this.#db.inTransaction) throw new Error('FundLedger.post runs inside a write (queue.run)');
-    assertBalanced(p.legs);
-    for (const leg of p.legs) {
-      const a = this.account(leg.accountId);
-      if (!a) throw new UnbalancedTransactionError(`no fund account ${leg.accountId}`);
-      if (a.communityId !== p.communityId) throw new UnbalancedTransactionError(`account ${a.id} is another community's`);
-      if ((a.kind === 'fund' || a.kind === 'restricted') && a.balance + leg.amount < 0) {
-        throw new DomainError(409, 'error.insufficient_funds',
-          `the ${a.kind} balance is ${a.balance} fen; ${-leg.amount} are needed`, undefined,
-          { balanceCents: a.balance, neededCents: -leg.amount, account: a.kind });
-      }
-    }
-    const txnId = Number(this.#stmt.txn.run(p.communityId, p.kind, p.donationId ?? null, p.disbursementId ?? null, p.at, p.actor,
-      p.memo ?? null).lastInsertRowid);
-    for (const leg of p.legs) {
-      this.#stmt.entry.run(txnId, leg.accountId, leg.amount, p.at);
-      this.#stmt.bump.run(leg.amount, leg.accountId);
-    }
-    return txnId;
+    return this.#ledger.post({ ...p, refs: { donation_id: p.donationId, disbursement_id: p.disbursementId } });
   }
 
   /** An account's entries, newest first, each with the balance after it. */
   history(accountId: number, q: { limit: number; cursor?: string | undefined }): Page<FundLine> {
-    const rows = this.#stmt.history.all({
-      account: accountId, cursor: q.cursor ? Number(q.cursor) : Number.MAX_SAFE_INTEGER, limit: q.limit + 1,
-    }) as {
-      id: number; txn_id: number; amount: number; at: number; kind: FundTxnKind; memo: string | null;
-      donation_id: number | null; disbursement_id: number | null; balance_after: number;
-    }[];
-    const lines = rows.map((r) => ({
-      entryId: r.id, txnId: r.txn_id, kind: r.kind, amount: r.amount, balanceAfter: r.balance_after,
-      donationId: r.donation_id, disbursementId: r.disbursement_id, memo: r.memo, at: r.at,
-    }));
-    return pageOf(lines, q.limit, (l) => l.entryId);
+    const page = this.#ledger.history(accountId, q);
+    return {
+      ...page,
+      items: page.items.map(({ refs, ...l }) => ({
+        ...l, kind: l.kind as FundTxnKind, donationId: refs.donation_id ?? null, disbursementId: refs.disbursement_id ?? null,
+      })),
+    };
   }
 
   /** The cached balances of a community's accounts by kind (restricted summed): O(accounts). */
@@ -214,24 +181,6 @@ export class FundLedger {
    * cached balance is the SUM of its entries, nothing is overdrawn, all entries sum to zero.
    */
   verify(communityId: string): FundCheck {
-    const db = this.#db;
-    const unbalancedTxns = (db
-      .prepare(`SELECT t.id FROM fund_txns t LEFT JOIN fund_entries e ON e.txn_id = t.id WHERE t.community_id = ?
-                GROUP BY t.id HAVING COALESCE(SUM(e.amount), 0) <> 0 OR COUNT(e.id) < 2`)
-      .all(communityId) as { id: number }[]).map((r) => r.id);
-    const accounts = db
-      .prepare(`SELECT a.id, a.kind, a.balance, COALESCE(SUM(e.amount), 0) AS derived
-                  FROM fund_accounts a LEFT JOIN fund_entries e ON e.account_id = a.id WHERE a.community_id = ?
-                 GROUP BY a.id`)
-      .all(communityId) as { id: number; kind: FundAccountKind; balance: number; derived: number }[];
-    const driftedAccounts = accounts
-      .filter((a) => a.balance !== a.derived)
-      .map((a) => ({ accountId: a.id, cached: a.balance, derived: a.derived }));
-    const overdrawnAccounts = accounts.filter((a) => (a.kind === 'fund' || a.kind === 'restricted') && a.derived < 0).map((a) => a.id);
-    const total = accounts.reduce((s, a) => s + a.derived, 0);
-    return {
-      unbalancedTxns, driftedAccounts, overdrawnAccounts, total,
-      ok: !unbalancedTxns.length && !driftedAccounts.length && !overdrawnAccounts.length && total === 0,
-    };
+    return this.#ledger.verify(communityId);
   }
 }

@@ -18,7 +18,7 @@ import { Metrics } from '../../server/kernel/metrics.ts';
 import { DomainError } from '../../server/errors.ts';
 import { CharityService } from '../../server/charity/service.ts';
 import { FundLedger } from '../../server/charity/ledger.ts';
-import { UnbalancedTransactionError } from '../../server/volunteers/ledger.ts';
+import { UnbalancedTransactionError } from '../../server/kernel/ledger.ts';
 import type { Principal, Role } from '../../server/principal.ts';
 import {
   ANONYMOUS_DONOR, disburseBody, publicDonor, receiptNumber, recordDonationBody, yuan, type DisburseBody, type RecordDonationBody,
