@@ -43,6 +43,8 @@ const fromRow = (r: ApiKeyRow): ApiKeyRecord => ({
 });
 
 const USED_EVERY_MS = 60_000;
+/** How long a key revoked by another program may still be taken here, at most (`#known`). */
+export const OTHERS_CHECK_MS = 100;
 
 export class ApiKeys {
   #d: ApiKeysDeps;
@@ -50,11 +52,13 @@ export class ApiKeys {
   /**
    * Keys already looked up, by the sha256 of their secret (never the secret itself), so that
    * an integration's every request does not read `api_keys`. Emptied when this process revokes
-   * a key and whenever `PRAGMA data_version` says another connection (`npm run admin`, a
-   * script) committed to the database: a revocation holds at the next request either way.
+   * a key (it holds at the next request), and when `PRAGMA data_version` says another
+   * connection (`npm run admin`, a script) committed to the database: that is asked at most
+   * every OTHERS_CHECK_MS, as it costs a read transaction, about what the lookup did.
    */
   #known = new Map<string, ApiKeyRecord | 'revoked'>();
   #dataVersion = -1;
+  #checkedAt = -Infinity;
   #stmt;
 
   constructor(deps: ApiKeysDeps) {
@@ -108,10 +112,14 @@ export class ApiKeys {
   /** The key a secret is; 'revoked' for a revoked one, null for an unknown one. Notes its use. */
   authenticate(secret: string): ApiKeyRecord | 'revoked' | null {
     if (!secret.startsWith('cbk_') || secret.length > 100) return null;
-    const version = this.#stmt.dataVersion.get() as number;
-    if (version !== this.#dataVersion) {
-      this.#known.clear();
-      this.#dataVersion = version;
+    const now = this.#d.now();
+    if (!(now - this.#checkedAt < OTHERS_CHECK_MS && now >= this.#checkedAt)) {
+      this.#checkedAt = now;
+      const version = this.#stmt.dataVersion.get() as number;
+      if (version !== this.#dataVersion) {
+        this.#known.clear();
+        this.#dataVersion = version;
+      }
     }
     const hash = sha256(secret);
     let key = this.#known.get(hash);
@@ -123,7 +131,6 @@ export class ApiKeys {
       this.#known.set(hash, key);
     }
     if (key === 'revoked') return key;
-    const now = this.#d.now();
     const id = key.id;
     if (now - (this.#used.get(id) ?? 0) >= USED_EVERY_MS) {
       this.#used.set(id, now);
