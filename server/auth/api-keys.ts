@@ -43,10 +43,22 @@ const fromRow = (r: ApiKeyRow): ApiKeyRecord => ({
 });
 
 const USED_EVERY_MS = 60_000;
+/** How long a key revoked by another program may still be taken here, at most (`#known`). */
+export const OTHERS_CHECK_MS = 100;
 
 export class ApiKeys {
   #d: ApiKeysDeps;
   #used = new Map<number, number>();
+  /**
+   * Keys already looked up, by the sha256 of their secret (never the secret itself), so that
+   * an integration's every request does not read `api_keys`. Emptied when this process revokes
+   * a key (it holds at the next request), and when `PRAGMA data_version` says another
+   * connection (`npm run admin`, a script) committed to the database: that is asked at most
+   * every OTHERS_CHECK_MS, as it costs a read transaction, about what the lookup did.
+   */
+  #known = new Map<string, ApiKeyRecord | 'revoked'>();
+  #dataVersion = -1;
+  #checkedAt = -Infinity;
   #stmt;
 
   constructor(deps: ApiKeysDeps) {
@@ -61,6 +73,7 @@ export class ApiKeys {
       ),
       revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       used: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
   }
 
@@ -87,6 +100,7 @@ export class ApiKeys {
   revoke(actor: Principal, id: number, req: RequestInfo): ApiKeyRecord {
     const k = this.#key(id);
     if (!k || k.communityId !== actor.communityId) throw notFound(`API key ${id}`);
+    this.#known.clear();
     return this.#d.db.transaction(() => {
       if (this.#stmt.revoke.run(this.#d.now(), id).changes) {
         this.#d.audit.write({ ...actorOf(actor), action: 'api_keys.revoke', targetType: 'api_keys', targetId: id, detail: { name: k.name }, ip: req.ip });
@@ -98,15 +112,31 @@ export class ApiKeys {
   /** The key a secret is; 'revoked' for a revoked one, null for an unknown one. Notes its use. */
   authenticate(secret: string): ApiKeyRecord | 'revoked' | null {
     if (!secret.startsWith('cbk_') || secret.length > 100) return null;
-    const row = this.#stmt.byHash.get(sha256(secret)) as ApiKeyRow | undefined;
-    if (!row) return null;
-    if (row.revoked_at !== null) return 'revoked';
     const now = this.#d.now();
-    if (now - (this.#used.get(row.id) ?? 0) >= USED_EVERY_MS) {
-      this.#used.set(row.id, now);
-      this.#d.defer(() => this.#stmt.used.run(now, row.id));
+    if (!(now - this.#checkedAt < OTHERS_CHECK_MS && now >= this.#checkedAt)) {
+      this.#checkedAt = now;
+      const version = this.#stmt.dataVersion.get() as number;
+      if (version !== this.#dataVersion) {
+        this.#known.clear();
+        this.#dataVersion = version;
+      }
     }
-    return fromRow(row);
+    const hash = sha256(secret);
+    let key = this.#known.get(hash);
+    if (key === undefined) {
+      const row = this.#stmt.byHash.get(hash) as ApiKeyRow | undefined;
+      // Unknown secrets are not kept: anyone may send any number of them.
+      if (!row) return null;
+      key = row.revoked_at !== null ? 'revoked' : fromRow(row);
+      this.#known.set(hash, key);
+    }
+    if (key === 'revoked') return key;
+    const id = key.id;
+    if (now - (this.#used.get(id) ?? 0) >= USED_EVERY_MS) {
+      this.#used.set(id, now);
+      this.#d.defer(() => this.#stmt.used.run(now, id));
+    }
+    return key;
   }
 
   principalOf(k: ApiKeyRecord): Principal {

@@ -144,12 +144,63 @@ export function idOf(value: unknown): string | null {
   return null;
 }
 
+/** The ids of what a write made, for its audit line: an `ids` list it returns, else `idOf`. */
+export function idsOf(value: unknown): string[] {
+  const ids = value && typeof value === 'object' ? (value as { ids?: unknown }).ids : undefined;
+  if (Array.isArray(ids)) return ids.filter((v) => typeof v === 'number' || typeof v === 'string').map(String);
+  const id = idOf(value);
+  return id === null ? [] : [id];
+}
+
+/**
+ * Ids as short runs for an audit line's detail: `['101-164', '170']`. Ids made in one group
+ * mostly follow each other, so a burst of 500 reports is one run, not 500 numbers.
+ */
+export function idRuns(ids: readonly string[]): string[] {
+  const runs: string[] = [];
+  let from: number | null = null;
+  let to = 0;
+  const close = () => from !== null && runs.push(from === to ? String(from) : `${from}-${to}`);
+  for (const id of ids) {
+    const n = /^\d{1,15}$/.test(id) ? Number(id) : NaN;
+    if (from !== null && n === to + 1) {
+      to = n;
+      continue;
+    }
+    close();
+    if (Number.isNaN(n)) {
+      from = null;
+      runs.push(id);
+    } else from = to = n;
+  }
+  close();
+  return runs;
+}
+
+/** The writes of one actor through one route in one group: they share one audit line. */
+interface SharedLine {
+  entry: AuditEntry;
+  writes: number;
+  ids: string[];
+}
+
 /**
  * The group-commit queue with the audit log in it: a write queued while an HTTP request is
- * being answered writes that request's audit line in its own savepoint, after the work.
+ * being answered is logged as that request's route, by the request's principal, in the
+ * transaction of the write.
+ *
+ * A write whose target is named in its path (`events/123/dispatch`) writes its line in its own
+ * savepoint, after the work. Writes that make something (`POST /events`: the target is what
+ * they return) share a line: the writes of one actor through one route, from one address, in
+ * one group, are logged in one line written after the group's last write, before COMMIT, with
+ * the ids of what they made (`detail.ids`, as runs, and `detail.count`). A write that failed
+ * (its savepoint rolled back) is not in it; a group that fails whole leaves neither its writes
+ * nor its lines. A group holding one such write logs it as before: its id as the target.
  */
 export class AuditedQueue<E> extends WriteQueue<E> {
   #audit: Audit | null = null;
+  /** The lines of the group being written (null between groups). */
+  #shared: Map<string, SharedLine> | null = null;
 
   /** Start logging (the audit log is built after the queue). */
   useAudit(audit: Audit) {
@@ -167,12 +218,37 @@ export class AuditedQueue<E> extends WriteQueue<E> {
       // Every change journals (and so emits); a write that emitted nothing changed nothing — a
       // report whose externalId was already in — and gets no line claiming it did.
       if (!changed) return value;
-      audit.write({
-        ...actorOf(by), action: what.action, targetType: what.targetType,
-        targetId: what.targetId ?? idOf(value), detail: what.detail, ip: req.ip,
-      });
+      const entry: AuditEntry = {
+        ...actorOf(by), action: what.action, targetType: what.targetType, targetId: what.targetId, detail: what.detail, ip: req.ip,
+      };
+      const shared = this.#shared;
+      if (what.targetId !== null || !shared) {
+        audit.write({ ...entry, targetId: what.targetId ?? idOf(value) });
+        return value;
+      }
+      // Noted now, written by `inGroup` once the group's writes are done: this savepoint ends
+      // here, so a write that reaches this line is one that stands.
+      const key = `${entry.actorId}\u0000${entry.action}\u0000${entry.ip}\u0000${what.detail ? JSON.stringify(what.detail) : ''}`;
+      let line = shared.get(key);
+      if (!line) shared.set(key, (line = { entry, writes: 0, ids: [] }));
+      line.writes++;
+      for (const id of idsOf(value)) line.ids.push(id);
       return value;
     });
+  }
+
+  protected override inGroup(writeAll: () => void): void {
+    const shared = new Map<string, SharedLine>();
+    this.#shared = shared;
+    try {
+      writeAll();
+    } finally {
+      this.#shared = null;
+    }
+    for (const { entry, writes, ids } of shared.values()) {
+      if (writes === 1 && ids.length <= 1) this.#audit!.write({ ...entry, targetId: ids[0] ?? null });
+      else this.#audit!.write({ ...entry, detail: { ...entry.detail, count: Math.max(ids.length, writes), ids: idRuns(ids) } });
+    }
   }
 
   /** Queue a write that logs nothing of its own (an audit line itself, a last-seen time). */

@@ -103,6 +103,16 @@ export class WriteQueue<E> {
     });
   }
 
+  /**
+   * The body of each group's transaction: `writeAll` runs the group's writes, each in its
+   * savepoint. A subclass may wrap it to write, after the last write and before COMMIT, what the
+   * group's writes share (server/auth/audit.ts: one audit line per actor and route); whatever it
+   * throws rolls the whole group back, as a commit that failed.
+   */
+  protected inGroup(writeAll: () => void): void {
+    writeAll();
+  }
+
   /** Commit everything queued so far, now. */
   flush() {
     this.#scheduled = false;
@@ -116,22 +126,24 @@ export class WriteQueue<E> {
     try {
       this.#db.transaction(() => {
         began = true;
-        for (const [i, job] of jobs.entries()) {
-          const effects: E[] = [];
-          try {
-            const value = this.#savepoint(job, { emit: (e) => effects.push(e) });
-            outcomes.push({ ok: true, value, effects });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-            if (!this.#db.inTransaction) {
-              // Some errors (SQLITE_FULL, IOERR, NOMEM, BUSY) make SQLite roll back the whole
-              // transaction, not just the savepoint. Running on would commit the rest outside
-              // any group: stop here.
-              culprit = i;
-              throw error;
+        this.inGroup(() => {
+          for (const [i, job] of jobs.entries()) {
+            const effects: E[] = [];
+            try {
+              const value = this.#savepoint(job, { emit: (e) => effects.push(e) });
+              outcomes.push({ ok: true, value, effects });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+              if (!this.#db.inTransaction) {
+                // Some errors (SQLITE_FULL, IOERR, NOMEM, BUSY) make SQLite roll back the whole
+                // transaction, not just the savepoint. Running on would commit the rest outside
+                // any group: stop here.
+                culprit = i;
+                throw error;
+              }
             }
           }
-        }
+        });
       }).immediate();
     } catch (error) {
       if (!began && isBusy(error)) {

@@ -80,7 +80,12 @@ export class EventService {
     this.#nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
     const cols = EVENT_COLUMNS;
     this.#stmt = {
-      insert: db.prepare(`INSERT INTO events (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`),
+      // A new report: its own columns bound by position (no object of named parameters per
+      // report on the ingest path), the lifecycle's starting values written as literals.
+      report: db.prepare(
+        `INSERT INTO events (${REPORT_COLUMNS.join(', ')}, status, version, overdue)
+         VALUES (${REPORT_COLUMNS.map(() => '?').join(', ')}, 'reported', 1, 0)`,
+      ),
       update: db.prepare(`UPDATE events SET ${cols.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`),
       byId: db.prepare('SELECT * FROM events WHERE id = ?'),
       byCode: db.prepare('SELECT * FROM events WHERE code = ?'),
@@ -157,14 +162,16 @@ export class EventService {
     const now = this.#now();
     const prepared = this.#prepareReport(principal, body, now, '');
     const r = await this.#queue.runAs(principal, (ctx) => this.#insertReport(principal, prepared, now, ctx));
-    return { ...r, readable: r.created || (principal.role !== 'integration' && this.#visible(principal, toRowScope(r.event))) };
+    return { ...r, readable: principal.role !== 'integration' && (r.created || this.#visible(principal, toRowScope(r.event))) };
   }
 
   /**
    * Report many events at once (integrations). Every item is checked first; if any is invalid
    * the answer names each bad item and field, and nothing is written.
    */
-  async ingest(principal: Principal, bodies: ReportEventBody[]): Promise<{ created: number; duplicates: number; events: EventRecord[] }> {
+  async ingest(
+    principal: Principal, bodies: ReportEventBody[],
+  ): Promise<{ created: number; duplicates: number; events: EventRecord[]; ids: number[] }> {
     authorise(principal, INGEST, 'ingest events');
     const now = this.#now();
     const issues: FieldIssue[] = [];
@@ -179,13 +186,14 @@ export class EventService {
     });
     if (issues.length) throw invalid(issues);
     return this.#queue.runAs(principal, (ctx) => {
-      let created = 0;
+      // The ids of the events made (not of duplicates): what the audit line names.
+      const ids: number[] = [];
       const events = prepared.map((p) => {
         const r = this.#insertReport(principal, p!, now, ctx);
-        if (r.created) created++;
+        if (r.created) ids.push(r.event.id);
         return r.event;
       });
-      return { created, duplicates: events.length - created, events };
+      return { created: ids.length, duplicates: events.length - ids.length, events, ids };
     });
   }
 
@@ -236,9 +244,11 @@ export class EventService {
       closedAt: null, reviewedAt: null, dispatchDueAt: null, handleDueAt: null, onTime: null, satisfaction: null,
       overdue: false, remindedAt: null, remindedDue: null, escalatedAt: null, version: 1, updatedAt: now,
     };
-    this.#stmt.insert.run(toParams(e));
-    this.#stmt.history.run(id, reportedAt, 'report', null, 'reported', principal.id, principal.role, null,
-      JSON.stringify({ source: e.source }));
+    this.#stmt.report.run(
+      id, code, e.communityId, gridId, e.category, e.subcategory, e.urgency, e.source, e.title, e.description, e.address,
+      e.lat, e.lng, e.reporterName, e.reporterPhone, e.externalId, reportedAt, now,
+    );
+    this.#stmt.history.run(id, reportedAt, 'report', null, 'reported', principal.id, principal.role, null, sourceData(e.source));
     this.#record(ctx, now, 'event.reported', null, e);
     return { event: e, created: true };
   }
@@ -339,3 +349,17 @@ function transitionData(action: Action, body: TransitionBody): string | null {
 }
 
 const toRowScope = (e: EventRecord) => ({ community_id: e.communityId, grid_id: e.gridId });
+
+/** The columns a report sets, in the order `#insertReport` binds them; the others start as NULL. */
+const REPORT_COLUMNS = [
+  'id', 'code', 'community_id', 'grid_id', 'category', 'subcategory', 'urgency', 'source', 'title', 'description', 'address',
+  'lat', 'lng', 'reporter_name', 'reporter_phone', 'external_id', 'reported_at', 'updated_at',
+] as const;
+
+/** A report's history data, `{"source":"hotline"}`: one string per source, made once. */
+const SOURCE_DATA = new Map<string, string>();
+function sourceData(source: string): string {
+  let data = SOURCE_DATA.get(source);
+  if (data === undefined) SOURCE_DATA.set(source, (data = JSON.stringify({ source })));
+  return data;
+}
