@@ -23,7 +23,7 @@ beforeEach(async () => {
   // The console's language reads the address and storage when it starts.
   vi.stubGlobal('location', { search: '' });
   vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => {} });
-  DataTable = (await import('../../client/console/components/DataTable.svelte')).default;
+  DataTable = (await import('../../client/console/components/DataTable.svelte')).default as unknown as Component<Record<string, unknown>>;
 });
 afterEach(() => vi.unstubAllGlobals());
 
