@@ -2,14 +2,10 @@
  * Errors a request can meet, each with its HTTP status and an i18n key. The HTTP layer and
  * socket acks turn them into `{ error: { code, message, issues? } }`.
  */
+import type { FieldIssue } from '../shared/errors.ts';
 import type { MessageKey } from '../shared/i18n.ts';
 
-export interface FieldIssue {
-  field: string;
-  problem: string;
-  /** The problem's i18n key, where it has one (a refused character: `error.text_bidi`). */
-  code?: MessageKey;
-}
+export type { FieldIssue };
 
 export class DomainError extends Error {
   constructor(

@@ -4,6 +4,7 @@
  *
  * Times are ISO 8601 strings with the community's offset.
  */
+import type { FieldIssue } from './errors.ts';
 import type { Action, PendingRequest, Status } from './lifecycle.ts';
 import type { Source, Urgency } from './taxonomy.ts';
 import type { SubscribeRequest } from './schemas.ts';
@@ -178,7 +179,7 @@ export interface Heartbeat {
 export type SubscribeResult =
   | { ok: true; mode: 'snapshot'; snapshot: Snapshot }
   | { ok: true; mode: 'replay'; dbId: string; seq: number; entries: Entry[]; views: Views }
-  | { ok: false; error: string; issues?: { field: string; problem: string }[] };
+  | { ok: false; error: string; issues?: FieldIssue[] };
 
 export interface ServerToClientEvents {
   batch: (b: Batch) => void;

@@ -3,6 +3,9 @@
  * Every ISO string this system emits carries its offset, never a bare `Z`-less local time.
  */
 
+/** The zone shown until the community says its own (the server's `TIME_ZONE` defaults to it too). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
 const partsCache = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {

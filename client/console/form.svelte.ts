@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { ApiError } from '../lib/api.ts';
 import { i18n } from './i18n.svelte.ts';
-import { waitParts } from './format.ts';
+import { waitParts } from '../lib/format.ts';
 
 /**
  * The server's problem text (zod's English) in the console's language: by its i18n key when it

@@ -4,34 +4,17 @@
  * with the same page. `/console/setup#<token>` keeps its token in the fragment, which never
  * reaches a server log.
  */
+import { BASE, routes } from './routes.ts';
 
-export const BASE = '/console';
-
-export const PAGES = ['home', 'users', 'displays', 'api-keys', 'audit', 'password', 'setup'] as const;
-export type PageName = (typeof PAGES)[number] | 'not-found';
-
-/** The page a path shows: `/console` is home, `/console/users` users, anything else not found. */
-export function pageOf(pathname: string): PageName {
-  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : null;
-  if (rest === null) return 'not-found';
-  const name = rest.replace(/^\/+|\/+$/g, '');
-  if (name === '') return 'home';
-  return (PAGES as readonly string[]).includes(name) ? (name as PageName) : 'not-found';
-}
-
-/** The path of a page (`href('users')` → `/console/users`), with an optional query. */
-export function href(page: Exclude<PageName, 'not-found'>, query?: Record<string, string | undefined>): string {
-  const path = page === 'home' ? BASE : `${BASE}/${page}`;
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v) params.set(k, v);
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
+export { BASE, href, pageOf, type PageName } from './routes.ts';
 
 class Router {
   path = $state(location.pathname);
   search = $state(location.search);
-  page = $derived(pageOf(this.path));
+  route = $derived(routes.match(this.path));
+  page = $derived(this.route.page);
+  /** The path's parameters (`id` of `/console/events/:id`), decoded. */
+  params = $derived(this.route.params);
   query = $derived(new URLSearchParams(this.search));
 
   #started = false;

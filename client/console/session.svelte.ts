@@ -3,9 +3,8 @@
  * CSRF token, and a 401 anywhere brings the login back (with "your session ended").
  */
 import { Api, ApiError, type SessionAnswer } from '../lib/api.ts';
+import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
 import type { Community, User } from './types.ts';
-
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 class Session {
   /** `loading` until `/auth/me` has answered once. */

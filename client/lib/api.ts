@@ -1,10 +1,15 @@
 /**
- * A small fetch client for `/api/v1`, for pages that act as a signed-in person (the console).
+ * The one fetch client for `/api/v1`, for every surface: the console (a signed-in person), the
+ * wall's pairing (a display without a token yet), and the clients to come.
  *
- * - Writes (anything but GET/HEAD) carry `X-CSRF-Token`, the session's token from
- *   `POST /auth/login` or `GET /auth/me`; a 403 `error.csrf` refreshes it once and retries.
- * - An error answer `{ error: { code, message, issues } }` becomes an `ApiError` with the i18n
- *   code, the field issues and, for a 429, the seconds to wait (from `Retry-After`).
+ * - JSON in and out. An error answer `{ error: { code, message, issues } }` (shared/errors.ts)
+ *   becomes an `ApiError` with the i18n code, the field issues and, for a 429 or 503, the seconds
+ *   to wait (from `Retry-After`); `result()` gives the same as `{ ok, data } | { ok, error }`.
+ * - Writes (anything but GET/HEAD) carry `X-CSRF-Token` when the client holds the session's
+ *   token (from `POST /auth/login` or `GET /auth/me`); a 403 `error.csrf` refreshes it once and
+ *   retries.
+ * - A write may carry an `Idempotency-Key` (`newIdempotencyKey()`): a client that retries a
+ *   write after a timeout (a tablet on a poor network) sends the same key every time.
  * - A 401 other than a bad password means the session is gone: `onUnauthenticated` is called
  *   (the console shows its login) and the promise still rejects.
  *
@@ -12,14 +17,14 @@
  *   const api = new Api({ onUnauthenticated: () => session.expire() });
  *   await api.me();
  *   await api.post('/users', { username: 'li', displayName: '李四', role: 'dispatcher', password });
+ *   const r = await api.result<Answer>('POST', '/events', { body, idempotencyKey: key });
+ *   if (!r.ok) show(r.error.issues);
  */
+import type { FieldIssue } from '../../shared/errors.ts';
+import { queryString, type Query } from './query.ts';
 
-export interface FieldIssue {
-  field: string;
-  problem: string;
-  /** The problem's i18n key, when the server gave one (a refused character: `error.text_bidi`). */
-  code?: string;
-}
+export type { FieldIssue, Query };
+export { queryString };
 
 /** A refused or failed request: its HTTP status (0 when the network failed) and i18n code. */
 export class ApiError extends Error {
@@ -65,6 +70,11 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
   return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : null;
 }
 
+/** A fresh key for one logical write; send the same one again on every retry of that write. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
 function isIssue(v: unknown): v is FieldIssue {
   return !!v && typeof v === 'object' && typeof (v as FieldIssue).field === 'string' && typeof (v as FieldIssue).problem === 'string';
 }
@@ -85,14 +95,17 @@ export async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message, issues, retryAfterSeconds(res.headers.get('Retry-After')) ?? fromBody);
 }
 
-export type Query = Record<string, string | number | boolean | null | undefined>;
-
 export interface RequestOptions {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Sent as `Idempotency-Key` on a write: the same key on every retry of one write. */
+  idempotencyKey?: string;
 }
+
+/** An answer as a value: the data, or the refusal (never thrown). */
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
 export interface ApiOptions {
   /** Where the API lives; `/api/v1` on the page's own origin by default. */
@@ -102,6 +115,12 @@ export interface ApiOptions {
   onUnauthenticated?: (error: ApiError) => void;
   /** Every refused request, after the above (a page may react to codes it cares about). */
   onError?: (error: ApiError) => void;
+  /** Every answer, ok or not, before it is read (the wall reads the server's `Date` from it). */
+  onResponse?: (res: Response) => void;
+  /** A request that has not answered after this long fails as `error.network`. */
+  timeoutMs?: number;
+  /** The fetch cache mode (`no-store` for answers that must never come from a cache). */
+  cache?: RequestCache;
 }
 
 /** The signed-in person and the CSRF token of their session (`/auth/me`, `/auth/login`). */
@@ -122,6 +141,9 @@ export class Api {
   readonly #fetch: typeof fetch;
   readonly #onUnauthenticated: ((error: ApiError) => void) | undefined;
   readonly #onError: ((error: ApiError) => void) | undefined;
+  readonly #onResponse: ((res: Response) => void) | undefined;
+  readonly #timeoutMs: number | undefined;
+  readonly #cache: RequestCache | undefined;
 
   constructor(opts: ApiOptions = {}) {
     this.#base = (opts.base ?? '/api/v1').replace(/\/$/, '');
@@ -129,19 +151,38 @@ export class Api {
     this.#fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#onUnauthenticated = opts.onUnauthenticated;
     this.#onError = opts.onError;
+    this.#onResponse = opts.onResponse;
+    this.#timeoutMs = opts.timeoutMs;
+    this.#cache = opts.cache;
   }
 
   /** The URL of `path` under the API with the query's non-empty values. */
   url(path: string, query?: Query): string {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-    }
-    const qs = params.toString();
+    const qs = queryString(query);
     return `${this.#base}${path.startsWith('/') ? path : `/${path}`}${qs ? `?${qs}` : ''}`;
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    if (!this.#timeoutMs) return this.#request<T>(method, path, opts);
+    // Our own deadline covers the body too, and fails as a network error; the caller's signal
+    // still aborts as an AbortError. (Linked by hand: AbortSignal.any is newer than some kiosks.)
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    const callerAborted = () => deadline.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) callerAborted();
+    opts.signal?.addEventListener('abort', callerAborted, { once: true });
+    try {
+      return await this.#request<T>(method, path, { ...opts, signal: deadline.signal });
+    } catch (e) {
+      if (deadline.signal.aborted && !opts.signal?.aborted) throw new ApiError(0, 'error.network', `no answer in ${this.#timeoutMs} ms`);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', callerAborted);
+    }
+  }
+
+  async #request<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const res = await this.#send(method, path, opts);
     if (res.ok) return this.#read<T>(res);
     let error = await errorFrom(res);
@@ -164,12 +205,22 @@ export class Api {
     throw error;
   }
 
+  /** `request()` as a value: `{ ok: true, data }` or `{ ok: false, error }` (other throws still throw). */
+  async result<T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResult<T>> {
+    try {
+      return { ok: true, data: await this.request<T>(method, path, opts) };
+    } catch (e) {
+      if (e instanceof ApiError) return { ok: false, error: e };
+      throw e;
+    }
+  }
+
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
     return this.request<T>('GET', path, { query, signal });
   }
 
-  post<T = void>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>('POST', path, { body: body ?? {} });
+  post<T = void>(path: string, body?: unknown, opts: Pick<RequestOptions, 'idempotencyKey' | 'headers'> = {}): Promise<T> {
+    return this.request<T>('POST', path, { ...opts, body: body ?? {} });
   }
 
   patch<T = void>(path: string, body: unknown): Promise<T> {
@@ -196,16 +247,20 @@ export class Api {
   async #send(method: string, path: string, opts: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     const init: RequestInit = { method, headers, credentials: 'same-origin' };
-    if (opts.signal) init.signal = opts.signal;
+    if (this.#cache) init.cache = this.#cache;
     if (!SAFE_METHODS.has(method)) {
       if (this.csrfToken) headers['X-CSRF-Token'] = this.csrfToken;
+      if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
       if (opts.body !== undefined) {
         headers['Content-Type'] = 'application/json';
         init.body = JSON.stringify(opts.body);
       }
     }
+    if (opts.signal) init.signal = opts.signal;
     try {
-      return await this.#fetch(this.url(path, opts.query), init);
+      const res = await this.#fetch(this.url(path, opts.query), init);
+      this.#onResponse?.(res);
+      return res;
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
       throw new ApiError(0, 'error.network', e instanceof Error ? e.message : String(e));

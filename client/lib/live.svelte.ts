@@ -12,8 +12,7 @@
 import { io } from 'socket.io-client';
 import { LiveClient, type LiveSocket, type LiveState } from '../../shared/live-client.ts';
 import type { CommunityInfo, Entry, EventView, GridInfo, Views } from '../../shared/protocol.ts';
-
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
 
 /** Before the first connection, give the socket this long before calling the screen offline. */
 const GRACE_MS = 6_000;

@@ -12,6 +12,7 @@
  * Times come from the server (`expiresAt`), corrected by the skew between the server's `Date`
  * header and the display's own clock: kiosk clocks are often wrong.
  */
+import { Api, ApiError } from './api.ts';
 import type { TokenStorage } from './display-token.ts';
 
 export const PAIRING_KEY = 'cerebellum.pairing';
@@ -76,12 +77,6 @@ function isPending(v: unknown): v is Pending {
     && typeof p.secret === 'string' && typeof p.expiresAt === 'number' && Number.isFinite(p.expiresAt);
 }
 
-class HttpError extends Error {
-  constructor(readonly status: number, readonly retryAfterMs: number | null) {
-    super(`HTTP ${status}`);
-  }
-}
-
 export class PairingFlow {
   phase = $state<PairingPhase>('requesting');
   /** The code as the server sent it (what an admin types), or null while there is none to show. */
@@ -98,10 +93,9 @@ export class PairingFlow {
   renewing = $state(false);
 
   #opts: PairingOptions;
-  #fetch: typeof fetch;
+  #api: Api;
   #storage: TokenStorage | null;
   #now: () => number;
-  #base: string;
   #pending: Pending | null = null;
   /** Server clock minus ours, from the `Date` header. */
   #skewMs = 0;
@@ -116,10 +110,15 @@ export class PairingFlow {
 
   constructor(opts: PairingOptions) {
     this.#opts = opts;
-    this.#fetch = opts.fetch ?? ((...args) => globalThis.fetch(...args));
     this.#storage = opts.storage === undefined ? defaultStorage() : opts.storage;
     this.#now = opts.now ?? Date.now;
-    this.#base = opts.base ?? '/api/v1';
+    this.#api = new Api({
+      ...(opts.base ? { base: opts.base } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      cache: 'no-store',
+      onResponse: (res) => this.#readClock(res),
+    });
   }
 
   /** Resume a pairing kept from before a reload, or ask for a new code. */
@@ -160,15 +159,15 @@ export class PairingFlow {
     const gen = this.#generation;
     this.phase = this.problem ? 'retrying' : 'requesting';
     try {
-      const body = await this.#call('POST', `${this.#base}/displays/pairing`, {});
+      const body = await this.#api.post<unknown>('/displays/pairing', {});
       if (gen !== this.#generation) return;
-      const b = body as { pairingId?: unknown; code?: unknown; secret?: unknown; expiresAt?: unknown };
+      const b = (body ?? {}) as { pairingId?: unknown; code?: unknown; secret?: unknown; expiresAt?: unknown };
       const pending = {
         pairingId: String(b.pairingId ?? ''), code: String(b.code ?? ''), secret: String(b.secret ?? ''),
         expiresAt: typeof b.expiresAt === 'string' ? Date.parse(b.expiresAt) : Number(b.expiresAt),
       };
       if (!pending.pairingId || !pending.code || !pending.secret || !Number.isFinite(pending.expiresAt)) {
-        throw new HttpError(502, null);
+        throw new ApiError(502, 'error.bad_json', 'the pairing answer lacks its code or secret');
       }
       this.#succeeded();
       this.#savePending(pending);
@@ -186,12 +185,12 @@ export class PairingFlow {
     if (!pending) return this.#request();
     if (pending.expiresAt <= this.#serverNow()) return this.#renew();
     try {
-      const body = await this.#call('GET', `${this.#base}/displays/pairing/${encodeURIComponent(pending.pairingId)}`, undefined, {
-        'x-pairing-secret': pending.secret,
+      const body = await this.#api.request<unknown>('GET', `/displays/pairing/${encodeURIComponent(pending.pairingId)}`, {
+        headers: { 'x-pairing-secret': pending.secret },
       });
       if (gen !== this.#generation) return;
       this.#succeeded();
-      const b = body as { status?: unknown; token?: unknown; display?: unknown; code?: unknown; expiresAt?: unknown };
+      const b = (body ?? {}) as { status?: unknown; token?: unknown; display?: unknown; code?: unknown; expiresAt?: unknown };
       if (b.status === 'paired' && typeof b.token === 'string' && b.token) {
         this.#savePending(null);
         this.#pending = null;
@@ -214,7 +213,7 @@ export class PairingFlow {
       this.#schedule(POLL_MS, () => this.#poll());
     } catch (err) {
       if (gen !== this.#generation) return;
-      if (err instanceof HttpError && (err.status === 404 || err.status === 410)) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 410)) {
         // Expired or unknown (the server restarted on another database): a new code at once.
         this.#succeeded();
         return this.#renew();
@@ -252,15 +251,18 @@ export class PairingFlow {
   #failed(err: unknown, again: () => Promise<void>) {
     this.failures++;
     let wait: number;
-    if (err instanceof HttpError && err.status === 429) {
+    // An ApiError of status 0 is the network (no answer, or none in time); any other, the server's.
+    const status = err instanceof ApiError ? err.status : 0;
+    if (status === 429) {
       this.problem = 'limited';
-      wait = err.retryAfterMs ?? LIMITED_DEFAULT_MS;
+      const retryAfter = (err as ApiError).retryAfter;
+      wait = retryAfter ? retryAfter * 1000 : LIMITED_DEFAULT_MS;
     } else {
-      this.problem = err instanceof HttpError ? 'server' : 'network';
+      this.problem = status ? 'server' : 'network';
       wait = this.#backoffMs;
       this.#backoffMs = Math.min(this.#backoffMs * 2, BACKOFF_MAX_MS);
     }
-    if (!(err instanceof HttpError)) console.warn(`[screen] pairing: ${String(err)}; retrying in ${wait / 1000} s`);
+    if (!status) console.warn(`[screen] pairing: ${String(err)}; retrying in ${wait / 1000} s`);
     this.phase = 'retrying';
     this.#retryAt = this.#now() + wait;
     this.retryInS = Math.ceil(wait / 1000);
@@ -284,31 +286,12 @@ export class PairingFlow {
     }
   }
 
-  async #call(method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-    const abort = new AbortController();
-    const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
-    try {
-      const res = await this.#fetch(url, {
-        method,
-        headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        cache: 'no-store',
-        signal: abort.signal,
-      });
-      const date = Date.parse(res.headers.get('date') ?? '');
-      // `Date` has whole seconds: only a clock that is clearly wrong is corrected.
-      if (Number.isFinite(date)) {
-        const skew = date - this.#now();
-        this.#skewMs = Math.abs(skew) > SKEW_TOLERANCE_MS ? skew : 0;
-      }
-      if (!res.ok) {
-        const retryAfter = Number(res.headers.get('retry-after'));
-        throw new HttpError(res.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null);
-      }
-      return await res.json();
-    } finally {
-      clearTimeout(timeout);
-    }
+  /** `Date` has whole seconds: only a display clock that is clearly wrong is corrected. */
+  #readClock(res: Response) {
+    const date = Date.parse(res.headers.get('date') ?? '');
+    if (!Number.isFinite(date)) return;
+    const skew = date - this.#now();
+    this.#skewMs = Math.abs(skew) > SKEW_TOLERANCE_MS ? skew : 0;
   }
 
   #loadPending(): Pending | null {

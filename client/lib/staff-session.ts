@@ -7,12 +7,13 @@
  * A failed call (the server down) also counts as none: the pairing screen then says it is
  * retrying, and a display with a token never asks.
  */
-export async function hasStaffSession(fetchFn: typeof fetch = (...a) => globalThis.fetch(...a), base = '/api/v1'): Promise<boolean> {
+import { Api } from './api.ts';
+
+export async function hasStaffSession(fetchFn?: typeof fetch, base = '/api/v1'): Promise<boolean> {
   try {
-    const res = await fetchFn(`${base}/auth/me`, { headers: { accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' });
-    if (!res.ok) return false;
-    const body = (await res.json()) as { user?: { mustChangePassword?: unknown } } | null;
-    return !!body?.user && body.user.mustChangePassword !== true;
+    const api = new Api({ base, cache: 'no-store', ...(fetchFn ? { fetch: fetchFn } : {}) });
+    const { user } = await api.me<{ mustChangePassword?: unknown } | null>();
+    return !!user && user.mustChangePassword !== true;
   } catch {
     return false;
   }

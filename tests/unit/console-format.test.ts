@@ -3,7 +3,8 @@
  * community's zone (with the offset on the wire), and times are read in that zone.
  */
 import { describe, expect, it } from 'vitest';
-import { dateTime, dayEnd, dayStart, randomPassword, relativeTime, waitParts } from '../../client/console/format.ts';
+import { dateTime, dayEnd, dayStart, relativeTime, waitParts } from '../../client/lib/format.ts';
+import { randomPassword } from '../../client/console/password.ts';
 
 describe('console time helpers', () => {
   it('turns a date filter into the first instant of that local day, with its offset', () => {

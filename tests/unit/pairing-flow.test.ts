@@ -65,9 +65,9 @@ function fakeServer() {
   };
 }
 
-/** Let the fake fetch's promises settle. */
+/** Let the fake fetch's promises settle (through the API client's few awaits). */
 const settle = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
+  for (let i = 0; i < 40; i++) await Promise.resolve();
 };
 const advance = async (ms: number) => {
   await vi.advanceTimersByTimeAsync(ms);

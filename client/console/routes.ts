@@ -1,0 +1,28 @@
+/**
+ * The console's pages and their paths under `/console` (client/lib/routes.ts): a page with an
+ * id names it in the path (`/console/events/:id`), so a link to one thing can be shared.
+ */
+import { routeTable, type Match } from '../lib/routes.ts';
+
+export const BASE = '/console';
+
+export const ROUTES = {
+  home: '/',
+  users: '/users',
+  displays: '/displays',
+  'api-keys': '/api-keys',
+  audit: '/audit',
+  password: '/password',
+  setup: '/setup',
+} as const;
+
+export const routes = routeTable(BASE, ROUTES);
+
+export type PageName = keyof typeof ROUTES | 'not-found';
+export type Route = Match<keyof typeof ROUTES>;
+
+/** The page a path shows: `/console` is home, `/console/users` users, anything else not found. */
+export const pageOf = (pathname: string): PageName => routes.match(pathname).page;
+
+/** The path of a page (`href('users')` → `/console/users`), with its parameters and an optional query. */
+export const href = routes.href;
