@@ -528,13 +528,13 @@ describe('who may do what', () => {
     const svc = ts.app.orgs;
     const display = { id: 'display:1', role: 'display' as const, communityId: 'guihua' };
     const gridWorker = { id: 'W01', role: 'grid_worker' as const, communityId: 'guihua' };
-    await expect(svc.registerOrg(display, { name: 'x', kind: 'resident_group', contactName: 'x', contactPhone: '13900000000', categories: [] }))
+    await expect(svc.organizations.register(display, { name: 'x', kind: 'resident_group', contactName: 'x', contactPhone: '13900000000', categories: [] }))
       .rejects.toMatchObject({ status: 403 });
-    expect(thrown(() => svc.listOrgs(display, { limit: 10 }))).toMatchObject({ status: 403, code: 'error.forbidden' });
-    expect(thrown(() => svc.listCases(gridWorker, { limit: 10 }))).toMatchObject({ status: 403 });
-    expect(thrown(() => svc.case(gridWorker, 1))).toMatchObject({ status: 403 });
-    expect(svc.listServices(gridWorker, { limit: 1 }).items).toHaveLength(1);
+    expect(thrown(() => svc.organizations.list(display, { limit: 10 }))).toMatchObject({ status: 403, code: 'error.forbidden' });
+    expect(thrown(() => svc.cases.list(gridWorker, { limit: 10 }))).toMatchObject({ status: 403 });
+    expect(thrown(() => svc.cases.get(gridWorker, 1))).toMatchObject({ status: 403 });
+    expect(svc.services.list(gridWorker, { limit: 1 }).items).toHaveLength(1);
     const system = systemPrincipal('guihua');
-    expect(svc.listCases(system, { limit: 1 }).items.length).toBe(1);
+    expect(svc.cases.list(system, { limit: 1 }).items.length).toBe(1);
   });
 });
