@@ -7,11 +7,19 @@
  */
 import type { Action } from '../../shared/lifecycle.ts';
 import type { Role } from '../principal.ts';
+import { CASEWORK as ORG_CASEWORK, MANAGE as ORG_MANAGE, RATE as ORG_RATE, STAFF as ORG_STAFF } from '../orgs/access.ts';
 
 export type Access = 'public' | readonly Role[] | ((params: Record<string, string>) => readonly Role[]);
 
 /** People with an account. */
 export const PEOPLE: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'];
+/**
+ * A service's role set as the route table holds it: its people only. 'system' (the demo and the
+ * simulators) calls the services, never a route; displays and API keys get their own entries.
+ *
+ * @example people(['admin', 'coordinator', 'system']) // ['admin', 'coordinator']
+ */
+export const people = (roles: readonly Role[]): readonly Role[] => roles.filter((r) => PEOPLE.includes(r));
 const ADMIN: readonly Role[] = ['admin'];
 /** A wall display reads its community's public, masked figures. */
 const WALL: readonly Role[] = [...PEOPLE, 'display'];
@@ -30,9 +38,11 @@ export const EVENT_ACTION_ROLES: Record<Action, readonly Role[]> = {
 const V_MANAGE: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
 const V_ON_SITE: readonly Role[] = [...V_MANAGE, 'grid_worker'];
 const V_CASHIER: readonly Role[] = ['admin', 'coordinator'];
-// server/orgs/service.ts
-const O_MANAGE: readonly Role[] = ['admin', 'coordinator'];
-const O_CASEWORK: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
+// server/orgs/access.ts
+const O_STAFF = people(ORG_STAFF);
+const O_MANAGE = people(ORG_MANAGE);
+const O_CASEWORK = people(ORG_CASEWORK);
+const O_RATE = people(ORG_RATE);
 // server/charity/service.ts (a disbursement of money needs PAY; of goods, RECEIVE: the service decides)
 const C_RECORDS: readonly Role[] = ['admin', 'dispatcher', 'social_worker', 'coordinator'];
 const C_RECEIVE: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
@@ -115,30 +125,30 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /exchange/redemptions': PEOPLE,
 
   // organizations, social workers, projects, cases, services
-  'GET /orgs': PEOPLE,
+  'GET /orgs': O_STAFF,
   'POST /orgs': O_MANAGE,
-  'GET /orgs/:id': PEOPLE,
+  'GET /orgs/:id': O_STAFF,
   'PATCH /orgs/:id': O_MANAGE,
   'POST /orgs/:id/status': O_MANAGE,
-  'GET /social-workers': PEOPLE,
+  'GET /social-workers': O_STAFF,
   'POST /social-workers': O_MANAGE,
-  'GET /social-workers/:id': PEOPLE,
+  'GET /social-workers/:id': O_STAFF,
   'POST /social-workers/:id/status': O_MANAGE,
-  'GET /projects': PEOPLE,
+  'GET /projects': O_STAFF,
   'POST /projects': O_MANAGE,
-  'GET /projects/:id': PEOPLE,
+  'GET /projects/:id': O_STAFF,
   'POST /projects/:id/status': O_MANAGE,
-  'GET /projects/:id/expenses': PEOPLE,
+  'GET /projects/:id/expenses': O_STAFF,
   'POST /projects/:id/expenses': O_MANAGE,
   'GET /cases': O_CASEWORK,
   'POST /cases': O_CASEWORK,
   'GET /cases/:id': O_CASEWORK,
   'POST /cases/:id/close': O_CASEWORK,
-  'GET /services': PEOPLE,
-  'GET /services/summary': PEOPLE,
+  'GET /services': O_STAFF,
+  'GET /services/summary': O_STAFF,
   'POST /services': O_CASEWORK,
-  'GET /services/:id': PEOPLE,
-  'POST /services/:id/rating': PEOPLE,
+  'GET /services/:id': O_STAFF,
+  'POST /services/:id/rating': O_RATE,
 
   // charity
   'POST /charity/donations': C_RECEIVE,

@@ -191,10 +191,10 @@ interface Scene {
 
 function sceneOf(svc: OrgService, p: Principal): Scene {
   return {
-    workers: svc.listWorkers(p, { status: 'active', limit: 500 }).items,
-    orgs: svc.listOrgs(p, { status: 'active', limit: 500 }).items,
-    projects: svc.listProjects(p, { status: 'active', limit: 500 }).items,
-    cases: svc.listCases(p, { status: 'open', limit: 500 }).items,
+    workers: svc.socialWorkers.list(p, { status: 'active', limit: 500 }).items,
+    orgs: svc.organizations.list(p, { status: 'active', limit: 500 }).items,
+    projects: svc.projects.list(p, { status: 'active', limit: 500 }).items,
+    cases: svc.cases.list(p, { status: 'open', limit: 500 }).items,
   };
 }
 
@@ -280,7 +280,7 @@ export async function seedOrgs(
   const rand = seededRandom(opts.seed ?? 20260315);
   let clock = now;
   const svc = new OrgService({ ...deps, now: () => clock });
-  if (svc.listOrgs(p, { limit: 1 }).items.length) return null;
+  if (svc.organizations.list(p, { limit: 1 }).items.length) return null;
 
   const first = startOfLocalDay(now - days * DAY_MS + 12 * HOUR_MS, tz);
   const dayStart = (d: number) => startOfLocalDay(first + d * DAY_MS + 12 * HOUR_MS, tz);
@@ -291,20 +291,20 @@ export async function seedOrgs(
   const orgs = new Map<string, OrgRecord>();
   for (const o of DEMO_ORGS) {
     const registrationNo = o.code === null ? undefined : o.code.length === 17 ? o.code + creditCodeCheck(o.code) : o.code;
-    orgs.set(o.name, await svc.registerOrg(p, { name: o.name, kind: o.kind, registrationNo, contactName: o.contactName, contactPhone: o.contactPhone, categories: o.categories }));
+    orgs.set(o.name, await svc.organizations.register(p, { name: o.name, kind: o.kind, registrationNo, contactName: o.contactName, contactPhone: o.contactPhone, categories: o.categories }));
     clock += 3 * MIN;
   }
   const workers = new Map<string, SocialWorkerRecord>();
   for (const w of DEMO_SOCIAL_WORKERS) {
     const phone = `1${pick(rand, ['35', '36', '38', '39', '58', '87'])}${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`;
-    workers.set(w.name, await svc.registerWorker(p, {
+    workers.set(w.name, await svc.socialWorkers.register(p, {
       name: w.name, phone, qualification: w.qualification, grids: w.grids, ...(w.org ? { orgId: orgs.get(w.org)!.id } : {}),
     }));
     clock += 2 * MIN;
   }
   const projects = new Map<string, ProjectRecord>();
   for (const d of DEMO_PROJECTS) {
-    const pr = await svc.createProject(p, {
+    const pr = await svc.projects.create(p, {
       name: d.name, description: d.description, category: d.category, funding: d.funding, budgetCents: d.budget * 100,
       startsOn: localDay(dayStart(d.from) + 12 * HOUR_MS, tz), endsOn: localDay(dayStart(d.to) + 12 * HOUR_MS, tz),
       status: d.status, ...(d.org ? { orgId: orgs.get(d.org)!.id } : {}), ...(d.lead ? { socialWorkerId: workers.get(d.lead)!.id } : {}),
@@ -318,7 +318,7 @@ export async function seedOrgs(
   for (const d of DEMO_PROJECTS) {
     if (d.status !== 'active' || (d.funding !== 'government' && d.funding !== 'self') || d.from >= 0) continue;
     const share = Math.min(0.6, (-d.from / (d.to - d.from)) * (0.8 + rand() * 0.3));
-    await svc.recordExpense(p, projects.get(d.name)!.id, { amountCents: Math.round(d.budget * share) * 100, purpose: '前期项目执行费用（累计）' });
+    await svc.projects.recordExpense(p, projects.get(d.name)!.id, { amountCents: Math.round(d.budget * share) * 100, purpose: '前期项目执行费用（累计）' });
     out.expenses++;
   }
   out.orgs = orgs.size;
@@ -333,7 +333,7 @@ export async function seedOrgs(
     at: dayStart(d) + 9.5 * HOUR_MS,
     run: async () => {
       const w = workers.get(worker)!;
-      await svc.openCase(p, {
+      await svc.cases.open(p, {
         socialWorkerId: w.id, category, clientName: clients[out.cases % clients.length]!, populations: POPULATIONS_OF[category].slice(0, 1),
         gridId, clientPhone: `13${between(rand, 5, 9)}${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`,
       });
@@ -343,9 +343,9 @@ export async function seedOrgs(
   const closeOldestCase = (d: number) => steps.push({
     at: dayStart(d) + 16 * HOUR_MS,
     run: async () => {
-      const open = svc.listCases(p, { status: 'open', limit: 500 }).items.filter((k) => svc.sessionsOf(k.id) > 0);
+      const open = svc.cases.list(p, { status: 'open', limit: 500 }).items.filter((k) => svc.cases.sessionsOf(k.id) > 0);
       const oldest = open.sort((a, b) => a.openedAt - b.openedAt)[0];
-      if (oldest) await svc.closeCase(p, oldest.id, { note: '服务目标达成，转入定期回访' });
+      if (oldest) await svc.cases.close(p, oldest.id, { note: '服务目标达成，转入定期回访' });
     },
   });
   openCase(0, '林思远', 'emotional', 'G01');
@@ -361,20 +361,20 @@ export async function seedOrgs(
   closeOldestCase(26);
   const ending = DEMO_PROJECTS.find((d) => d.to > 0 && d.to < days && d.status === 'active');
   if (ending) {
-    steps.push({ at: dayStart(ending.to) + 17 * HOUR_MS, run: () => svc.setProjectStatus(p, projects.get(ending.name)!.id, { status: 'completed', note: '八节小组活动全部完成' }) });
+    steps.push({ at: dayStart(ending.to) + 17 * HOUR_MS, run: () => svc.projects.setStatus(p, projects.get(ending.name)!.id, { status: 'completed', note: '八节小组活动全部完成' }) });
   }
-  steps.push({ at: dayStart(days - 12) + 10 * HOUR_MS, run: () => svc.setOrgStatus(p, orgs.get('杭州暖心家政服务有限公司')!.id, { status: 'suspended', note: '服务投诉核查中，暂停派单' }) });
-  steps.push({ at: dayStart(days - 4) + 18 * HOUR_MS, run: () => svc.setWorkerStatus(p, workers.get('车志强')!.id, { status: 'on_leave', note: '年休假' }) });
+  steps.push({ at: dayStart(days - 12) + 10 * HOUR_MS, run: () => svc.organizations.setStatus(p, orgs.get('杭州暖心家政服务有限公司')!.id, { status: 'suspended', note: '服务投诉核查中，暂停派单' }) });
+  steps.push({ at: dayStart(days - 4) + 18 * HOUR_MS, run: () => svc.socialWorkers.setStatus(p, workers.get('车志强')!.id, { status: 'on_leave', note: '年休假' }) });
   for (let d = 7; d < days; d += 7) {
     steps.push({
       at: dayStart(d) + 15 * HOUR_MS,
       run: async () => {
         for (const def of DEMO_PROJECTS) {
           if (def.funding !== 'government' && def.funding !== 'self') continue;
-          const pr = svc.project(p, projects.get(def.name)!.id);
+          const pr = svc.projects.get(p, projects.get(def.name)!.id);
           if (pr.status !== 'active') continue;
           try {
-            await svc.recordExpense(p, pr.id, { amountCents: Math.round(pr.budgetCents * (0.01 + rand() * 0.025)), purpose: pick(rand, EXPENSE_PURPOSES) });
+            await svc.projects.recordExpense(p, pr.id, { amountCents: Math.round(pr.budgetCents * (0.01 + rand() * 0.025)), purpose: pick(rand, EXPENSE_PURPOSES) });
             out.expenses++;
           } catch (err) {
             if (!(err instanceof DomainError && err.status === 409)) throw err;
@@ -400,7 +400,7 @@ export async function seedOrgs(
         run: async () => {
           const body = draftService(rand, sceneOf(svc, p), endedAt, c);
           advance(endedAt + between(rand, 5, 50) * MIN);
-          const s = await svc.recordService(p, body);
+          const s = await svc.services.record(p, body);
           out.services++;
           if (s.satisfaction !== null) out.ratings++;
           else if (rand() < 0.5) pendingRatings.push({ at: callBack(endedAt + (20 + rand() * 30) * HOUR_MS), id: s.id });
@@ -419,7 +419,7 @@ export async function seedOrgs(
     while (pendingRatings.length && pendingRatings[0]!.at <= step.at) {
       const r = pendingRatings.shift()!;
       advance(r.at);
-      await svc.rateService(p, r.id, { satisfaction: rating(rand) });
+      await svc.services.rate(p, r.id, { satisfaction: rating(rand) });
       out.ratings++;
     }
     advance(step.at);
@@ -489,34 +489,34 @@ export class OrgSimulator extends Ticker<OrgSimulatorOptions> {
     const svc = this.options.service;
     // Entered a little after it ended, as staff do (the history: 5 to 50 minutes).
     const body = draftService(this.rand, sceneOf(svc, this.#p), now - (5 + Math.floor(this.rand() * 25)) * MIN, this.community);
-    await this.attempt('record service', () => svc.recordService(this.#p, body));
+    await this.attempt('record service', () => svc.services.record(this.#p, body));
   }
 
   /** A follow-up call: one of the latest unrated services gets its rating. */
   async #rate() {
     const svc = this.options.service;
-    const unrated = svc.listServices(this.#p, { limit: 50 }).items.filter((s) => s.satisfaction === null);
+    const unrated = svc.services.list(this.#p, { limit: 50 }).items.filter((s) => s.satisfaction === null);
     if (!unrated.length) return;
     const s = pick(this.rand, unrated);
-    await this.attempt('rate service', () => svc.rateService(this.#p, s.id, { satisfaction: rating(this.rand) }));
+    await this.attempt('rate service', () => svc.services.rate(this.#p, s.id, { satisfaction: rating(this.rand) }));
   }
 
   /** Open a case when few are open, else now and then close one that has had its sessions. */
   async #casework(now: number) {
     const svc = this.options.service;
-    const open = svc.listCases(this.#p, { status: 'open', limit: 500 }).items;
-    const closable = open.filter((k) => svc.sessionsOf(k.id) >= 2 && now - k.openedAt > this.story(24 * 60));
+    const open = svc.cases.list(this.#p, { status: 'open', limit: 500 }).items;
+    const closable = open.filter((k) => svc.cases.sessionsOf(k.id) >= 2 && now - k.openedAt > this.story(24 * 60));
     if (closable.length && (open.length > 4 || this.rand() < 0.4)) {
       const k = pick(this.rand, closable);
-      await this.attempt('close case', () => svc.closeCase(this.#p, k.id, { note: '服务目标达成，结案' }));
+      await this.attempt('close case', () => svc.cases.close(this.#p, k.id, { note: '服务目标达成，结案' }));
       return;
     }
-    const workers = svc.listWorkers(this.#p, { status: 'active', limit: 500 }).items;
+    const workers = svc.socialWorkers.list(this.#p, { status: 'active', limit: 500 }).items;
     if (!workers.length) return;
     const w = pick(this.rand, workers);
     const demo = DEMO_SOCIAL_WORKERS.find((d) => d.name === w.name);
     const category: ServiceCategory = pick(this.rand, demo?.categories ?? ['emotional']);
-    await this.attempt('open case', () => svc.openCase(this.#p, {
+    await this.attempt('open case', () => svc.cases.open(this.#p, {
       socialWorkerId: w.id, category, clientName: pick(this.rand, this.community.residentNames), populations: POPULATIONS_OF[category].slice(0, 1),
       ...(w.grids.length ? { gridId: pick(this.rand, w.grids) } : {}),
     }));
@@ -526,8 +526,8 @@ export class OrgSimulator extends Ticker<OrgSimulatorOptions> {
   async #completeEnded(now: number) {
     const svc = this.options.service;
     const today = localDay(now, this.community.timeZone);
-    for (const pr of svc.listProjects(this.#p, { status: 'active', limit: 500 }).items) {
-      if (pr.endsOn < today) await this.attempt('complete project', () => svc.setProjectStatus(this.#p, pr.id, { status: 'completed' }));
+    for (const pr of svc.projects.list(this.#p, { status: 'active', limit: 500 }).items) {
+      if (pr.endsOn < today) await this.attempt('complete project', () => svc.projects.setStatus(this.#p, pr.id, { status: 'completed' }));
     }
   }
 }

@@ -23,127 +23,127 @@ export function orgRoutes(svc: OrgService): Hono {
 
   const tz = timeZoneOf(svc);
   const projectViews = (c: Context, list: ProjectRecord[]) => {
-    const tallies = svc.tallies(list.map((p) => p.id));
+    const tallies = svc.projects.tallies(list.map((p) => p.id));
     return list.map((p) => viewProject(p, tallies.get(p.id)!, tz(c)));
   };
 
   // ---- organizations ----------------------------------------------------------------------
 
   r.get('/orgs', (c) => {
-    const page = svc.listOrgs(principal(c), parse(listOrgsQuery, c.req.query()));
+    const page = svc.organizations.list(principal(c), parse(listOrgsQuery, c.req.query()));
     return c.json({ items: page.items.map((o) => viewOrg(o, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post('/orgs', limited, async (c) => {
-    const o = await svc.registerOrg(principal(c), parse(registerOrgBody, await readJson(c)));
+    const o = await svc.organizations.register(principal(c), parse(registerOrgBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) }, 201);
   });
 
   r.get(`/orgs/:id${ID}`, (c) => {
-    const o = svc.org(principal(c), idParam(c));
-    const projects = svc.listProjects(principal(c), { org: o.id, limit: 100 }).items;
-    const workers = svc.listWorkers(principal(c), { org: o.id, limit: 100 }).items;
+    const o = svc.organizations.get(principal(c), idParam(c));
+    const projects = svc.projects.list(principal(c), { org: o.id, limit: 100 }).items;
+    const workers = svc.socialWorkers.list(principal(c), { org: o.id, limit: 100 }).items;
     return c.json({ organization: viewOrg(o, tz(c)), projects: projectViews(c, projects), socialWorkers: workers.map((w) => viewWorker(w, tz(c))) });
   });
 
   r.patch(`/orgs/:id${ID}`, limited, async (c) => {
-    const o = await svc.updateOrg(principal(c), idParam(c), parse(updateOrgBody, await readJson(c)));
+    const o = await svc.organizations.update(principal(c), idParam(c), parse(updateOrgBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) });
   });
 
   r.post(`/orgs/:id${ID}/status`, limited, async (c) => {
-    const o = await svc.setOrgStatus(principal(c), idParam(c), parse(orgStatusBody, await readJson(c)));
+    const o = await svc.organizations.setStatus(principal(c), idParam(c), parse(orgStatusBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) });
   });
 
   // ---- social workers ---------------------------------------------------------------------
 
   r.get('/social-workers', (c) => {
-    const page = svc.listWorkers(principal(c), parse(listWorkersQuery, c.req.query()));
+    const page = svc.socialWorkers.list(principal(c), parse(listWorkersQuery, c.req.query()));
     return c.json({ items: page.items.map((w) => viewWorker(w, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post('/social-workers', limited, async (c) => {
-    const w = await svc.registerWorker(principal(c), parse(registerWorkerBody, await readJson(c)));
+    const w = await svc.socialWorkers.register(principal(c), parse(registerWorkerBody, await readJson(c)));
     return c.json({ socialWorker: viewWorker(w, tz(c)) }, 201);
   });
 
-  r.get(`/social-workers/:id${ID}`, (c) => c.json({ socialWorker: viewWorker(svc.worker(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/social-workers/:id${ID}`, (c) => c.json({ socialWorker: viewWorker(svc.socialWorkers.get(principal(c), idParam(c)), tz(c)) }));
 
   r.post(`/social-workers/:id${ID}/status`, limited, async (c) => {
-    const w = await svc.setWorkerStatus(principal(c), idParam(c), parse(workerStatusBody, await readJson(c)));
+    const w = await svc.socialWorkers.setStatus(principal(c), idParam(c), parse(workerStatusBody, await readJson(c)));
     return c.json({ socialWorker: viewWorker(w, tz(c)) });
   });
 
   // ---- projects ---------------------------------------------------------------------------
 
   r.get('/projects', (c) => {
-    const page = svc.listProjects(principal(c), parse(listProjectsQuery, c.req.query()));
+    const page = svc.projects.list(principal(c), parse(listProjectsQuery, c.req.query()));
     return c.json({ items: projectViews(c, page.items), nextCursor: page.nextCursor });
   });
 
   r.post('/projects', limited, async (c) => {
-    const p = await svc.createProject(principal(c), parse(createProjectBody, await readJson(c)));
+    const p = await svc.projects.create(principal(c), parse(createProjectBody, await readJson(c)));
     return c.json({ project: projectViews(c, [p])[0] }, 201);
   });
 
-  r.get(`/projects/:id${ID}`, (c) => c.json({ project: projectViews(c, [svc.project(principal(c), idParam(c))])[0] }));
+  r.get(`/projects/:id${ID}`, (c) => c.json({ project: projectViews(c, [svc.projects.get(principal(c), idParam(c))])[0] }));
 
   r.post(`/projects/:id${ID}/status`, limited, async (c) => {
-    const p = await svc.setProjectStatus(principal(c), idParam(c), parse(projectStatusBody, await readJson(c)));
+    const p = await svc.projects.setStatus(principal(c), idParam(c), parse(projectStatusBody, await readJson(c)));
     return c.json({ project: projectViews(c, [p])[0] });
   });
 
   r.get(`/projects/:id${ID}/expenses`, (c) => {
-    const page = svc.expenses(principal(c), idParam(c), parse(pageQuery, c.req.query()));
+    const page = svc.projects.expenses(principal(c), idParam(c), parse(pageQuery, c.req.query()));
     return c.json({ items: page.items.map((e) => viewExpense(e, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post(`/projects/:id${ID}/expenses`, limited, async (c) => {
-    const out = await svc.recordExpense(principal(c), idParam(c), parse(recordExpenseBody, await readJson(c)));
+    const out = await svc.projects.recordExpense(principal(c), idParam(c), parse(recordExpenseBody, await readJson(c)));
     return c.json({ expense: viewExpense(out.expense, tz(c)), project: projectViews(c, [out.project])[0] }, 201);
   });
 
   // ---- cases ------------------------------------------------------------------------------
 
   r.get('/cases', (c) => {
-    const page = svc.listCases(principal(c), parse(listCasesQuery, c.req.query()));
-    return c.json({ items: page.items.map((k) => viewCase(k, svc.sessionsOf(k.id), tz(c))), nextCursor: page.nextCursor });
+    const page = svc.cases.list(principal(c), parse(listCasesQuery, c.req.query()));
+    return c.json({ items: page.items.map((k) => viewCase(k, svc.cases.sessionsOf(k.id), tz(c))), nextCursor: page.nextCursor });
   });
 
   r.post('/cases', limited, async (c) => {
-    const k = await svc.openCase(principal(c), parse(openCaseBody, await readJson(c)));
+    const k = await svc.cases.open(principal(c), parse(openCaseBody, await readJson(c)));
     return c.json({ case: viewCase(k, 0, tz(c)) }, 201);
   });
 
   r.get(`/cases/:id${ID}`, (c) => {
-    const k = svc.case(principal(c), idParam(c));
-    return c.json({ case: viewCase(k, svc.sessionsOf(k.id), tz(c)) });
+    const k = svc.cases.get(principal(c), idParam(c));
+    return c.json({ case: viewCase(k, svc.cases.sessionsOf(k.id), tz(c)) });
   });
 
   r.post(`/cases/:id${ID}/close`, limited, async (c) => {
-    const k = await svc.closeCase(principal(c), idParam(c), parse(closeCaseBody, await readJson(c, true)));
-    return c.json({ case: viewCase(k, svc.sessionsOf(k.id), tz(c)) });
+    const k = await svc.cases.close(principal(c), idParam(c), parse(closeCaseBody, await readJson(c, true)));
+    return c.json({ case: viewCase(k, svc.cases.sessionsOf(k.id), tz(c)) });
   });
 
   // ---- services ---------------------------------------------------------------------------
 
   r.get('/services', (c) => {
-    const page = svc.listServices(principal(c), parse(listServicesQuery, c.req.query()));
+    const page = svc.services.list(principal(c), parse(listServicesQuery, c.req.query()));
     return c.json({ items: page.items.map((s) => viewService(s, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/services/summary', (c) => c.json(svc.summary(principal(c), parse(serviceSummaryQuery, c.req.query()))));
+  r.get('/services/summary', (c) => c.json(svc.services.summary(principal(c), parse(serviceSummaryQuery, c.req.query()))));
 
   r.post('/services', limited, async (c) => {
-    const s = await svc.recordService(principal(c), parse(recordServiceBody, await readJson(c)));
+    const s = await svc.services.record(principal(c), parse(recordServiceBody, await readJson(c)));
     return c.json({ service: viewService(s, tz(c)) }, 201);
   });
 
-  r.get(`/services/:id${ID}`, (c) => c.json({ service: viewService(svc.service(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/services/:id${ID}`, (c) => c.json({ service: viewService(svc.services.get(principal(c), idParam(c)), tz(c)) }));
 
   r.post(`/services/:id${ID}/rating`, limited, async (c) => {
-    const s = await svc.rateService(principal(c), idParam(c), parse(rateServiceBody, await readJson(c)));
+    const s = await svc.services.rate(principal(c), idParam(c), parse(rateServiceBody, await readJson(c)));
     return c.json({ service: viewService(s, tz(c)) });
   });
 

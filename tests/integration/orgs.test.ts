@@ -220,6 +220,8 @@ describe('projects and their budgets', () => {
     const b = await project({ orgId: o.id, name: '四点半课堂', category: 'education', funding: 'community_fund' });
     expect(a.code).toMatch(/^XM-2026-\d{4}$/);
     expect(Number(b.code.slice(8))).toBe(Number(a.code.slice(8)) + 1);
+    // What was stored is what was answered, field by field.
+    expect((await get(`${api}/projects/${b.id}`)).body.project).toEqual(b);
     const before = footprint();
     const none = await post(`${api}/projects`, { name: '无主项目', category: 'meals', funding: 'donor', budgetCents: 100, startsOn: '2026-03-01', endsOn: '2026-03-31' });
     expect(none.status).toBe(400);
@@ -401,6 +403,7 @@ describe('services', () => {
       providerKind: 'social_worker', socialWorkerId: w.id, orgId: o.id, projectId: p.id, category: 'daily_care', gridId: 'G05',
       minutes: 45, satisfaction: 5, populations: ['elderly_alone'], endedAt: '2026-03-12T14:45:00.000+08:00',
     });
+    expect((await get(`${api}/services/${s.id}`)).body.service).toEqual(s);
     expect(metrics()).toEqual([{ subject: 'social_worker', grid_id: 'G05', services: 1, beneficiaries: 3, service_minutes: 45, sat_sum: 5, sat_n: 1 }]);
 
     const progress = (await get(`${api}/projects/${p.id}`)).body.project.progress;
@@ -528,13 +531,13 @@ describe('who may do what', () => {
     const svc = ts.app.orgs;
     const display = { id: 'display:1', role: 'display' as const, communityId: 'guihua' };
     const gridWorker = { id: 'W01', role: 'grid_worker' as const, communityId: 'guihua' };
-    await expect(svc.registerOrg(display, { name: 'x', kind: 'resident_group', contactName: 'x', contactPhone: '13900000000', categories: [] }))
+    await expect(svc.organizations.register(display, { name: 'x', kind: 'resident_group', contactName: 'x', contactPhone: '13900000000', categories: [] }))
       .rejects.toMatchObject({ status: 403 });
-    expect(thrown(() => svc.listOrgs(display, { limit: 10 }))).toMatchObject({ status: 403, code: 'error.forbidden' });
-    expect(thrown(() => svc.listCases(gridWorker, { limit: 10 }))).toMatchObject({ status: 403 });
-    expect(thrown(() => svc.case(gridWorker, 1))).toMatchObject({ status: 403 });
-    expect(svc.listServices(gridWorker, { limit: 1 }).items).toHaveLength(1);
+    expect(thrown(() => svc.organizations.list(display, { limit: 10 }))).toMatchObject({ status: 403, code: 'error.forbidden' });
+    expect(thrown(() => svc.cases.list(gridWorker, { limit: 10 }))).toMatchObject({ status: 403 });
+    expect(thrown(() => svc.cases.get(gridWorker, 1))).toMatchObject({ status: 403 });
+    expect(svc.services.list(gridWorker, { limit: 1 }).items).toHaveLength(1);
     const system = systemPrincipal('guihua');
-    expect(svc.listCases(system, { limit: 1 }).items.length).toBe(1);
+    expect(svc.cases.list(system, { limit: 1 }).items.length).toBe(1);
   });
 });

@@ -55,8 +55,8 @@ afterEach(() => {
 const code = '91350100M000100Y43';
 
 async function orgAndProject(budgetCents: number, funding: 'government' | 'donor' = 'government') {
-  const o = await svc.registerOrg(p, { name: '乐龄养老服务中心', kind: 'social_org', registrationNo: code, contactName: '蒋桂英', contactPhone: '13900000000', categories: [] });
-  const pr = await svc.createProject(p, {
+  const o = await svc.organizations.register(p, { name: '乐龄养老服务中心', kind: 'social_org', registrationNo: code, contactName: '蒋桂英', contactPhone: '13900000000', categories: [] });
+  const pr = await svc.projects.create(p, {
     name: '居家养老', description: '', category: 'daily_care', orgId: o.id, funding, budgetCents, startsOn: '2026-01-01', endsOn: '2026-12-31', status: 'active',
   });
   return { o, pr };
@@ -79,7 +79,7 @@ describe('a project’s spending', () => {
         db.exec('DELETE FROM journal; DELETE FROM project_expenses; DELETE FROM projects; DELETE FROM organizations;');
         const { pr } = await orgAndProject(budget);
         let accepted = 0;
-        const results = await Promise.allSettled(amounts.map((amountCents) => svc.recordExpense(p, pr.id, { amountCents, purpose: '物资' })));
+        const results = await Promise.allSettled(amounts.map((amountCents) => svc.projects.recordExpense(p, pr.id, { amountCents, purpose: '物资' })));
         for (const [i, r] of results.entries()) {
           if (r.status === 'fulfilled') accepted += amounts[i]!;
           else expect(r.reason).toMatchObject({ status: 409, code: 'error.over_budget' });
@@ -99,7 +99,7 @@ describe('a project’s spending', () => {
     expect(spent).toBe(400);
     expect(() => db.transaction(() => chargeProject(db, 'elsewhere', pr.id, 1, clock))()).toThrow(DomainError);
     expect(() => db.transaction(() => chargeProject(db, C, pr.id, 601, clock))()).toThrow(expect.objectContaining({ code: 'error.over_budget' }));
-    await svc.setProjectStatus(p, pr.id, { status: 'cancelled' });
+    await svc.projects.setStatus(p, pr.id, { status: 'cancelled' });
     expect(() => db.transaction(() => chargeProject(db, C, pr.id, 1, clock))()).toThrow(expect.objectContaining({ code: 'error.project_not_active' }));
     expect((db.prepare('SELECT spent_cents FROM projects WHERE id = ?').get(pr.id) as { spent_cents: number }).spent_cents).toBe(400);
   });
@@ -113,18 +113,18 @@ describe('the wall’s figures', () => {
 
   it('counts this month’s and today’s services in the community’s time zone, and no earlier ones', async () => {
     const { o, pr } = await orgAndProject(50_000);
-    const w = await svc.registerWorker(p, { name: '王丽萍', phone: '13800000000', qualification: 'assistant', grids: ['G01'] });
+    const w = await svc.socialWorkers.register(p, { name: '王丽萍', phone: '13800000000', qualification: 'assistant', grids: ['G01'] });
     clock = Date.parse('2026-03-20T18:00:00+08:00');
     // 23:30 on 28 February in Hangzhou: last month.
-    await svc.recordService(p, visit({ socialWorkerId: w.id }, Date.parse('2026-02-28T23:30:00+08:00')));
+    await svc.services.record(p, visit({ socialWorkerId: w.id }, Date.parse('2026-02-28T23:30:00+08:00')));
     // 00:30 on 1 March in Hangzhou, still 28 February in UTC: this month (it starts at local midnight).
-    await svc.recordService(p, visit({ socialWorkerId: w.id, beneficiaries: 5 }, Date.parse('2026-03-01T00:30:00+08:00'), 30));
+    await svc.services.record(p, visit({ socialWorkerId: w.id, beneficiaries: 5 }, Date.parse('2026-03-01T00:30:00+08:00'), 30));
     // Yesterday 23:59 and today 00:01.
-    await svc.recordService(p, visit({ socialWorkerId: w.id, kind: 'group', beneficiaries: 12 }, Date.parse('2026-03-19T23:59:00+08:00')));
-    await svc.recordService(p, visit({ socialWorkerId: w.id, kind: 'consultation', beneficiaries: 1 }, Date.parse('2026-03-20T00:01:00+08:00'), 1));
+    await svc.services.record(p, visit({ socialWorkerId: w.id, kind: 'group', beneficiaries: 12 }, Date.parse('2026-03-19T23:59:00+08:00')));
+    await svc.services.record(p, visit({ socialWorkerId: w.id, kind: 'consultation', beneficiaries: 1 }, Date.parse('2026-03-20T00:01:00+08:00'), 1));
     // The organization's own, and a social worker's under its project.
-    await svc.recordService(p, visit({ orgId: o.id, beneficiaries: 7 }, Date.parse('2026-03-20T10:00:00+08:00')));
-    await svc.recordService(p, visit({ socialWorkerId: w.id, projectId: pr.id, beneficiaries: 3 }, Date.parse('2026-03-20T11:00:00+08:00')));
+    await svc.services.record(p, visit({ orgId: o.id, beneficiaries: 7 }, Date.parse('2026-03-20T10:00:00+08:00')));
+    await svc.services.record(p, visit({ socialWorkerId: w.id, projectId: pr.id, beneficiaries: 3 }, Date.parse('2026-03-20T11:00:00+08:00')));
 
     const sw = socialWorkStats(context(clock));
     expect(sw).toEqual({
@@ -141,20 +141,20 @@ describe('the wall’s figures', () => {
 
   it('leaves out deregistered organizations, inactive projects and workers who left, and counts open cases', async () => {
     const { o, pr } = await orgAndProject(10_000);
-    const w = await svc.registerWorker(p, { name: '赵文静', phone: '13800000001', qualification: 'none', grids: [] });
-    const w2 = await svc.registerWorker(p, { name: '钱美华', phone: '13800000002', qualification: 'none', grids: [] });
-    await svc.openCase(p, { socialWorkerId: w.id, category: 'emotional', clientName: '孙秀英', populations: [] });
-    await svc.setWorkerStatus(p, w2.id, { status: 'on_leave' });
+    const w = await svc.socialWorkers.register(p, { name: '赵文静', phone: '13800000001', qualification: 'none', grids: [] });
+    const w2 = await svc.socialWorkers.register(p, { name: '钱美华', phone: '13800000002', qualification: 'none', grids: [] });
+    await svc.cases.open(p, { socialWorkerId: w.id, category: 'emotional', clientName: '孙秀英', populations: [] });
+    await svc.socialWorkers.setStatus(p, w2.id, { status: 'on_leave' });
     expect(socialWorkStats(context(clock))).toMatchObject({ workers: 2, active: 1, casesOpen: 1 });
-    await svc.setWorkerStatus(p, w2.id, { status: 'left' });
+    await svc.socialWorkers.setStatus(p, w2.id, { status: 'left' });
     expect(socialWorkStats(context(clock))).toMatchObject({ workers: 1, active: 1 });
 
-    await svc.recordExpense(p, pr.id, { amountCents: 2_500, purpose: '督导' });
+    await svc.projects.recordExpense(p, pr.id, { amountCents: 2_500, purpose: '督导' });
     expect(orgStats(context(clock))).toMatchObject({ projectsActive: 1, budgetCents: 10_000, spentCents: 2_500 });
-    await svc.setProjectStatus(p, pr.id, { status: 'completed' });
-    await svc.setOrgStatus(p, o.id, { status: 'suspended' });
+    await svc.projects.setStatus(p, pr.id, { status: 'completed' });
+    await svc.organizations.setStatus(p, o.id, { status: 'suspended' });
     expect(orgStats(context(clock))).toMatchObject({ registered: 1, active: 0, projectsActive: 0, budgetCents: 0, spentCents: 0, projects: [] });
-    await svc.setOrgStatus(p, o.id, { status: 'deregistered' });
+    await svc.organizations.setStatus(p, o.id, { status: 'deregistered' });
     expect(orgStats(context(clock))).toMatchObject({ registered: 0, active: 0 });
   });
 });
