@@ -9,6 +9,13 @@ import type { Audience } from '../shared/schemas.ts';
 export const ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'display', 'integration', 'system'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** People with an account (not a display, an integration's key or the system itself). */
+export const PEOPLE: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'];
+/** Users, devices, keys and the audit log. */
+export const ADMIN: readonly Role[] = ['admin'];
+/** A wall display reads its community's public, masked figures, as people may. */
+export const WALL: readonly Role[] = [...PEOPLE, 'display'];
+
 export interface Principal {
   id: string;
   role: Role;

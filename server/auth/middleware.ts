@@ -14,7 +14,8 @@ import type { Auth, Credential } from './index.ts';
 import { actorOf, routeAudit, type AuditEntry } from './audit.ts';
 import { DEVICE_COOKIE, SESSION_COOKIE, csrfOk, originAllowed } from './guards.ts';
 import { DEVICE_DAYS } from './accounts.ts';
-import { PASSWORD_CHANGE_ROUTES, RECORD_READS, ROUTE_ACCESS, rolesFor, routeKey, type RecordRead } from './policy.ts';
+import { PASSWORD_CHANGE_ROUTES } from './policy.ts';
+import { rolesFor, routeKey, type AccessTable, type RecordRead } from '../http/routes.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -33,6 +34,8 @@ export interface GateOptions {
   auditSoon: (entry: AuditEntry) => void;
   /** Where the API is mounted. */
   base?: string;
+  /** Every route's rule, as the subjects declared them (server/http/routes.ts). */
+  table: AccessTable;
 }
 
 /** The route a request will be answered by: its table key and its path parameters. */
@@ -106,7 +109,7 @@ export function authGate(o: GateOptions): MiddlewareHandler {
       throw new DomainError(403, 'error.origin', `requests from ${c.req.header('origin')} are not accepted`);
     }
     const route = matchedRoute(c, base);
-    const access = route ? ROUTE_ACCESS[route.key] : undefined;
+    const access = route ? o.table.access[route.key] : undefined;
     const who = o.auth.authenticate({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') });
     if (who && !who.ok && who.staleCookie) c.header('Set-Cookie', `${SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`);
     const principal: Principal | null = who?.ok ? who.principal : null;
@@ -146,7 +149,7 @@ export function authGate(o: GateOptions): MiddlewareHandler {
       });
     }
     await next();
-    const read = route && RECORD_READS[route.key];
+    const read = route && o.table.reads[route.key];
     if (read && principal && c.res.status === 200) await auditRead(c, read, principal, ip, o);
   };
 }

@@ -4,7 +4,9 @@
  * (server/auth/middleware.ts) has already checked the origin, the credentials, the route's
  * access rule and the CSRF token; these routes validate bodies with shared/auth.ts and answer.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { Routes } from '../http/routes.ts';
+import { ADMIN, PEOPLE } from '../principal.ts';
 import { ID, idParam, limitedBody, parse, principal, readJson } from '../http/validate.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { Auth } from './index.ts';
@@ -29,10 +31,10 @@ export interface AuthRouteDeps {
 }
 
 /** The routes; the gate sets principal, credential and clientIp before they run. */
-export function authRoutes(deps: AuthRouteDeps): Hono {
+export function authRoutes(deps: AuthRouteDeps): Routes {
   const { auth } = deps;
   const { accounts, displays, apiKeys } = auth;
-  const r = new Hono();
+  const r = new Routes();
   const small = limitedBody(16 * 1024);
 
   // Answers here may hold secrets (a session, a key, a display token): never cached.
@@ -58,7 +60,7 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
 
   // ---- sessions ------------------------------------------------------------------------------
 
-  r.post('/auth/login', small, async (c) => {
+  r.post('/auth/login', 'public', small, async (c) => {
     const s = await accounts.login(parse(loginBody, await readJson(c)), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
     // A new session replaces the one this browser held (another user's, or an old one of ours).
     const prior = c.get('credential');
@@ -66,54 +68,54 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
     return startSession(c, s, 200);
   });
 
-  r.post('/auth/logout', small, (c) => {
+  r.post('/auth/logout', PEOPLE, small, (c) => {
     const s = session(c);
     accounts.logout(s.user, s.session, info(c));
     sessionCookie(c, null, { secure: false, maxAgeMs: 0 });
     return c.body(null, 204);
   });
 
-  r.get('/auth/me', (c) => {
+  r.get('/auth/me', PEOPLE, (c) => {
     const s = session(c);
     const body: SessionView = { user: accounts.view(s.user), csrfToken: s.session.csrfToken };
     return c.json(body);
   });
 
-  r.post('/auth/password', small, async (c) => {
+  r.post('/auth/password', PEOPLE, small, async (c) => {
     const s = session(c);
     return startSession(c, await accounts.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c)), 200);
   });
 
   // `community: false` before any community is installed: there is nothing to set up yet.
-  r.get('/auth/setup', (c) => c.json({ needed: accounts.setupNeeded(), community: accounts.communityInstalled() }));
+  r.get('/auth/setup', 'public', (c) => c.json({ needed: accounts.setupNeeded(), community: accounts.communityInstalled() }));
 
-  r.post('/auth/setup', small, async (c) => startSession(c, await accounts.setup(parse(setupBody, await readJson(c)), info(c)), 201));
+  r.post('/auth/setup', 'public', small, async (c) => startSession(c, await accounts.setup(parse(setupBody, await readJson(c)), info(c)), 201));
 
   // ---- users ---------------------------------------------------------------------------------
 
-  r.get('/users', (c) => c.json({ items: accounts.list(principal(c).communityId).map((u) => accounts.view(u)) }));
+  r.get('/users', ADMIN, (c) => c.json({ items: accounts.list(principal(c).communityId).map((u) => accounts.view(u)) }));
 
-  r.post('/users', small, async (c) => {
+  r.post('/users', ADMIN, small, async (c) => {
     const p = principal(c);
     const u = await accounts.createUser(p, p.communityId, parse(createUserBody, await readJson(c)), info(c));
     return c.json({ user: accounts.view(u) }, 201);
   });
 
-  r.patch(`/users/:id${ID}`, small, async (c) => {
+  r.patch(`/users/:id${ID}`, ADMIN, small, async (c) => {
     const u = accounts.update(principal(c), idParam(c), parse(updateUserBody, await readJson(c)), info(c));
     return c.json({ user: accounts.view(u) });
   });
 
-  r.post(`/users/:id${ID}/password`, small, async (c) => {
+  r.post(`/users/:id${ID}/password`, ADMIN, small, async (c) => {
     await accounts.setPassword(principal(c), idParam(c), parse(setPasswordBody, await readJson(c)).password, info(c));
     return c.body(null, 204);
   });
 
   // ---- displays --------------------------------------------------------------------------------
 
-  r.post('/displays/pairing', small, (c) => c.json(displays.startPairing(info(c)), 201));
+  r.post('/displays/pairing', 'public', small, (c) => c.json(displays.startPairing(info(c)), 201));
 
-  r.get('/displays/pairing/:pairingId{[A-Za-z0-9_-]{1,64}}', (c) => {
+  r.get('/displays/pairing/:pairingId{[A-Za-z0-9_-]{1,64}}', 'public', (c) => {
     // Only a GET may take the one-time answer (Hono routes HEAD here too).
     if (c.req.method !== 'GET') return c.body(null, 405, { Allow: 'GET' });
     const status = displays.pairingStatus(c.req.param('pairingId'), c.req.header('x-pairing-secret'));
@@ -121,40 +123,40 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
     return c.json(status);
   });
 
-  r.get('/displays', (c) => c.json({ items: displays.list(principal(c).communityId).map((d) => displays.view(d)) }));
+  r.get('/displays', ADMIN, (c) => c.json({ items: displays.list(principal(c).communityId).map((d) => displays.view(d)) }));
 
-  r.post('/displays', small, async (c) => {
+  r.post('/displays', ADMIN, small, async (c) => {
     const body = parse(pairDisplayBody, await readJson(c));
     return c.json({ display: displays.view(displays.pair(principal(c), body.code, body.name, info(c))) }, 201);
   });
 
-  r.patch(`/displays/:id${ID}`, small, async (c) => {
+  r.patch(`/displays/:id${ID}`, ADMIN, small, async (c) => {
     const body = parse(renameDisplayBody, await readJson(c));
     return c.json({ display: displays.view(displays.rename(principal(c), idParam(c), body.name, info(c))) });
   });
 
-  r.post(`/displays/:id${ID}/revoke`, small, (c) => c.json({ display: displays.view(displays.revoke(principal(c), idParam(c), info(c))) }));
+  r.post(`/displays/:id${ID}/revoke`, ADMIN, small, (c) => c.json({ display: displays.view(displays.revoke(principal(c), idParam(c), info(c))) }));
 
-  r.post(`/displays/:id${ID}/reload`, small, (c) => {
+  r.post(`/displays/:id${ID}/reload`, ADMIN, small, (c) => {
     displays.reload(principal(c), idParam(c), info(c));
     return c.body(null, 204);
   });
 
   // ---- API keys ------------------------------------------------------------------------------
 
-  r.get('/api-keys', (c) => c.json({ items: apiKeys.list(principal(c).communityId).map((k) => apiKeys.view(k)) }));
+  r.get('/api-keys', ADMIN, (c) => c.json({ items: apiKeys.list(principal(c).communityId).map((k) => apiKeys.view(k)) }));
 
-  r.post('/api-keys', small, async (c) => {
+  r.post('/api-keys', ADMIN, small, async (c) => {
     const body = parse(createApiKeyBody, await readJson(c));
     const { key, secret } = apiKeys.create(principal(c), body.name, info(c));
     return c.json({ apiKey: apiKeys.view(key), secret }, 201);
   });
 
-  r.post(`/api-keys/:id${ID}/revoke`, small, (c) => c.json({ apiKey: apiKeys.view(apiKeys.revoke(principal(c), idParam(c), info(c))) }));
+  r.post(`/api-keys/:id${ID}/revoke`, ADMIN, small, (c) => c.json({ apiKey: apiKeys.view(apiKeys.revoke(principal(c), idParam(c), info(c))) }));
 
   // ---- the audit log ---------------------------------------------------------------------------
 
-  r.get('/audit', (c) => {
+  r.get('/audit', ADMIN, (c) => {
     const p = principal(c);
     const page = auth.audit.list(p.communityId, parse(auditQuery, c.req.query()));
     const tz = deps.timeZoneOf(p.communityId);

@@ -5,76 +5,80 @@
  * writes nothing; a missing thing is a 404, a refused one (an overdraft, too little stock, a
  * closed project) a 409. Errors are DomainErrors, answered by the parent app's error handler.
  */
-import { Hono } from 'hono';
+import { Routes } from '../http/routes.ts';
 import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
 import type { CharityService } from './service.ts';
+import { RECEIVE, RECORDS, STAFF } from './access.ts';
 import { viewDisbursement, viewDonation, viewFundLine, viewGoods, viewMovement } from './record.ts';
 import {
   charityPageQuery, disburseBody, listDisbursementsQuery, listDonationsQuery, listGoodsQuery, recordDonationBody,
 } from '../../shared/charity.ts';
 
+/** A donation names its donor: opening one, or a page of them, is a read of someone's record to log. */
+const DONOR = ['donorName', 'donorPhone'];
+
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function charityRoutes(svc: CharityService): Hono {
-  const r = new Hono();
+export function charityRoutes(svc: CharityService): Routes {
+  const r = new Routes();
   const limited = limitedBody();
 
   const tz = timeZoneOf(svc);
 
   // ---- donations ----------------------------------------------------------------------------
 
-  r.post('/charity/donations', limited, async (c) => {
+  r.post('/charity/donations', RECEIVE, limited, async (c) => {
     const d = await svc.recordDonation(principal(c), parse(recordDonationBody, await readJson(c)));
     return c.json({ donation: viewDonation(d, tz(c)) }, 201);
   });
 
-  r.get('/charity/donations', (c) => {
+  r.get('/charity/donations', { access: RECORDS, reads: { targetType: 'donations', at: 'items', personal: DONOR } }, (c) => {
     const page = svc.listDonations(principal(c), parse(listDonationsQuery, c.req.query()));
     return c.json({ items: page.items.map((d) => viewDonation(d, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/charity/donations/:id${ID}`, (c) => c.json({ donation: viewDonation(svc.donation(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/charity/donations/:id${ID}`, { access: RECORDS, reads: { targetType: 'donations', at: 'donation', personal: DONOR } }, (c) => c.json({ donation: viewDonation(svc.donation(principal(c), idParam(c)), tz(c)) }));
 
-  r.get('/charity/receipts/:no', (c) => c.json({ donation: viewDonation(svc.receipt(principal(c), c.req.param('no')), tz(c)) }));
+  r.get('/charity/receipts/:no', { access: RECORDS, reads: { targetType: 'donations', at: 'donation', personal: DONOR } }, (c) => c.json({ donation: viewDonation(svc.receipt(principal(c), c.req.param('no')), tz(c)) }));
 
   // ---- disbursements ------------------------------------------------------------------------
 
-  r.post('/charity/disbursements', limited, async (c) => {
+  r.post('/charity/disbursements', RECEIVE, limited, async (c) => {
     const b = await svc.disburse(principal(c), parse(disburseBody, await readJson(c)));
     return c.json({ disbursement: viewDisbursement(b, tz(c)) }, 201);
   });
 
-  r.get('/charity/disbursements', (c) => {
+  r.get('/charity/disbursements', RECORDS, (c) => {
     const page = svc.listDisbursements(principal(c), parse(listDisbursementsQuery, c.req.query()));
     return c.json({ items: page.items.map((b) => viewDisbursement(b, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/charity/disbursements/:id${ID}`, (c) =>
+  r.get(`/charity/disbursements/:id${ID}`, RECORDS, (c) =>
     c.json({ disbursement: viewDisbursement(svc.disbursement(principal(c), idParam(c)), tz(c)) }));
 
   // ---- goods --------------------------------------------------------------------------------
 
-  r.get('/charity/goods', (c) => {
+  r.get('/charity/goods', STAFF, (c) => {
     const page = svc.listGoods(principal(c), parse(listGoodsQuery, c.req.query()));
     return c.json({ items: page.items.map((g) => viewGoods(g, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/charity/goods/:id${ID}`, (c) => c.json({ goods: viewGoods(svc.goods(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/charity/goods/:id${ID}`, STAFF, (c) => c.json({ goods: viewGoods(svc.goods(principal(c), idParam(c)), tz(c)) }));
 
-  r.get(`/charity/goods/:id${ID}/movements`, (c) => {
+  r.get(`/charity/goods/:id${ID}/movements`, STAFF, (c) => {
     const page = svc.movements(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
     return c.json({ items: page.items.map((m) => viewMovement(m, tz(c))), nextCursor: page.nextCursor });
   });
 
   // ---- the fund and the books ---------------------------------------------------------------
 
-  r.get('/charity/fund', (c) => c.json(svc.fund(principal(c))));
+  r.get('/charity/fund', STAFF, (c) => c.json(svc.fund(principal(c))));
 
-  r.get(`/charity/fund/accounts/:id${ID}/entries`, (c) => {
+  r.get(`/charity/fund/accounts/:id${ID}/entries`, RECORDS, (c) => {
     const page = svc.accountEntries(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
     return c.json({ items: page.items.map((l) => viewFundLine(l, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/charity/books', (c) => c.json(svc.books(principal(c))));
+  r.get('/charity/books', STAFF, (c) => c.json(svc.books(principal(c))));
 
   return r;
 }

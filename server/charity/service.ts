@@ -23,7 +23,7 @@ import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../kernel/community.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { authorise, instantFrom, invalidField, ownRow } from '../kernel/rules.ts';
-import type { Principal, Role } from '../principal.ts';
+import type { Principal } from '../principal.ts';
 import { feedText, type SubjectChange, type JournalWriter } from '../kernel/journal.ts';
 import type { SubjectServiceDeps } from '../kernel/deps.ts';
 import type { Metrics } from '../kernel/metrics.ts';
@@ -41,16 +41,7 @@ import {
   DISBURSEMENT_SELECT, DONATION_SELECT, disbursementFromRow, donationFromRow, goodsFromRow, viewFundAccount,
   type DisbursementRecord, type DonationRecord, type GoodsMovement, type GoodsRecord,
 } from './record.ts';
-
-// Who may do what (the route rules in server/auth/policy.ts let these roles reach the service).
-/** Stock on hand, the fund's balances and the books: every member of staff. */
-const STAFF: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'system'];
-/** Donors in full (names, phones), receipts, disbursements, ledger entries: the office, not the street. */
-const RECORDS: readonly Role[] = ['admin', 'dispatcher', 'social_worker', 'coordinator', 'system'];
-/** Receive gifts and hand out goods. */
-const RECEIVE: readonly Role[] = ['admin', 'coordinator', 'social_worker', 'system'];
-/** Pay money out of the fund: approved by the community, not by a caseworker alone. */
-const PAY: readonly Role[] = ['admin', 'coordinator', 'system'];
+import { PAY, RECEIVE, RECORDS, STAFF } from './access.ts';
 
 /** Project statuses that take no more gifts or payments. */
 const CLOSED_PROJECT = new Set(['completed', 'cancelled']);

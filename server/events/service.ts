@@ -7,28 +7,15 @@ import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
+import { ACTION_ROLES, INGEST, READ, REPORT } from './access.ts';
 import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { EntryType } from '../../shared/protocol.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
 import { FUTURE_SLACK_MS, authorise } from '../kernel/rules.ts';
-import type { Principal, Role } from '../principal.ts';
+import type { Principal } from '../principal.ts';
 import type { Directory } from '../kernel/community.ts';
 import { EVENT_COLUMNS, eventCode, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
-
-// Who may do what, checked again here behind the route rules (server/auth/policy.ts mirrors these).
-/** Read events: every member of staff (a grid worker their grids'). */
-const READ: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'system'];
-const REPORT: readonly Role[] = [...READ, 'integration'];
-const INGEST: readonly Role[] = ['admin', 'dispatcher', 'integration', 'system'];
-/** The centre (受理 · 派遣 · 核查) decides; whoever handles on site starts, feeds back, asks for time. */
-const CENTRE: readonly Role[] = ['admin', 'dispatcher', 'system'];
-const HANDLER: readonly Role[] = [...CENTRE, 'grid_worker'];
-const ACTION_ROLES: Record<Action, readonly Role[]> = {
-  accept: CENTRE, reject: CENTRE, dispatch: CENTRE, return: CENTRE, close: CENTRE, review: CENTRE,
-  approve_extension: CENTRE, deny_extension: CENTRE, approve_shelve: CENTRE, deny_shelve: CENTRE, unshelve: CENTRE,
-  start: HANDLER, resolve: HANDLER, send_back: HANDLER, request_extension: HANDLER, request_shelve: HANDLER,
-};
 
 /** What one committed change publishes: its journal entry and the event before and after. */
 export interface Change {

@@ -41,7 +41,9 @@ export interface DeclaredRoute extends RouteRule {
   path: string;
 }
 
-type Handlers = [...(MiddlewareHandler | Handler)[], Handler];
+/** A route's middleware then its handler; typed by its path, so `c.req.param('id')` knows its parameters. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handlers<P extends string> = [...MiddlewareHandler<any, P>[], Handler<any, P>];
 
 /** What the gate checks: rules by `METHOD /path` (parameter patterns left out, see `routeKey`). */
 export interface AccessTable {
@@ -54,27 +56,33 @@ export class Routes {
   readonly app = new Hono();
   readonly declared: DeclaredRoute[] = [];
 
-  get(path: string, who: Access | RouteRule, ...handlers: Handlers): this {
+  /** Middleware on some paths (no route of its own: nothing to declare). */
+  use(path: string, ...middleware: MiddlewareHandler[]): this {
+    this.app.use(path, ...middleware);
+    return this;
+  }
+
+  get<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
     return this.#add('GET', path, who, handlers);
   }
 
-  post(path: string, who: Access | RouteRule, ...handlers: Handlers): this {
+  post<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
     return this.#add('POST', path, who, handlers);
   }
 
-  patch(path: string, who: Access | RouteRule, ...handlers: Handlers): this {
+  patch<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
     return this.#add('PATCH', path, who, handlers);
   }
 
-  put(path: string, who: Access | RouteRule, ...handlers: Handlers): this {
+  put<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
     return this.#add('PUT', path, who, handlers);
   }
 
-  delete(path: string, who: Access | RouteRule, ...handlers: Handlers): this {
+  delete<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
     return this.#add('DELETE', path, who, handlers);
   }
 
-  #add(method: Method, path: string, who: Access | RouteRule, handlers: Handlers): this {
+  #add<P extends string>(method: Method, path: P, who: Access | RouteRule, handlers: Handlers<P>): this {
     const rule: RouteRule = isRule(who) ? who : { access: who };
     this.declared.push({ method, path, ...rule });
     this.app.on(method, path, ...(handlers as [Handler]));

@@ -6,9 +6,11 @@
  * 404, a refused change a 409 naming the current status. Errors are DomainErrors, answered by
  * the parent app's error handler.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { Routes } from '../http/routes.ts';
 import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
 import type { OrgService } from './service.ts';
+import { CASEWORK, MANAGE, RATE, STAFF } from './access.ts';
 import { viewCase, viewExpense, viewOrg, viewProject, viewService, viewWorker, type ProjectRecord } from './record.ts';
 import {
   closeCaseBody, createProjectBody, listCasesQuery, listOrgsQuery, listProjectsQuery, listServicesQuery, listWorkersQuery,
@@ -16,9 +18,12 @@ import {
   registerOrgBody, registerWorkerBody, serviceSummaryQuery, updateOrgBody, workerStatusBody,
 } from '../../shared/orgs.ts';
 
+/** A case names its client: opening one, or a page of them, is a read of someone's record to log. */
+const CLIENT = ['clientName', 'clientPhone'];
+
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function orgRoutes(svc: OrgService): Hono {
-  const r = new Hono();
+export function orgRoutes(svc: OrgService): Routes {
+  const r = new Routes();
   const limited = limitedBody();
 
   const tz = timeZoneOf(svc);
@@ -29,120 +34,120 @@ export function orgRoutes(svc: OrgService): Hono {
 
   // ---- organizations ----------------------------------------------------------------------
 
-  r.get('/orgs', (c) => {
+  r.get('/orgs', STAFF, (c) => {
     const page = svc.organizations.list(principal(c), parse(listOrgsQuery, c.req.query()));
     return c.json({ items: page.items.map((o) => viewOrg(o, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post('/orgs', limited, async (c) => {
+  r.post('/orgs', MANAGE, limited, async (c) => {
     const o = await svc.organizations.register(principal(c), parse(registerOrgBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) }, 201);
   });
 
-  r.get(`/orgs/:id${ID}`, (c) => {
+  r.get(`/orgs/:id${ID}`, STAFF, (c) => {
     const o = svc.organizations.get(principal(c), idParam(c));
     const projects = svc.projects.list(principal(c), { org: o.id, limit: 100 }).items;
     const workers = svc.socialWorkers.list(principal(c), { org: o.id, limit: 100 }).items;
     return c.json({ organization: viewOrg(o, tz(c)), projects: projectViews(c, projects), socialWorkers: workers.map((w) => viewWorker(w, tz(c))) });
   });
 
-  r.patch(`/orgs/:id${ID}`, limited, async (c) => {
+  r.patch(`/orgs/:id${ID}`, MANAGE, limited, async (c) => {
     const o = await svc.organizations.update(principal(c), idParam(c), parse(updateOrgBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) });
   });
 
-  r.post(`/orgs/:id${ID}/status`, limited, async (c) => {
+  r.post(`/orgs/:id${ID}/status`, MANAGE, limited, async (c) => {
     const o = await svc.organizations.setStatus(principal(c), idParam(c), parse(orgStatusBody, await readJson(c)));
     return c.json({ organization: viewOrg(o, tz(c)) });
   });
 
   // ---- social workers ---------------------------------------------------------------------
 
-  r.get('/social-workers', (c) => {
+  r.get('/social-workers', STAFF, (c) => {
     const page = svc.socialWorkers.list(principal(c), parse(listWorkersQuery, c.req.query()));
     return c.json({ items: page.items.map((w) => viewWorker(w, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post('/social-workers', limited, async (c) => {
+  r.post('/social-workers', MANAGE, limited, async (c) => {
     const w = await svc.socialWorkers.register(principal(c), parse(registerWorkerBody, await readJson(c)));
     return c.json({ socialWorker: viewWorker(w, tz(c)) }, 201);
   });
 
-  r.get(`/social-workers/:id${ID}`, (c) => c.json({ socialWorker: viewWorker(svc.socialWorkers.get(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/social-workers/:id${ID}`, STAFF, (c) => c.json({ socialWorker: viewWorker(svc.socialWorkers.get(principal(c), idParam(c)), tz(c)) }));
 
-  r.post(`/social-workers/:id${ID}/status`, limited, async (c) => {
+  r.post(`/social-workers/:id${ID}/status`, MANAGE, limited, async (c) => {
     const w = await svc.socialWorkers.setStatus(principal(c), idParam(c), parse(workerStatusBody, await readJson(c)));
     return c.json({ socialWorker: viewWorker(w, tz(c)) });
   });
 
   // ---- projects ---------------------------------------------------------------------------
 
-  r.get('/projects', (c) => {
+  r.get('/projects', STAFF, (c) => {
     const page = svc.projects.list(principal(c), parse(listProjectsQuery, c.req.query()));
     return c.json({ items: projectViews(c, page.items), nextCursor: page.nextCursor });
   });
 
-  r.post('/projects', limited, async (c) => {
+  r.post('/projects', MANAGE, limited, async (c) => {
     const p = await svc.projects.create(principal(c), parse(createProjectBody, await readJson(c)));
     return c.json({ project: projectViews(c, [p])[0] }, 201);
   });
 
-  r.get(`/projects/:id${ID}`, (c) => c.json({ project: projectViews(c, [svc.projects.get(principal(c), idParam(c))])[0] }));
+  r.get(`/projects/:id${ID}`, STAFF, (c) => c.json({ project: projectViews(c, [svc.projects.get(principal(c), idParam(c))])[0] }));
 
-  r.post(`/projects/:id${ID}/status`, limited, async (c) => {
+  r.post(`/projects/:id${ID}/status`, MANAGE, limited, async (c) => {
     const p = await svc.projects.setStatus(principal(c), idParam(c), parse(projectStatusBody, await readJson(c)));
     return c.json({ project: projectViews(c, [p])[0] });
   });
 
-  r.get(`/projects/:id${ID}/expenses`, (c) => {
+  r.get(`/projects/:id${ID}/expenses`, STAFF, (c) => {
     const page = svc.projects.expenses(principal(c), idParam(c), parse(pageQuery, c.req.query()));
     return c.json({ items: page.items.map((e) => viewExpense(e, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post(`/projects/:id${ID}/expenses`, limited, async (c) => {
+  r.post(`/projects/:id${ID}/expenses`, MANAGE, limited, async (c) => {
     const out = await svc.projects.recordExpense(principal(c), idParam(c), parse(recordExpenseBody, await readJson(c)));
     return c.json({ expense: viewExpense(out.expense, tz(c)), project: projectViews(c, [out.project])[0] }, 201);
   });
 
   // ---- cases ------------------------------------------------------------------------------
 
-  r.get('/cases', (c) => {
+  r.get('/cases', { access: CASEWORK, reads: { targetType: 'cases', at: 'items', personal: CLIENT } }, (c) => {
     const page = svc.cases.list(principal(c), parse(listCasesQuery, c.req.query()));
     return c.json({ items: page.items.map((k) => viewCase(k, svc.cases.sessionsOf(k.id), tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post('/cases', limited, async (c) => {
+  r.post('/cases', CASEWORK, limited, async (c) => {
     const k = await svc.cases.open(principal(c), parse(openCaseBody, await readJson(c)));
     return c.json({ case: viewCase(k, 0, tz(c)) }, 201);
   });
 
-  r.get(`/cases/:id${ID}`, (c) => {
+  r.get(`/cases/:id${ID}`, { access: CASEWORK, reads: { targetType: 'cases', at: 'case', personal: [] } }, (c) => {
     const k = svc.cases.get(principal(c), idParam(c));
     return c.json({ case: viewCase(k, svc.cases.sessionsOf(k.id), tz(c)) });
   });
 
-  r.post(`/cases/:id${ID}/close`, limited, async (c) => {
+  r.post(`/cases/:id${ID}/close`, CASEWORK, limited, async (c) => {
     const k = await svc.cases.close(principal(c), idParam(c), parse(closeCaseBody, await readJson(c, true)));
     return c.json({ case: viewCase(k, svc.cases.sessionsOf(k.id), tz(c)) });
   });
 
   // ---- services ---------------------------------------------------------------------------
 
-  r.get('/services', (c) => {
+  r.get('/services', STAFF, (c) => {
     const page = svc.services.list(principal(c), parse(listServicesQuery, c.req.query()));
     return c.json({ items: page.items.map((s) => viewService(s, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/services/summary', (c) => c.json(svc.services.summary(principal(c), parse(serviceSummaryQuery, c.req.query()))));
+  r.get('/services/summary', STAFF, (c) => c.json(svc.services.summary(principal(c), parse(serviceSummaryQuery, c.req.query()))));
 
-  r.post('/services', limited, async (c) => {
+  r.post('/services', CASEWORK, limited, async (c) => {
     const s = await svc.services.record(principal(c), parse(recordServiceBody, await readJson(c)));
     return c.json({ service: viewService(s, tz(c)) }, 201);
   });
 
-  r.get(`/services/:id${ID}`, (c) => c.json({ service: viewService(svc.services.get(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/services/:id${ID}`, STAFF, (c) => c.json({ service: viewService(svc.services.get(principal(c), idParam(c)), tz(c)) }));
 
-  r.post(`/services/:id${ID}/rating`, limited, async (c) => {
+  r.post(`/services/:id${ID}/rating`, RATE, limited, async (c) => {
     const s = await svc.services.rate(principal(c), idParam(c), parse(rateServiceBody, await readJson(c)));
     return c.json({ service: viewService(s, tz(c)) });
   });
