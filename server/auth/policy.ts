@@ -7,11 +7,21 @@
  */
 import type { Action } from '../../shared/lifecycle.ts';
 import type { Role } from '../principal.ts';
+import * as volunteers from '../volunteers/access.ts';
 
 export type Access = 'public' | readonly Role[] | ((params: Record<string, string>) => readonly Role[]);
 
 /** People with an account. */
 export const PEOPLE: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'];
+/**
+ * A service's role set as a route rule: the people in it. 'system' (the demo's principal) never
+ * comes over HTTP; a display or an integration is named in a rule on purpose, never inherited.
+ *
+ * @example const V_MANAGE = people(volunteers.MANAGE); // ['admin', 'coordinator', 'social_worker']
+ */
+export function people(roles: readonly Role[]): readonly Role[] {
+  return roles.filter((r) => r !== 'system' && r !== 'display' && r !== 'integration');
+}
 const ADMIN: readonly Role[] = ['admin'];
 /** A wall display reads its community's public, masked figures. */
 const WALL: readonly Role[] = [...PEOPLE, 'display'];
@@ -26,10 +36,10 @@ export const EVENT_ACTION_ROLES: Record<Action, readonly Role[]> = {
   start: HANDLER, resolve: HANDLER, send_back: HANDLER, request_extension: HANDLER, request_shelve: HANDLER,
 };
 
-// server/volunteers/service.ts
-const V_MANAGE: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
-const V_ON_SITE: readonly Role[] = [...V_MANAGE, 'grid_worker'];
-const V_CASHIER: readonly Role[] = ['admin', 'coordinator'];
+// server/volunteers/access.ts
+const V_MANAGE = people(volunteers.MANAGE);
+const V_ON_SITE = people(volunteers.ON_SITE);
+const V_CASHIER = people(volunteers.CASHIER);
 // server/orgs/service.ts
 const O_MANAGE: readonly Role[] = ['admin', 'coordinator'];
 const O_CASEWORK: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
