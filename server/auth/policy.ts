@@ -8,6 +8,7 @@
 import type { Action } from '../../shared/lifecycle.ts';
 import type { Role } from '../principal.ts';
 import * as volunteers from '../volunteers/access.ts';
+import * as needs from '../needs/access.ts';
 
 export type Access = 'public' | readonly Role[] | ((params: Record<string, string>) => readonly Role[]);
 
@@ -46,10 +47,10 @@ const O_CASEWORK: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
 // server/charity/service.ts (a disbursement of money needs PAY; of goods, RECEIVE: the service decides)
 const C_RECORDS: readonly Role[] = ['admin', 'dispatcher', 'social_worker', 'coordinator'];
 const C_RECEIVE: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
-// server/needs/service.ts
-const N_COORDINATE: readonly Role[] = ['admin', 'dispatcher', 'coordinator', 'social_worker'];
-const N_ON_SITE: readonly Role[] = [...N_COORDINATE, 'grid_worker'];
-const N_RESOURCES: readonly Role[] = ['admin', 'coordinator', 'social_worker'];
+// server/needs/access.ts
+const N_COORDINATE = people(needs.COORDINATE);
+const N_ON_SITE = people(needs.ON_SITE);
+const N_RESOURCES = people(needs.RESOURCES);
 
 /** Keys are `METHOD /path` as routed under /api/v1, parameter patterns left out. */
 export const ROUTE_ACCESS: Record<string, Access> = {

@@ -99,7 +99,7 @@ function directWriter(app: Cerebellum, rate: number, staged: StagedParticipation
         return app.charity.recordDonation(p, draftDonation(rand, DEMO_COMMUNITY, targets));
       case 'need': {
         const { body, by } = draftNeed(rand, DEMO_COMMUNITY);
-        return app.needs.raise(by, { ...body, raisedAt: iso(Date.now() - (10 + rand() * 50) * MIN) });
+        return app.needs.lifecycle.raise(by, { ...body, raisedAt: iso(Date.now() - (10 + rand() * 50) * MIN) });
       }
     }
   };
