@@ -35,7 +35,6 @@ import { authRoutes } from './auth/routes.ts';
 import type { Auth } from './auth/index.ts';
 import type { AuditEntry } from './auth/audit.ts';
 import { authGate } from './auth/middleware.ts';
-import { RECORD_READS, ROUTE_ACCESS } from './auth/policy.ts';
 import { clientPages } from './http/pages.ts';
 import { notFoundOrNotAllowed } from './http/not-allowed.ts';
 
@@ -132,8 +131,10 @@ export function createHttpApp(deps: HttpDeps) {
   const subjects: Routes[] = [
     communityRoutes(deps),
     eventRoutes({ events: deps.events, viewContext: deps.viewContext }),
+    ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers })] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),
+    ...(deps.needs ? [needRoutes(deps.needs)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
@@ -146,14 +147,11 @@ export function createHttpApp(deps: HttpDeps) {
   api.use('*', authGate({
     auth: deps.auth, allowedOrigins: deps.security.allowedOrigins, trustProxy: deps.security.trustProxy,
     auditSoon: deps.auditSoon,
-    table: { access: { ...ROUTE_ACCESS, ...declared.access }, reads: { ...RECORD_READS, ...declared.reads } },
+    table: declared,
   }));
   // A body that is not JSON: 415, before any route reads it.
   api.use('*', jsonBodies());
   for (const r of subjects) api.route('/', r.app);
-  // Not yet declared route by route: their rules are still server/auth/policy.ts's table.
-  if (deps.volunteers) api.route('/', volunteerRoutes({ volunteers: deps.volunteers }));
-  if (deps.needs) api.route('/', needRoutes(deps.needs));
   app.route('/api/v1', api);
 
   app.route('/', clientPages({ clientDir: deps.clientDir }));

@@ -14,7 +14,6 @@ import type { Auth, Credential } from './index.ts';
 import { actorOf, routeAudit, type AuditEntry } from './audit.ts';
 import { DEVICE_COOKIE, SESSION_COOKIE, csrfOk, originAllowed } from './guards.ts';
 import { DEVICE_DAYS } from './accounts.ts';
-import { PASSWORD_CHANGE_ROUTES } from './policy.ts';
 import { rolesFor, routeKey, type AccessTable, type RecordRead } from '../http/routes.ts';
 
 declare module 'hono' {
@@ -23,6 +22,9 @@ declare module 'hono' {
     clientIp: string | null;
   }
 }
+
+/** Routes a user who must change their password may still call. */
+const PASSWORD_CHANGE_ROUTES: ReadonlySet<string> = new Set(['GET /auth/me', 'POST /auth/password', 'POST /auth/logout']);
 
 export interface GateOptions {
   auth: Auth;

@@ -171,7 +171,7 @@ export function draftNeed(rand: () => number, c: DemoCommunity = DEMO_COMMUNITY)
  * place was taken meanwhile. Null when nothing fits now.
  */
 export async function matchNeed(svc: NeedService, p: Principal, n: NeedRecord, rand: () => number): Promise<MatchRecord | null> {
-  const proposals = await svc.propose(p, n.id, { limit: 5 });
+  const proposals = await svc.matches.propose(p, n.id, { limit: 5 });
   if (!proposals.length) return null;
   const top = proposals.slice(0, 3);
   const projectLike = (m: MatchRecord) => m.providerKind === 'org' || m.providerKind === 'social_worker';
@@ -180,7 +180,7 @@ export async function matchNeed(svc: NeedService, p: Principal, n: NeedRecord, r
   for (const m of order) {
     try {
       const funded = n.beneficiaries > 5 && rand() < 0.6;
-      const out = await svc.accept(p, n.id, m.id, funded
+      const out = await svc.matches.accept(p, n.id, m.id, funded
         ? { funding: pick(rand, ['government', 'community_fund'] as const), budgetCents: Math.round(between(rand, 20, 200)) * 10_000 }
         : { funding: 'self', budgetCents: 0 });
       return out.match;
@@ -236,7 +236,7 @@ export async function seedNeeds(
   let clock = now - days * DAY_MS;
   const svc = new NeedService({ ...deps, now: () => clock });
   const p = coordinator(c);
-  if (svc.listResources(p, { limit: 1 }).items.length || svc.list(p, { limit: 1 }).items.length) return null;
+  if (svc.resources.list(p, { limit: 1 }).items.length || svc.lifecycle.list(p, { limit: 1 }).items.length) return null;
 
   const resources = await seedResources(deps, svc, p, c, rand);
 
@@ -272,7 +272,7 @@ export async function seedNeeds(
     try {
       switch (step) {
         case 'raise':
-          plan.need = await svc.raise(plan.draft.by, plan.draft.body);
+          plan.need = await svc.lifecycle.raise(plan.draft.by, plan.draft.body);
           if (plan.fate === 'withdrawn') later(plan, 'close', between(rand, 2, 48));
           else if (plan.fate !== 'stuck') later(plan, 'match', matchHours(rand, u));
           break;
@@ -285,19 +285,19 @@ export async function seedNeeds(
           }
           break;
         case 'start':
-          await svc.start(p, id, {});
+          await svc.lifecycle.start(p, id, {});
           later(plan, 'meet', serviceHours(rand, u));
           break;
         case 'meet':
-          await svc.meet(p, id, {});
+          await svc.lifecycle.meet(p, id, {});
           if (rand() < 0.75) later(plan, 'rate', rateHours(rand));
           break;
         case 'rate':
-          await svc.rate(p, id, { satisfaction: Number(rating(rand)) });
+          await svc.lifecycle.rate(p, id, { satisfaction: Number(rating(rand)) });
           break;
         case 'close': {
           const reason = plan.fate === 'withdrawn' ? 'withdrawn' : 'not_met';
-          await svc.close(p, id, { reason, note: pick(rand, NOTES[reason]) });
+          await svc.lifecycle.close(p, id, { reason, note: pick(rand, NOTES[reason]) });
           break;
         }
       }
@@ -380,7 +380,7 @@ async function seedResources(deps: SubjectServiceDeps, svc: NeedService, p: Prin
   let n = 0;
   for (const b of bodies) {
     try {
-      await svc.createResource(p, b);
+      await svc.resources.create(p, b);
       n++;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -445,7 +445,7 @@ export class NeedSimulator extends Ticker<NeedSimulatorOptions> {
     if (now < this.#nextScan) return;
     this.#nextScan = now + this.story(5);
 
-    const open = svc.list(this.#p, { open: true, limit: 200 }).items;
+    const open = svc.lifecycle.list(this.#p, { open: true, limit: 200 }).items;
     const live = new Set<string>();
     for (const n of open) {
       const key = `${n.id}:${n.status}`;
@@ -464,22 +464,22 @@ export class NeedSimulator extends Ticker<NeedSimulatorOptions> {
         if (n.status === 'raised') {
           if (!(await matchNeed(svc, this.#p, n, r))) this.#due.set(key, this.inHours(now + this.storyHours(between(r, 4, 12)), HOURS.office));
         } else if (n.status === 'matched') {
-          await svc.start(this.#p, n.id, {});
+          await svc.lifecycle.start(this.#p, n.id, {});
         } else {
-          await svc.meet(this.#p, n.id, {});
+          await svc.lifecycle.meet(this.#p, n.id, {});
         }
       });
     }
     for (const k of this.#due.keys()) if (!live.has(k)) this.#due.delete(k);
 
-    const met = svc.list(this.#p, { status: 'met', limit: 50 }).items;
+    const met = svc.lifecycle.list(this.#p, { status: 'met', limit: 50 }).items;
     const still = new Set(met.map((n) => n.id));
     for (const n of met) {
       let at = this.#rating.get(n.id);
       if (at === undefined) this.#rating.set(n.id, (at = r() < 0.75 ? this.#when(n.metAt ?? now, now, () => rateHours(r)) : null));
       if (at === null || now < at) continue;
       this.#rating.set(n.id, null);
-      await this.attempt(`rate ${n.code}`, () => svc.rate(this.#p, n.id, { satisfaction: Number(rating(r)) }));
+      await this.attempt(`rate ${n.code}`, () => svc.lifecycle.rate(this.#p, n.id, { satisfaction: Number(rating(r)) }));
     }
     for (const id of this.#rating.keys()) if (!still.has(id)) this.#rating.delete(id);
   }
@@ -491,12 +491,12 @@ export class NeedSimulator extends Ticker<NeedSimulatorOptions> {
     let raisedAt = now - between(this.rand, 0.5, 6) * HOUR_MS;
     const morning = startOfLocalDay(now, tz) + 7 * HOUR_MS;
     if (raisedAt < morning) raisedAt = Math.min(now - 10 * MIN, morning + this.rand() * Math.max(0, now - 10 * MIN - morning));
-    await this.attempt('raise', () => this.options.service.raise(by, { ...body, raisedAt: new Date(raisedAt).toISOString() }));
+    await this.attempt('raise', () => this.options.service.lifecycle.raise(by, { ...body, raisedAt: new Date(raisedAt).toISOString() }));
     if (this.rand() < 0.05) {
-      const waiting = this.options.service.list(this.#p, { status: 'raised', limit: 20 }).items.filter((n) => n.id % 10 !== 7);
+      const waiting = this.options.service.lifecycle.list(this.#p, { status: 'raised', limit: 20 }).items.filter((n) => n.id % 10 !== 7);
       if (waiting.length) {
         const n = pick(this.rand, waiting);
-        await this.attempt('withdraw', () => this.options.service.close(this.#p, n.id, { reason: 'withdrawn', note: pick(this.rand, NOTES.withdrawn) }));
+        await this.attempt('withdraw', () => this.options.service.lifecycle.close(this.#p, n.id, { reason: 'withdrawn', note: pick(this.rand, NOTES.withdrawn) }));
       }
     }
   }

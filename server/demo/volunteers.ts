@@ -103,7 +103,7 @@ async function createFromTemplate(
   svc: VolunteerService, c: DemoCommunity, rand: () => number, t: ActivityTemplate, startsAt: number, endsAt: number,
 ): Promise<ActivityRecord> {
   const where = t.place(c, rand);
-  return svc.createActivity(actorOf(c), {
+  return svc.activities.create(actorOf(c), {
     title: t.title, description: t.description, organiser: `${ORGANISER}·${t.team}`, startsAt: iso(startsAt), endsAt: iso(endsAt),
     place: where.place, ...(where.gridId ? { gridId: where.gridId } : {}), capacity: t.capacity, skillsWanted: t.skills, status: 'open',
   });
@@ -145,10 +145,10 @@ export async function seedVolunteers(
 ): Promise<SeedVolunteersResult | null> {
   const c = opts.community ?? DEMO_COMMUNITY;
   const p = actorOf(c);
-  if (svc.teams(p).length > 0) return null;
+  if (svc.teams.list(p).length > 0) return null;
 
   const teams = [];
-  for (const name of DEMO_TEAMS) teams.push(await svc.createTeam(p, { name }));
+  for (const name of DEMO_TEAMS) teams.push(await svc.teams.create(p, { name }));
   const teamSkills: Record<string, string[]> = {
     党员先锋队: ['义诊', '家电维修', '心理疏导'], 巾帼志愿队: ['垃圾分类督导', '理发', '助老陪伴'], 青少年志愿队: ['文艺', '垃圾分类督导'],
     银龄互助队: ['助老陪伴', '文艺'], 平安巡逻队: ['平安巡逻'],
@@ -161,10 +161,10 @@ export async function seedVolunteers(
     if (team) skills.add(pick(rand, teamSkills[team.name]!));
     const extra = Math.floor(rand() * 3);
     for (let i = 0; i < extra; i++) skills.add(pick(rand, DEMO_SKILLS));
-    await svc.register(p, { name, phone: randomPhone(rand), skills: [...skills], ...(team ? { teamId: team.id } : {}) });
+    await svc.registry.register(p, { name, phone: randomPhone(rand), skills: [...skills], ...(team ? { teamId: team.id } : {}) });
   }
 
-  for (const [name, description, pointsCost, stock] of DEMO_ITEMS) await svc.addItem(p, { name, description, pointsCost, stock });
+  for (const [name, description, pointsCost, stock] of DEMO_ITEMS) await svc.exchange.addItem(p, { name, description, pointsCost, stock });
 
   // Today: one under way now if the hour has one, then some of what is still to come; then the coming three days.
   let activities = 0;
@@ -204,10 +204,10 @@ export async function seedVolunteerHistory(
   const p = actorOf(c);
   const today = startOfLocalDay(now, tz);
   const days = opts.days ?? 30;
-  if (svc.listActivities(p, { to: iso(today), limit: 1 }).items.length) return null;
-  const volunteers = svc.listVolunteers(p, { status: 'active', limit: 500 }).items;
+  if (svc.activities.list(p, { to: iso(today), limit: 1 }).items.length) return null;
+  const volunteers = svc.registry.list(p, { status: 'active', limit: 500 }).items;
   if (!volunteers.length) return null;
-  const items = svc.items(p);
+  const items = svc.exchange.items(p);
   const result: VolunteerHistoryResult = { activities: 0, records: 0, redemptions: 0 };
   for (let d = days; d >= 1; d--) {
     const dayStart = startOfLocalDay(today - d * DAY_MS + 12 * HOUR_MS, tz);
@@ -218,27 +218,27 @@ export async function seedVolunteerHistory(
       result.activities++;
       const people = [...volunteers].sort(() => rand() - 0.5).slice(0, Math.max(2, Math.round(a.capacity * (0.5 + rand() * 0.5))));
       // The writes of one moment are queued together: they share a group commit.
-      await Promise.all(people.map((v) => svc.signUp(p, a.id, { volunteerId: v.id })));
+      await Promise.all(people.map((v) => svc.signups.signUp(p, a.id, { volunteerId: v.id })));
       clock = a.startsAt + 5 * MIN;
       await Promise.all(people.map((v) => rand() < 0.06
-        ? svc.markNoShow(p, a.id, { volunteerId: v.id })
-        : svc.checkIn(p, a.id, { volunteerId: v.id, at: iso(a.startsAt - Math.floor(rand() * 15) * MIN) })));
+        ? svc.signups.markNoShow(p, a.id, { volunteerId: v.id })
+        : svc.signups.checkIn(p, a.id, { volunteerId: v.id, at: iso(a.startsAt - Math.floor(rand() * 15) * MIN) })));
       clock = a.endsAt + 10 * MIN;
-      const outs = await Promise.all(svc.signups(p, a.id).filter((x) => x.status === 'checked_in')
-        .map((s) => svc.checkOut(p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) })));
+      const outs = await Promise.all(svc.signups.list(p, a.id).filter((x) => x.status === 'checked_in')
+        .map((s) => svc.signups.checkOut(p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) })));
       result.records += outs.filter((o) => o.record).length;
-      await svc.setActivityStatus(p, a.id, { status: 'closed' });
+      await svc.activities.setStatus(p, a.id, { status: 'closed' });
     }
     // Now and then someone spends their points at the 积分超市, before it closes.
     if (items.length && rand() < 0.6) {
       clock = dayStart + (HOURS.exchange[1] - 1 + rand()) * HOUR_MS;
-      const balances = svc.balances(volunteers.map((v) => v.id));
+      const balances = svc.points.balances(volunteers.map((v) => v.id));
       const rich = volunteers.filter((v) => (balances.get(v.id) ?? 0) >= 40);
       if (rich.length) {
         const who = pick(rand, rich);
         const item = pick(rand, items.filter((i) => i.pointsCost <= (balances.get(who.id) ?? 0)));
         try {
-          await svc.redeem(p, { volunteerId: who.id, itemId: item.id, quantity: 1 });
+          await svc.exchange.redeem(p, { volunteerId: who.id, itemId: item.id, quantity: 1 });
           result.redemptions++;
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
@@ -308,8 +308,8 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
     if (now - this.#tended >= this.story(1)) {
       const elapsed = now - this.#tended;
       this.#tended = now;
-      const live = svc
-        .listActivities(this.#p, { from: iso(now - DAY_MS - HOUR_MS), to: iso(now + 4 * DAY_MS), limit: 200 })
+      const live = svc.activities
+        .list(this.#p, { from: iso(now - DAY_MS - HOUR_MS), to: iso(now + 4 * DAY_MS), limit: 200 })
         .items.filter((a) => a.status !== 'cancelled' && !this.#done.has(a.id));
       for (const a of live) await this.#tend(a, now, elapsed);
     }
@@ -328,7 +328,7 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
     for (let d = 1; d <= 3; d++) {
       const day = startOfLocalDay(today + d * DAY_MS + 12 * HOUR_MS, tz);
       const next = startOfLocalDay(day + 36 * HOUR_MS, tz);
-      const planned = svc.listActivities(this.#p, { from: iso(day), to: iso(next), limit: 1 }).items.length;
+      const planned = svc.activities.list(this.#p, { from: iso(day), to: iso(next), limit: 1 }).items.length;
       if (!planned) await this.attempt('plan a day', () => planDay(svc, this.community, this.rand, day));
     }
   }
@@ -340,14 +340,14 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
     const started = now >= a.startsAt;
     // Before check-in opens, only sign-ups can happen, and only in the daytime.
     if (now < a.startsAt - CHECK_IN_OPENS_BEFORE_MS && !this.within(HOURS.volunteering)) return;
-    const signups = svc.signups(this.#p, a.id);
+    const signups = svc.signups.list(this.#p, a.id);
 
     // Sign-ups: up to how full it gets. Before the start they trickle in through the day-time
     // hours left; one already under way (the demo started during it) has its sheet filled at once.
     if (a.status === 'open' && now < a.endsAt) {
       let fill = this.#fill.get(a.id);
       if (fill === undefined) this.#fill.set(a.id, (fill = 0.5 + r() * 0.5));
-      const want = Math.max(1, Math.round(a.capacity * fill)) - svc.taken(a.id);
+      const want = Math.max(1, Math.round(a.capacity * fill)) - svc.activities.taken(a.id);
       let n = 0;
       if (want > 0 && started) n = a.startsAt <= this.#first! ? want : 0;
       else if (want > 0 && this.within(HOURS.volunteering)) {
@@ -358,12 +358,12 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
       if (n > 0) {
         const already = new Set(signups.filter((s) => s.status !== 'cancelled').map((s) => s.volunteerId));
         for (const v of this.#candidates(a, already).slice(0, n)) {
-          await this.attempt('sign up', () => svc.signUp(this.#p, a.id, { volunteerId: v }));
+          await this.attempt('sign up', () => svc.signups.signUp(this.#p, a.id, { volunteerId: v }));
         }
       }
     }
 
-    const fresh = svc.signups(this.#p, a.id);
+    const fresh = svc.signups.list(this.#p, a.id);
     // Check-in opens an hour before the start; each volunteer is checked in when they arrive
     // (an arrival already past is entered from the sheet at its own time).
     if (now >= a.startsAt - CHECK_IN_OPENS_BEFORE_MS && now <= a.endsAt) {
@@ -371,10 +371,10 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
         const arrival = this.#arrival(s.id, a);
         if (now < arrival.at) continue;
         if (arrival.noShow) {
-          if (now >= a.startsAt + 30 * MIN) await this.attempt('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
+          if (now >= a.startsAt + 30 * MIN) await this.attempt('no-show', () => svc.signups.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
           continue;
         }
-        await this.attempt('check in', () => svc.checkIn(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(arrival.at) }));
+        await this.attempt('check in', () => svc.signups.checkIn(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(arrival.at) }));
         this.#arrivals.delete(s.id);
       }
     }
@@ -382,14 +382,14 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
     if (now >= a.endsAt) {
       for (const s of fresh) {
         if (s.status === 'checked_in') {
-          await this.attempt('check out', () => svc.checkOut(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) }));
+          await this.attempt('check out', () => svc.signups.checkOut(this.#p, a.id, { volunteerId: s.volunteerId, at: iso(a.endsAt) }));
         } else if (s.status === 'signed_up') {
-          await this.attempt('no-show', () => svc.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
+          await this.attempt('no-show', () => svc.signups.markNoShow(this.#p, a.id, { volunteerId: s.volunteerId }));
         }
         this.#arrivals.delete(s.id);
       }
-      if (a.status === 'open') await this.attempt('close activity', () => svc.setActivityStatus(this.#p, a.id, { status: 'closed' }));
-      if (svc.signups(this.#p, a.id).every((s) => s.status !== 'signed_up' && s.status !== 'checked_in')) {
+      if (a.status === 'open') await this.attempt('close activity', () => svc.activities.setStatus(this.#p, a.id, { status: 'closed' }));
+      if (svc.signups.list(this.#p, a.id).every((s) => s.status !== 'signed_up' && s.status !== 'checked_in')) {
         this.#done.add(a.id);
         this.#fill.delete(a.id);
       }
@@ -409,7 +409,7 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
 
   /** Active volunteers not yet on the activity, those with a wanted skill first, shuffled. */
   #candidates(a: ActivityRecord, already: Set<number>): number[] {
-    const vs = this.options.volunteers.listVolunteers(this.#p, { status: 'active', limit: 500 }).items.filter((v) => !already.has(v.id));
+    const vs = this.options.volunteers.registry.list(this.#p, { status: 'active', limit: 500 }).items.filter((v) => !already.has(v.id));
     const scored = vs.map((v) => ({
       id: v.id, score: (a.skillsWanted.some((s) => v.skills.includes(s)) ? 1 : 0) + this.rand() * 0.8,
     }));
@@ -419,10 +419,10 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
   /** Someone with points spends them on something they can afford; an empty shelf is restocked. */
   async #redeem() {
     const svc = this.options.volunteers;
-    const items = svc.items(this.#p);
+    const items = svc.exchange.items(this.#p);
     if (!items.length) return;
-    const ids = svc.listVolunteers(this.#p, { status: 'active', limit: 500 }).items.map((v) => v.id);
-    const balances = svc.balances(ids);
+    const ids = svc.registry.list(this.#p, { status: 'active', limit: 500 }).items.map((v) => v.id);
+    const balances = svc.points.balances(ids);
     const cheapest = Math.min(...items.map((i) => i.pointsCost));
     const rich = ids.filter((id) => (balances.get(id) ?? 0) >= cheapest);
     if (!rich.length) return;
@@ -430,9 +430,9 @@ export class VolunteerSimulator extends Ticker<VolunteerSimulatorOptions> {
     const affordable = items.filter((i) => i.pointsCost <= (balances.get(who) ?? 0));
     const item = pick(this.rand, affordable);
     if (item.stock < 1) {
-      await this.attempt('restock', () => svc.restock(this.#p, item.id, { quantity: 20 }));
+      await this.attempt('restock', () => svc.exchange.restock(this.#p, item.id, { quantity: 20 }));
       return;
     }
-    await this.attempt('redeem', () => svc.redeem(this.#p, { volunteerId: who, itemId: item.id, quantity: 1 }));
+    await this.attempt('redeem', () => svc.exchange.redeem(this.#p, { volunteerId: who, itemId: item.id, quantity: 1 }));
   }
 }

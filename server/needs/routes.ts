@@ -5,7 +5,9 @@
  * writes nothing; a missing thing is a 404, a refused change a 409 naming the status. Errors
  * are DomainErrors, answered by the parent app's error handler.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { Routes } from '../http/routes.ts';
+import { COORDINATE, ON_SITE, RESOURCES, STAFF } from './access.ts';
 import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
 import type { NeedService } from './service.ts';
 import { viewMatch, viewNeed, viewResource, viewTask } from './record.ts';
@@ -14,9 +16,12 @@ import {
   needStepBody, proposeBody, raiseNeedBody, rateNeedBody, resourceStatusBody,
 } from '../../shared/needs.ts';
 
+/** A need may name the resident who raised it: opening one, or a page of them, is a read of someone's record to log. */
+const RESIDENT = ['residentName', 'residentPhone'];
+
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function needRoutes(svc: NeedService): Hono {
-  const r = new Hono();
+export function needRoutes(svc: NeedService): Routes {
+  const r = new Routes();
   const limited = limitedBody();
 
   const tz = timeZoneOf(svc);
@@ -24,98 +29,98 @@ export function needRoutes(svc: NeedService): Hono {
 
   // ---- needs ---------------------------------------------------------------------------------
 
-  r.get('/needs', (c) => {
-    const page = svc.list(principal(c), parse(listNeedsQuery, c.req.query()));
+  r.get('/needs', { access: STAFF, reads: { targetType: 'needs', at: 'items', personal: RESIDENT } }, (c) => {
+    const page = svc.lifecycle.list(principal(c), parse(listNeedsQuery, c.req.query()));
     return c.json({ items: page.items.map((n) => needView(c, n)), nextCursor: page.nextCursor });
   });
 
-  r.post('/needs', limited, async (c) => {
-    const n = await svc.raise(principal(c), parse(raiseNeedBody, await readJson(c)));
+  r.post('/needs', STAFF, limited, async (c) => {
+    const n = await svc.lifecycle.raise(principal(c), parse(raiseNeedBody, await readJson(c)));
     return c.json({ need: needView(c, n) }, 201);
   });
 
   /** A need with its matches, its task or project: by id or by code (XQ-2026-0001). */
   const detail = (c: Context, idOrCode: string) => {
-    const n = svc.need(principal(c), idOrCode);
-    const task = svc.taskOf(principal(c), n.id);
+    const n = svc.lifecycle.get(principal(c), idOrCode);
+    const task = svc.tasks.ofNeed(principal(c), n.id);
     return c.json({
       need: needView(c, n),
-      matches: svc.matches(principal(c), n.id).map((m) => viewMatch(m, tz(c))),
+      matches: svc.matches.list(principal(c), n.id).map((m) => viewMatch(m, tz(c))),
       task: task ? viewTask(task, tz(c)) : null,
-      project: svc.projectOf(principal(c), n.id),
+      project: svc.lifecycle.projectOf(principal(c), n.id),
     });
   };
-  r.get(`/needs/:id${ID}`, (c) => detail(c, c.req.param('id')));
-  r.get('/needs/:code{XQ-[0-9]{4}-[0-9]{1,9}}', (c) => detail(c, c.req.param('code')));
+  r.get(`/needs/:id${ID}`, { access: STAFF, reads: { targetType: 'needs', at: 'need', personal: RESIDENT } }, (c) => detail(c, c.req.param('id')));
+  r.get('/needs/:code{XQ-[0-9]{4}-[0-9]{1,9}}', { access: STAFF, reads: { targetType: 'needs', at: 'need', personal: RESIDENT } }, (c) => detail(c, c.req.param('code')));
 
-  r.get(`/needs/:id${ID}/matches`, (c) => c.json({ items: svc.matches(principal(c), idParam(c)).map((m) => viewMatch(m, tz(c))) }));
+  r.get(`/needs/:id${ID}/matches`, STAFF, (c) => c.json({ items: svc.matches.list(principal(c), idParam(c)).map((m) => viewMatch(m, tz(c))) }));
 
   /** Propose resources (matching); an empty body proposes up to 5. */
-  r.post(`/needs/:id${ID}/matches`, limited, async (c) => {
-    const items = await svc.propose(principal(c), idParam(c), parse(proposeBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/matches`, COORDINATE, limited, async (c) => {
+    const items = await svc.matches.propose(principal(c), idParam(c), parse(proposeBody, await readJson(c, true)));
     return c.json({ items: items.map((m) => viewMatch(m, tz(c))) });
   });
 
-  r.post(`/needs/:id${ID}/matches/:matchId${ID}/accept`, limited, async (c) => {
-    const out = await svc.accept(principal(c), idParam(c), idParam(c, 'matchId'), parse(acceptMatchBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/matches/:matchId${ID}/accept`, COORDINATE, limited, async (c) => {
+    const out = await svc.matches.accept(principal(c), idParam(c), idParam(c, 'matchId'), parse(acceptMatchBody, await readJson(c, true)));
     return c.json({
       need: needView(c, out.need), match: viewMatch(out.match, tz(c)),
       task: out.task ? viewTask(out.task, tz(c)) : null, project: out.project,
     });
   });
 
-  r.post(`/needs/:id${ID}/matches/:matchId${ID}/decline`, limited, async (c) => {
-    const m = await svc.decline(principal(c), idParam(c), idParam(c, 'matchId'), parse(declineMatchBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/matches/:matchId${ID}/decline`, COORDINATE, limited, async (c) => {
+    const m = await svc.matches.decline(principal(c), idParam(c), idParam(c, 'matchId'), parse(declineMatchBody, await readJson(c, true)));
     return c.json({ match: viewMatch(m, tz(c)) });
   });
 
-  r.post(`/needs/:id${ID}/start`, limited, async (c) => {
-    const n = await svc.start(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/start`, ON_SITE, limited, async (c) => {
+    const n = await svc.lifecycle.start(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
     return c.json({ need: needView(c, n) });
   });
 
-  r.post(`/needs/:id${ID}/meet`, limited, async (c) => {
-    const n = await svc.meet(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/meet`, ON_SITE, limited, async (c) => {
+    const n = await svc.lifecycle.meet(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
     return c.json({ need: needView(c, n) });
   });
 
-  r.post(`/needs/:id${ID}/rate`, limited, async (c) => {
-    const n = await svc.rate(principal(c), idParam(c), parse(rateNeedBody, await readJson(c)));
+  r.post(`/needs/:id${ID}/rate`, ON_SITE, limited, async (c) => {
+    const n = await svc.lifecycle.rate(principal(c), idParam(c), parse(rateNeedBody, await readJson(c)));
     return c.json({ need: needView(c, n) });
   });
 
-  r.post(`/needs/:id${ID}/close`, limited, async (c) => {
-    const n = await svc.close(principal(c), idParam(c), parse(closeNeedBody, await readJson(c)));
+  r.post(`/needs/:id${ID}/close`, COORDINATE, limited, async (c) => {
+    const n = await svc.lifecycle.close(principal(c), idParam(c), parse(closeNeedBody, await readJson(c)));
     return c.json({ need: needView(c, n) });
   });
 
   // ---- resources -------------------------------------------------------------------------------
 
-  r.get('/resources', (c) => {
-    const page = svc.listResources(principal(c), parse(listResourcesQuery, c.req.query()));
+  r.get('/resources', STAFF, (c) => {
+    const page = svc.resources.list(principal(c), parse(listResourcesQuery, c.req.query()));
     return c.json({ items: page.items.map((x) => viewResource(x, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post('/resources', limited, async (c) => {
-    const x = await svc.createResource(principal(c), parse(createResourceBody, await readJson(c)));
+  r.post('/resources', RESOURCES, limited, async (c) => {
+    const x = await svc.resources.create(principal(c), parse(createResourceBody, await readJson(c)));
     return c.json({ resource: viewResource(x, tz(c)) }, 201);
   });
 
-  r.get(`/resources/:id${ID}`, (c) => c.json({ resource: viewResource(svc.resource(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/resources/:id${ID}`, STAFF, (c) => c.json({ resource: viewResource(svc.resources.get(principal(c), idParam(c)), tz(c)) }));
 
-  r.post(`/resources/:id${ID}/status`, limited, async (c) => {
-    const x = await svc.setResourceStatus(principal(c), idParam(c), parse(resourceStatusBody, await readJson(c)));
+  r.post(`/resources/:id${ID}/status`, RESOURCES, limited, async (c) => {
+    const x = await svc.resources.setStatus(principal(c), idParam(c), parse(resourceStatusBody, await readJson(c)));
     return c.json({ resource: viewResource(x, tz(c)) });
   });
 
   // ---- tasks -----------------------------------------------------------------------------------
 
-  r.get('/tasks', (c) => {
-    const page = svc.listTasks(principal(c), parse(listTasksQuery, c.req.query()));
+  r.get('/tasks', STAFF, (c) => {
+    const page = svc.tasks.list(principal(c), parse(listTasksQuery, c.req.query()));
     return c.json({ items: page.items.map((t) => viewTask(t, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/tasks/:id${ID}`, (c) => c.json({ task: viewTask(svc.task(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/tasks/:id${ID}`, STAFF, (c) => c.json({ task: viewTask(svc.tasks.get(principal(c), idParam(c)), tz(c)) }));
 
   return r;
 }

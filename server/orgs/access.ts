@@ -1,6 +1,7 @@
 /**
  * Who may do what with organizations and social work: the role sets the aggregate services
- * authorise with, and that the route table (server/auth/policy.ts) mirrors for people.
+ * authorise with and the routes declare (server/orgs/routes.ts), so a caller without the role
+ * is refused before its body is read.
  * 'system' is the demo seeder and the simulators, which act through the same services.
  */
 import { DomainError } from '../errors.ts';

@@ -19,7 +19,7 @@ const SOURCES: { table: string; column: string; when?: string; kinds?: string[] 
   { table: 'needs', column: 'resident_name' },
   { table: 'donations', column: 'donor_name', when: "donor_kind = 'person'", kinds: ['donor_kind'] },
   // A resource offered by a person typed in by hand (a donor is a person unless the name reads as
-  // an organisation's: five Chinese characters or more, as the feed line decides in needs/service.ts).
+  // an organisation's: five Chinese characters or more, as the feed line decides in needs/feed-lines.ts).
   {
     table: 'resources', column: 'provider_name', kinds: ['provider_kind'],
     when: "provider_kind IN ('volunteer', 'social_worker') OR (provider_kind = 'donor' AND (length(provider_name) < 5 OR provider_name GLOB '*[A-Za-z]*'))",

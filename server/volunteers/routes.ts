@@ -5,7 +5,9 @@
  * 400 naming each field and writes nothing; a missing thing is a 404, a refused one a 409.
  * Errors are DomainErrors, answered by the parent app's error handler.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { Routes } from '../http/routes.ts';
+import { CASHIER, MANAGE, ON_SITE, STAFF } from './access.ts';
 import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
 import type { VolunteerService } from './service.ts';
 import {
@@ -22,106 +24,109 @@ export interface VolunteerRoutesDeps {
   volunteers: VolunteerService;
 }
 
+/** A volunteer's record names them: opening one, or a page of them, is a read of someone's record to log. */
+const VOLUNTEER = ['name', 'phone'];
+
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Hono {
-  const r = new Hono();
+export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Routes {
+  const r = new Routes();
   const limited = limitedBody();
 
   const tz = timeZoneOf(svc);
   const volunteerViews = (c: Context, list: VolunteerRecord[]) => {
-    const balances = svc.balances(list.map((v) => v.id));
+    const balances = svc.points.balances(list.map((v) => v.id));
     return list.map((v) => viewVolunteer(v, balances.get(v.id) ?? 0, tz(c)));
   };
 
   // ---- volunteers -----------------------------------------------------------------------
 
-  r.get('/volunteers', (c) => {
-    const page = svc.listVolunteers(principal(c), parse(listVolunteersQuery, c.req.query()));
+  r.get('/volunteers', { access: STAFF, reads: { targetType: 'volunteers', at: 'items', personal: VOLUNTEER } }, (c) => {
+    const page = svc.registry.list(principal(c), parse(listVolunteersQuery, c.req.query()));
     return c.json({ items: volunteerViews(c, page.items), nextCursor: page.nextCursor });
   });
 
-  r.post('/volunteers', limited, async (c) => {
-    const v = await svc.register(principal(c), parse(registerVolunteerBody, await readJson(c)));
+  r.post('/volunteers', MANAGE, limited, async (c) => {
+    const v = await svc.registry.register(principal(c), parse(registerVolunteerBody, await readJson(c)));
     return c.json({ volunteer: viewVolunteer(v, 0, tz(c)) }, 201);
   });
 
-  r.get('/volunteers/teams', (c) => c.json({ items: svc.teams(principal(c)) }));
+  r.get('/volunteers/teams', STAFF, (c) => c.json({ items: svc.teams.list(principal(c)) }));
 
-  r.post('/volunteers/teams', limited, async (c) => {
-    const team = await svc.createTeam(principal(c), parse(createTeamBody, await readJson(c)));
+  r.post('/volunteers/teams', MANAGE, limited, async (c) => {
+    const team = await svc.teams.create(principal(c), parse(createTeamBody, await readJson(c)));
     return c.json({ team }, 201);
   });
 
-  r.get('/volunteers/certificates/:no', (c) =>
-    c.json({ certificate: viewServiceRecord(svc.certificate(principal(c), c.req.param('no')), tz(c)) }));
+  r.get('/volunteers/certificates/:no', STAFF, (c) =>
+    c.json({ certificate: viewServiceRecord(svc.records.certificate(principal(c), c.req.param('no')), tz(c)) }));
 
-  r.get(`/volunteers/:id${ID}`, (c) => {
-    const v = svc.volunteer(principal(c), idParam(c));
-    return c.json({ volunteer: volunteerViews(c, [v])[0], totals: svc.totals(principal(c), v.id) });
+  r.get(`/volunteers/:id${ID}`, { access: STAFF, reads: { targetType: 'volunteers', at: 'volunteer', personal: VOLUNTEER } }, (c) => {
+    const v = svc.registry.get(principal(c), idParam(c));
+    return c.json({ volunteer: volunteerViews(c, [v])[0], totals: svc.registry.totals(principal(c), v.id) });
   });
 
-  r.patch(`/volunteers/:id${ID}`, limited, async (c) => {
-    const v = await svc.update(principal(c), idParam(c), parse(updateVolunteerBody, await readJson(c)));
+  r.patch(`/volunteers/:id${ID}`, MANAGE, limited, async (c) => {
+    const v = await svc.registry.update(principal(c), idParam(c), parse(updateVolunteerBody, await readJson(c)));
     return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
 
-  r.post(`/volunteers/:id${ID}/status`, limited, async (c) => {
-    const v = await svc.setStatus(principal(c), idParam(c), parse(volunteerStatusBody, await readJson(c)));
+  r.post(`/volunteers/:id${ID}/status`, MANAGE, limited, async (c) => {
+    const v = await svc.registry.setStatus(principal(c), idParam(c), parse(volunteerStatusBody, await readJson(c)));
     return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
 
-  r.get(`/volunteers/:id${ID}/records`, (c) => {
-    const page = svc.records(principal(c), idParam(c), parse(pageQuery, c.req.query()));
+  r.get(`/volunteers/:id${ID}/records`, STAFF, (c) => {
+    const page = svc.records.list(principal(c), idParam(c), parse(pageQuery, c.req.query()));
     return c.json({ items: page.items.map((x) => viewServiceRecord(x, tz(c))), nextCursor: page.nextCursor });
   });
 
   // ---- activities -----------------------------------------------------------------------
 
-  r.get('/activities', (c) => {
-    const page = svc.listActivities(principal(c), parse(listActivitiesQuery, c.req.query()));
-    return c.json({ items: page.items.map((a) => viewActivity(a, svc.taken(a.id), tz(c))), nextCursor: page.nextCursor });
+  r.get('/activities', STAFF, (c) => {
+    const page = svc.activities.list(principal(c), parse(listActivitiesQuery, c.req.query()));
+    return c.json({ items: page.items.map((a) => viewActivity(a, svc.activities.taken(a.id), tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post('/activities', limited, async (c) => {
-    const a = await svc.createActivity(principal(c), parse(createActivityBody, await readJson(c)));
+  r.post('/activities', MANAGE, limited, async (c) => {
+    const a = await svc.activities.create(principal(c), parse(createActivityBody, await readJson(c)));
     return c.json({ activity: viewActivity(a, 0, tz(c)) }, 201);
   });
 
-  r.get(`/activities/:id${ID}`, (c) => {
-    const a = svc.activity(principal(c), idParam(c));
+  r.get(`/activities/:id${ID}`, STAFF, (c) => {
+    const a = svc.activities.get(principal(c), idParam(c));
     return c.json({
-      activity: viewActivity(a, svc.taken(a.id), tz(c)),
-      signups: svc.signups(principal(c), a.id).map((s) => viewSignup(s, tz(c))),
+      activity: viewActivity(a, svc.activities.taken(a.id), tz(c)),
+      signups: svc.signups.list(principal(c), a.id).map((s) => viewSignup(s, tz(c))),
     });
   });
 
-  r.post(`/activities/:id${ID}/status`, limited, async (c) => {
-    const a = await svc.setActivityStatus(principal(c), idParam(c), parse(activityStatusBody, await readJson(c)));
-    return c.json({ activity: viewActivity(a, svc.taken(a.id), tz(c)) });
+  r.post(`/activities/:id${ID}/status`, MANAGE, limited, async (c) => {
+    const a = await svc.activities.setStatus(principal(c), idParam(c), parse(activityStatusBody, await readJson(c)));
+    return c.json({ activity: viewActivity(a, svc.activities.taken(a.id), tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/signups`, limited, async (c) => {
-    const s = await svc.signUp(principal(c), idParam(c), parse(participationBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/signups`, ON_SITE, limited, async (c) => {
+    const s = await svc.signups.signUp(principal(c), idParam(c), parse(participationBody, await readJson(c)));
     return c.json({ signup: viewSignup(s, tz(c)) }, 201);
   });
 
-  r.post(`/activities/:id${ID}/cancel-signup`, limited, async (c) => {
-    const s = await svc.cancelSignup(principal(c), idParam(c), parse(participationBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/cancel-signup`, ON_SITE, limited, async (c) => {
+    const s = await svc.signups.cancel(principal(c), idParam(c), parse(participationBody, await readJson(c)));
     return c.json({ signup: viewSignup(s, tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/no-show`, limited, async (c) => {
-    const s = await svc.markNoShow(principal(c), idParam(c), parse(participationBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/no-show`, MANAGE, limited, async (c) => {
+    const s = await svc.signups.markNoShow(principal(c), idParam(c), parse(participationBody, await readJson(c)));
     return c.json({ signup: viewSignup(s, tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/check-in`, limited, async (c) => {
-    const s = await svc.checkIn(principal(c), idParam(c), parse(checkInBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/check-in`, ON_SITE, limited, async (c) => {
+    const s = await svc.signups.checkIn(principal(c), idParam(c), parse(checkInBody, await readJson(c)));
     return c.json({ signup: viewSignup(s, tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/check-out`, limited, async (c) => {
-    const out = await svc.checkOut(principal(c), idParam(c), parse(checkOutBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/check-out`, ON_SITE, limited, async (c) => {
+    const out = await svc.signups.checkOut(principal(c), idParam(c), parse(checkOutBody, await readJson(c)));
     return c.json({
       signup: viewSignup(out.signup, tz(c)),
       record: out.record ? viewServiceRecord(out.record, tz(c)) : null,
@@ -131,41 +136,41 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Hono 
 
   // ---- points -----------------------------------------------------------------------------
 
-  r.get(`/points/volunteers/:id${ID}`, (c) => {
+  r.get(`/points/volunteers/:id${ID}`, STAFF, (c) => {
     const id = idParam(c);
-    return c.json({ volunteerId: id, balance: svc.balance(principal(c), id), totals: svc.totals(principal(c), id) });
+    return c.json({ volunteerId: id, balance: svc.points.balance(principal(c), id), totals: svc.registry.totals(principal(c), id) });
   });
 
-  r.get(`/points/volunteers/:id${ID}/entries`, (c) => {
-    const page = svc.ledger(principal(c), idParam(c), parse(pageQuery, c.req.query()));
+  r.get(`/points/volunteers/:id${ID}/entries`, STAFF, (c) => {
+    const page = svc.points.ledger(principal(c), idParam(c), parse(pageQuery, c.req.query()));
     return c.json({ items: page.items.map((l) => viewLedgerLine(l, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/points/leaderboard', (c) => c.json(svc.leaderboard(principal(c), parse(leaderboardQuery, c.req.query()))));
+  r.get('/points/leaderboard', STAFF, (c) => c.json(svc.points.leaderboard(principal(c), parse(leaderboardQuery, c.req.query()))));
 
-  r.get('/points/summary', (c) => c.json(svc.summary(principal(c))));
+  r.get('/points/summary', STAFF, (c) => c.json(svc.points.summary(principal(c))));
 
   // ---- the exchange ---------------------------------------------------------------------
 
-  r.get('/exchange/items', (c) => c.json({ items: svc.items(principal(c)).map(viewItem) }));
+  r.get('/exchange/items', STAFF, (c) => c.json({ items: svc.exchange.items(principal(c)).map(viewItem) }));
 
-  r.post('/exchange/items', limited, async (c) => {
-    const item = await svc.addItem(principal(c), parse(createExchangeItemBody, await readJson(c)));
+  r.post('/exchange/items', CASHIER, limited, async (c) => {
+    const item = await svc.exchange.addItem(principal(c), parse(createExchangeItemBody, await readJson(c)));
     return c.json({ item: viewItem(item) }, 201);
   });
 
-  r.post(`/exchange/items/:id${ID}/restock`, limited, async (c) => {
-    const item = await svc.restock(principal(c), idParam(c), parse(restockBody, await readJson(c)));
+  r.post(`/exchange/items/:id${ID}/restock`, CASHIER, limited, async (c) => {
+    const item = await svc.exchange.restock(principal(c), idParam(c), parse(restockBody, await readJson(c)));
     return c.json({ item: viewItem(item) });
   });
 
-  r.post('/exchange/redemptions', limited, async (c) => {
-    const out = await svc.redeem(principal(c), parse(redeemBody, await readJson(c)));
+  r.post('/exchange/redemptions', CASHIER, limited, async (c) => {
+    const out = await svc.exchange.redeem(principal(c), parse(redeemBody, await readJson(c)));
     return c.json({ redemption: viewRedemption(out.redemption, tz(c)), item: viewItem(out.item), balance: out.balance }, 201);
   });
 
-  r.get('/exchange/redemptions', (c) => {
-    const page = svc.redemptions(principal(c), parse(listRedemptionsQuery, c.req.query()));
+  r.get('/exchange/redemptions', STAFF, (c) => {
+    const page = svc.exchange.redemptions(principal(c), parse(listRedemptionsQuery, c.req.query()));
     return c.json({ items: page.items.map((x) => viewRedemption(x, tz(c))), nextCursor: page.nextCursor });
   });
 

@@ -88,18 +88,18 @@ function directWriter(app: Cerebellum, rate: number, staged: StagedParticipation
     switch (kind) {
       case 'checkIn': {
         const s = staged[nextStaged++]!;
-        return app.volunteers.checkIn(p, s.activityId, { volunteerId: s.volunteerId, at: iso(s.startsAt + rand() * 20 * MIN) })
+        return app.volunteers.signups.checkIn(p, s.activityId, { volunteerId: s.volunteerId, at: iso(s.startsAt + rand() * 20 * MIN) })
           .then((r) => (checkedIn.push(s), r));
       }
       case 'checkOut': {
         const s = checkedIn.shift()!;
-        return app.volunteers.checkOut(p, s.activityId, { volunteerId: s.volunteerId, at: iso(s.endsAt - rand() * 15 * MIN) });
+        return app.volunteers.signups.checkOut(p, s.activityId, { volunteerId: s.volunteerId, at: iso(s.endsAt - rand() * 15 * MIN) });
       }
       case 'donation':
         return app.charity.recordDonation(p, draftDonation(rand, DEMO_COMMUNITY, targets));
       case 'need': {
         const { body, by } = draftNeed(rand, DEMO_COMMUNITY);
-        return app.needs.raise(by, { ...body, raisedAt: iso(Date.now() - (10 + rand() * 50) * MIN) });
+        return app.needs.lifecycle.raise(by, { ...body, raisedAt: iso(Date.now() - (10 + rand() * 50) * MIN) });
       }
     }
   };

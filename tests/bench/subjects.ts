@@ -109,17 +109,17 @@ async function stageParticipations(app: Cerebellum, now: number, activities: num
   const at = now - 40 * HOUR_MS;
   const svc = new VolunteerService({ ...app.subjectDeps, now: () => at, pointsPerHour: app.config.POINTS_PER_HOUR });
   const p: Principal = { id: 'bench:volunteers', role: 'coordinator', communityId: DEMO_COMMUNITY.id };
-  const volunteers = svc.listVolunteers(p, { status: 'active', limit: 500 }).items;
+  const volunteers = svc.registry.list(p, { status: 'active', limit: 500 }).items;
   const out: StagedParticipation[] = [];
   for (let k = 0; k < activities; k++) {
     const t = ACTIVITY_TEMPLATES[k % ACTIVITY_TEMPLATES.length]!;
     const startsAt = now - (28 + k * 0.5) * HOUR_MS;
     const endsAt = startsAt + 3 * HOUR_MS;
-    const a = await svc.createActivity(p, {
+    const a = await svc.activities.create(p, {
       title: t.title, description: t.description, organiser: '桂花社区志愿服务站', startsAt: new Date(startsAt).toISOString(),
       endsAt: new Date(endsAt).toISOString(), place: '社区党群服务中心', capacity: volunteers.length, skillsWanted: [], status: 'open',
     });
-    await Promise.all(volunteers.map((v) => svc.signUp(p, a.id, { volunteerId: v.id })));
+    await Promise.all(volunteers.map((v) => svc.signups.signUp(p, a.id, { volunteerId: v.id })));
     for (const v of volunteers) out.push({ activityId: a.id, volunteerId: v.id, startsAt, endsAt });
   }
   // Interleave the activities, so consecutive check-ins are not all on one sheet.

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import { ACTIONS, type Action } from '../../shared/lifecycle.ts';
-import { routeKey } from '../../server/auth/policy.ts';
+import { routeKey } from '../../server/http/routes.ts';
 import {
   apiKey, logIn, loginAs, openSocket, request, startServer, type Credentials, type TestServer, type TestSocket,
 } from '../support/server.ts';

@@ -198,6 +198,21 @@ describe('the registry', () => {
     await ok(`/activities/${a.id}/status`, { status: 'open' });
     expect((await get(`${api}/activities?status=planned`)).body.items.map((x: { id: number }) => x.id)).not.toContain(a.id);
   });
+
+  it('reads an activity back with every field it was created with', async () => {
+    const start = clock + 26 * HOUR;
+    const a = await activity({
+      title: '河道清洁', description: '沿桂花河两岸', organiser: '桂花社区环保队', place: '桂花河南岸码头', gridId: 'G05',
+      capacity: 7, skillsWanted: ['环保', '宣传'], pointsPerHour: 12, status: 'planned',
+    }, start, 2);
+    const { activity: read } = (await get(`${api}/activities/${a.id}`)).body;
+    expect(read).toEqual({
+      id: a.id, title: '河道清洁', description: '沿桂花河两岸', organiser: '桂花社区环保队', startsAt: a.startsAt, endsAt: a.endsAt,
+      place: '桂花河南岸码头', gridId: 'G05', capacity: 7, taken: 0, skillsWanted: ['环保', '宣传'], pointsPerHour: 12,
+      status: 'planned', createdAt: read.createdAt,
+    });
+    expect([Date.parse(read.startsAt), Date.parse(read.endsAt), Date.parse(read.createdAt)]).toEqual([start, start + 2 * HOUR, clock]);
+  });
 });
 
 describe('sign-up', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RateLimiter, loginKeys } from '../../server/auth/rate-limit.ts';
 import { cookieValue, csrfOk, originAllowed } from '../../server/auth/guards.ts';
 import { idOf, routeAudit } from '../../server/auth/audit.ts';
-import { routeKey } from '../../server/auth/policy.ts';
+import { routeKey } from '../../server/http/routes.ts';
 
 describe('the rate limiter', () => {
   it('allows `limit` attempts in a window, then says how long to wait', () => {

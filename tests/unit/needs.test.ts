@@ -145,8 +145,8 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const raise = (over: Partial<Parameters<NeedService['raise']>[1]> = {}, p: Principal = admin) =>
-  svc.raise(p, raiseNeedBody.parse({ title: '助餐', category: 'meals', raisedByKind: 'resident', gridId: 'G03', ...over }));
+const raise = (over: Partial<Parameters<NeedService['lifecycle']['raise']>[1]> = {}, p: Principal = admin) =>
+  svc.lifecycle.raise(p, raiseNeedBody.parse({ title: '助餐', category: 'meals', raisedByKind: 'resident', gridId: 'G03', ...over }));
 
 async function forbidden(f: () => unknown) {
   await expect((async () => f())()).rejects.toMatchObject({ status: 403, code: 'error.forbidden' });
@@ -172,12 +172,39 @@ describe('need codes', () => {
   });
 });
 
+describe('what the lists keep', () => {
+  it('reads a need and a resource back with every field they were raised and added with', async () => {
+    const raisedAt = clock - 2 * HOUR;
+    const n = await raise({
+      title: '王奶奶助浴', description: '每周一次，需两人', category: 'daily_care', skills: ['助浴', '护理'], urgency: 'urgent',
+      address: '桂花苑3幢2单元', raisedByKind: 'grid_worker', residentName: '王秀英', residentPhone: '13912345678',
+      populations: ['elderly_alone', 'disabled'], beneficiaries: 2, raisedAt: isoInZone(raisedAt, TZ),
+    });
+    expect(svc.lifecycle.get(admin, n.id)).toMatchObject({
+      title: '王奶奶助浴', description: '每周一次，需两人', category: 'daily_care', skills: ['助浴', '护理'], urgency: 'urgent',
+      gridId: 'G03', address: '桂花苑3幢2单元', raisedByKind: 'grid_worker', raisedBy: admin.id, residentName: '王秀英',
+      residentPhone: '13912345678', populations: ['elderly_alone', 'disabled'], beneficiaries: 2, status: 'raised',
+      raisedAt, updatedAt: raisedAt, dueAt: n.dueAt,
+    });
+    expect(n.dueAt).toBeGreaterThan(raisedAt);
+    const r = await svc.resources.create(admin, createResourceBody.parse({
+      providerKind: 'donor', providerName: '杭州桂香餐饮有限公司', title: '爱心午餐', description: '工作日午餐十份', category: 'meals',
+      skills: ['配送'], gridId: 'G04', availability: { days: [1, 2, 3, 4, 5], from: '11:00', to: '13:00' }, capacity: 10,
+    }));
+    expect(svc.resources.get(admin, r.id)).toMatchObject({
+      providerKind: 'donor', providerId: null, providerName: '杭州桂香餐饮有限公司', title: '爱心午餐', description: '工作日午餐十份',
+      category: 'meals', skills: ['配送'], gridId: 'G04', availability: { days: [1, 2, 3, 4, 5], from: '11:00', to: '13:00' },
+      capacity: 10, inUse: 0, status: 'available', createdAt: clock, updatedAt: clock,
+    });
+  });
+});
+
 describe('roles', () => {
   it('lets no display or integration raise, read or match needs', async () => {
     for (const role of ['display', 'integration'] as const) {
       await forbidden(() => raise({}, as(role)));
-      await forbidden(() => svc.list(as(role), { limit: 10 }));
-      await forbidden(() => svc.listResources(as(role), { limit: 10 }));
+      await forbidden(() => svc.lifecycle.list(as(role), { limit: 10 }));
+      await forbidden(() => svc.resources.list(as(role), { limit: 10 }));
     }
   });
 
@@ -186,22 +213,22 @@ describe('roles', () => {
     const need = await raise({}, gw);
     expect(need.raisedBy).toBe('W03');
     await forbidden(() => raise({ gridId: 'G04' }, gw));
-    await forbidden(() => svc.propose(gw, need.id, { limit: 5 }));
-    await forbidden(() => svc.close(gw, need.id, { reason: 'withdrawn', note: '撤回' }));
-    await forbidden(() => svc.createResource(gw, createResourceBody.parse({ providerKind: 'community', providerName: '社区', title: '助餐', category: 'meals' })));
-    const r = await svc.createResource(admin, createResourceBody.parse({ providerKind: 'community', providerName: '社区食堂', title: '助餐', category: 'meals' }));
-    const [m] = await svc.propose(admin, need.id, { limit: 5 });
-    await svc.accept(admin, need.id, m!.id, { funding: 'self', budgetCents: 0 });
-    await svc.start(gw, need.id, {});
-    expect((await svc.meet(gw, need.id, {})).status).toBe('met');
-    expect((await svc.rate(gw, need.id, { satisfaction: 5 })).status).toBe('rated');
-    expect(svc.resource(admin, r.id).inUse).toBe(0);
+    await forbidden(() => svc.matches.propose(gw, need.id, { limit: 5 }));
+    await forbidden(() => svc.lifecycle.close(gw, need.id, { reason: 'withdrawn', note: '撤回' }));
+    await forbidden(() => svc.resources.create(gw, createResourceBody.parse({ providerKind: 'community', providerName: '社区', title: '助餐', category: 'meals' })));
+    const r = await svc.resources.create(admin, createResourceBody.parse({ providerKind: 'community', providerName: '社区食堂', title: '助餐', category: 'meals' }));
+    const [m] = await svc.matches.propose(admin, need.id, { limit: 5 });
+    await svc.matches.accept(admin, need.id, m!.id, { funding: 'self', budgetCents: 0 });
+    await svc.lifecycle.start(gw, need.id, {});
+    expect((await svc.lifecycle.meet(gw, need.id, {})).status).toBe('met');
+    expect((await svc.lifecycle.rate(gw, need.id, { satisfaction: 5 })).status).toBe('rated');
+    expect(svc.resources.get(admin, r.id).inUse).toBe(0);
   });
 
   it('refuses with the status and what it allows, and changes nothing', async () => {
     const need = await raise();
     const before = db.prepare('SELECT * FROM needs').all();
-    const err = await svc.meet(admin, need.id, {}).catch((e: unknown) => e);
+    const err = await svc.lifecycle.meet(admin, need.id, {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect(err).toMatchObject({ status: 409, code: 'error.transition_not_allowed', extra: { status: 'raised', allowed: ['propose', 'accept', 'decline', 'close'] } });
     expect(db.prepare('SELECT * FROM needs').all()).toEqual(before);

@@ -193,30 +193,30 @@ describe('concurrent redemptions', () => {
     const admin: Principal = { id: 'admin', role: 'admin', communityId: C };
     const queue = new WriteQueue<SubjectChange>(db, () => {});
     const svc = new VolunteerService({ db, queue, directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db), now: () => clock });
-    const v = await svc.register(admin, { name: '朱大姐', phone: '13900000000', skills: [] });
-    const a = await svc.createActivity(admin, {
+    const v = await svc.registry.register(admin, { name: '朱大姐', phone: '13900000000', skills: [] });
+    const a = await svc.activities.create(admin, {
       title: '助餐', description: '', organiser: '桂花社区', place: '食堂', capacity: 1, skillsWanted: [], pointsPerHour: 10,
       startsAt: '2026-03-10T09:00:00+08:00', endsAt: '2026-03-10T12:00:00+08:00', status: 'open',
     });
-    await svc.signUp(admin, a.id, { volunteerId: v.id });
+    await svc.signups.signUp(admin, a.id, { volunteerId: v.id });
     clock = Date.parse('2026-03-10T12:00:00+08:00');
-    await svc.checkIn(admin, a.id, { volunteerId: v.id, at: '2026-03-10T09:00:00+08:00' });
-    expect((await svc.checkOut(admin, a.id, { volunteerId: v.id })).balance).toBe(30);
-    const item = await svc.addItem(admin, { name: '香皂', description: '', pointsCost: 10, stock: 10 });
+    await svc.signups.checkIn(admin, a.id, { volunteerId: v.id, at: '2026-03-10T09:00:00+08:00' });
+    expect((await svc.signups.checkOut(admin, a.id, { volunteerId: v.id })).balance).toBe(30);
+    const item = await svc.exchange.addItem(admin, { name: '香皂', description: '', pointsCost: 10, stock: 10 });
 
     const commits = queue.stats.commits;
     // Twenty calls in the same tick: one transaction, one savepoint each.
     const results = await Promise.allSettled(Array.from({ length: 20 }, () =>
-      svc.redeem(admin, { volunteerId: v.id, itemId: item.id, quantity: 1 })));
+      svc.exchange.redeem(admin, { volunteerId: v.id, itemId: item.id, quantity: 1 })));
     expect(queue.stats.commits - commits).toBe(1);
     expect(queue.stats.largestGroup).toBe(20);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(3);
     for (const r of lost) expect(r.reason).toMatchObject({ status: 409, code: 'error.insufficient_points' });
-    expect(svc.balance(admin, v.id)).toBe(0);
-    expect(svc.item(admin, item.id).stock).toBe(7);
-    expect(svc.verifyLedger(admin).ok).toBe(true);
+    expect(svc.points.balance(admin, v.id)).toBe(0);
+    expect(svc.exchange.item(admin, item.id).stock).toBe(7);
+    expect(svc.points.verify(admin).ok).toBe(true);
   });
 });
 
@@ -224,20 +224,20 @@ describe('who may move points', () => {
   it('refuses a wall display and a grid worker at the exchange with 403, writing nothing', async () => {
     const svc = new VolunteerService({ db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db) });
     const admin: Principal = { id: 'admin', role: 'admin', communityId: C };
-    const v = await svc.register(admin, { name: '张三', phone: '13900000000', skills: [] });
+    const v = await svc.registry.register(admin, { name: '张三', phone: '13900000000', skills: [] });
     const before = counts();
     for (const role of ['display', 'grid_worker', 'integration'] as const) {
-      await expect(svc.redeem({ id: role, role, communityId: C }, { volunteerId: v.id, itemId: 1, quantity: 1 }))
+      await expect(svc.exchange.redeem({ id: role, role, communityId: C }, { volunteerId: v.id, itemId: 1, quantity: 1 }))
         .rejects.toMatchObject({ status: 403, code: 'error.forbidden' });
     }
-    expect(() => svc.balance({ id: 'd', role: 'display', communityId: C }, v.id)).toThrow(/may not/);
+    expect(() => svc.points.balance({ id: 'd', role: 'display', communityId: C }, v.id)).toThrow(/may not/);
     expect(counts()).toEqual(before);
   });
 
   it('keeps each community’s volunteers to itself', async () => {
     const svc = new VolunteerService({ db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db) });
-    const v = await svc.register({ id: 'admin', role: 'admin', communityId: C }, { name: '张三', phone: '13900000000', skills: [] });
-    expect(() => svc.volunteer({ id: 'admin', role: 'admin', communityId: 'elsewhere' }, v.id)).toThrow(/not found/);
+    const v = await svc.registry.register({ id: 'admin', role: 'admin', communityId: C }, { name: '张三', phone: '13900000000', skills: [] });
+    expect(() => svc.registry.get({ id: 'admin', role: 'admin', communityId: 'elsewhere' }, v.id)).toThrow(/not found/);
   });
 });
 
@@ -319,20 +319,20 @@ describe('service certificates', () => {
     let clock = Date.parse('2026-12-31T15:30:00+08:00');
     const admin: Principal = { id: 'admin', role: 'admin', communityId: C };
     const svc = new VolunteerService({ db, queue: new WriteQueue<SubjectChange>(db, () => {}), directory: new Directory(db), metrics: new Metrics(db), journal: new JournalWriter(db), now: () => clock });
-    const activity = await svc.createActivity(admin, {
+    const activity = await svc.activities.create(admin, {
       title: '跨年夜巡逻', description: '', organiser: '桂花社区志愿服务站', place: '桂花苑', capacity: 40, skillsWanted: [],
       startsAt: '2026-12-31T16:00:00+08:00', endsAt: '2027-01-01T01:00:00+08:00', status: 'open',
     });
     const volunteers = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      svc.register(admin, { name: `志愿者${i}`, phone: '13900000000', skills: [] })));
-    await Promise.all(volunteers.map((v) => svc.signUp(admin, activity.id, { volunteerId: v.id })));
+      svc.registry.register(admin, { name: `志愿者${i}`, phone: '13900000000', skills: [] })));
+    await Promise.all(volunteers.map((v) => svc.signups.signUp(admin, activity.id, { volunteerId: v.id })));
     clock = Date.parse('2026-12-31T16:00:00+08:00');
-    await Promise.all(volunteers.map((v) => svc.checkIn(admin, activity.id, { volunteerId: v.id })));
+    await Promise.all(volunteers.map((v) => svc.signups.checkIn(admin, activity.id, { volunteerId: v.id })));
     // Half check out before midnight, half after: the year in the number turns over.
     clock = Date.parse('2026-12-31T23:59:00+08:00');
-    const before = await Promise.all(volunteers.slice(0, 20).map((v) => svc.checkOut(admin, activity.id, { volunteerId: v.id })));
+    const before = await Promise.all(volunteers.slice(0, 20).map((v) => svc.signups.checkOut(admin, activity.id, { volunteerId: v.id })));
     clock = Date.parse('2027-01-01T00:30:00+08:00');
-    const after = await Promise.all(volunteers.slice(20).map((v) => svc.checkOut(admin, activity.id, { volunteerId: v.id })));
+    const after = await Promise.all(volunteers.slice(20).map((v) => svc.signups.checkOut(admin, activity.id, { volunteerId: v.id })));
     const numbers = [...before, ...after].map((r) => r.record!.certificateNo);
     expect(new Set(numbers).size).toBe(40);
     for (const n of numbers.slice(0, 20)) expect(n).toMatch(/^ZYFW-2026-\d{6}$/);
@@ -340,7 +340,7 @@ describe('service certificates', () => {
     expect(before[0]!.record).toMatchObject({ hours: 7.5, points: 75 });
     expect(after[0]!.record).toMatchObject({ hours: 8.5, points: 85 });
     expect(() => db.prepare('UPDATE service_records SET certificate_no = ? WHERE id = 2').run(numbers[0])).toThrow(/UNIQUE/);
-    expect(svc.verifyLedger(admin).ok).toBe(true);
+    expect(svc.points.verify(admin).ok).toBe(true);
   });
 });
 

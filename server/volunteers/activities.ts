@@ -1,0 +1,111 @@
+/**
+ * Volunteer activities (志愿活动): what is planned, where and when, how many places, the skills
+ * wanted and the points an hour earns; opened for sign-up, closed, or cancelled before anyone
+ * checked in (ACTIVITY_TRANSITIONS).
+ */
+import { pageOf, type Page } from '../db/page.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
+import type { Directory } from '../kernel/community.ts';
+import { feedText, type SubjectChange } from '../kernel/journal.ts';
+import { DomainError } from '../errors.ts';
+import { authorise, requireGrid } from '../kernel/rules.ts';
+import type { Principal } from '../principal.ts';
+import {
+  ACTIVITY_TRANSITIONS, type ActivityStatusBody, type CreateActivityBody, type ListActivitiesQuery,
+} from '../../shared/volunteers.ts';
+import { MANAGE, STAFF } from './access.ts';
+import { activityFromRow, type ActivityRecord } from './record.ts';
+import type { VolunteerParts, VolunteerStore } from './store.ts';
+
+/** Activities: create, open, close or cancel; find and list them, and count their places taken. */
+export class ActivityService {
+  #store: VolunteerStore;
+  #queue: WriteQueue<SubjectChange>;
+  #dir: Directory;
+  #now: () => number;
+  #rate: number;
+
+  /** `pointsPerHour`: the community rate for activities that set none. */
+  constructor(parts: VolunteerParts, pointsPerHour: number) {
+    this.#store = parts.store;
+    this.#queue = parts.queue;
+    this.#dir = parts.directory;
+    this.#now = parts.now;
+    this.#rate = pointsPerHour;
+  }
+
+  /** A new activity, in the status the body names (planned or open); a line joins the wall's feed. */
+  async create(p: Principal, body: CreateActivityBody): Promise<ActivityRecord> {
+    authorise(p, MANAGE, 'create activities');
+    if (body.gridId !== undefined) requireGrid(this.#dir, p, body.gridId, 'gridId');
+    return this.#queue.runAs(p, (ctx) => {
+      const now = this.#now();
+      const a: Omit<ActivityRecord, 'id'> = {
+        communityId: p.communityId, title: body.title, description: body.description, organiser: body.organiser,
+        startsAt: Date.parse(body.startsAt), endsAt: Date.parse(body.endsAt), place: body.place, gridId: body.gridId ?? null,
+        capacity: body.capacity, skillsWanted: body.skillsWanted, pointsPerHour: body.pointsPerHour ?? this.#rate,
+        status: body.status, createdBy: p.id, createdAt: now, updatedAt: now,
+      };
+      const id = Number(this.#store.stmt.insertActivity.run(a.communityId, a.title, a.description, a.organiser, a.startsAt, a.endsAt,
+        a.place, a.gridId, a.capacity, JSON.stringify(a.skillsWanted), a.pointsPerHour, a.status, a.createdBy, a.createdAt, a.updatedAt)
+        .lastInsertRowid);
+      this.#store.entry(ctx, p, now, 'activity.created', 'activity', id, { status: a.status, startsAt: a.startsAt, capacity: a.capacity },
+        null, { subject: 'volunteer', key: 'feed.activity.created', params: { title: feedText(a.title) }, gridId: a.gridId });
+      return { id, ...a };
+    });
+  }
+
+  /**
+   * Open, close or cancel an activity (ACTIVITY_TRANSITIONS). Cancelling cancels its pending
+   * sign-ups, and is refused once someone has checked in: their hours stand.
+   */
+  async setStatus(p: Principal, activityId: number, body: ActivityStatusBody): Promise<ActivityRecord> {
+    authorise(p, MANAGE, 'change activities');
+    return this.#queue.runAs(p, (ctx) => {
+      const now = this.#now();
+      const { stmt } = this.#store;
+      const a = this.#store.activity(p, activityId);
+      const allowed = ACTIVITY_TRANSITIONS[a.status];
+      if (!allowed.includes(body.status)) {
+        throw new DomainError(409, 'error.transition_not_allowed',
+          `cannot make an activity that is ${a.status} ${body.status}; allowed: ${allowed.join(', ') || 'none'}`,
+          undefined, { status: a.status, allowed });
+      }
+      let cancelledSignups = 0;
+      if (body.status === 'cancelled') {
+        if ((stmt.participated.get(a.id) as { n: number }).n > 0) {
+          throw new DomainError(409, 'error.transition_not_allowed', 'volunteers have checked in; close the activity instead',
+            undefined, { status: a.status, allowed: allowed.filter((s) => s !== 'cancelled') });
+        }
+        cancelledSignups = stmt.cancelPending.run(a.id).changes;
+      }
+      stmt.activityStatus.run(body.status, now, a.id);
+      this.#store.entry(ctx, p, now, 'activity.status_changed', 'activity', a.id,
+        { status: body.status, note: body.note ?? null, ...(cancelledSignups ? { cancelledSignups } : {}) }, a.status);
+      return { ...a, status: body.status, updatedAt: now };
+    });
+  }
+
+  /** An activity of the principal's community; a 404 for one of another. */
+  get(p: Principal, id: number): ActivityRecord {
+    return this.#store.activity(p, id);
+  }
+
+  /** Places taken: signed up, checked in or checked out. */
+  taken(activityId: number): number {
+    return this.#store.taken(activityId);
+  }
+
+  /** Newest first; the cursor is the id of the last activity of the previous page. */
+  list(p: Principal, q: ListActivitiesQuery): Page<ActivityRecord> {
+    authorise(p, STAFF, 'see activities');
+    const where = ['community_id = @community'];
+    const params: Record<string, unknown> = { community: p.communityId, limit: q.limit + 1 };
+    if (q.status) (where.push('status = @status'), (params.status = q.status));
+    if (q.from) (where.push('starts_at >= @from'), (params.from = Date.parse(q.from)));
+    if (q.to) (where.push('starts_at < @to'), (params.to = Date.parse(q.to)));
+    if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
+    const rows = this.#store.db.prepare(`SELECT * FROM activities WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
+    return pageOf(rows.map(activityFromRow), q.limit);
+  }
+}

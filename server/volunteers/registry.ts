@@ -1,0 +1,115 @@
+/**
+ * The volunteer registry (志愿者登记): who volunteers here, their phone, skills, team and
+ * availability, and whether they are active, paused or have left. Registering opens the
+ * volunteer's points account in the same write.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { pageOf, type Page } from '../db/page.ts';
+import type { WriteQueue } from '../db/write-queue.ts';
+import type { SubjectChange } from '../kernel/journal.ts';
+import { DomainError } from '../errors.ts';
+import { authorise } from '../kernel/rules.ts';
+import type { Principal } from '../principal.ts';
+import type { ListVolunteersQuery, RegisterVolunteerBody, UpdateVolunteerBody, VolunteerStatusBody } from '../../shared/volunteers.ts';
+import { MANAGE, STAFF } from './access.ts';
+import { volunteerFromRow, type VolunteerRecord } from './record.ts';
+import type { VolunteerParts, VolunteerStore } from './store.ts';
+
+/** Volunteers: register, change, pause or record a departure; find and list them. */
+export class RegistryService {
+  #store: VolunteerStore;
+  #queue: WriteQueue<SubjectChange>;
+  #now: () => number;
+
+  constructor(parts: VolunteerParts) {
+    this.#store = parts.store;
+    this.#queue = parts.queue;
+    this.#now = parts.now;
+  }
+
+  /** Register a volunteer (active) and open their points account. */
+  async register(p: Principal, body: RegisterVolunteerBody): Promise<VolunteerRecord> {
+    authorise(p, MANAGE, 'register volunteers');
+    if (body.teamId !== undefined) this.#store.teamRef(p, body.teamId, 'teamId');
+    return this.#queue.runAs(p, (ctx) => {
+      const now = this.#now();
+      const { stmt } = this.#store;
+      if (body.idNumber) {
+        const dup = stmt.volunteerByIdNumber.get(p.communityId, body.idNumber) as { id: number } | undefined;
+        if (dup) {
+          throw new DomainError(409, 'error.volunteer_exists', `a volunteer with this ID number is registered (${dup.id})`,
+            undefined, { volunteerId: dup.id });
+        }
+      }
+      const id = Number(stmt.insertVolunteer.run(p.communityId, body.name, body.phone, body.idNumber ?? null,
+        JSON.stringify(body.skills), body.teamId ?? null, body.availability ? JSON.stringify(body.availability) : null, now, now)
+        .lastInsertRowid);
+      this.#store.ledger.volunteerAccount(p.communityId, id, now);
+      this.#store.entry(ctx, p, now, 'volunteer.registered', 'volunteer', id, { teamId: body.teamId ?? null });
+      return this.#store.volunteerRow(id);
+    });
+  }
+
+  /**
+   * Change a volunteer's phone, skills, team or availability; fields left out keep their value.
+   * A change to what is there already writes nothing (no journal, no audit line, same updatedAt).
+   */
+  async update(p: Principal, volunteerId: number, body: UpdateVolunteerBody): Promise<VolunteerRecord> {
+    authorise(p, MANAGE, 'change volunteers');
+    if (body.teamId != null) this.#store.teamRef(p, body.teamId, 'teamId');
+    return this.#queue.runAs(p, (ctx) => {
+      const now = this.#now();
+      const v = this.#store.volunteer(p, volunteerId);
+      const next: VolunteerRecord = {
+        ...v,
+        phone: body.phone ?? v.phone,
+        skills: body.skills ?? v.skills,
+        teamId: body.teamId === undefined ? v.teamId : body.teamId,
+        availability: body.availability === undefined ? v.availability : body.availability,
+        updatedAt: now,
+      };
+      if (isDeepStrictEqual({ ...next, updatedAt: v.updatedAt }, v)) return v;
+      this.#store.stmt.updateVolunteer.run(next.phone, JSON.stringify(next.skills), next.teamId,
+        next.availability ? JSON.stringify(next.availability) : null, now, v.id);
+      this.#store.entry(ctx, p, now, 'volunteer.updated', 'volunteer', v.id, { fields: Object.keys(body) });
+      return next;
+    });
+  }
+
+  /** Pause, resume or record that a volunteer left. Setting the status they have changes nothing. */
+  async setStatus(p: Principal, volunteerId: number, body: VolunteerStatusBody): Promise<VolunteerRecord> {
+    authorise(p, MANAGE, 'change volunteers');
+    return this.#queue.runAs(p, (ctx) => {
+      const now = this.#now();
+      const v = this.#store.volunteer(p, volunteerId);
+      if (v.status === body.status) return v;
+      this.#store.stmt.volunteerStatus.run(body.status, now, v.id);
+      this.#store.entry(ctx, p, now, 'volunteer.status_changed', 'volunteer', v.id, { status: body.status, note: body.note ?? null }, v.status);
+      return { ...v, status: body.status, updatedAt: now };
+    });
+  }
+
+  /** A volunteer of the principal's community; a 404 for one of another. */
+  get(p: Principal, id: number): VolunteerRecord {
+    return this.#store.volunteer(p, id);
+  }
+
+  /** Newest first; the cursor is the id of the last volunteer of the previous page. */
+  list(p: Principal, q: ListVolunteersQuery): Page<VolunteerRecord> {
+    authorise(p, STAFF, 'see volunteers');
+    const where = ['community_id = @community'];
+    const params: Record<string, unknown> = { community: p.communityId, limit: q.limit + 1 };
+    if (q.status) (where.push('status = @status'), (params.status = q.status));
+    if (q.team !== undefined) (where.push('team_id = @team'), (params.team = q.team));
+    if (q.skill) (where.push('EXISTS (SELECT 1 FROM json_each(skills) WHERE value = @skill)'), (params.skill = q.skill));
+    if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
+    const rows = this.#store.db.prepare(`SELECT * FROM volunteers WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
+    return pageOf(rows.map(volunteerFromRow), q.limit);
+  }
+
+  /** Hours, points and records a volunteer has to their name, all time. */
+  totals(p: Principal, volunteerId: number): { hours: number; points: number; records: number } {
+    this.#store.volunteer(p, volunteerId);
+    return this.#store.stmt.totals.get(volunteerId) as { hours: number; points: number; records: number };
+  }
+}
