@@ -232,7 +232,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
         io.attach(server as import('node:http').Server);
         broadcaster.start();
         const tick = setInterval(() => {
-          events.tick().catch(failed('deadline timer failed'));
+          events.deadlines.check().catch(failed('deadline timer failed'));
         }, config.TIMER_MS);
         const prune = setInterval(() => {
           try {

@@ -8,7 +8,8 @@ import type { Directory } from '../kernel/community.ts';
 import { applyAction, reminderTime, runningDeadline } from '../../shared/lifecycle.ts';
 import { CATEGORIES, type Source, type Urgency } from '../../shared/taxonomy.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/time.ts';
-import { EVENT_COLUMNS, eventCode, toParams, type EventRecord } from '../events/record.ts';
+import { eventCode, type EventRecord } from '../events/record.ts';
+import { EventStore } from '../events/store.ts';
 import { JournalWriter } from '../kernel/journal.ts';
 import { DEMO_COMMUNITY, randomPointIn, type DemoCommunity } from './community.ts';
 import { busiestRate, nextEventStep, reportRate } from './pace.ts';
@@ -108,12 +109,9 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
   const days = opts.days ?? 30;
   const perDay = opts.perDay ?? 110;
   const rand = seededRandom(opts.seed ?? 20261122);
-  const insert = db.prepare(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((k) => '@' + k).join(', ')})`);
-  const history = db.prepare(
-    `INSERT INTO event_history (event_id, at, action, from_status, to_status, actor, actor_role, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
   const journal = new JournalWriter(db);
-  let id = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
+  // The same statements as live reports and transitions (server/events/store.ts).
+  const store = new EventStore(db, journal);
   const journalRows: [number, string, number, string | null, string | null][] = [];
   let count = 0;
 
@@ -127,6 +125,7 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
         if (reportedAt >= now) continue;
         const d = draftEvent(rand, c);
         const worker = c.workers.find((w) => w.gridId === d.gridId)!;
+        const id = store.takeId();
         let e: EventRecord = {
           id, code: eventCode(id, reportedAt, c.timeZone),
           communityId: c.id, gridId: d.gridId, category: d.category, subcategory: d.subcategory, urgency: d.urgency,
@@ -173,12 +172,11 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
           lines.push([at, 'escalate', e.status, e.status, null, JSON.stringify({ dueAt: due })]);
           journalRows.push([at, 'event.overdue', id, null, e.status]);
         }
-        insert.run(toParams(e));
+        store.insert(e);
         for (const [at, action, from, to, note, data] of lines) {
           const actor = action === 'report' ? (e.reporterName ? 'resident' : worker.id) : action === 'escalate' || action === 'remind' ? 'system' : action === 'start' || action === 'resolve' ? worker.id : 'dispatcher';
-          history.run(id, at, action, from, to, actor, actor === 'system' ? 'system' : actor === worker.id ? 'grid_worker' : 'dispatcher', note, data);
+          store.addHistory(id, at, action, from, to, actor, actor === 'system' ? 'system' : actor === worker.id ? 'grid_worker' : 'dispatcher', note, data);
         }
-        id++;
         count++;
       }
     }

@@ -1,44 +1,25 @@
 /**
- * Grid events: reporting, the lifecycle's transitions and the deadline timer. Each change is
- * one write in the group-commit queue: the event row, its history line and its journal entry
- * are written together or not at all, and the journal entry is published only after commit.
+ * Grid events: reading, reporting (one or in bulk) and the lifecycle's transitions; the deadline
+ * timer is `deadlines` (deadlines.ts). Each change is one write in the group-commit queue: the
+ * event row, its history line and its journal entry are written together or not at all
+ * (store.ts), and the change is published only after commit.
  */
 import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
+import { EventStore, sourceData, type Change, type HistoryLine } from './store.ts';
+import { DeadlineTimer } from './deadlines.ts';
 import { ACTION_ROLES, INGEST, READ, REPORT } from './access.ts';
-import { applyAction, allowedActions, isOpen, reminderTime, runningDeadline, type Action } from '../../shared/lifecycle.ts';
-import type { EntryType } from '../../shared/protocol.ts';
+import { applyAction, allowedActions, isOpen, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
 import { FUTURE_SLACK_MS, authorise } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
 import type { Directory } from '../kernel/community.ts';
-import { EVENT_COLUMNS, eventCode, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
+import { eventCode, fromRow, type EventRecord, type EventRow } from './record.ts';
 
-/** What one committed change publishes: its journal entry and the event before and after. */
-export interface Change {
-  seq: number;
-  at: number;
-  type: EntryType;
-  action?: Action;
-  from?: EventRecord['status'];
-  before: EventRecord | null;
-  after: EventRecord;
-}
-
-export interface HistoryLine {
-  id: number;
-  at: number;
-  action: string;
-  fromStatus: string | null;
-  toStatus: string;
-  actor: string;
-  actorRole: string;
-  note: string | null;
-  data: Record<string, unknown> | null;
-}
+export type { Change, HistoryLine };
 
 export interface EventServiceDeps {
   db: Db;
@@ -52,43 +33,18 @@ export class EventService {
   #db: Db;
   #queue: WriteQueue<Change>;
   #dir: Directory;
-  #journal: JournalWriter;
   #now: () => number;
-  #nextId: number;
-  #stmt;
+  #store: EventStore;
+  /** The deadline timer: reminders (催办) and overdue marks (督办). */
+  readonly deadlines: DeadlineTimer;
 
   constructor(deps: EventServiceDeps) {
     this.#db = deps.db;
     this.#queue = deps.queue;
     this.#dir = deps.directory;
-    this.#journal = deps.journal;
     this.#now = deps.now ?? Date.now;
-    const db = this.#db;
-    this.#nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
-    const cols = EVENT_COLUMNS;
-    this.#stmt = {
-      // A new report: its own columns bound by position (no object of named parameters per
-      // report on the ingest path), the lifecycle's starting values written as literals.
-      report: db.prepare(
-        `INSERT INTO events (${REPORT_COLUMNS.join(', ')}, status, version, overdue)
-         VALUES (${REPORT_COLUMNS.map(() => '?').join(', ')}, 'reported', 1, 0)`,
-      ),
-      update: db.prepare(`UPDATE events SET ${cols.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`),
-      byId: db.prepare('SELECT * FROM events WHERE id = ?'),
-      byCode: db.prepare('SELECT * FROM events WHERE code = ?'),
-      byExternal: db.prepare('SELECT * FROM events WHERE community_id = ? AND source = ? AND external_id = ?'),
-      history: db.prepare(
-        `INSERT INTO event_history (event_id, at, action, from_status, to_status, actor, actor_role, note, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      historyOf: db.prepare('SELECT * FROM event_history WHERE event_id = ? ORDER BY id'),
-      // The community_id term lets SQLite use events_status (community_id, status); without it
-      // this scans the whole table, every TIMER_MS (docs/PERFORMANCE.md).
-      clocked: db.prepare(
-        `SELECT * FROM events WHERE community_id IN (SELECT id FROM communities)
-           AND status IN ('accepted', 'returned', 'dispatched', 'in_progress') AND overdue = 0`,
-      ),
-    };
+    this.#store = new EventStore(deps.db, deps.journal);
+    this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now);
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -96,17 +52,14 @@ export class EventService {
   get(principal: Principal, idOrCode: string | number): EventRecord {
     authorise(principal, READ, 'read events');
     const row = (typeof idOrCode === 'number' || /^\d+$/.test(String(idOrCode)) && String(idOrCode).length < 9
-      ? this.#stmt.byId.get(Number(idOrCode))
-      : this.#stmt.byCode.get(String(idOrCode))) as EventRow | undefined;
+      ? this.#store.byId(Number(idOrCode))
+      : this.#store.byCode(String(idOrCode)));
     if (!row || !this.#visible(principal, row)) throw notFound(`event ${idOrCode}`);
     return fromRow(row);
   }
 
   history(eventId: number): HistoryLine[] {
-    return (this.#stmt.historyOf.all(eventId) as any[]).map((r) => ({
-      id: r.id, at: r.at, action: r.action, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor,
-      actorRole: r.actor_role, note: r.note, data: r.data ? JSON.parse(r.data) : null,
-    }));
+    return this.#store.history(eventId);
   }
 
   /** Newest first; the cursor is the id of the last event of the previous page. */
@@ -216,10 +169,10 @@ export class EventService {
     ctx: WriteContext<Change>,
   ): { event: EventRecord; created: boolean } {
     if (body.externalId) {
-      const dup = this.#stmt.byExternal.get(principal.communityId, body.source, body.externalId) as EventRow | undefined;
-      if (dup) return { event: fromRow(dup), created: false };
+      const dup = this.#store.byExternal(principal.communityId, body.source, body.externalId);
+      if (dup) return { event: dup, created: false };
     }
-    const id = this.#nextId++;
+    const id = this.#store.takeId();
     const code = eventCode(id, reportedAt, this.#dir.timeZoneOf(principal.communityId));
     const e: EventRecord = {
       id, code, communityId: principal.communityId, gridId, category: body.category,
@@ -231,12 +184,9 @@ export class EventService {
       closedAt: null, reviewedAt: null, dispatchDueAt: null, handleDueAt: null, onTime: null, satisfaction: null,
       overdue: false, remindedAt: null, remindedDue: null, escalatedAt: null, version: 1, updatedAt: now,
     };
-    this.#stmt.report.run(
-      id, code, e.communityId, gridId, e.category, e.subcategory, e.urgency, e.source, e.title, e.description, e.address,
-      e.lat, e.lng, e.reporterName, e.reporterPhone, e.externalId, reportedAt, now,
-    );
-    this.#stmt.history.run(id, reportedAt, 'report', null, 'reported', principal.id, principal.role, null, sourceData(e.source));
-    this.#record(ctx, now, 'event.reported', null, e);
+    this.#store.insertReport(e);
+    this.#store.addHistory(id, reportedAt, 'report', null, 'reported', principal.id, principal.role, null, sourceData(e.source));
+    this.#store.record(ctx, now, 'event.reported', null, e);
     return { event: e, created: true };
   }
 
@@ -269,56 +219,11 @@ export class EventService {
       // deadline timer does that, with its supervision record (督办) and journal entry.
       const due = runningDeadline(after);
       after.overdue = before.overdue && due !== null && now > due;
-      this.#stmt.update.run(toParams(after));
-      this.#stmt.history.run(after.id, now, action, before.status, after.status, principal.id, principal.role,
+      this.#store.update(after);
+      this.#store.addHistory(after.id, now, action, before.status, after.status, principal.id, principal.role,
         body.note ?? null, transitionData(action, body));
-      this.#record(ctx, now, 'event.transitioned', before, after, action);
+      this.#store.record(ctx, now, 'event.transitioned', before, after, action);
       return after;
-    });
-  }
-
-  /**
-   * The deadline timer: reminds (催办) events whose running window is 80 % spent and marks
-   * overdue, with a supervision note (督办), those past their deadline.
-   */
-  async tick(): Promise<{ reminded: number; overdue: number }> {
-    return this.#queue.run((ctx) => {
-      const now = this.#now();
-      let reminded = 0;
-      let overdue = 0;
-      // Overdue events have had their reminder and their escalation: only the others are read.
-      for (const row of this.#stmt.clocked.all() as EventRow[]) {
-        const before = fromRow(row);
-        const due = runningDeadline(before);
-        if (due === null) continue;
-        if (now > due && !before.overdue) {
-          const after = { ...before, overdue: true, escalatedAt: now, version: before.version + 1, updatedAt: now };
-          this.#stmt.update.run(toParams(after));
-          this.#stmt.history.run(after.id, now, 'escalate', before.status, after.status, 'system', 'system',
-            null, JSON.stringify({ dueAt: due }));
-          this.#record(ctx, now, 'event.overdue', before, after);
-          overdue++;
-        } else if (now <= due && before.remindedDue !== due) {
-          const at = reminderTime(before);
-          if (at === null || now < at) continue;
-          const after = { ...before, remindedAt: now, remindedDue: due, version: before.version + 1, updatedAt: now };
-          this.#stmt.update.run(toParams(after));
-          this.#stmt.history.run(after.id, now, 'remind', before.status, after.status, 'system', 'system',
-            null, JSON.stringify({ dueAt: due }));
-          this.#record(ctx, now, 'event.reminded', before, after);
-          reminded++;
-        }
-      }
-      return { reminded, overdue };
-    });
-  }
-
-  /** Append the change to the journal and emit it for after commit. */
-  #record(ctx: WriteContext<Change>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action) {
-    const seq = this.#journal.writeEvent(at, after.communityId, type, after.id, action ?? null, before?.status ?? null);
-    ctx.emit({
-      seq, at, type, ...(action ? { action } : {}),
-      ...(before ? { from: before.status } : {}), before, after,
     });
   }
 
@@ -336,17 +241,3 @@ function transitionData(action: Action, body: TransitionBody): string | null {
 }
 
 const toRowScope = (e: EventRecord) => ({ community_id: e.communityId, grid_id: e.gridId });
-
-/** The columns a report sets, in the order `#insertReport` binds them; the others start as NULL. */
-const REPORT_COLUMNS = [
-  'id', 'code', 'community_id', 'grid_id', 'category', 'subcategory', 'urgency', 'source', 'title', 'description', 'address',
-  'lat', 'lng', 'reporter_name', 'reporter_phone', 'external_id', 'reported_at', 'updated_at',
-] as const;
-
-/** A report's history data, `{"source":"hotline"}`: one string per source, made once. */
-const SOURCE_DATA = new Map<string, string>();
-function sourceData(source: string): string {
-  let data = SOURCE_DATA.get(source);
-  if (data === undefined) SOURCE_DATA.set(source, (data = JSON.stringify({ source })));
-  return data;
-}

@@ -66,7 +66,7 @@ describe('the handling deadline', () => {
 
   it('sends no reminder while more than a fifth of the window is left', async () => {
     clock = e.dispatchedAt + 0.79 * 72 * HOUR;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     expect(historyOf(ts.app, e.id).map((l) => l.action)).toEqual(['report', 'accept', 'dispatch']);
     expect((await event(e.id)).event.remindedAt).toBeNull();
   });
@@ -74,7 +74,7 @@ describe('the handling deadline', () => {
   it('reminds once 80 % of the window is spent, in the history and on the displays', async () => {
     clock = e.dispatchedAt + 0.81 * 72 * HOUR;
     const before = (await event(e.id)).event.version;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     const { event: now, history } = await event(e.id);
     expect(now).toMatchObject({ status: 'dispatched', overdue: false, version: before + 1 });
     expect(Date.parse(now.remindedAt)).toBe(clock);
@@ -85,7 +85,7 @@ describe('the handling deadline', () => {
 
   it('does not remind twice for the same deadline', async () => {
     clock += HOUR;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     expect(historyOf(ts.app, e.id).filter((l) => l.action === 'remind')).toHaveLength(1);
   });
 
@@ -93,7 +93,7 @@ describe('the handling deadline', () => {
     const k0 = (await kpis()).kpis.overdueNow;
     expect(await overdueIds()).not.toContain(e.id);
     clock = e.dueAt + MIN;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     const { event: now, history } = await event(e.id);
     expect(now).toMatchObject({ status: 'dispatched', overdue: true });
     expect(Date.parse(now.escalatedAt)).toBe(clock);
@@ -108,7 +108,7 @@ describe('the handling deadline', () => {
 
   it('escalates an overdue event only once', async () => {
     clock += 5 * HOUR;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     expect(historyOf(ts.app, e.id).filter((l) => l.action === 'escalate')).toHaveLength(1);
   });
 
@@ -132,9 +132,9 @@ describe('the dispatch deadline', () => {
     const due = Date.parse(accepted.dispatchDueAt);
     expect(due - start).toBe(120 * MIN);
     clock = start + 100 * MIN;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     clock = due + MIN;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     expect(historyOf(ts.app, e.id).map((l) => l.action)).toEqual(['report', 'accept', 'remind', 'escalate']);
     expect(await overdueIds()).toContain(e.id);
     // Dispatching starts the handling clock afresh: no longer overdue.
@@ -150,7 +150,7 @@ describe('moving the deadline', () => {
     await act(e.id, 'request_shelve', { note: '需业委会表决' });
     await act(e.id, 'approve_shelve');
     clock += 100 * HOUR; // well past the original deadline
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     expect(historyOf(ts.app, e.id).map((l) => l.action)).toEqual(['report', 'accept', 'dispatch', 'request_shelve', 'approve_shelve']);
     expect(await overdueIds()).not.toContain(e.id);
     const back = await act(e.id, 'unshelve');
@@ -162,7 +162,7 @@ describe('moving the deadline', () => {
   it('takes an overdue event out of overdue when an extension is approved', async () => {
     const e = await dispatchedEvent('延期');
     clock = e.dueAt + HOUR;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     expect((await event(e.id)).event.overdue).toBe(true);
     const k0 = (await kpis()).kpis.overdueNow;
     await act(e.id, 'request_extension', { hours: 24, note: '等待配件' });
@@ -173,9 +173,9 @@ describe('moving the deadline', () => {
     expect(await overdueIds()).not.toContain(e.id);
     // The new deadline gets its own reminder and, once passed, its own escalation.
     clock = e.dueAt + 23 * HOUR;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     clock = e.dueAt + 25 * HOUR;
-    await ts.app.events.tick();
+    await ts.app.events.deadlines.check();
     expect(historyOf(ts.app, e.id).map((l) => l.action).slice(3)).toEqual(['escalate', 'request_extension', 'approve_extension', 'remind', 'escalate']);
     expect(await overdueIds()).toContain(e.id);
   });

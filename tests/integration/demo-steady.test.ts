@@ -69,7 +69,7 @@ async function runDemo(startIso: string, hours: number): Promise<Run> {
     // Together, as their timers would: the writes of one moment share a group commit.
     await Promise.all(sims.map((s) => s.step()));
     if (m % 10 === 0) {
-      await app.events.tick();
+      await app.events.deadlines.check();
       sample(m);
     }
   }

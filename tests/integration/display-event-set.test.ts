@@ -52,7 +52,7 @@ describe('a community with more open events than a display holds', () => {
         await act(r.body.event.id, 'dispatch', { assigneeId: 'W01' });
       }
       clock += 80 * HOUR;
-      await ts.app.events.tick();
+      await ts.app.events.deadlines.check();
       // Then a flood, well over the bound, reported after them.
       clock += HOUR;
       await ingest(DISPLAY_EVENT_LIMIT + 400, 'flood');

@@ -127,7 +127,7 @@ describe('listing events', () => {
     expect((await post(`${lapi}/events/${ids.lamp}/accept`, {})).status).toBe(200);
     expect((await post(`${lapi}/events/${ids.lamp}/dispatch`, { assigneeId: 'W02' })).status).toBe(200);
     clock += 2 * HOUR;
-    await ls.app.events.tick();
+    await ls.app.events.deadlines.check();
   });
   afterAll(async () => {
     await ls?.stop();

@@ -156,7 +156,7 @@ describe('the numbers after a restart', () => {
     await act(first, events[0]!.id, 'review', { satisfaction: 4 });
     await act(first, events[5]!.id, 'reject', { note: '重复' });
     clock += 73 * 3_600_000;
-    await first.app.events.tick();
+    await first.app.events.deadlines.check();
     await act(first, events[1]!.id, 'start');
     await act(first, events[1]!.id, 'resolve', { note: '超期处理' });
     await act(first, events[1]!.id, 'close');
