@@ -7,6 +7,9 @@
  *
  *   raised → matched → in_progress → met → rated
  *   raised | matched | in_progress → closed (withdrawn, or not met)
+ *
+ * Long on purpose: it is the contract of one subject, its vocabulary and one zod schema per body
+ * and query, which the server, the forms and the tests share; splitting it would scatter the API.
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';

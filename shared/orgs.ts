@@ -4,6 +4,9 @@
  * rules that are pure (the 统一社会信用代码 check, project and case numbers, where a status may
  * go), and the zod schemas for every body and query of `/orgs`, `/social-workers`, `/projects`,
  * `/cases` and `/services`. Used by the server, the forms and the tests alike.
+ *
+ * Long on purpose: it is the contract of one subject, its vocabulary and one zod schema per body
+ * and query, which the server, the forms and the tests share; splitting it would scatter the API.
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';

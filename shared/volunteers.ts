@@ -2,6 +2,9 @@
  * Volunteer service (志愿服务): the ledger's vocabulary, the rule that turns hours into points,
  * and the zod schemas for every body and query of `/api/v1/volunteers`, `/activities`,
  * `/points` and `/exchange`. Pure: used by the server, the forms and the tests alike.
+ *
+ * Long on purpose: it is the contract of one subject, its vocabulary and one zod schema per body
+ * and query, which the server, the forms and the tests share; splitting it would scatter the API.
  */
 import { z } from 'zod';
 import { instant } from './schemas.ts';

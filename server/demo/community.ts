@@ -9,6 +9,9 @@
  * WGS84 [lng, lat], rounded to 6 decimals. Every grid ring is built from the shared node
  * table below, so neighbouring grids use bit-identical coordinates on their shared edges
  * (including T-junctions, which appear as vertices in every grid that touches them).
+ *
+ * Long on purpose: most of it is data (the node table, the grids' rings, buildings, names and
+ * titles for every sub-category), kept in one place so the geometry can be checked as a whole.
  */
 
 export interface DemoGrid {

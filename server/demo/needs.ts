@@ -11,6 +11,9 @@
  * at night waits for the morning). A need is entered as staff enter them at a station: some
  * hours after the resident raised it in the daytime (补录, `raisedAt` back-dated), so response
  * times on the wall stay in hours, as they are.
+ *
+ * Long on purpose: it is the demo's script for one subject, its invented data, the seeder that
+ * lives a month through the service and the simulator that carries on, read top to bottom.
  */
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';

@@ -14,6 +14,9 @@
  * hour from 09:00 to 20:00 (fewer at weekends), recorded a little after it ended; follow-up calls
  * with ratings and case work in office hours; projects past their end date completed in the
  * morning. Nothing at night.
+ *
+ * Long on purpose: it is the demo's script for one subject, its invented data, the seeder that
+ * lives a month through the service and the simulator that carries on, read top to bottom.
  */
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';

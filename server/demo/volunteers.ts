@@ -12,6 +12,9 @@
  * `at` back-dated inside its window, as the API allows). Points are spent at the exchange's
  * counter in its opening hours. `speed` (SIM_SPEED) makes sign-ups and redemptions come faster;
  * activities keep their hours whatever it is.
+ *
+ * Long on purpose: it is the demo's script for one subject, its invented data, the seeder that
+ * lives a month through the service and the simulator that carries on, read top to bottom.
  */
 import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
