@@ -150,6 +150,39 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
   return view;
 }
 
+interface Projected {
+  version: number;
+  updatedAt: number;
+  timeZone: string;
+  names: number;
+  view: EventView;
+}
+const projected: Record<Audience, WeakMap<EventRecord, Projected>> = { staff: new WeakMap(), public: new WeakMap() };
+
+/**
+ * `projectEvent`, remembered per event: the read model holds each event as one object until it
+ * changes (a change makes a new one), so a snapshot projects only the events that changed since
+ * the last, not all 3,000 a display holds (docs/PERFORMANCE.md). A view is handed out again only
+ * for the same version, time zone and, for the public audience, the same generation of known
+ * names (this pass catches up with the names first), so a name learnt since is masked. Callers
+ * must not change the view they get.
+ */
+export function projectEventOnce(e: EventRecord, audience: Audience, ctx: ViewContext): EventView {
+  let names = 0;
+  if (audience === 'public') {
+    ctx.names?.();
+    names = ctx.namesGeneration?.() ?? 0;
+  }
+  const memo = projected[audience];
+  const hit = memo.get(e);
+  if (hit && hit.version === e.version && hit.updatedAt === e.updatedAt && hit.timeZone === ctx.timeZone && hit.names === names) {
+    return hit.view;
+  }
+  const view = projectEvent(e, audience, ctx);
+  memo.set(e, { version: e.version, updatedAt: e.updatedAt, timeZone: ctx.timeZone, names, view });
+  return view;
+}
+
 /** Free text for the public audience: numbers scrubbed, every known name and the reporter's masked. */
 function publicText(text: string, names: NameMasker, reporterName: string | null): string {
   return names.apply(scrubText(text), reporterName);
