@@ -247,7 +247,7 @@ export class LiveClient {
   }
 
   /** A compressed batch: inflated now, handled in its turn. */
-  #onFrame(frame: ArrayBuffer | Uint8Array) {
+  #onFrame(frame: string) {
     if (!this.state.dbId) return; // the subscribe answer will cover it
     this.state.lastHeard = this.#now();
     this.#enqueue(inflateBatch(frame), (b) => {
@@ -373,12 +373,12 @@ export class LiveClient {
 }
 
 /**
- * A `batch:deflate` frame back to its `Batch`: raw DEFLATE of UTF-8 JSON (docs/PROTOCOL.md,
- * "Encodings"), inflated by the platform. Rejects when the frame is not one.
+ * A `batch:deflate` frame back to its `Batch`: base64 of the raw DEFLATE of UTF-8 JSON
+ * (docs/PROTOCOL.md, "Encodings"), inflated by the platform. Rejects when the frame is not one.
  */
-export async function inflateBatch(frame: ArrayBuffer | Uint8Array): Promise<Batch> {
-  const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+export async function inflateBatch(frame: string): Promise<Batch> {
+  const bytes = Uint8Array.from(atob(frame), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   return JSON.parse(await new Response(stream).text()) as Batch;
 }
 

@@ -199,9 +199,9 @@ export interface Batch {
 
 /**
  * How batches travel, chosen at `subscribe`: left out, as `batch` (the JSON of a `Batch`);
- * `'deflate'`, as `batch:deflate` with one binary argument, the raw DEFLATE (RFC 1951: no zlib
- * or gzip wrapper) of the UTF-8 JSON of that same `Batch`. The server compresses each batch
- * once per audience, and every display of the room shares the frame.
+ * `'deflate'`, as `batch:deflate` with one string argument, the base64 of the raw DEFLATE
+ * (RFC 1951: no zlib or gzip wrapper) of the UTF-8 JSON of that same `Batch`. The server
+ * compresses each batch once per audience, and every display of the room shares the frame.
  */
 export type Encoding = 'deflate';
 
@@ -217,8 +217,8 @@ export type SubscribeResult =
 
 export interface ServerToClientEvents {
   batch: (b: Batch) => void;
-  /** A `Batch` for a socket that subscribed with `encoding: 'deflate'` (an ArrayBuffer in a browser, a Buffer in Node). */
-  'batch:deflate': (frame: ArrayBuffer | Uint8Array) => void;
+  /** A `Batch` for a socket that subscribed with `encoding: 'deflate'`: base64 of the raw DEFLATE of its JSON. */
+  'batch:deflate': (frame: string) => void;
   heartbeat: (h: Heartbeat) => void;
   /** Ask every display to reload its page (after a deploy, say). */
   'screen:reload': () => void;

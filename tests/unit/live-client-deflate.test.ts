@@ -32,7 +32,7 @@ function fakeSocket(answer: (req: SubscribeRequest) => SubscribeResult) {
   return {
     socket: socket as unknown as LiveSocket,
     requests,
-    frame: (b: Batch | string) => handlers.get('batch:deflate')?.(deflateRawSync(typeof b === 'string' ? b : JSON.stringify(b))),
+    frame: (b: Batch | string) => handlers.get('batch:deflate')?.(deflateRawSync(typeof b === 'string' ? b : JSON.stringify(b)).toString('base64')),
     heartbeat: (h: Heartbeat) => handlers.get('heartbeat')?.(h),
   };
 }
