@@ -168,6 +168,17 @@ describe('compressed batches', () => {
     for (const secret of [REPORTER, WORKER, '13712345678', '501室']) expect(toStaff, secret).toContain(secret);
   });
 
+  it('leave heartbeats plain, naming the seq of the last frame, in the room of compressed walls too', async () => {
+    const packed = await listen({ encoding: 'deflate' });
+    const beats: { seq: number }[] = [];
+    packed.socket.on('heartbeat', (h) => beats.push(h));
+    await report({ title: '心跳之前' });
+    await until(() => packed.batches.length > 0, 'the frame');
+    ts.app.broadcaster.beat();
+    await until(() => beats.length > 0, 'the heartbeat');
+    expect(beats[0]!.seq).toBe(packed.batches.at(-1)!.seq);
+  });
+
   it('leave a plain wall exactly as it was: plain JSON batches, no frames', async () => {
     const plain = await listen();
     const frames: unknown[] = [];
