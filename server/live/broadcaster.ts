@@ -35,7 +35,7 @@ export const roomOf = (communityId: string, audience: Audience, encoding?: Encod
 
 /**
  * How hard batches are compressed (zlib's 1–9). Level 1 is half the CPU of the default 6 for
- * ~10 % more bytes on a batch of grid events (docs/PERFORMANCE.md, "Fewer bytes to every display").
+ * ~14 % more bytes on a batch of grid events (docs/PERFORMANCE.md, "Fewer bytes to every display").
  */
 export const DEFLATE_LEVEL = 1;
 
