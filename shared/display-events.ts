@@ -15,7 +15,8 @@
 /**
  * How many events a display holds: far above a community's normal load (the demo community
  * keeps ~150 open; a large one a few hundred), so only a flood (a typhoon's night) makes a
- * display partial. Each is ~0.6 kB of JSON: a full snapshot is ~2 MB.
+ * display partial. Each is ~0.25 kB of JSON to a public display (~0.8 kB to staff): a full
+ * public snapshot is ~0.75 MB.
  */
 export const DISPLAY_EVENT_LIMIT = 3_000;
 

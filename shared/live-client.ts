@@ -6,12 +6,19 @@
  * State it keeps is bounded: at most `maxEvents` events (`DISPLAY_EVENT_LIMIT`, chosen by the
  * one rule the server's snapshot uses) and `STREAM_LIMIT` stream entries, so a wall that runs
  * for weeks holds flat memory.
+ *
+ * With `encoding: 'deflate'` batches arrive compressed (`batch:deflate`). They are inflated with
+ * the platform's `DecompressionStream('deflate-raw')` (Chromium, Node ≥ 18: no library in the
+ * wall's script), which answers asynchronously; so frames, and the heartbeats that arrive while
+ * one is being inflated, are handled strictly in arrival order through one queue, and what was
+ * queued before a subscribe is dropped (the answer covers it). The rules are those of plain
+ * batches (docs/PROTOCOL.md, "The client's rules").
  */
 import type { Socket } from 'socket.io-client';
 import {
   STALE_AFTER_MS, STREAM_LIMIT,
-  type Batch, type ClientToServerEvents, type CommunityInfo, type Entry, type EventView, type GridInfo,
-  type Heartbeat, type ServerToClientEvents, type SubscribeResult, type Views,
+  type Batch, type ClientToServerEvents, type CommunityInfo, type Encoding, type Entry, type GridInfo,
+  type Heartbeat, type PublicEventView, type ServerToClientEvents, type SubscribeResult, type Views,
 } from './protocol.ts';
 import { isOpen } from './lifecycle.ts';
 import { DISPLAY_EVENT_LIMIT, selectForDisplay } from './display-events.ts';
@@ -34,8 +41,11 @@ export interface LiveState {
   community: CommunityInfo | null;
   grids: GridInfo[];
   views: Views | null;
-  /** By id; open events and those finished today (shared/display-events.ts). */
-  events: Map<number, EventView>;
+  /**
+   * By id; open events and those finished today (shared/display-events.ts). The public audience
+   * receives `PublicEventView`s; the staff audience whole `EventView`s, which hold those fields too.
+   */
+  events: Map<number, PublicEventView>;
   /**
    * True when the community has more open events than the display holds (a flood beyond
    * `DISPLAY_EVENT_LIMIT`): the KPIs count them all, the map shows the best of them.
@@ -60,6 +70,8 @@ export interface LiveClientOptions {
   community?: string;
   /** `'public'`: ask for the masked view a display gets (a person's browser showing the wall). */
   audience?: 'public';
+  /** `'deflate'`: ask for compressed batches (the wall does); left out, plain JSON. */
+  encoding?: Encoding;
   maxEvents?: number;
   /** A monotonic clock in ms for ages and waits (staleness, refill); `performance.now` unless a test gives one. */
   now?: () => number;
@@ -85,10 +97,19 @@ export class LiveClient {
   #todayCache: { timeZone: string; start: number } | null = null;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
   #lastRefill = -Infinity;
+  /** The encoding asked for: dropped for good if the server does not know it (an older server). */
+  #encoding: Encoding | undefined;
+  /** Compressed frames and the heartbeats behind them, in arrival order: each waits for the one before. */
+  #queue: Promise<void> = Promise.resolve();
+  /** How many queued items are not handled yet. */
+  #queued = 0;
+  /** Goes up at every subscribe (and at close): a queued item from before it is dropped. */
+  #generation = 0;
 
   constructor(socket: LiveSocket, opts: LiveClientOptions) {
     this.#socket = socket;
     this.#opts = opts;
+    this.#encoding = opts.encoding;
     this.#now = opts.now ?? (() => performance.now());
     this.#startedAt = this.#now();
     socket.on('connect', () => {
@@ -101,7 +122,13 @@ export class LiveClient {
       this.#notify('status');
     });
     socket.on('batch', (b) => this.#onBatch(b));
-    socket.on('heartbeat', (h) => this.#onHeartbeat(h));
+    socket.on('batch:deflate', (frame) => this.#onFrame(frame));
+    socket.on('heartbeat', (h) => {
+      // Behind a frame still being inflated, a heartbeat must wait for it, or it would see the
+      // seq of that batch as missing and resync for nothing.
+      if (this.#queued) this.#enqueue(Promise.resolve(), () => this.#onHeartbeat(h));
+      else this.#onHeartbeat(h);
+    });
     if (socket.connected) {
       this.state.connected = true;
       void this.subscribe();
@@ -125,11 +152,13 @@ export class LiveClient {
       return Promise.resolve();
     }
     this.#subscribing = true;
+    this.#generation++;
     const s = this.state;
     const req = {
       view: this.#opts.view,
       ...(this.#opts.community ? { community: this.#opts.community } : {}),
       ...(this.#opts.audience ? { audience: this.#opts.audience } : {}),
+      ...(this.#encoding ? { encoding: this.#encoding } : {}),
       ...(s.dbId && !this.#wantSnapshot ? { since: s.seq, dbId: s.dbId } : {}),
     };
     this.#wantSnapshot = false;
@@ -142,7 +171,8 @@ export class LiveClient {
           if (!err) this.#applySubscribe(res);
           // No answer while still connected (a stalled server), or a refusal: ask again later,
           // backing off. After a disconnect the next connect subscribes anyway.
-          if ((err || !res.ok) && this.#socket.connected) this.#retryLater();
+          // (An answer that asked to be resubscribed at once, below, needs no retry.)
+          if ((err || !res.ok) && this.#socket.connected && !this.#resubscribe) this.#retryLater();
           else this.#retryMs = RETRY_MIN_MS;
         } finally {
           this.#subscribing = false;
@@ -158,6 +188,12 @@ export class LiveClient {
 
   #applySubscribe(res: SubscribeResult) {
     const s = this.state;
+    if (!res.ok && res.error === 'error.validation' && this.#encoding && res.issues?.some((i) => i.field === 'encoding')) {
+      // A server from before encodings: take plain batches from it, at once.
+      this.#encoding = undefined;
+      this.#resubscribe = true;
+      return;
+    }
     if (!res.ok) {
       // A wall with a wrong ?community= must say so, not load forever.
       s.error = { code: res.error, ...(res.issues ? { issues: res.issues } : {}) };
@@ -208,6 +244,30 @@ export class LiveClient {
     s.views = { ...rest, ...(subjects ? { subjects } : {}) };
     this.#trimEvents();
     this.#notify('batch');
+  }
+
+  /** A compressed batch: inflated now, handled in its turn. */
+  #onFrame(frame: string) {
+    if (!this.state.dbId) return; // the subscribe answer will cover it
+    this.state.lastHeard = this.#now();
+    this.#enqueue(inflateBatch(frame), (b) => {
+      if (b) return this.#onBatch(b);
+      // A frame that does not inflate to a batch is a batch lost: ask again from where we are.
+      this.state.resyncs++;
+      void this.subscribe();
+    });
+  }
+
+  /** Run `then` with what `work` gives, after everything queued before it; not at all if a subscribe came between. */
+  #enqueue<T>(work: Promise<T>, then: (value: T | null) => void) {
+    const generation = this.#generation;
+    this.#queued++;
+    this.#queue = this.#queue
+      .then(() => work.catch(() => null))
+      .then((value) => {
+        this.#queued--;
+        if (generation === this.#generation) then(value);
+      });
   }
 
   #retryLater() {
@@ -305,10 +365,22 @@ export class LiveClient {
   close() {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#refillTimer);
+    this.#generation++;
     this.#socket.off('batch');
+    this.#socket.off('batch:deflate');
     this.#socket.off('heartbeat');
   }
 }
 
+/**
+ * A `batch:deflate` frame back to its `Batch`: base64 of the raw DEFLATE of UTF-8 JSON
+ * (docs/PROTOCOL.md, "Encodings"), inflated by the platform. Rejects when the frame is not one.
+ */
+export async function inflateBatch(frame: string): Promise<Batch> {
+  const bytes = Uint8Array.from(atob(frame), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return JSON.parse(await new Response(stream).text()) as Batch;
+}
+
 /** What the display rule reads of an event as a display receives it. */
-const viewRank = (e: EventView) => ({ id: e.id, open: isOpen(e.status), overdue: e.overdue, changedAt: Date.parse(e.updatedAt) });
+const viewRank = (e: PublicEventView) => ({ id: e.id, open: isOpen(e.status), overdue: e.overdue, changedAt: Date.parse(e.updatedAt) });

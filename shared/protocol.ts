@@ -10,7 +10,10 @@ import type { Source, Urgency } from './taxonomy.ts';
 import type { SubscribeRequest } from './schemas.ts';
 import type { SubjectViews } from './subjects.ts';
 
-/** A grid event as a display sees it. On the public audience personal fields are masked or absent. */
+/**
+ * A grid event as the staff audience sees it. The public projection masks or leaves out
+ * personal fields, and a public display receives only its `PublicEventView` part.
+ */
 export interface EventView {
   id: number;
   code: string;
@@ -54,6 +57,28 @@ export interface EventView {
 }
 
 /**
+ * A grid event as the public audience (wall displays) receives it: what a wall draws and what
+ * the display rule reads (shared/display-events.ts), nothing more. Every field is the
+ * `EventView` field of the same name, masked as it is there; the staff audience gets the whole
+ * `EventView`. `version` stays so that any display can tell which of two views of an event is
+ * newer.
+ */
+export interface PublicEventView {
+  id: number;
+  code: string;
+  gridId: string | null;
+  category: string;
+  status: Status;
+  title: string;
+  lat: number | null;
+  lng: number | null;
+  overdue: boolean;
+  closedAt: string | null;
+  updatedAt: string;
+  version: number;
+}
+
+/**
  * What happened to an event, as one journal entry tells it: reported (上报); an action taken
  * (`action`, from status `from`); reminded (催办) by the deadline timer before its limit; overdue
  * (超期督办) past its limit, which is the escalation: `overdue` and `escalatedAt` are set with it.
@@ -70,8 +95,10 @@ export interface Entry {
   type: EntryType;
   /** For transitions: the action taken. */
   action?: Action;
+  /** Staff only: the status before the change. */
   from?: Status;
-  event: EventView;
+  /** The staff audience gets the whole `EventView`, the public audience its `PublicEventView` part. */
+  event: EventView | PublicEventView;
 }
 
 export interface Kpis {
@@ -149,7 +176,7 @@ export interface Snapshot {
    * Open events and events finished today, best first and at most `DISPLAY_EVENT_LIMIT`
    * (shared/display-events.ts): open before finished, overdue first, then the latest changed.
    */
-  events: EventView[];
+  events: (EventView | PublicEventView)[];
   /** The latest entries, newest first, at most `STREAM_LIMIT`. */
   recent: Entry[];
 }
@@ -171,6 +198,14 @@ export interface Batch {
   views: BatchViews;
 }
 
+/**
+ * How batches travel, chosen at `subscribe`: left out, as `batch` (the JSON of a `Batch`);
+ * `'deflate'`, as `batch:deflate` with one string argument, the base64 of the raw DEFLATE
+ * (RFC 1951: no zlib or gzip wrapper) of the UTF-8 JSON of that same `Batch`. The server
+ * compresses each batch once per audience, and every display of the room shares the frame.
+ */
+export type Encoding = 'deflate';
+
 export interface Heartbeat {
   seq: number;
   at: string;
@@ -183,6 +218,8 @@ export type SubscribeResult =
 
 export interface ServerToClientEvents {
   batch: (b: Batch) => void;
+  /** A `Batch` for a socket that subscribed with `encoding: 'deflate'`: base64 of the raw DEFLATE of its JSON. */
+  'batch:deflate': (frame: string) => void;
   heartbeat: (h: Heartbeat) => void;
   /** Ask every display to reload its page (after a deploy, say). */
   'screen:reload': () => void;

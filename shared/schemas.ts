@@ -94,6 +94,11 @@ export const subscribeRequest = z
      * wall (/screen). Never more than the principal's own audience: a display is public anyway.
      */
     audience: z.enum(['public']).optional(),
+    /**
+     * `'deflate'`: batches arrive compressed, as `batch:deflate` frames (docs/PROTOCOL.md,
+     * "Encodings"); left out, as plain `batch` JSON. The wall asks for it.
+     */
+    encoding: z.enum(['deflate']).optional(),
   })
   .strict();
 export type SubscribeRequest = z.infer<typeof subscribeRequest>;

@@ -5,7 +5,7 @@
 import type { LifecycleState, PendingRequest, Status } from '../../shared/lifecycle.ts';
 import { runningDeadline } from '../../shared/lifecycle.ts';
 import { maskAddress, maskName, NameMasker, scrubText } from '../../shared/mask.ts';
-import type { EventView } from '../../shared/protocol.ts';
+import type { EventView, PublicEventView } from '../../shared/protocol.ts';
 import type { Audience } from '../../shared/schemas.ts';
 import { isProtectedEvent, subcategoryLabel, type Source, type Urgency } from '../../shared/taxonomy.ts';
 import { isoInZone, isoOrNull, wallTime } from '../../shared/time.ts';
@@ -150,35 +150,54 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
   return view;
 }
 
-interface Projected {
+/**
+ * The part of an event a wall receives (`PublicEventView`): what it draws and what the display
+ * rule reads, computed directly (two instants, not a dozen). Everything else a public
+ * `EventView` would hold, masked as it is (assignee, address, pending request, deadlines, the
+ * times of each step), no wall shows. Equal to `projectEvent(e, 'public', ctx)` cut down to those
+ * fields (a unit test holds the two together).
+ */
+export function projectPublicEvent(e: EventRecord, ctx: ViewContext): PublicEventView {
+  const guarded = isProtectedEvent(e.category, e.subcategory);
+  return {
+    id: e.id, code: e.code, gridId: e.gridId, category: e.category, status: e.status,
+    title: guarded ? subcategoryLabel(e.category, e.subcategory) : publicText(e.title, ctx.names?.() ?? NO_NAMES, e.reporterName),
+    lat: guarded ? null : e.lat, lng: guarded ? null : e.lng, overdue: e.overdue,
+    closedAt: isoOrNull(e.closedAt, ctx.timeZone), updatedAt: isoInZone(e.updatedAt, ctx.timeZone), version: e.version,
+  };
+}
+
+interface Displayed {
   version: number;
   updatedAt: number;
   timeZone: string;
   names: number;
-  view: EventView;
+  view: EventView | PublicEventView;
 }
-const projected: Record<Audience, WeakMap<EventRecord, Projected>> = { staff: new WeakMap(), public: new WeakMap() };
+const displayed: Record<Audience, WeakMap<EventRecord, Displayed>> = { staff: new WeakMap(), public: new WeakMap() };
 
 /**
- * `projectEvent`, remembered per event: the read model holds each event as one object until it
- * changes (a change makes a new one), so a snapshot projects only the events that changed since
- * the last, not all 3,000 a display holds (docs/PERFORMANCE.md). A view is handed out again only
- * for the same version, time zone and, for the public audience, the same generation of known
- * names (this pass catches up with the names first), so a name learnt since is masked. Callers
- * must not change the view they get.
+ * An event as `audience` receives it over the socket (staff: `EventView`; a wall:
+ * `PublicEventView`), remembered per event: the read model holds each event as one object until
+ * it changes (a change makes a new one), so a snapshot projects only the events that changed
+ * since the last, not all 3,000 a display holds (docs/PERFORMANCE.md). A view is handed out again
+ * only for the same version, time zone and, for a wall, the same generation of known names (this
+ * pass catches up with the names first), so a name learnt since is masked. Worker names come
+ * from the directory, which changes only when a community is installed again. Callers must not
+ * change the view they get.
  */
-export function projectEventOnce(e: EventRecord, audience: Audience, ctx: ViewContext): EventView {
+export function displayEvent(e: EventRecord, audience: Audience, ctx: ViewContext): EventView | PublicEventView {
   let names = 0;
   if (audience === 'public') {
     ctx.names?.();
     names = ctx.namesGeneration?.() ?? 0;
   }
-  const memo = projected[audience];
+  const memo = displayed[audience];
   const hit = memo.get(e);
   if (hit && hit.version === e.version && hit.updatedAt === e.updatedAt && hit.timeZone === ctx.timeZone && hit.names === names) {
     return hit.view;
   }
-  const view = projectEvent(e, audience, ctx);
+  const view = audience === 'public' ? projectPublicEvent(e, ctx) : projectEvent(e, 'staff', ctx);
   memo.set(e, { version: e.version, updatedAt: e.updatedAt, timeZone: ctx.timeZone, names, view });
   return view;
 }

@@ -1,21 +1,26 @@
 /**
  * Fan-out to displays. Committed changes are collected per community and, at most every
- * `intervalMs`, sent as one batch per audience room: projected and masked once per audience,
- * encoded once per room by socket.io. Each batch names the seq of the batch before it in that
- * room, so a display that missed one notices and resyncs. A heartbeat says "nothing new up to
- * seq N" to quiet rooms.
+ * `intervalMs`, sent as one batch per audience: projected and masked once per audience, then
+ * encoded once per room: by socket.io as JSON for the plain room, and compressed once here for
+ * the room of displays that asked for `deflate` (they all share the one frame). Each batch
+ * names the seq of the batch before it for that audience, so a display that missed one notices
+ * and resyncs. A heartbeat says "nothing new up to seq N" to quiet rooms.
  */
+import { deflateRawSync } from 'node:zlib';
 import { AUDIENCES, type Audience } from '../../shared/schemas.ts';
-import { HEARTBEAT_MS, type Batch, type BatchViews, type Entry, type Heartbeat, type Views } from '../../shared/protocol.ts';
+import {
+  HEARTBEAT_MS, type Batch, type BatchViews, type Encoding, type Entry, type EventView, type Heartbeat, type PublicEventView, type Views,
+} from '../../shared/protocol.ts';
 import type { SubjectViews } from '../../shared/subjects.ts';
 import { isoInZone } from '../../shared/time.ts';
 import type { Change } from '../events/service.ts';
-import { projectEvent, type ViewContext } from '../events/record.ts';
+import { displayEvent, type ViewContext } from '../events/record.ts';
 import type { ReadModel } from './read-model.ts';
 
 /** The part of socket.io the broadcaster needs; a Redis adapter behind it changes nothing here. */
 export interface Fanout {
   emit(room: string, event: 'batch', payload: Batch): void;
+  emit(room: string, event: 'batch:deflate', frame: string): void;
   emit(room: string, event: 'heartbeat', payload: Heartbeat): void;
   /** How many sockets are in a room on this node. */
   size(room: string): number;
@@ -24,7 +29,29 @@ export interface Fanout {
 /** Every this many heartbeats (30 s), rooms get fresh views if time changed them (`refreshViews`). */
 export const REFRESH_EVERY_BEATS = 6;
 
-export const roomOf = (communityId: string, audience: Audience) => `c:${communityId}:${audience}`;
+/** The room of a community's displays of one audience that take batches in `encoding` (none: plain JSON). */
+export const roomOf = (communityId: string, audience: Audience, encoding?: Encoding) =>
+  `c:${communityId}:${audience}${encoding ? `:${encoding}` : ''}`;
+
+/**
+ * How hard batches are compressed (zlib's 1–9). Level 1 is half the CPU of the default 6 for
+ * ~14 % more bytes on a batch of grid events (docs/PERFORMANCE.md, "Fewer bytes to every display").
+ */
+export const DEFLATE_LEVEL = 1;
+
+/**
+ * A batch as the `deflate` encoding sends it: the base64 of the raw DEFLATE (no zlib or gzip
+ * wrapper) of its UTF-8 JSON. Text, not a binary attachment: socket.io sends a binary
+ * attachment as two WebSocket messages and frames them again for every socket, while a text
+ * message is framed once per room and written to each socket in one piece; measured, that
+ * costs a third less server CPU per display than the binary attachment, for a third more
+ * bytes (docs/PERFORMANCE.md, "Fewer bytes to every display"). Synchronous: a batch is a few
+ * to tens of kB and compresses in a fraction of a millisecond, once per audience; the thread
+ * pool would cost more in hand-offs than it saves.
+ */
+export function deflateBatch(batch: Batch): string {
+  return deflateRawSync(JSON.stringify(batch), { level: DEFLATE_LEVEL }).toString('base64');
+}
 
 export function toEntry(ch: Change, audience: Audience, ctx: ViewContext): Entry {
   return {
@@ -32,8 +59,8 @@ export function toEntry(ch: Change, audience: Audience, ctx: ViewContext): Entry
     at: isoInZone(ch.at, ctx.timeZone),
     type: ch.type,
     ...(ch.action ? { action: ch.action } : {}),
-    ...(ch.from ? { from: ch.from } : {}),
-    event: projectEvent(ch.after, audience, ctx),
+    ...(ch.from && audience === 'staff' ? { from: ch.from } : {}),
+    event: displayEvent(ch.after, audience, ctx),
   };
 }
 
@@ -69,8 +96,10 @@ export class Broadcaster {
   /** Communities whose next batch carries the subject views whole (a socket joined since). */
   #wholeSubjects = new Set<string>();
   #beats = 0;
-  /** Batches sent, for the benchmark and tests. */
+  /** Batches sent (one per audience, whatever the encodings), for the benchmark and tests. */
   sent = 0;
+  /** Batches compressed for a `deflate` room: one per batch sent to one, however many displays it holds. */
+  compressed = 0;
 
   constructor(deps: BroadcasterDeps) {
     this.#deps = deps;
@@ -88,9 +117,28 @@ export class Broadcaster {
     this.#timer = this.#heartbeat = null;
   }
 
-  /** The seq a room's next batch will name as `prev`. */
-  lastSent(room: string): number {
-    return this.#lastSent.get(room) ?? this.#startHead;
+  /** The seq the next batch of a community's audience will name as `prev` (the same for every encoding). */
+  lastSent(communityId: string, audience: Audience): number {
+    return this.#lastSent.get(roomOf(communityId, audience)) ?? this.#startHead;
+  }
+
+  /** Whether any socket follows a community's audience, in any encoding. */
+  #watched(communityId: string, audience: Audience): boolean {
+    const { fanout } = this.#deps;
+    return fanout.size(roomOf(communityId, audience)) > 0 || fanout.size(roomOf(communityId, audience, 'deflate')) > 0;
+  }
+
+  /** One batch to a community's audience: JSON to the plain room, one compressed frame shared by the deflate room. */
+  #send(communityId: string, audience: Audience, batch: Batch) {
+    const { fanout } = this.#deps;
+    const plain = roomOf(communityId, audience);
+    if (fanout.size(plain)) fanout.emit(plain, 'batch', batch);
+    const packed = roomOf(communityId, audience, 'deflate');
+    if (fanout.size(packed)) {
+      fanout.emit(packed, 'batch:deflate', deflateBatch(batch));
+      this.compressed++;
+    }
+    this.sent++;
   }
 
   /**
@@ -127,16 +175,14 @@ export class Broadcaster {
       let wire: BatchViews | undefined;
       const seq = Math.max(changes.length ? changes[changes.length - 1]!.seq : 0, touched);
       for (const audience of AUDIENCES) {
-        const room = roomOf(communityId, audience);
-        const prev = this.lastSent(room);
-        this.#lastSent.set(room, seq);
-        if (!fanout.size(room)) continue;
+        const prev = this.lastSent(communityId, audience);
+        this.#lastSent.set(roomOf(communityId, audience), seq);
+        if (!this.#watched(communityId, audience)) continue;
         if (!views) {
           views = model.views(communityId, this.#deps.now());
           wire = this.#leanViews(communityId, views);
         }
-        fanout.emit(room, 'batch', { prev, seq, entries: changes.map((ch) => toEntry(ch, audience, ctx)), views: wire! });
-        this.sent++;
+        this.#send(communityId, audience, { prev, seq, entries: changes.map((ch) => toEntry(ch, audience, ctx)), views: wire! });
       }
       if (views) this.#lastViews.set(communityId, viewsKey(views));
       else this.#lastViews.delete(communityId);
@@ -150,10 +196,10 @@ export class Broadcaster {
    * an hour leaves the trend): send rooms the fresh views, as an empty batch, when they differ.
    */
   refreshViews() {
-    const { fanout, model } = this.#deps;
+    const { model } = this.#deps;
     for (const communityId of this.#deps.communities()) {
       if (this.#pending.get(communityId)?.length || this.#touched.has(communityId)) continue; // the next flush carries fresh views
-      if (!AUDIENCES.some((a) => fanout.size(roomOf(communityId, a)))) continue;
+      if (!AUDIENCES.some((a) => this.#watched(communityId, a))) continue;
       const views = model.views(communityId, this.#deps.now());
       const key = viewsKey(views);
       const subjectsChanged = this.#changedSubjects(communityId, views) !== null;
@@ -161,12 +207,11 @@ export class Broadcaster {
       this.#lastViews.set(communityId, key);
       this.#wholeSubjects.delete(communityId); // a refresh carries them whole
       for (const audience of AUDIENCES) {
-        const room = roomOf(communityId, audience);
-        if (!fanout.size(room)) continue;
+        if (!this.#watched(communityId, audience)) continue;
         // Nothing of this community is pending, so the room has every entry up to the journal
         // head: saying so lets a display whose seq came from another community's entries
         // (seq is global) accept the refresh.
-        fanout.emit(room, 'batch', { prev: this.lastSent(room), seq: model.head, entries: [], views });
+        this.#send(communityId, audience, { prev: this.lastSent(communityId, audience), seq: model.head, entries: [], views });
       }
     }
   }
@@ -215,9 +260,10 @@ export class Broadcaster {
     for (const communityId of this.#deps.communities()) {
       const tz = this.#deps.viewContext(communityId).timeZone;
       for (const audience of AUDIENCES) {
-        const room = roomOf(communityId, audience);
-        if (!fanout.size(room)) continue;
-        fanout.emit(room, 'heartbeat', { seq: this.lastSent(room), at: isoInZone(this.#deps.now(), tz) });
+        for (const room of [roomOf(communityId, audience), roomOf(communityId, audience, 'deflate')]) {
+          if (!fanout.size(room)) continue;
+          fanout.emit(room, 'heartbeat', { seq: this.lastSent(communityId, audience), at: isoInZone(this.#deps.now(), tz) });
+        }
       }
     }
   }

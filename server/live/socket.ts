@@ -14,9 +14,10 @@ import type { Authentication, Credential } from '../auth/index.ts';
 import type { LiveControl } from '../auth/live.ts';
 import type { Directory } from '../kernel/community.ts';
 import type { JournalReader } from './journal.ts';
-import { projectEvent, type ViewContext } from '../events/record.ts';
+import type { ViewContext } from '../events/record.ts';
 import type { ReadModel } from './read-model.ts';
 import { roomOf, toEntry, type Broadcaster, type Fanout } from './broadcaster.ts';
+import { displayEvent } from '../events/record.ts';
 
 export interface SocketData {
   principal: Principal;
@@ -63,7 +64,7 @@ export interface LiveDeps {
 
 export function socketFanout(io: LiveServer): Fanout {
   return {
-    emit: (room: string, event: 'batch' | 'heartbeat', payload: any) => void io.to(room).emit(event, payload),
+    emit: (room: string, event: 'batch' | 'batch:deflate' | 'heartbeat', payload: any) => void io.to(room).emit(event, payload),
     size: (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0,
   };
 }
@@ -148,7 +149,8 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
   }
   // A staff browser showing the wall asks for the public view; nobody gets less masking than theirs.
   const audience = parsed.data.audience ?? audienceOf(principal);
-  const room = roomOf(communityId, audience);
+  // Displays that asked for compressed batches share a room of their own: one frame for them all.
+  const room = roomOf(communityId, audience, parsed.data.encoding);
   if (socket.data.room && socket.data.room !== room) void socket.leave(socket.data.room);
   void socket.join(room);
   socket.data.room = room;
@@ -172,7 +174,7 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
   }
   // Walls reconnect together (after a restart, a network blip): while nothing has changed,
   // they share one snapshot rather than each paying for a projection of the whole view.
-  const key = `${communityId}:${audience}`;
+  const key = `${communityId}:${audience}`; // the answer is plain JSON whatever the encoding
   const cached = snapshotCache.get(deps)?.get(key);
   // Nothing changed means no new entry and no new name to mask (an account is written outside
   // the journal): this pass catches up with the names first.
@@ -189,7 +191,7 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
     grids: deps.directory.gridInfos(communityId).map((g) =>
       audience === 'public' ? { ...g, workerName: maskName(g.workerName) } : g),
     views: deps.model.views(communityId, now),
-    events: deps.model.currentEvents(communityId).map((e) => projectEvent(e, audience, ctx)),
+    events: deps.model.currentEvents(communityId).map((e) => displayEvent(e, audience, ctx)),
     recent: deps.model.recent(communityId).map((ch) => toEntry(ch, audience, ctx)),
   };
   let perServer = snapshotCache.get(deps);

@@ -6,7 +6,12 @@
  * and log every batch's `seq` with its receipt instant, so that changes which travel as fresh
  * views rather than entries (the other subjects) can be timed too: a change with seq S has
  * reached a display when a batch with `seq` ≥ S has.
+ *
+ * They subscribe as the wall does, for compressed batches (`encoding: 'deflate'`; `plain: true`
+ * for plain JSON), and count the bytes of every message written to them after their subscribe
+ * answer: text and binary WebSocket messages as they arrive.
  */
+import { inflateRawSync } from 'node:zlib';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Batch, ClientToServerEvents, ServerToClientEvents, SubscribeResult } from '../../shared/protocol.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,6 +26,8 @@ export interface ConnectJob {
   url: string;
   count: number;
   maxEvents: number;
+  /** Subscribe for plain JSON batches instead of compressed ones. */
+  plain?: boolean;
 }
 
 export interface DisplaysResult {
@@ -35,6 +42,8 @@ export interface DisplaysResult {
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** Per display, the batches it took in arrival order: [seq₀, at₀, seq₁, at₁, …] (stale ones left out). */
   batchLog: Float64Array[];
+  /** Bytes of the messages the displays received after their subscribe answers, all of them together. */
+  wireBytes: number;
 }
 
 const TAG = /\[b:(\d+)\]$/;
@@ -49,6 +58,8 @@ helperMain(async () => {
   let gaps = 0;
   let batches = 0;
   let disconnects = 0;
+  let wireBytes = 0;
+  let counting = false;
   const sockets: S[] = [];
 
   const open = (d: number) =>
@@ -59,7 +70,14 @@ helperMain(async () => {
       sockets.push(s);
       s.on('connect_error', reject);
       s.on('disconnect', () => disconnects++);
-      s.on('batch', (b: Batch) => {
+      s.io.engine.on('packet', (p: { type: string; data?: unknown }) => {
+        if (!counting || p.type !== 'message') return;
+        if (typeof p.data === 'string') wireBytes += Buffer.byteLength(p.data);
+        else if (p.data instanceof ArrayBuffer || ArrayBuffer.isView(p.data)) wireBytes += p.data.byteLength;
+      });
+      s.on('batch:deflate', (frame: string) => onBatch(JSON.parse(inflateRawSync(Buffer.from(frame, 'base64')).toString('utf8')) as Batch));
+      s.on('batch', (b: Batch) => onBatch(b));
+      const onBatch = (b: Batch) => {
         const at = clock();
         batches++;
         // As the LiveClient reads them: a batch from before the snapshot is stale, one whose
@@ -78,9 +96,9 @@ helperMain(async () => {
           if (!Number.isNaN(receipts[k]!)) duplicates++;
           else receipts[k] = at;
         }
-      });
+      };
       s.once('connect', () => {
-        s.timeout(30_000).emit('subscribe', { view: 'screen' }, (err: Error | null, r: SubscribeResult) => {
+        s.timeout(30_000).emit('subscribe', { view: 'screen', ...(job.plain ? {} : { encoding: 'deflate' as const }) }, (err: Error | null, r: SubscribeResult) => {
           if (err) return reject(err);
           if (!r.ok || r.mode !== 'snapshot') return reject(new Error(`subscribe failed: ${JSON.stringify(r).slice(0, 200)}`));
           lastSeq[d] = r.snapshot.seq;
@@ -93,6 +111,7 @@ helperMain(async () => {
   for (let d = 0; d < count; d += 20) {
     await Promise.all(Array.from({ length: Math.min(20, count - d) }, (_, k) => open(d + k)));
   }
+  counting = true;
   const cpu0 = process.cpuUsage();
   const t0 = clock();
   // How long this process's own event loop made arriving frames wait (its receive queue).
@@ -124,7 +143,7 @@ helperMain(async () => {
   }
   const result: DisplaysResult = {
     type: 'receipts', receipts, duplicates, gaps, batches, disconnects, cpuShare, eventLoopDelayMs,
-    batchLog: batchLog.map((l) => Float64Array.from(l)),
+    batchLog: batchLog.map((l) => Float64Array.from(l)), wireBytes,
   };
   process.send!(result, () => process.disconnect());
 });

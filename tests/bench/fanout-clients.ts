@@ -1,8 +1,10 @@
 /**
  * The displays of the fan-out benchmark (fanout.ts), in their own process: `count` real
  * socket.io clients that count the events they receive (one per `event`, or each entry of a
- * `batch`) and the bytes of each message as JSON on the wire.
+ * `batch` or of an inflated `batch:deflate` frame) and the bytes of every message as written on
+ * the socket: text (JSON) and binary frames.
  */
+import { inflateRawSync } from 'node:zlib';
 import { io as connect, type Socket } from 'socket.io-client';
 import { helperMain } from './lib.ts';
 
@@ -21,10 +23,13 @@ helperMain(async () => {
     sockets.push(s);
     // The frame as the server wrote it: socket.io's packet prefix aside, the JSON of the arguments.
     s.io.engine.on('packet', (p: { type: string; data?: unknown }) => {
-      if (p.type === 'message' && typeof p.data === 'string') bytes += Buffer.byteLength(p.data);
+      if (p.type !== 'message') return;
+      if (typeof p.data === 'string') bytes += Buffer.byteLength(p.data);
+      else if (p.data instanceof ArrayBuffer || ArrayBuffer.isView(p.data)) bytes += p.data.byteLength;
     });
     s.on('event', () => events++);
     s.on('batch', (b: { entries: unknown[] }) => (events += b.entries.length));
+    s.on('batch:deflate', (f: string) => (events += (JSON.parse(inflateRawSync(Buffer.from(f, 'base64')).toString('utf8')) as { entries: unknown[] }).entries.length));
     s.once('connect', () => resolve());
     s.once('connect_error', reject);
   });

@@ -9,6 +9,7 @@
  * receipt of a batch whose `seq` covers them (subject changes travel as fresh views).
  */
 import fs from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import { apiKey, startServer, type TestServer } from '../support/server.ts';
 import type { DisplaysResult } from './displays.ts';
 import type { RateJob, RateResult } from './loadgen.ts';
@@ -26,6 +27,8 @@ export interface LatencyOptions {
   dataDir?: string;
   /** Other streams, started once the displays are subscribed and stopped after the last acknowledgement. */
   alongside?: (server: TestServer) => Promise<Alongside>;
+  /** The displays take plain JSON batches (by default they ask for compressed ones, as the wall does). */
+  plain?: boolean;
 }
 
 /** Changes to time to the displays: parallel arrays of seq and the instant each counts from. */
@@ -84,7 +87,7 @@ export async function benchLatency(o: LatencyOptions) {
   await Promise.all(
     procs.map(async (p) => {
       const ready = nextMessage(p.child, 'ready', 120_000);
-      send(p.child, { type: 'connect', url: server.url, count: p.count, maxEvents: total, displayToken: server.displayToken! });
+      send(p.child, { type: 'connect', url: server.url, count: p.count, maxEvents: total, displayToken: server.displayToken!, plain: o.plain ?? false });
       await ready;
     }),
   );
@@ -97,22 +100,28 @@ export async function benchLatency(o: LatencyOptions) {
   // synchronous: it encodes once and queues the frame on every socket.
   const emitAt = new Float64Array(total).fill(NaN);
   const emitCost: number[] = [];
-  // Every 10th batch's size on the wire (JSON, UTF-8), and the subject views' share of it.
+  // Every 10th batch's size as plain JSON (UTF-8), the subject views' share of it, and its
+  // compressed frame's. A compressed batch is inflated here to read it, after its emit is
+  // timed (in the server's CPU figure: ~0.1 ms a batch).
   const batchBytes: number[] = [];
   const subjectBytes: number[] = [];
+  const frameBytes: number[] = [];
   let emits = 0;
   const io = server.app.io;
   const to = io.to.bind(io);
   (io as any).to = (room: string) => {
     const op = to(room);
     const emit = op.emit.bind(op);
-    (op as any).emit = (event: string, payload: any) => {
-      if (event !== 'batch') return (emit as any)(event, payload);
+    (op as any).emit = (event: string, arg: any) => {
+      if (event !== 'batch' && event !== 'batch:deflate') return (emit as any)(event, arg);
       const a = clock();
-      const r = (emit as any)(event, payload);
+      const r = (emit as any)(event, arg);
       emitCost.push(clock() - a);
+      const json = event === 'batch' ? null : inflateRawSync(Buffer.from(arg as string, 'base64')).toString('utf8');
+      const payload = json === null ? arg : JSON.parse(json);
       if (emits++ % 10 === 0) {
-        batchBytes.push(Buffer.byteLength(JSON.stringify(payload)));
+        batchBytes.push(json === null ? Buffer.byteLength(JSON.stringify(payload)) : Buffer.byteLength(json));
+        if (json !== null) frameBytes.push((arg as string).length);
         if (payload.views?.subjects) subjectBytes.push(Buffer.byteLength(JSON.stringify(payload.views.subjects)));
       }
       for (const e of payload.entries ?? []) {
@@ -313,8 +322,16 @@ export async function benchLatency(o: LatencyOptions) {
     drainMs: round(waitedMs, 0),
     /** Sampled batches (every 10th): bytes of JSON, and of the subject views inside. */
     batchBytes: { n: bb.n, p50: bb.p50, max: bb.max, subjectViewsP50: sb.p50 },
-    /** What one display receives per second in the window: the sampled batches' bytes × 10 over its length. */
+    /**
+     * What one display receives per second in the window, as the displays counted it on the wire
+     * (every message after the subscribe answer, in their encoding), over the window's length.
+     */
+    wireBytesPerDisplayPerSec: round(results.reduce((a, r) => a + r.res.wireBytes, 0) / o.displays / (wallMs / 1000), 0),
+    encoding: o.plain ? 'plain' : 'deflate',
+    /** The same in plain JSON: the sampled batches' JSON bytes × 10 over the window's length. */
     bytesPerDisplayPerSec: round((batchBytes.reduce((a, b) => a + b, 0) * 10) / (wallMs / 1000), 0),
+    /** Sampled compressed frames (every 10th batch), bytes, when the displays took them. */
+    frameBytes: frameBytes.length ? { n: frameBytes.length, p50: summarize(frameBytes).p50 } : null,
     /** Server time of the subject views in the window. */
     subjectViews: {
       calls: viewCalls,

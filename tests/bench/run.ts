@@ -188,6 +188,10 @@ const latency20 = await section('latency20', '2b. The same with 20 displays (ref
 if (latency20) {
   console.log(`  ${latency20.receipts} receipts of ${latency20.expectedReceipts}, missing ${latency20.missing}; p50 ${latency20.latencyMs.p50} ms, p99 ${latency20.latencyMs.p99} ms; ack → emit p99 ${latency20.ackToEmitMs.p99} ms, emit → receipt p99 ${latency20.emitToReceiptMs.p99} ms`);
 }
+for (const l of [latency, latency20]) {
+  if (!l) continue;
+  console.log(`  bytes per display per second: ${l.wireBytesPerDisplayPerSec} B on the wire (${l.encoding}), ${l.bytesPerDisplayPerSec} B as plain JSON batches; batch p50 ${l.batchBytes.p50} B plain${l.frameBytes ? `, ${l.frameBytes.p50} B as a deflate frame` : ''}`);
+}
 const subjects = await section('subjects', '6. Subject views: one recompute, a month and a year of history', () =>
   benchSubjects({ repeats: quick ? 200 : 300, months: 12 }));
 
@@ -202,10 +206,10 @@ const mixed = await section('mixed', '7. Mixed load: displays at 500 events/s, g
 const fanout = await section('fanout', '8. Fan-out: one batch per 100 ms vs one emit per event, 200 displays, 500 events/s', () =>
   benchFanout({ displays: 200, rate: 500, durationMs: quick ? 4_000 : 8_000, batchMs: 100 }));
 if (fanout) {
-  for (const [k, r] of [['batched', fanout.batched], ['naive', fanout.naive]] as const) {
-    console.log(`  ${k}: ${r.delivered} of ${r.events * fanout.displays} delivered, server CPU ${r.serverCpuMs} ms = ${r.cpuPerDeliveredUs} µs per delivered event, ${r.emits} emits, ${r.bytesPerDisplayPerSec} B per display per second`);
+  for (const [k, r] of [['batched, deflate', fanout.deflate], ['batched, plain', fanout.plain], ['naive', fanout.naive]] as const) {
+    console.log(`  ${k}: ${r.delivered} of ${r.events * fanout.displays} delivered, server CPU ${r.serverCpuMs} ms (kernel ${r.serverSystemMs}) = ${r.cpuPerDeliveredUs} µs per delivered event, ${r.emits} emits, ${r.bytesPerDisplayPerSec} B per display per second`);
   }
-  console.log(`  batching costs ${fanout.cpuRatio}× less server CPU per delivered event`);
+  console.log(`  batching costs ${fanout.cpuRatio}× less server CPU per delivered event compressed, ${fanout.cpuRatioPlain}× plain`);
 }
 
 const snapshot = await section('snapshot', '3. Snapshot with 1,000,000 events in history', () =>
@@ -239,11 +243,15 @@ if (ingest) {
   checks.bulkShareOfRaw = { value: round(bulkShare, 3), target: RATIO_TARGETS.bulkShareOfRaw, pass: bulkShare >= RATIO_TARGETS.bulkShareOfRaw };
   rows.push([`bulk ingest / raw SQLite, groups of ${ingest.bulk.perRequest}`, pct(bulkShare), `≥ ${pct(RATIO_TARGETS.bulkShareOfRaw)}`, verdict(bulkShare >= RATIO_TARGETS.bulkShareOfRaw)]);
 }
-if (latency) {
-  check('bytesPerDisplay', 'bytes per display per second, 500 ev/s', round(latency.bytesPerDisplayPerSec / 1000, 1), 'kB/s', RATIO_TARGETS.bytesPerDisplayPerSec / 1000, false);
+// What the wall receives on the wire (compressed batches), from the 200-display run or else the 20-display one.
+const bytesRun = latency ?? latency20;
+if (bytesRun) {
+  check('bytesPerDisplay', `bytes per display per second, 500 ev/s, on the wire (${bytesRun.encoding})`, round(bytesRun.wireBytesPerDisplayPerSec / 1000, 1), 'kB/s', RATIO_TARGETS.bytesPerDisplayPerSec / 1000, false);
+  info('  the same as plain JSON batches', `${round(bytesRun.bytesPerDisplayPerSec / 1000, 1)} kB/s`);
 }
 if (fanout) {
-  check('fanoutCpuRatio', 'naive emit / batched, server CPU per delivered event', fanout.cpuRatio, '×', RATIO_TARGETS.fanoutCpuRatio, true);
+  check('fanoutCpuRatio', 'naive emit / batched (deflate), server CPU per delivered event', fanout.cpuRatio, '×', RATIO_TARGETS.fanoutCpuRatio, true);
+  info('  naive emit / batched, plain JSON', `${fanout.cpuRatioPlain} ×`);
 }
 if (bundle) {
   check('screenJsServed', '/screen JS as served (brotli), in all', round(bundle.js.served / 1000, 1), 'kB', RATIO_TARGETS.screenJsServedBytes / 1000, false);

@@ -89,6 +89,7 @@ describe('the /screen wall display', () => {
   it('shows an event posted to the API without a reload, masked', async () => {
     const page = await openScreen(browser, server);
     const before = Number(await kpi(page, 'reportedToday'));
+    const compressed = server.app.broadcaster.compressed;
     const title = `E2E 井盖缺失 联系人电话13987654321`;
     const res = await post(`${server.url}/api/v1/events`, sampleReport({ category: 'facilities', subcategory: 'manhole', title }));
     expect(res.status).toBe(201);
@@ -98,6 +99,10 @@ describe('the /screen wall display', () => {
     expect(text).toContain('E2E 井盖缺失');
     expect(text).not.toContain('13987654321');
     await expect.poll(() => kpi(page, 'reportedToday')).toBe(String(before + 1));
+    // It came as a compressed batch: the wall asks for them, and inflates them in the page (a
+    // frame it could not read would have made it subscribe again, for a replay).
+    expect(server.app.broadcaster.compressed).toBeGreaterThan(compressed);
+    expect([...server.app.io.sockets.sockets.values()].map((s) => s.data.subscribes.length)).toEqual([1]);
     // No personal data anywhere on the public wall.
     const all = await page.locator('body').innerText();
     expect(all).not.toMatch(/1[3-9]\d{9}/);

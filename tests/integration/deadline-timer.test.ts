@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, openSocket, post, sampleReport, startServer, until, type TestServer, type TestSocket } from '../support/server.ts';
-import type { Entry } from '../../shared/protocol.ts';
+import type { Entry, EventView } from '../../shared/protocol.ts';
 import { historyOf } from './db-state.ts';
 
 const MIN = 60_000;
@@ -80,7 +80,7 @@ describe('the handling deadline', () => {
     expect(Date.parse(now.remindedAt)).toBe(clock);
     expect(history.at(-1)).toMatchObject({ action: 'remind', actor: 'system', fromStatus: 'dispatched', toStatus: 'dispatched', data: { dueAt: e.dueAt } });
     await until(() => !!heard(e.id, 'event.reminded'), 'the reminder on a display', 1_000);
-    expect(heard(e.id, 'event.reminded')!.event.remindedAt).toBe(now.remindedAt);
+    expect((heard(e.id, 'event.reminded')!.event as EventView).remindedAt).toBe(now.remindedAt);
   });
 
   it('does not remind twice for the same deadline', async () => {

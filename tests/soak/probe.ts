@@ -24,6 +24,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { inflateRawSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { DISPLAY_EVENT_LIMIT } from '../../shared/display-events.ts';
 
@@ -206,8 +207,11 @@ export class WallProbe {
     const f = this.frames;
     f.bytes += payload.length;
     try {
-      if (payload.startsWith('42["batch",')) {
-        const b = JSON.parse(payload.slice(2))[1] as { seq: number; entries: EntryLike[] };
+      if (payload.startsWith('42["batch",') || payload.startsWith('42["batch:deflate",')) {
+        const arg = JSON.parse(payload.slice(2))[1] as unknown;
+        // The wall takes compressed batches (docs/PROTOCOL.md, "Encodings"): base64 of raw DEFLATE.
+        const b = (typeof arg === 'string' ? JSON.parse(inflateRawSync(Buffer.from(arg, 'base64')).toString('utf8')) : arg) as
+          { seq: number; entries: EntryLike[] };
         this.#held(b.entries);
         f.batches++;
         f.entries += b.entries.length;

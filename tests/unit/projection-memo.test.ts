@@ -1,11 +1,14 @@
 /**
- * A snapshot projects only the events that changed since the last one (projectEventOnce): the
+ * A snapshot projects only the events that changed since the last one (displayEvent): the
  * same event object at the same version gets the same view back; a new version, another time
  * zone or a name learnt since (the public audience) gets a fresh projection, so a wall never
  * receives a name the masker has come to know.
  */
 import { describe, expect, it } from 'vitest';
-import { projectEventOnce, type EventRecord, type ViewContext } from '../../server/events/record.ts';
+import { displayEvent, projectEvent, projectPublicEvent, type EventRecord, type ViewContext } from '../../server/events/record.ts';
+import { CATEGORIES } from '../../shared/taxonomy.ts';
+import { STATUSES } from '../../shared/lifecycle.ts';
+import type { PublicEventView } from '../../shared/protocol.ts';
 import { NameMasker } from '../../shared/mask.ts';
 
 const now = Date.UTC(2026, 10, 22, 6, 0);
@@ -32,10 +35,10 @@ describe('projecting an event once per change', () => {
   it('hands the same view back for the same event until it changes', () => {
     const { ctx } = context();
     const e = event();
-    const first = projectEventOnce(e, 'public', ctx);
-    expect(projectEventOnce(e, 'public', ctx)).toBe(first);
+    const first = displayEvent(e, 'public', ctx);
+    expect(displayEvent(e, 'public', ctx)).toBe(first);
     const changed = event({ version: 4, status: 'in_progress', updatedAt: now + 1000 });
-    const second = projectEventOnce(changed, 'public', ctx);
+    const second = displayEvent(changed, 'public', ctx);
     expect(second).not.toBe(first);
     expect(second.status).toBe('in_progress');
   });
@@ -43,9 +46,9 @@ describe('projecting an event once per change', () => {
   it('masks a name learnt after the first projection at the next one', () => {
     const { ctx, learn } = context();
     const e = event();
-    expect(projectEventOnce(e, 'public', ctx).title).toContain('李秀英');
+    expect(displayEvent(e, 'public', ctx).title).toContain('李秀英');
     learn('李秀英');
-    const again = projectEventOnce(e, 'public', ctx);
+    const again = displayEvent(e, 'public', ctx);
     expect(again.title).not.toContain('李秀英');
     expect(again.title).toContain('李*');
   });
@@ -53,10 +56,34 @@ describe('projecting an event once per change', () => {
   it('keeps the audiences apart', () => {
     const { ctx } = context();
     const e = event({ reporterName: '陈静', reporterPhone: '13812345678' });
-    const staff = projectEventOnce(e, 'staff', ctx);
-    const wall = projectEventOnce(e, 'public', ctx);
+    const staff = displayEvent(e, 'staff', ctx) as ReturnType<typeof projectEvent>;
+    const wall = displayEvent(e, 'public', ctx);
     expect(staff.reporterPhone).toBe('13812345678');
-    expect(wall.reporterPhone).toBeUndefined();
-    expect(projectEventOnce(e, 'staff', ctx)).toBe(staff);
+    expect('reporterPhone' in wall).toBe(false);
+    expect(displayEvent(e, 'staff', ctx)).toBe(staff);
+  });
+});
+
+describe("a wall's lean projection", () => {
+  it('is the public projection cut down to what a wall receives, for every category, status and kind of text', () => {
+    const { ctx, learn } = context();
+    learn('李秀英');
+    const keys: (keyof PublicEventView)[] = ['id', 'code', 'gridId', 'category', 'status', 'title', 'lat', 'lng', 'overdue', 'closedAt', 'updatedAt', 'version'];
+    let n = 0;
+    for (const c of CATEGORIES) {
+      for (const sub of [null, ...c.subcategories.map((x) => x.code)]) {
+        for (const status of STATUSES) {
+          n++;
+          const e = event({
+            id: n, category: c.code, subcategory: sub, status, title: `住户陈静(13812345678)说李秀英家门口${c.zh}`, reporterName: '陈静',
+            closedAt: status === 'closed' ? now - 1000 : null, overdue: n % 3 === 0, gridId: n % 5 ? 'G02' : null,
+          });
+          const full = projectEvent(e, 'public', ctx) as unknown as Record<string, unknown>;
+          const cut = Object.fromEntries(keys.map((k) => [k, full[k]]));
+          expect(projectPublicEvent(e, ctx), `${c.code}/${sub}/${status}`).toEqual(cut);
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(300);
   });
 });

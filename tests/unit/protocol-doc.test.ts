@@ -13,6 +13,7 @@ import { projectEvent, type EventRecord } from '../../server/events/record.ts';
 import { loadConfig } from '../../server/config.ts';
 import { REPLAY_LIMIT, SOCKET_LIMITS, SUBSCRIBE_LIMIT } from '../../server/live/socket.ts';
 import { REFRESH_EVERY_BEATS } from '../../server/live/broadcaster.ts';
+import { displayEvent } from '../../server/events/record.ts';
 import { HEARTBEAT_MS, STALE_AFTER_MS, STREAM_LIMIT } from '../../shared/protocol.ts';
 import { DISPLAY_EVENT_LIMIT } from '../../shared/display-events.ts';
 import { FEED_LIMIT, FUNDING_SOURCES, POPULATION_CODES, SERVICE_CATEGORY_CODES, SUBJECTS } from '../../shared/subjects.ts';
@@ -163,7 +164,7 @@ describe('the field reference of docs/PROTOCOL.md', () => {
   });
 
   it('lists the type aliases of the wire', () => {
-    for (const alias of ['BatchViews', 'SubscribeResult', 'GuardedCount']) expect(DOC).toMatch(new RegExp(`type ${alias}\\s*=`));
+    for (const alias of ['BatchViews', 'SubscribeResult', 'GuardedCount', 'Encoding']) expect(DOC).toMatch(new RegExp(`type ${alias}\\s*=`));
   });
 });
 
@@ -204,6 +205,20 @@ describe('what the public audience does not receive', () => {
     const marked = body.split('\n').filter((l) => /\/\/ staff only/.test(l)).map((l) => /^\s*(\w+)/.exec(l)![1]!);
     expect(marked.sort()).toEqual(staff.filter((k) => !pub.has(k)).sort());
     expect(staff.sort()).toEqual(topLevel(interfaceMembers(DOC, 'EventView')));
+  });
+
+  it('is every field outside PublicEventView: a public socket gets exactly the fields the document lists there', () => {
+    const wire = Object.keys(displayEvent(e, 'public', ctx)).sort();
+    expect(wire).toEqual(topLevel(interfaceMembers(DOC, 'PublicEventView')));
+    expect(Object.keys(displayEvent(e, 'staff', ctx)).sort()).toEqual(topLevel(interfaceMembers(DOC, 'EventView')));
+    // And the document's staff-only markers on Entry: `from` is left out for the public audience.
+    expect(bodyOf(DOC, 'Entry')!.split('\n').filter((l) => /\/\/ staff only/.test(l)).map((l) => /^\s*(\w+)/.exec(l)![1]!)).toEqual(['from']);
+  });
+
+  it('names the encodings a subscribe accepts', () => {
+    const encoding = interfaceMembers(DOC, 'SubscribeRequest').find((m) => m.path === 'encoding')!;
+    expect(literals(encoding.type)).toEqual([...subscribeRequest.shape.encoding.unwrap().options].sort());
+    expect(unionOf(DOC, 'Encoding')).toEqual(unionOf(SOURCES_TS.protocol, 'Encoding'));
   });
 });
 
