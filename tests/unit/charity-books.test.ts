@@ -448,3 +448,39 @@ describe('the books', () => {
     expect(books.goods[0]).toMatchObject({ received: 10, onHand: 9, balanced: false });
   });
 });
+
+describe('what is written down', () => {
+  it('reads a gift and a disbursement back with every field they were recorded with', async () => {
+    const w = world();
+    const project = w.project();
+    const need = w.need();
+    const received = Date.parse('2026-03-02T09:30:00+08:00');
+    const gift = await w.svc.donations.record(admin, money(66_600, {
+      donorKind: 'org', donorName: '桂语公益基金会', donorPhone: '13955550000', publicName: '桂语基金', needId: need, note: '冬衣专项',
+      receivedAt: '2026-03-02T09:30:00+08:00',
+    }));
+    expect(w.svc.donations.get(admin, gift.id)).toEqual({
+      id: gift.id, communityId: C, receiptNo: receiptNumber(2026, gift.id), donorKind: 'org', donorName: '桂语公益基金会',
+      donorPhone: '13955550000', anonymous: false, publicName: '桂语基金', kind: 'money', amountCents: 66_600, goodsId: null, item: null,
+      unit: null, quantity: null, valueCents: 66_600, projectId: null, needId: need, note: '冬衣专项', receivedAt: received,
+      recordedAt: w.clock, recordedBy: 'admin',
+    });
+    const rice = await w.svc.donations.record(admin, goods('大米', '袋', 7, 35_000, { anonymous: true, projectId: project, note: '门口放下就走' }));
+    expect(w.svc.donations.get(admin, rice.id)).toMatchObject({
+      donorKind: 'enterprise', anonymous: true, publicName: null, kind: 'goods', amountCents: null, goodsId: rice.goodsId, item: '大米',
+      unit: '袋', quantity: 7, valueCents: 35_000, projectId: project, needId: null, note: '门口放下就走', receivedAt: w.clock,
+    });
+
+    await w.svc.donations.record(admin, money(900_000));
+    const paid = await w.svc.disbursements.disburse(admin, pay({ amountCents: 12_300, projectId: project, purpose: '助老食堂食材采购' }));
+    expect(w.svc.disbursements.get(admin, paid.id)).toEqual({
+      id: paid.id, communityId: C, kind: 'money', source: 'fund', amountCents: 12_300, goodsId: null, item: null, unit: null, quantity: null,
+      valueCents: 12_300, projectId: project, needId: null, purpose: '助老食堂食材采购', approvedBy: 'admin', at: w.clock,
+    });
+    const given = await w.svc.disbursements.disburse(admin, give({ goodsId: rice.goodsId, quantity: 2, needId: need, purpose: '送米上门' }));
+    expect(w.svc.disbursements.get(admin, given.id)).toEqual({
+      id: given.id, communityId: C, kind: 'goods', source: null, amountCents: null, goodsId: rice.goodsId, item: '大米', unit: '袋',
+      quantity: 2, valueCents: 10_000, projectId: null, needId: need, purpose: '送米上门', approvedBy: 'admin', at: w.clock,
+    });
+  });
+});
