@@ -27,58 +27,58 @@ export function charityRoutes(svc: CharityService): Routes {
   // ---- donations ----------------------------------------------------------------------------
 
   r.post('/charity/donations', RECEIVE, limited, async (c) => {
-    const d = await svc.recordDonation(principal(c), parse(recordDonationBody, await readJson(c)));
+    const d = await svc.donations.record(principal(c), parse(recordDonationBody, await readJson(c)));
     return c.json({ donation: viewDonation(d, tz(c)) }, 201);
   });
 
   r.get('/charity/donations', { access: RECORDS, reads: { targetType: 'donations', at: 'items', personal: DONOR } }, (c) => {
-    const page = svc.listDonations(principal(c), parse(listDonationsQuery, c.req.query()));
+    const page = svc.donations.list(principal(c), parse(listDonationsQuery, c.req.query()));
     return c.json({ items: page.items.map((d) => viewDonation(d, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/charity/donations/:id${ID}`, { access: RECORDS, reads: { targetType: 'donations', at: 'donation', personal: DONOR } }, (c) => c.json({ donation: viewDonation(svc.donation(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/charity/donations/:id${ID}`, { access: RECORDS, reads: { targetType: 'donations', at: 'donation', personal: DONOR } }, (c) => c.json({ donation: viewDonation(svc.donations.get(principal(c), idParam(c)), tz(c)) }));
 
-  r.get('/charity/receipts/:no', { access: RECORDS, reads: { targetType: 'donations', at: 'donation', personal: DONOR } }, (c) => c.json({ donation: viewDonation(svc.receipt(principal(c), c.req.param('no')), tz(c)) }));
+  r.get('/charity/receipts/:no', { access: RECORDS, reads: { targetType: 'donations', at: 'donation', personal: DONOR } }, (c) => c.json({ donation: viewDonation(svc.donations.receipt(principal(c), c.req.param('no')), tz(c)) }));
 
   // ---- disbursements ------------------------------------------------------------------------
 
   r.post('/charity/disbursements', RECEIVE, limited, async (c) => {
-    const b = await svc.disburse(principal(c), parse(disburseBody, await readJson(c)));
+    const b = await svc.disbursements.disburse(principal(c), parse(disburseBody, await readJson(c)));
     return c.json({ disbursement: viewDisbursement(b, tz(c)) }, 201);
   });
 
   r.get('/charity/disbursements', RECORDS, (c) => {
-    const page = svc.listDisbursements(principal(c), parse(listDisbursementsQuery, c.req.query()));
+    const page = svc.disbursements.list(principal(c), parse(listDisbursementsQuery, c.req.query()));
     return c.json({ items: page.items.map((b) => viewDisbursement(b, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.get(`/charity/disbursements/:id${ID}`, RECORDS, (c) =>
-    c.json({ disbursement: viewDisbursement(svc.disbursement(principal(c), idParam(c)), tz(c)) }));
+    c.json({ disbursement: viewDisbursement(svc.disbursements.get(principal(c), idParam(c)), tz(c)) }));
 
   // ---- goods --------------------------------------------------------------------------------
 
   r.get('/charity/goods', STAFF, (c) => {
-    const page = svc.listGoods(principal(c), parse(listGoodsQuery, c.req.query()));
+    const page = svc.goods.list(principal(c), parse(listGoodsQuery, c.req.query()));
     return c.json({ items: page.items.map((g) => viewGoods(g, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get(`/charity/goods/:id${ID}`, STAFF, (c) => c.json({ goods: viewGoods(svc.goods(principal(c), idParam(c)), tz(c)) }));
+  r.get(`/charity/goods/:id${ID}`, STAFF, (c) => c.json({ goods: viewGoods(svc.goods.get(principal(c), idParam(c)), tz(c)) }));
 
   r.get(`/charity/goods/:id${ID}/movements`, STAFF, (c) => {
-    const page = svc.movements(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
+    const page = svc.goods.movements(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
     return c.json({ items: page.items.map((m) => viewMovement(m, tz(c))), nextCursor: page.nextCursor });
   });
 
   // ---- the fund and the books ---------------------------------------------------------------
 
-  r.get('/charity/fund', STAFF, (c) => c.json(svc.fund(principal(c))));
+  r.get('/charity/fund', STAFF, (c) => c.json(svc.fund.summary(principal(c))));
 
   r.get(`/charity/fund/accounts/:id${ID}/entries`, RECORDS, (c) => {
-    const page = svc.accountEntries(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
+    const page = svc.fund.entries(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
     return c.json({ items: page.items.map((l) => viewFundLine(l, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/charity/books', STAFF, (c) => c.json(svc.books(principal(c))));
+  r.get('/charity/books', STAFF, (c) => c.json(svc.fund.books(principal(c))));
 
   return r;
 }

@@ -154,13 +154,13 @@ export function draftDisbursement(
   const target = toNeed ? { needId: pick(rand, needs).id } : { projectId: pick(rand, projects).id };
   const purpose = pick(rand, (toNeed ? NEED_PURPOSES : PROJECT_PURPOSES)[kind]);
   if (kind === 'goods') {
-    const stock = svc.listGoods(p, { inStock: true, limit: 50 }).items;
+    const stock = svc.goods.list(p, { inStock: true, limit: 50 }).items;
     if (!stock.length) return null;
     const g = pick(rand, stock);
     const quantity = Math.max(1, Math.min(g.onHand, toNeed ? between(rand, [1, 4]) : between(rand, [5, 15])));
     return { kind: 'goods', goodsId: g.id, quantity, purpose, ...target };
   }
-  const fund = svc.fund(p);
+  const fund = svc.fund.summary(p);
   if ('projectId' in target) {
     const designated = fund.accounts.find((a) => a.kind === 'restricted' && a.projectId === target.projectId)?.balanceCents ?? 0;
     if (designated >= 100_000) {
@@ -192,7 +192,7 @@ export async function seedCharity(
   const p = actorOf(c);
   let clock = now;
   const svc = new CharityService({ ...deps, now: () => clock });
-  if (svc.listDonations(p, { limit: 1 }).items.length) return null;
+  if (svc.donations.list(p, { limit: 1 }).items.length) return null;
   const rand = seededRandom(opts.seed ?? 20260322);
   const targets = svc.openTargets(p);
 
@@ -216,7 +216,7 @@ export async function seedCharity(
   for (const step of plan) {
     clock = Math.min(step.at, now);
     if (step.what === 'donation') {
-      const d = await svc.recordDonation(p, step.item ? draftGoodsDonation(rand, c, step.item) : draftDonation(rand, c, targets));
+      const d = await svc.donations.record(p, step.item ? draftGoodsDonation(rand, c, step.item) : draftDonation(rand, c, targets));
       out.donations++;
       out.raisedCents += d.valueCents;
       continue;
@@ -224,7 +224,7 @@ export async function seedCharity(
     const body = draftDisbursement(rand, svc, p, targets, step.what);
     if (!body) continue;
     try {
-      const b = await svc.disburse(p, body);
+      const b = await svc.disbursements.disburse(p, body);
       out.disbursements++;
       out.disbursedCents += b.valueCents;
     } catch (err) {
@@ -271,17 +271,17 @@ export class CharitySimulator extends Ticker<CharitySimulatorOptions> {
     const svc = this.options.service;
     if (now >= next.donation) {
       next.donation = this.afterWorking(now, 3 + r() * 8, office);
-      await this.attempt('donation', () => svc.recordDonation(this.#p, draftDonation(r, this.community, svc.openTargets(this.#p))));
+      await this.attempt('donation', () => svc.donations.record(this.#p, draftDonation(r, this.community, svc.openTargets(this.#p))));
     }
     if (now >= next.goods) {
       next.goods = this.afterWorking(now, 9 + r() * 18, office);
       const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'goods');
-      if (body) await this.attempt('give goods', () => svc.disburse(this.#p, body));
+      if (body) await this.attempt('give goods', () => svc.disbursements.disburse(this.#p, body));
     }
     if (now >= next.money) {
       next.money = this.afterWorking(now, 20 + r() * 25, office);
       const body = draftDisbursement(r, svc, this.#p, svc.openTargets(this.#p), 'money');
-      if (body) await this.attempt('pay', () => svc.disburse(this.#p, body));
+      if (body) await this.attempt('pay', () => svc.disbursements.disburse(this.#p, body));
     }
   }
 }

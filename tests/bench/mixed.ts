@@ -96,7 +96,7 @@ function directWriter(app: Cerebellum, rate: number, staged: StagedParticipation
         return app.volunteers.signups.checkOut(p, s.activityId, { volunteerId: s.volunteerId, at: iso(s.endsAt - rand() * 15 * MIN) });
       }
       case 'donation':
-        return app.charity.recordDonation(p, draftDonation(rand, DEMO_COMMUNITY, targets));
+        return app.charity.donations.record(p, draftDonation(rand, DEMO_COMMUNITY, targets));
       case 'need': {
         const { body, by } = draftNeed(rand, DEMO_COMMUNITY);
         return app.needs.lifecycle.raise(by, { ...body, raisedAt: iso(Date.now() - (10 + rand() * 50) * MIN) });

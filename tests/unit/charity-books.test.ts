@@ -193,25 +193,25 @@ describe('a donation', () => {
   it('of money goes into the fund with a receipt; designated, into the project’s restricted money', async () => {
     const w = world();
     const project = w.project();
-    const d = await w.svc.recordDonation(admin, money(50_000, { publicName: '李秀英' }));
+    const d = await w.svc.donations.record(admin, money(50_000, { publicName: '李秀英' }));
     expect(d).toMatchObject({ kind: 'money', amountCents: 50_000, valueCents: 50_000, donorName: '李秀英', donorPhone: '13812345678' });
     expect(d.receiptNo).toBe(`JZ-2026-${String(d.id).padStart(6, '0')}`);
-    expect(w.svc.receipt(admin, d.receiptNo)).toEqual(d);
-    await w.svc.recordDonation(admin, money(2_000_000, { donorKind: 'enterprise', donorName: '杭州桂香食品有限公司', projectId: project }));
-    expect(w.svc.fund(admin)).toMatchObject({ givenCents: 2_050_000, fundCents: 50_000, restrictedCents: 2_000_000, paidOutCents: 0 });
-    expect(w.svc.books(admin).ok).toBe(true);
+    expect(w.svc.donations.receipt(admin, d.receiptNo)).toEqual(d);
+    await w.svc.donations.record(admin, money(2_000_000, { donorKind: 'enterprise', donorName: '杭州桂香食品有限公司', projectId: project }));
+    expect(w.svc.fund.summary(admin)).toMatchObject({ givenCents: 2_050_000, fundCents: 50_000, restrictedCents: 2_000_000, paidOutCents: 0 });
+    expect(w.svc.fund.books(admin).ok).toBe(true);
   });
 
   it('may be back-dated, never dated in the future: the receipt, the metrics and the list use when it came in', async () => {
     const w = world();
     const before = w.n('SELECT COUNT(*) AS n FROM donations') + w.n('SELECT COUNT(*) AS n FROM journal');
     const future = new Date(w.clock + 3_600_000).toISOString();
-    expect(await refusal(w.svc.recordDonation(admin, money(100, { receivedAt: future }))))
+    expect(await refusal(w.svc.donations.record(admin, money(100, { receivedAt: future }))))
       .toMatchObject({ status: 400, issues: [{ field: 'receivedAt', problem: 'is in the future' }] });
     expect(w.n('SELECT COUNT(*) AS n FROM donations') + w.n('SELECT COUNT(*) AS n FROM journal')).toBe(before);
 
     const received = Date.parse('2025-12-30T15:20:00+08:00');
-    const d = await w.svc.recordDonation(admin, money(30_000, { receivedAt: '2025-12-30T15:20:00+08:00' }));
+    const d = await w.svc.donations.record(admin, money(30_000, { receivedAt: '2025-12-30T15:20:00+08:00' }));
     expect(d.receivedAt).toBe(received);
     expect(d.recordedAt).toBe(w.clock);
     expect(d.receiptNo).toMatch(/^JZ-2025-/);
@@ -220,10 +220,10 @@ describe('a donation', () => {
 
   it('of goods adds to the stock of the same item and unit, and its estimated value counts as raised', async () => {
     const w = world();
-    await w.svc.recordDonation(admin, goods('大米', '袋', 20, 120_000));
-    await w.svc.recordDonation(admin, goods('大米', '袋', 5, 30_000, { donorKind: 'person', donorName: '赵六' }));
-    await w.svc.recordDonation(admin, goods('大米', 'kg', 50, 25_000));
-    const items = w.svc.listGoods(admin, { limit: 50 }).items;
+    await w.svc.donations.record(admin, goods('大米', '袋', 20, 120_000));
+    await w.svc.donations.record(admin, goods('大米', '袋', 5, 30_000, { donorKind: 'person', donorName: '赵六' }));
+    await w.svc.donations.record(admin, goods('大米', 'kg', 50, 25_000));
+    const items = w.svc.goods.list(admin, { limit: 50 }).items;
     expect(items.map((g) => [g.name, g.unit, g.onHand])).toEqual([['大米', '袋', 25], ['大米', 'kg', 50]]);
     expect(w.n("SELECT SUM(raised_cents) AS n FROM metrics_hourly WHERE subject = 'charity'")).toBe(175_000);
   });
@@ -233,13 +233,13 @@ describe('a donation', () => {
     const done = w.project('completed');
     const closed = w.need('closed');
     const before = w.n('SELECT COUNT(*) AS n FROM donations');
-    expect(await refusal(w.svc.recordDonation(admin, money(100, { projectId: 999 }))))
+    expect(await refusal(w.svc.donations.record(admin, money(100, { projectId: 999 }))))
       .toMatchObject({ status: 400, issues: [{ field: 'projectId' }] });
-    expect(await refusal(w.svc.recordDonation({ ...admin, communityId: 'elsewhere' }, money(100, { needId: closed }))))
+    expect(await refusal(w.svc.donations.record({ ...admin, communityId: 'elsewhere' }, money(100, { needId: closed }))))
       .toMatchObject({ status: 400, issues: [{ field: 'needId' }] });
-    expect(await refusal(w.svc.recordDonation(admin, money(100, { projectId: done }))))
+    expect(await refusal(w.svc.donations.record(admin, money(100, { projectId: done }))))
       .toMatchObject({ status: 409, code: 'error.charity_target_closed', extra: { status: 'completed' } });
-    expect(await refusal(w.svc.recordDonation(admin, money(100, { needId: closed }))))
+    expect(await refusal(w.svc.donations.record(admin, money(100, { needId: closed }))))
       .toMatchObject({ status: 409, extra: { status: 'closed' } });
     expect(w.n('SELECT COUNT(*) AS n FROM donations')).toBe(before);
   });
@@ -247,10 +247,10 @@ describe('a donation', () => {
   it('joins the feed with the donor as they agreed to be shown, and the journal keeps no donor details', async () => {
     const w = world();
     const project = w.project();
-    await w.svc.recordDonation(admin, money(50_000, { publicName: '王建国', donorName: '王建国', donorPhone: '13955556666', projectId: project }));
-    await w.svc.recordDonation(admin, money(10_000, { donorName: '刘小红', donorPhone: '13977778888' }));
-    await w.svc.recordDonation(admin, money(2_000_000, { donorKind: 'enterprise', donorName: '杭州桂香食品有限公司', publicName: '桂香食品' }));
-    await w.svc.recordDonation(admin, goods('口罩', '盒', 30, 75_000, { anonymous: true }));
+    await w.svc.donations.record(admin, money(50_000, { publicName: '王建国', donorName: '王建国', donorPhone: '13955556666', projectId: project }));
+    await w.svc.donations.record(admin, money(10_000, { donorName: '刘小红', donorPhone: '13977778888' }));
+    await w.svc.donations.record(admin, money(2_000_000, { donorKind: 'enterprise', donorName: '杭州桂香食品有限公司', publicName: '桂香食品' }));
+    await w.svc.donations.record(admin, goods('口罩', '盒', 30, 75_000, { anonymous: true }));
     const feed = w.effects.filter((e): e is SubjectChange => (e as SubjectChange).kind === 'subject').map((e) => e.feed);
     expect(feed).toEqual([
       { subject: 'charity', key: 'feed.charity.donated_money', params: { donor: '王**', amount: '500' }, gridId: 'G03' },
@@ -268,12 +268,12 @@ describe('a disbursement', () => {
     const w = world();
     const project = w.project();
     const need = w.need('raised', 4);
-    await w.svc.recordDonation(admin, money(500_000));
-    const toProject = await w.svc.disburse(admin, pay({ amountCents: 200_000, projectId: project, purpose: '助老食堂食材采购' }));
+    await w.svc.donations.record(admin, money(500_000));
+    const toProject = await w.svc.disbursements.disburse(admin, pay({ amountCents: 200_000, projectId: project, purpose: '助老食堂食材采购' }));
     expect(toProject).toMatchObject({ kind: 'money', source: 'fund', amountCents: 200_000, valueCents: 200_000, projectId: project });
     expect(w.n('SELECT spent_cents AS n FROM projects WHERE id = ?', project)).toBe(200_000);
-    await w.svc.disburse(admin, pay({ amountCents: 100_000, needId: need, purpose: '为王建国购置被褥' }));
-    expect(w.svc.fund(admin)).toMatchObject({ givenCents: 500_000, fundCents: 200_000, paidOutCents: 300_000 });
+    await w.svc.disbursements.disburse(admin, pay({ amountCents: 100_000, needId: need, purpose: '为王建国购置被褥' }));
+    expect(w.svc.fund.summary(admin)).toMatchObject({ givenCents: 500_000, fundCents: 200_000, paidOutCents: 300_000 });
     expect(w.n("SELECT SUM(beneficiaries) AS n FROM metrics_hourly WHERE subject = 'charity' AND grid_id = 'G05'")).toBe(4);
     expect(w.n("SELECT SUM(disbursed_cents) AS n FROM metrics_hourly WHERE subject = 'charity'")).toBe(300_000);
     // The need's resident is masked in the purpose on the wall.
@@ -285,44 +285,44 @@ describe('a disbursement', () => {
     const w = world();
     const a = w.project();
     const b = w.project();
-    await w.svc.recordDonation(admin, money(300_000, { projectId: a }));
-    await w.svc.recordDonation(admin, money(900_000));
-    const before = { rows: w.n('SELECT COUNT(*) AS n FROM disbursements'), fund: w.svc.fund(admin) };
-    expect(await refusal(w.svc.disburse(admin, pay({ amountCents: 100, from: 'restricted', projectId: b }))))
+    await w.svc.donations.record(admin, money(300_000, { projectId: a }));
+    await w.svc.donations.record(admin, money(900_000));
+    const before = { rows: w.n('SELECT COUNT(*) AS n FROM disbursements'), fund: w.svc.fund.summary(admin) };
+    expect(await refusal(w.svc.disbursements.disburse(admin, pay({ amountCents: 100, from: 'restricted', projectId: b }))))
       .toMatchObject({ status: 409, code: 'error.insufficient_funds', extra: { balanceCents: 0, account: 'restricted' } });
-    expect(await refusal(w.svc.disburse(admin, pay({ amountCents: 300_001, from: 'restricted', projectId: a }))))
+    expect(await refusal(w.svc.disbursements.disburse(admin, pay({ amountCents: 300_001, from: 'restricted', projectId: a }))))
       .toMatchObject({ status: 409, code: 'error.insufficient_funds', extra: { balanceCents: 300_000 } });
-    expect({ rows: w.n('SELECT COUNT(*) AS n FROM disbursements'), fund: w.svc.fund(admin) }).toEqual(before);
-    await w.svc.disburse(admin, pay({ amountCents: 300_000, from: 'restricted', projectId: a }));
-    expect(w.svc.fund(admin)).toMatchObject({ fundCents: 900_000, restrictedCents: 0, paidOutCents: 300_000 });
+    expect({ rows: w.n('SELECT COUNT(*) AS n FROM disbursements'), fund: w.svc.fund.summary(admin) }).toEqual(before);
+    await w.svc.disbursements.disburse(admin, pay({ amountCents: 300_000, from: 'restricted', projectId: a }));
+    expect(w.svc.fund.summary(admin)).toMatchObject({ fundCents: 900_000, restrictedCents: 0, paidOutCents: 300_000 });
   });
 
   it('of money to a project is refused past its budget or before it runs, as the organizations’ rule says', async () => {
     const w = world();
     const small = w.project('active', 100_000);
     const planned = w.project('planned');
-    await w.svc.recordDonation(admin, money(900_000));
-    expect(await refusal(w.svc.disburse(admin, pay({ amountCents: 100_001, projectId: small })))).toMatchObject({ status: 409, code: 'error.over_budget' });
-    expect(await refusal(w.svc.disburse(admin, pay({ amountCents: 100, projectId: planned })))).toMatchObject({ status: 409, code: 'error.project_not_active' });
-    expect(w.svc.fund(admin).fundCents).toBe(900_000);
-    expect(w.svc.books(admin).ok).toBe(true);
+    await w.svc.donations.record(admin, money(900_000));
+    expect(await refusal(w.svc.disbursements.disburse(admin, pay({ amountCents: 100_001, projectId: small })))).toMatchObject({ status: 409, code: 'error.over_budget' });
+    expect(await refusal(w.svc.disbursements.disburse(admin, pay({ amountCents: 100, projectId: planned })))).toMatchObject({ status: 409, code: 'error.project_not_active' });
+    expect(w.svc.fund.summary(admin).fundCents).toBe(900_000);
+    expect(w.svc.fund.books(admin).ok).toBe(true);
   });
 
   it('of goods takes them off the stock, valued at their share of the stock’s estimate, and never more than is on hand', async () => {
     const w = world();
     const need = w.need();
-    await w.svc.recordDonation(admin, goods('棉被', '床', 10, 150_000));
-    await w.svc.recordDonation(admin, goods('棉被', '床', 5, 90_000));
-    const quilt = w.svc.listGoods(admin, { limit: 10 }).items[0]!;
-    const b = await w.svc.disburse(admin, give({ goodsId: quilt.id, quantity: 3, needId: need }));
+    await w.svc.donations.record(admin, goods('棉被', '床', 10, 150_000));
+    await w.svc.donations.record(admin, goods('棉被', '床', 5, 90_000));
+    const quilt = w.svc.goods.list(admin, { limit: 10 }).items[0]!;
+    const b = await w.svc.disbursements.disburse(admin, give({ goodsId: quilt.id, quantity: 3, needId: need }));
     expect(b).toMatchObject({ kind: 'goods', item: '棉被', unit: '床', quantity: 3, valueCents: 48_000, source: null });
-    expect(await refusal(w.svc.disburse(admin, give({ goodsId: quilt.id, quantity: 13, needId: need }))))
+    expect(await refusal(w.svc.disbursements.disburse(admin, give({ goodsId: quilt.id, quantity: 13, needId: need }))))
       .toMatchObject({ status: 409, code: 'error.insufficient_goods', extra: { onHand: 12, needed: 13 } });
-    const rest = await w.svc.disburse(admin, give({ goodsId: quilt.id, quantity: 12, needId: need }));
+    const rest = await w.svc.disbursements.disburse(admin, give({ goodsId: quilt.id, quantity: 12, needId: need }));
     expect(rest.valueCents).toBe(240_000 - 48_000);
-    expect(w.svc.goods(admin, quilt.id).onHand).toBe(0);
-    expect(w.svc.movements(admin, quilt.id, { limit: 10 }).items.map((m) => [m.delta, m.onHandAfter])).toEqual([[-12, 0], [-3, 12], [5, 15], [10, 10]]);
-    expect(await refusal(w.svc.disburse(admin, give({ goodsId: 999, quantity: 1, needId: need })))).toMatchObject({ status: 400, issues: [{ field: 'goodsId' }] });
+    expect(w.svc.goods.get(admin, quilt.id).onHand).toBe(0);
+    expect(w.svc.goods.movements(admin, quilt.id, { limit: 10 }).items.map((m) => [m.delta, m.onHandAfter])).toEqual([[-12, 0], [-3, 12], [5, 15], [10, 10]]);
+    expect(await refusal(w.svc.disbursements.disburse(admin, give({ goodsId: 999, quantity: 1, needId: need })))).toMatchObject({ status: 400, issues: [{ field: 'goodsId' }] });
   });
 });
 
@@ -330,26 +330,26 @@ describe('who may do what', () => {
   it('lets only the office record gifts and pay money; a display or an integration may not even look', async () => {
     const w = world();
     const need = w.need();
-    await w.svc.recordDonation(admin, money(100_000));
-    await w.svc.recordDonation(admin, goods('大米', '袋', 10, 60_000));
-    const rice = w.svc.listGoods(admin, { limit: 1 }).items[0]!;
+    await w.svc.donations.record(admin, money(100_000));
+    await w.svc.donations.record(admin, goods('大米', '袋', 10, 60_000));
+    const rice = w.svc.goods.list(admin, { limit: 1 }).items[0]!;
     const as = (role: Role): Principal => ({ id: role, role, communityId: C });
     for (const role of ['display', 'integration', 'grid_worker', 'dispatcher'] as const) {
-      expect(await refusal(w.svc.recordDonation(as(role), money(100)))).toMatchObject({ status: 403 });
+      expect(await refusal(w.svc.donations.record(as(role), money(100)))).toMatchObject({ status: 403 });
     }
     for (const role of ['social_worker', 'grid_worker', 'display'] as const) {
-      expect(await refusal(w.svc.disburse(as(role), pay({ amountCents: 100, needId: need })))).toMatchObject({ status: 403 });
+      expect(await refusal(w.svc.disbursements.disburse(as(role), pay({ amountCents: 100, needId: need })))).toMatchObject({ status: 403 });
     }
     // A social worker hands out goods; a coordinator pays.
-    await w.svc.disburse(as('social_worker'), give({ goodsId: rice.id, quantity: 1, needId: need }));
-    await w.svc.disburse(as('coordinator'), pay({ amountCents: 100, needId: need }));
+    await w.svc.disbursements.disburse(as('social_worker'), give({ goodsId: rice.id, quantity: 1, needId: need }));
+    await w.svc.disbursements.disburse(as('coordinator'), pay({ amountCents: 100, needId: need }));
     for (const role of ['display', 'integration'] as const) {
-      expect(() => w.svc.books(as(role))).toThrow(/may not/);
-      expect(() => w.svc.listDonations(as(role), { limit: 10 })).toThrow(/may not/);
+      expect(() => w.svc.fund.books(as(role))).toThrow(/may not/);
+      expect(() => w.svc.donations.list(as(role), { limit: 10 })).toThrow(/may not/);
     }
     // A grid worker sees the stock, not the donors.
-    expect(w.svc.listGoods(as('grid_worker'), { limit: 10 }).items).toHaveLength(1);
-    expect(() => w.svc.listDonations(as('grid_worker'), { limit: 10 })).toThrow(/may not/);
+    expect(w.svc.goods.list(as('grid_worker'), { limit: 10 }).items).toHaveLength(1);
+    expect(() => w.svc.donations.list(as('grid_worker'), { limit: 10 })).toThrow(/may not/);
   });
 });
 
@@ -380,18 +380,18 @@ describe('the books', () => {
         const goodsIds: (number | null)[] = [null, null];
         for (const o of ops) {
           if (o.op === 'money') {
-            await w.svc.recordDonation(admin, money(o.cents, o.to === 'none' ? {} : { [`${o.to}Id`]: ids[o.to] }));
+            await w.svc.donations.record(admin, money(o.cents, o.to === 'none' ? {} : { [`${o.to}Id`]: ids[o.to] }));
             model.given += o.cents;
             if (o.to === 'none') model.fund += o.cents;
             else model.restricted[o.to] += o.cents;
           } else if (o.op === 'goods') {
-            const d = await w.svc.recordDonation(admin, goods(ITEMS[o.item][0], ITEMS[o.item][1], o.quantity, o.valueCents));
+            const d = await w.svc.donations.record(admin, goods(ITEMS[o.item][0], ITEMS[o.item][1], o.quantity, o.valueCents));
             goodsIds[o.item] = d.goodsId;
             model.goods[o.item]! += o.quantity;
             model.received[o.item]! += o.quantity;
           } else if (o.op === 'pay') {
             const available = o.from === 'fund' ? model.fund : model.restricted[o.to];
-            const p = w.svc.disburse(admin, pay({ amountCents: o.cents, from: o.from, [`${o.to}Id`]: ids[o.to] }));
+            const p = w.svc.disbursements.disburse(admin, pay({ amountCents: o.cents, from: o.from, [`${o.to}Id`]: ids[o.to] }));
             if (available >= o.cents) {
               await p;
               if (o.from === 'fund') model.fund -= o.cents;
@@ -404,7 +404,7 @@ describe('the books', () => {
           } else {
             const goodsId = goodsIds[o.item];
             if (goodsId === null) continue;
-            const p = w.svc.disburse(admin, give({ goodsId, quantity: o.quantity, [`${o.to}Id`]: ids[o.to] }));
+            const p = w.svc.disbursements.disburse(admin, give({ goodsId, quantity: o.quantity, [`${o.to}Id`]: ids[o.to] }));
             if (model.goods[o.item]! >= o.quantity) {
               await p;
               model.goods[o.item]! -= o.quantity;
@@ -414,7 +414,7 @@ describe('the books', () => {
             }
           }
         }
-        const books = w.svc.books(admin);
+        const books = w.svc.fund.books(admin);
         expect(books.ok).toBe(true);
         expect(books.money).toEqual({
           givenCents: model.given, fundCents: model.fund, restrictedCents: model.restricted.project + model.restricted.need,
@@ -436,15 +436,51 @@ describe('the books', () => {
 
   it('notice a drifted balance or stock, so a treasurer would see it', async () => {
     const w = world();
-    await w.svc.recordDonation(admin, money(10_000));
-    await w.svc.recordDonation(admin, goods('牛奶', '箱', 10, 50_000));
-    expect(w.svc.books(admin).ok).toBe(true);
+    await w.svc.donations.record(admin, money(10_000));
+    await w.svc.donations.record(admin, goods('牛奶', '箱', 10, 50_000));
+    expect(w.svc.fund.books(admin).ok).toBe(true);
     w.db.prepare("UPDATE fund_accounts SET balance = balance + 1 WHERE kind = 'fund'").run();
     w.db.prepare('UPDATE goods SET on_hand = on_hand - 1').run();
-    const books = w.svc.books(admin);
+    const books = w.svc.fund.books(admin);
     expect(books.ok).toBe(false);
     expect(books.money.balanced).toBe(false);
     expect(books.ledger.driftedAccounts).toHaveLength(1);
     expect(books.goods[0]).toMatchObject({ received: 10, onHand: 9, balanced: false });
+  });
+});
+
+describe('what is written down', () => {
+  it('reads a gift and a disbursement back with every field they were recorded with', async () => {
+    const w = world();
+    const project = w.project();
+    const need = w.need();
+    const received = Date.parse('2026-03-02T09:30:00+08:00');
+    const gift = await w.svc.donations.record(admin, money(66_600, {
+      donorKind: 'org', donorName: '桂语公益基金会', donorPhone: '13955550000', publicName: '桂语基金', needId: need, note: '冬衣专项',
+      receivedAt: '2026-03-02T09:30:00+08:00',
+    }));
+    expect(w.svc.donations.get(admin, gift.id)).toEqual({
+      id: gift.id, communityId: C, receiptNo: receiptNumber(2026, gift.id), donorKind: 'org', donorName: '桂语公益基金会',
+      donorPhone: '13955550000', anonymous: false, publicName: '桂语基金', kind: 'money', amountCents: 66_600, goodsId: null, item: null,
+      unit: null, quantity: null, valueCents: 66_600, projectId: null, needId: need, note: '冬衣专项', receivedAt: received,
+      recordedAt: w.clock, recordedBy: 'admin',
+    });
+    const rice = await w.svc.donations.record(admin, goods('大米', '袋', 7, 35_000, { anonymous: true, projectId: project, note: '门口放下就走' }));
+    expect(w.svc.donations.get(admin, rice.id)).toMatchObject({
+      donorKind: 'enterprise', anonymous: true, publicName: null, kind: 'goods', amountCents: null, goodsId: rice.goodsId, item: '大米',
+      unit: '袋', quantity: 7, valueCents: 35_000, projectId: project, needId: null, note: '门口放下就走', receivedAt: w.clock,
+    });
+
+    await w.svc.donations.record(admin, money(900_000));
+    const paid = await w.svc.disbursements.disburse(admin, pay({ amountCents: 12_300, projectId: project, purpose: '助老食堂食材采购' }));
+    expect(w.svc.disbursements.get(admin, paid.id)).toEqual({
+      id: paid.id, communityId: C, kind: 'money', source: 'fund', amountCents: 12_300, goodsId: null, item: null, unit: null, quantity: null,
+      valueCents: 12_300, projectId: project, needId: null, purpose: '助老食堂食材采购', approvedBy: 'admin', at: w.clock,
+    });
+    const given = await w.svc.disbursements.disburse(admin, give({ goodsId: rice.goodsId, quantity: 2, needId: need, purpose: '送米上门' }));
+    expect(w.svc.disbursements.get(admin, given.id)).toEqual({
+      id: given.id, communityId: C, kind: 'goods', source: null, amountCents: null, goodsId: rice.goodsId, item: '大米', unit: '袋',
+      quantity: 2, valueCents: 10_000, projectId: null, needId: need, purpose: '送米上门', approvedBy: 'admin', at: w.clock,
+    });
   });
 });

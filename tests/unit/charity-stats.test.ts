@@ -49,7 +49,7 @@ describe('the wall’s charity figures', () => {
       `INSERT INTO needs (community_id, code, title, category, urgency, raised_by_kind, raised_by, status, raised_at, updated_at)
        VALUES (?, 'XQ-1', '困难家庭生活物资', 'material_aid', 'normal', 'grid_worker', 'W01', 'raised', 0, 0)`,
     ).run(C).lastInsertRowid);
-    const give = (body: Record<string, unknown>, receivedAt?: string) => svc.recordDonation(admin, recordDonationBody.parse({
+    const give = (body: Record<string, unknown>, receivedAt?: string) => svc.donations.record(admin, recordDonationBody.parse({
       donorKind: 'person', donorName: '王建国', donorPhone: '13812345678', ...body, ...(receivedAt ? { receivedAt } : {}),
     }));
 
@@ -59,10 +59,10 @@ describe('the wall’s charity figures', () => {
     await give({ kind: 'goods', item: '大米', unit: '袋', quantity: 20, valueCents: 120_000, donorKind: 'enterprise', donorName: '杭州桂香食品有限公司', publicName: '桂香食品' }, '2026-03-18T08:00:00+08:00');
     await give({ kind: 'money', amountCents: 20_000, donorName: '李秀英', anonymous: true });
     for (let i = 0; i < 9; i++) await give({ kind: 'goods', item: `物资${i}`, unit: '件', quantity: i + 1, valueCents: 0, donorName: '李秀英' }, '2026-03-10T09:00:00+08:00');
-    const rice = svc.listGoods(admin, { limit: 1 }).items[0]!;
+    const rice = svc.goods.list(admin, { limit: 1 }).items[0]!;
     clock = Date.parse('2026-03-18T11:00:00+08:00');
-    await svc.disburse(admin, disburseBody.parse({ kind: 'money', amountCents: 30_000, needId: need, purpose: '临时救助' }));
-    await svc.disburse(admin, disburseBody.parse({ kind: 'goods', goodsId: rice.id, quantity: 5, needId: need, purpose: '送温暖' }));
+    await svc.disbursements.disburse(admin, disburseBody.parse({ kind: 'money', amountCents: 30_000, needId: need, purpose: '临时救助' }));
+    await svc.disbursements.disburse(admin, disburseBody.parse({ kind: 'goods', goodsId: rice.id, quantity: 5, needId: need, purpose: '送温暖' }));
 
     const v = charityStats(statsAt(db, metrics, clock));
     expect(v.raisedMonthCents).toBe(50_000 + 120_000 + 20_000);
