@@ -92,14 +92,14 @@ async function main() {
         ...(typeof o['social-worker'] === 'string' ? { socialWorkerId: Number(o['social-worker']) } : {}),
       });
       if (!body.success) throw new ConfigError(zodIssues(body.error).map((i) => `  ${i.field}: ${i.problem}`).join('\n'));
-      const u = await auth.accounts.createUser(systemPrincipal(communityId, 'cli'), communityId, { ...body.data, mustChangePassword: false });
+      const u = await auth.accounts.users.create(systemPrincipal(communityId, 'cli'), communityId, { ...body.data, mustChangePassword: false });
       console.log(`Created ${u.role} ${u.username} in ${communityId}.`);
     } else {
-      const user = auth.accounts.byUsername(o.username);
+      const user = auth.accounts.users.byUsername(o.username);
       if (!user) throw new ConfigError(`no user ${o.username}`);
       const body = setPasswordBody.safeParse({ password: await readPassword(o['password-stdin'] === true) });
       if (!body.success) throw new ConfigError(zodIssues(body.error).map((i) => `  ${i.field}: ${i.problem}`).join('\n'));
-      await auth.accounts.setPassword(systemPrincipal(user.communityId, 'cli'), user.id, body.data.password, { ip: null }, false);
+      await auth.accounts.users.setPassword(systemPrincipal(user.communityId, 'cli'), user.id, body.data.password, { ip: null }, false);
       console.log(`Set the password of ${user.username}; their sessions have ended.`);
     }
   } finally {

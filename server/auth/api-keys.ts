@@ -10,7 +10,7 @@ import { isoInZone, isoOrNull } from '../../shared/time.ts';
 import type { API_KEY_SCOPES, ApiKeyView } from '../../shared/auth.ts';
 import { actorOf, type Audit } from './audit.ts';
 import { newSecret, sha256 } from './crypto.ts';
-import type { RequestInfo } from './accounts.ts';
+import type { RequestInfo } from './account-record.ts';
 
 export interface ApiKeyRecord {
   id: number;

@@ -26,18 +26,18 @@ export async function installDemoAccess(
   auth: Auth, communityId: string, gridOfWorker: string, socialWorkerId: number | null = null,
 ): Promise<DemoAccess> {
   const actor = systemPrincipal(communityId, 'demo');
-  if (auth.accounts.byUsername(demoUsername('admin'))) {
+  if (auth.accounts.users.byUsername(demoUsername('admin'))) {
     // A demo database made before accounts named social-worker records: link its social worker now.
-    const sw = auth.accounts.byUsername(demoUsername('social_worker'));
-    if (sw && sw.socialWorkerId === null && socialWorkerId !== null) auth.accounts.update(actor, sw.id, { socialWorkerId }, { ip: null });
+    const sw = auth.accounts.users.byUsername(demoUsername('social_worker'));
+    if (sw && sw.socialWorkerId === null && socialWorkerId !== null) auth.accounts.users.update(actor, sw.id, { socialWorkerId }, { ip: null });
     return { accounts: [], displayToken: null };
   }
   const accounts: DemoAccess['accounts'] = [];
   for (const role of USER_ROLES) {
     const username = demoUsername(role);
-    if (auth.accounts.byUsername(username)) continue;
+    if (auth.accounts.users.byUsername(username)) continue;
     const password = newSecret().replace(/[-_]/g, '').slice(0, 14);
-    await auth.accounts.createUser(actor, communityId, {
+    await auth.accounts.users.create(actor, communityId, {
       username, displayName: `演示${roleNames[role]}`, role, password, mustChangePassword: false,
       ...(role === 'grid_worker' ? { grids: [gridOfWorker] } : {}),
       ...(role === 'social_worker' ? { socialWorkerId } : {}),

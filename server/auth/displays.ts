@@ -14,7 +14,7 @@ import { actorOf, type Audit } from './audit.ts';
 import { newPairingCode, newSecret, sameSecret, sha256 } from './crypto.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { rooms, type LiveControl } from './live.ts';
-import type { RequestInfo } from './accounts.ts';
+import type { RequestInfo } from './account-record.ts';
 
 export interface DisplayRecord {
   id: number;

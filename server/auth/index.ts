@@ -6,7 +6,8 @@
 import type { Db } from '../db/index.ts';
 import type { Directory } from '../kernel/community.ts';
 import type { Principal } from '../principal.ts';
-import { Accounts, type SessionRecord, type UserRecord } from './accounts.ts';
+import { Accounts } from './accounts.ts';
+import type { SessionRecord, UserRecord } from './account-record.ts';
 import { Displays, type DisplayRecord } from './displays.ts';
 import { ApiKeys, type ApiKeyRecord } from './api-keys.ts';
 import { Audit } from './audit.ts';
@@ -60,9 +61,9 @@ export class Auth {
     this.apiKeys = new ApiKeys(common);
   }
 
-  /** See `accounts.beginSetup`: the one-time token for the first administrator, while nobody has an account. */
+  /** See `accounts.setup.begin`: the one-time token for the first administrator, while nobody has an account. */
   beginSetup(): string | null {
-    return this.accounts.beginSetup();
+    return this.accounts.setup.begin();
   }
 
   /**
@@ -74,9 +75,9 @@ export class Auth {
     if (bearer !== undefined) return this.#token(bearer);
     const secret = cookieValue(h.cookie, SESSION_COOKIE);
     if (secret === undefined || secret === '') return null;
-    const s = this.accounts.resolveSession(secret);
+    const s = this.accounts.sessions.resolve(secret);
     if (!s) return { ok: false, error: 'error.unauthenticated', staleCookie: true };
-    return { ok: true, principal: this.accounts.principalOf(s.user), credential: { kind: 'session', ...s } };
+    return { ok: true, principal: this.accounts.users.principalOf(s.user), credential: { kind: 'session', ...s } };
   }
 
   /** A display token (sockets send it in `auth`) or an API key. */
@@ -104,7 +105,7 @@ export class Auth {
 
   /** Whether a credential a socket connected with still stands. */
   stillValid(c: Credential): boolean {
-    if (c.kind === 'session') return this.accounts.sessionAlive(c.session.idHash);
+    if (c.kind === 'session') return this.accounts.sessions.alive(c.session.idHash);
     if (c.kind === 'display') {
       const ok = this.displays.alive(c.display.id);
       if (ok) this.displays.seen(c.display.id);

@@ -13,7 +13,7 @@ import type { Principal } from '../principal.ts';
 import type { Auth, Credential } from './index.ts';
 import { actorOf, routeAudit, type AuditEntry } from './audit.ts';
 import { DEVICE_COOKIE, SESSION_COOKIE, csrfOk, originAllowed } from './guards.ts';
-import { DEVICE_DAYS } from './accounts.ts';
+import { DEVICE_DAYS } from './lockout.ts';
 import { rolesFor, routeKey, type AccessTable, type RecordRead } from '../http/routes.ts';
 
 declare module 'hono' {

@@ -11,7 +11,7 @@ import { ID, idParam, limitedBody, parse, principal, readJson } from '../http/va
 import { DomainError, notFound } from '../errors.ts';
 import type { Auth } from './index.ts';
 import type { Credential } from './index.ts';
-import type { NewSession, RequestInfo } from './accounts.ts';
+import type { NewSession, RequestInfo } from './account-record.ts';
 import { viewAudit } from './audit.ts';
 import { getCookie } from 'hono/cookie';
 import { deviceCookie, isHttps, sessionCookie } from './middleware.ts';
@@ -33,7 +33,8 @@ export interface AuthRouteDeps {
 /** The routes; the gate sets principal, credential and clientIp before they run. */
 export function authRoutes(deps: AuthRouteDeps): Routes {
   const { auth } = deps;
-  const { accounts, displays, apiKeys } = auth;
+  const { displays, apiKeys } = auth;
+  const { users, sessions, setup } = auth.accounts;
   const r = new Routes();
   const small = limitedBody(16 * 1024);
 
@@ -54,60 +55,60 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
     const secure = deps.cookieSecure === 'auto' ? isHttps(c, deps.trustProxy) : deps.cookieSecure;
     sessionCookie(c, s.secret, { secure, maxAgeMs: deps.sessionMaxMs });
     if (s.deviceToken) deviceCookie(c, s.deviceToken, { secure });
-    const body: SessionView = { user: accounts.view(s.user), csrfToken: s.csrfToken };
+    const body: SessionView = { user: users.view(s.user), csrfToken: s.csrfToken };
     return c.json(body, status);
   };
 
   // ---- sessions ------------------------------------------------------------------------------
 
   r.post('/auth/login', 'public', small, async (c) => {
-    const s = await accounts.login(parse(loginBody, await readJson(c)), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
+    const s = await sessions.login(parse(loginBody, await readJson(c)), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
     // A new session replaces the one this browser held (another user's, or an old one of ours).
     const prior = c.get('credential');
-    if (prior?.kind === 'session') accounts.logout(prior.user, prior.session, info(c));
+    if (prior?.kind === 'session') sessions.logout(prior.user, prior.session, info(c));
     return startSession(c, s, 200);
   });
 
   r.post('/auth/logout', PEOPLE, small, (c) => {
     const s = session(c);
-    accounts.logout(s.user, s.session, info(c));
+    sessions.logout(s.user, s.session, info(c));
     sessionCookie(c, null, { secure: false, maxAgeMs: 0 });
     return c.body(null, 204);
   });
 
   r.get('/auth/me', PEOPLE, (c) => {
     const s = session(c);
-    const body: SessionView = { user: accounts.view(s.user), csrfToken: s.session.csrfToken };
+    const body: SessionView = { user: users.view(s.user), csrfToken: s.session.csrfToken };
     return c.json(body);
   });
 
   r.post('/auth/password', PEOPLE, small, async (c) => {
     const s = session(c);
-    return startSession(c, await accounts.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c)), 200);
+    return startSession(c, await sessions.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c)), 200);
   });
 
   // `community: false` before any community is installed: there is nothing to set up yet.
-  r.get('/auth/setup', 'public', (c) => c.json({ needed: accounts.setupNeeded(), community: accounts.communityInstalled() }));
+  r.get('/auth/setup', 'public', (c) => c.json({ needed: setup.needed(), community: setup.communityInstalled() }));
 
-  r.post('/auth/setup', 'public', small, async (c) => startSession(c, await accounts.setup(parse(setupBody, await readJson(c)), info(c)), 201));
+  r.post('/auth/setup', 'public', small, async (c) => startSession(c, await setup.finish(parse(setupBody, await readJson(c)), info(c)), 201));
 
   // ---- users ---------------------------------------------------------------------------------
 
-  r.get('/users', ADMIN, (c) => c.json({ items: accounts.list(principal(c).communityId).map((u) => accounts.view(u)) }));
+  r.get('/users', ADMIN, (c) => c.json({ items: users.list(principal(c).communityId).map((u) => users.view(u)) }));
 
   r.post('/users', ADMIN, small, async (c) => {
     const p = principal(c);
-    const u = await accounts.createUser(p, p.communityId, parse(createUserBody, await readJson(c)), info(c));
-    return c.json({ user: accounts.view(u) }, 201);
+    const u = await users.create(p, p.communityId, parse(createUserBody, await readJson(c)), info(c));
+    return c.json({ user: users.view(u) }, 201);
   });
 
   r.patch(`/users/:id${ID}`, ADMIN, small, async (c) => {
-    const u = accounts.update(principal(c), idParam(c), parse(updateUserBody, await readJson(c)), info(c));
-    return c.json({ user: accounts.view(u) });
+    const u = users.update(principal(c), idParam(c), parse(updateUserBody, await readJson(c)), info(c));
+    return c.json({ user: users.view(u) });
   });
 
   r.post(`/users/:id${ID}/password`, ADMIN, small, async (c) => {
-    await accounts.setPassword(principal(c), idParam(c), parse(setPasswordBody, await readJson(c)).password, info(c));
+    await users.setPassword(principal(c), idParam(c), parse(setPasswordBody, await readJson(c)).password, info(c));
     return c.body(null, 204);
   });
 

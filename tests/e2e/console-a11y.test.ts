@@ -300,7 +300,7 @@ describe('the console for people who use a screen reader, the keyboard or low vi
   });
 
   it('finds nothing serious on a dispatcher\'s pages, the page they may not open, or the forced password change', async () => {
-    await server.app.auth.accounts.createUser(null, server.app.directory.defaultCommunity()!.id, {
+    await server.app.auth.accounts.users.create(null, server.app.directory.defaultCommunity()!.id, {
       username: 'newcomer', displayName: '新同事', role: 'coordinator', password: TEST_PASSWORD, mustChangePassword: true,
     });
     const found = new Findings();

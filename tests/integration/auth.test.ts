@@ -405,7 +405,7 @@ describe('sockets', () => {
   it('refuse a session that must change its password first', async () => {
     const u = await createUser(ts.app, 'must.change', 'dispatcher');
     const me = await logIn(ts.url, 'must.change', TEST_PASSWORD);
-    await ts.app.auth.accounts.setPassword({ id: ADMIN_USERNAME, role: 'admin', communityId: 'guihua' }, u.id, TEST_PASSWORD, { ip: null });
+    await ts.app.auth.accounts.users.setPassword({ id: ADMIN_USERNAME, role: 'admin', communityId: 'guihua' }, u.id, TEST_PASSWORD, { ip: null });
     const again = await logIn(ts.url, 'must.change', TEST_PASSWORD);
     expect((await request(`${api}/auth/me`, { as: me })).status).toBe(401); // the old session ended
     const s = openSocket(ts.url, { as: again, reconnection: false });

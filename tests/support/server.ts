@@ -101,7 +101,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   let admin: Credentials | null = null;
   let displayToken: string | null = null;
   if ((opts.admin ?? true) && (opts.community ?? true)) {
-    if (!app.auth.accounts.byUsername(ADMIN_USERNAME)) await createUser(app, ADMIN_USERNAME, 'admin');
+    if (!app.auth.accounts.users.byUsername(ADMIN_USERNAME)) await createUser(app, ADMIN_USERNAME, 'admin');
     admin = await logIn(url, ADMIN_USERNAME, TEST_PASSWORD);
     servers.set(originOf(url), { app, admin });
     displayToken = pairDisplay(app).token;
@@ -115,7 +115,7 @@ const communityOf = (app: Cerebellum) => app.directory.defaultCommunity()!.id;
 
 /** An account made through the service (no password change asked), for the default community. */
 export async function createUser(app: Cerebellum, username: string, role: UserRole, grids?: string[]) {
-  return app.auth.accounts.createUser(null, communityOf(app), {
+  return app.auth.accounts.users.create(null, communityOf(app), {
     username, displayName: username, role, password: TEST_PASSWORD, mustChangePassword: false,
     ...(role === 'grid_worker' ? { grids: grids ?? ['G01'] } : {}),
   });
