@@ -1,6 +1,6 @@
 /**
  * Words for the audit log: action and target names in the console's language, details as one
- * line. Named actions come from the server's catalogue (`audit.action.*`); an action derived
+ * line. Named actions come from the server's catalogue (`console.audit.action.*`); an action derived
  * from a route (`events.dispatch`, `needs.create`) is read as its target and verb.
  */
 import { AUDIT_ACTIONS } from '../../shared/auth.ts';
@@ -15,7 +15,7 @@ export const targetTypeLabel = (type: string): string => i18n.tOr(`console.audit
 
 /** `users.create` → 新建用户; `events.dispatch` → 事件 · 派遣; anything unknown → its code. */
 export function actionLabel(action: string): string {
-  const named = `audit.action.${action}`;
+  const named = `console.audit.action.${action}`;
   if (i18n.has(named)) return i18n.t(named);
   const dot = action.lastIndexOf('.');
   if (dot <= 0) return action;
@@ -40,8 +40,8 @@ export function detailText(detail: unknown): { short: string; full: string } {
 /** A detail value as words: roles and statuses by name, lists joined. */
 function valueText(key: string, v: unknown): string {
   if (typeof v === 'string') {
-    if (key === 'role') return i18n.tOr(`role.${v}`, v);
-    if (key === 'status') return i18n.tOr(`user.status.${v}`, v);
+    if (key === 'role') return i18n.tOr(`console.role.${v}`, v);
+    if (key === 'status') return i18n.tOr(`console.user.status.${v}`, v);
     if (key === 'reason') return i18n.tOr(`console.audit.reason.${v}`, v);
     return v;
   }
