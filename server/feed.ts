@@ -7,17 +7,17 @@
  *
  *   service → JournalWriter (in the write's transaction) → COMMIT → CommitFeed → subscribers
  */
-import type { Change } from './events/service.ts';
+import type { EventChange } from './events/service.ts';
 import type { SubjectChange } from './kernel/journal.ts';
 
 /** What one committed write produced: grid-event changes and other subjects' changes, in seq order. */
-export type Effect = Change | SubjectChange;
+export type Effect = EventChange | SubjectChange;
 
 export const isSubjectChange = (e: Effect): e is SubjectChange => (e as SubjectChange).kind === 'subject';
 
 /** One commit group's changes, split once by kind for every subscriber; each list in seq order. */
 export interface Committed {
-  events: Change[];
+  events: EventChange[];
   subjects: SubjectChange[];
 }
 

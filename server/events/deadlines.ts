@@ -5,14 +5,14 @@
  */
 import type { WriteQueue } from '../db/write-queue.ts';
 import { reminderTime, runningDeadline } from '../../shared/lifecycle.ts';
-import type { Change, EventStore } from './store.ts';
+import type { EventChange, EventStore } from './store.ts';
 
 export class DeadlineTimer {
-  #queue: WriteQueue<Change>;
+  #queue: WriteQueue<EventChange>;
   #store: EventStore;
   #now: () => number;
 
-  constructor(queue: WriteQueue<Change>, store: EventStore, now: () => number) {
+  constructor(queue: WriteQueue<EventChange>, store: EventStore, now: () => number) {
     this.#queue = queue;
     this.#store = store;
     this.#now = now;

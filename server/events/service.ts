@@ -8,7 +8,7 @@ import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
-import { EventStore, sourceData, type Change, type HistoryLine } from './store.ts';
+import { EventStore, sourceData, type EventChange, type HistoryLine } from './store.ts';
 import { DeadlineTimer } from './deadlines.ts';
 import { ACTION_ROLES, INGEST, READ, REPORT } from './access.ts';
 import { applyAction, allowedActions, isOpen, runningDeadline, type Action } from '../../shared/lifecycle.ts';
@@ -19,11 +19,11 @@ import type { Principal } from '../principal.ts';
 import type { Directory } from '../kernel/community.ts';
 import { eventCode, fromRow, type EventRecord, type EventRow } from './record.ts';
 
-export type { Change, HistoryLine };
+export type { EventChange, HistoryLine };
 
 export interface EventServiceDeps {
   db: Db;
-  queue: WriteQueue<Change>;
+  queue: WriteQueue<EventChange>;
   directory: Directory;
   journal: JournalWriter;
   now?: () => number;
@@ -31,7 +31,7 @@ export interface EventServiceDeps {
 
 export class EventService {
   #db: Db;
-  #queue: WriteQueue<Change>;
+  #queue: WriteQueue<EventChange>;
   #dir: Directory;
   #now: () => number;
   #store: EventStore;
@@ -166,7 +166,7 @@ export class EventService {
     principal: Principal,
     { body, gridId, reportedAt }: { body: ReportEventBody; gridId: string | null; reportedAt: number },
     now: number,
-    ctx: WriteContext<Change>,
+    ctx: WriteContext<EventChange>,
   ): { event: EventRecord; created: boolean } {
     if (body.externalId) {
       const dup = this.#store.byExternal(principal.communityId, body.source, body.externalId);

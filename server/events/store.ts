@@ -12,7 +12,7 @@ import type { EntryType } from '../../shared/protocol.ts';
 import { EVENT_COLUMNS, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
 
 /** What one committed change publishes: its journal entry and the event before and after. */
-export interface Change {
+export interface EventChange {
   seq: number;
   at: number;
   type: EntryType;
@@ -139,7 +139,7 @@ export class EventStore {
   }
 
   /** Append the change to the journal and emit it for after commit. */
-  record(ctx: WriteContext<Change>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action): void {
+  record(ctx: WriteContext<EventChange>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action): void {
     const seq = this.#journal.writeEvent(at, after.communityId, type, after.id, action ?? null, before?.status ?? null);
     ctx.emit({
       seq, at, type, ...(action ? { action } : {}),

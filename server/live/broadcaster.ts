@@ -13,7 +13,7 @@ import {
 } from '../../shared/protocol.ts';
 import type { SubjectViews } from '../../shared/subjects.ts';
 import { isoInZone } from '../../shared/time.ts';
-import type { Change } from '../events/service.ts';
+import type { EventChange } from '../events/service.ts';
 import { displayEvent, type ViewContext } from '../events/record.ts';
 import type { ReadModel } from './read-model.ts';
 
@@ -53,7 +53,7 @@ export function deflateBatch(batch: Batch): string {
   return deflateRawSync(JSON.stringify(batch), { level: DEFLATE_LEVEL }).toString('base64');
 }
 
-export function toEntry(ch: Change, audience: Audience, ctx: ViewContext): Entry {
+export function toEntry(ch: EventChange, audience: Audience, ctx: ViewContext): Entry {
   return {
     seq: ch.seq,
     at: isoInZone(ch.at, ctx.timeZone),
@@ -75,7 +75,7 @@ export interface BroadcasterDeps {
 
 export class Broadcaster {
   #deps: BroadcasterDeps;
-  #pending = new Map<string, Change[]>();
+  #pending = new Map<string, EventChange[]>();
   /** Per community, the last seq of a committed subject change not yet announced. */
   #touched = new Map<string, number>();
   #lastSent = new Map<string, number>();
@@ -146,7 +146,7 @@ export class Broadcaster {
    * entries; subject changes (volunteers, charity, …) as the fresh views of their community,
    * in a batch whose seq covers them.
    */
-  publish(changes: Change[], subjects: readonly { seq: number; communityId: string }[] = []) {
+  publish(changes: EventChange[], subjects: readonly { seq: number; communityId: string }[] = []) {
     for (const ch of changes) {
       const id = ch.after.communityId;
       let list = this.#pending.get(id);

@@ -3,7 +3,7 @@
  * appended by the one writer, server/kernel/journal.ts, in the transaction of each change.
  */
 import type { Db } from '../db/index.ts';
-import type { Change } from '../events/service.ts';
+import type { EventChange } from '../events/service.ts';
 import { fromRow, type EventRow } from '../events/record.ts';
 
 /** Grid-event entries with their event as it is now (rows of other subjects have no event). */
@@ -11,17 +11,17 @@ const SELECT_ENTRIES = 'SELECT j.seq, j.at, j.type, j.action, j.from_status, e.*
 
 type JournalRow = EventRow & { seq: number; at: number; type: string; action: string | null; from_status: string | null };
 
-function changeFromRow(r: JournalRow): Change {
+function changeFromRow(r: JournalRow): EventChange {
   return {
-    seq: r.seq, at: r.at, type: r.type as Change['type'],
-    ...(r.action ? { action: r.action as Change['action'] } : {}),
-    ...(r.from_status ? { from: r.from_status as Change['from'] } : {}),
+    seq: r.seq, at: r.at, type: r.type as EventChange['type'],
+    ...(r.action ? { action: r.action as EventChange['action'] } : {}),
+    ...(r.from_status ? { from: r.from_status as EventChange['from'] } : {}),
     before: null, after: fromRow(r),
   };
 }
 
 /** A community's latest `limit` grid-event entries, newest first (the stream a display starts with). */
-export function latestChanges(db: Db, communityId: string, limit: number): Change[] {
+export function latestChanges(db: Db, communityId: string, limit: number): EventChange[] {
   const rows = db.prepare(`${SELECT_ENTRIES} WHERE j.community_id = ? ORDER BY j.seq DESC LIMIT ?`).all(communityId, limit) as JournalRow[];
   return rows.map(changeFromRow);
 }
@@ -41,7 +41,7 @@ export class JournalReader {
    * entries would be needed or when entries after `seq` were pruned: the caller sends a
    * snapshot instead.
    */
-  since(communityId: string, seq: number, limit: number): Change[] | null {
+  since(communityId: string, seq: number, limit: number): EventChange[] | null {
     if (seq < this.prunedThrough()) return null;
     const rows = this.#since.all(communityId, seq, limit + 1) as JournalRow[];
     if (rows.length > limit) return null;

@@ -11,7 +11,7 @@ import type { CategoryCount, Entry, GridRank, Kpis, TrendPoint, Views } from '..
 import { STREAM_LIMIT } from '../../shared/protocol.ts';
 import { selectForDisplay } from '../../shared/display-events.ts';
 import { DAY_MS, HOUR_MS, hourOf, isoInZone, startOfLocalDay } from '../../shared/time.ts';
-import type { Change } from '../events/service.ts';
+import type { EventChange } from '../events/service.ts';
 import { fromRow, type EventRecord, type EventRow } from '../events/record.ts';
 import type { Directory } from '../kernel/community.ts';
 import { latestChanges } from './journal.ts';
@@ -49,7 +49,7 @@ function add(total: Counters, c: Counters) {
 class CommunityModel {
   readonly open = new Map<number, EventRecord>();
   readonly finished = new Map<number, EventRecord>();
-  recent: Change[] = [];
+  recent: EventChange[] = [];
   /** hour start → key ('*', 'g:<grid>', 'c:<category>') → counters */
   readonly hours = new Map<number, Map<string, Counters>>();
 
@@ -190,7 +190,7 @@ export class ReadModel {
   }
 
   /** Apply committed changes, in seq order. */
-  apply(changes: Change[]) {
+  apply(changes: EventChange[]) {
     for (const ch of changes) {
       const e = ch.after;
       const m = this.#model(e.communityId);
@@ -275,7 +275,7 @@ export class ReadModel {
     return selectForDisplay([...m.open.values(), ...m.finished.values()], displayRank);
   }
 
-  recent(communityId: string): Change[] {
+  recent(communityId: string): EventChange[] {
     return this.#model(communityId).recent;
   }
 

@@ -7,10 +7,8 @@
  * place and matches the need) goes through it and never through another aggregate's privates.
  */
 import type { Db } from '../db/index.ts';
-import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
-import type { Directory } from '../kernel/community.ts';
+import type { WriteContext } from '../db/write-queue.ts';
 import type { JournalWriter, SubjectChange } from '../kernel/journal.ts';
-import type { Metrics } from '../kernel/metrics.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { authorise, invalidField, ownRow } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
@@ -19,6 +17,7 @@ import type { FeedDraft, SubjectKind } from '../../shared/subjects.ts';
 import { NEED_TRANSITIONS, type NeedAction, type NeedEntity, type NeedEntryType, type ProviderKind } from '../../shared/needs.ts';
 import { STAFF } from './access.ts';
 import { matchFromRow, needFromRow, resourceFromRow, type MatchRecord, type NeedRecord, type ResourceRecord } from './record.ts';
+import type { AggregateParts } from '../kernel/deps.ts';
 
 const MATCH_SELECT = `SELECT m.*, r.provider_kind, r.provider_name, r.title AS resource_title, r.category AS resource_category
                         FROM matches m JOIN resources r ON r.id = m.resource_id`;
@@ -106,14 +105,7 @@ function prepare(db: Db) {
 }
 
 /** What each aggregate service of the three lists is built from. */
-export interface NeedParts {
-  store: NeedStore;
-  /** Every write goes through the group-commit queue: state rows, journal entry and metrics together. */
-  queue: WriteQueue<SubjectChange>;
-  directory: Directory;
-  metrics: Metrics;
-  now: () => number;
-}
+export type NeedParts = AggregateParts<NeedStore>;
 
 /** The three lists' statements and shared lookups; one per service, built with it. */
 export class NeedStore {

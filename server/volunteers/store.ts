@@ -7,10 +7,8 @@
  * never through another aggregate's privates.
  */
 import type { Db } from '../db/index.ts';
-import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
-import type { Directory } from '../kernel/community.ts';
+import type { WriteContext } from '../db/write-queue.ts';
 import type { JournalWriter, SubjectChange } from '../kernel/journal.ts';
-import type { Metrics } from '../kernel/metrics.ts';
 import { DomainError } from '../errors.ts';
 import { authorise, invalidField, ownRow } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
@@ -22,6 +20,7 @@ import {
   activityFromRow, itemFromRow, signupFromRow, volunteerFromRow,
   type ActivityRecord, type ExchangeItemRecord, type SignupRecord, type VolunteerRecord,
 } from './record.ts';
+import type { AggregateParts } from '../kernel/deps.ts';
 
 const RECORD_SELECT = `SELECT r.*, v.name AS volunteer_name, a.title AS activity_title
                          FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id JOIN activities a ON a.id = r.activity_id`;
@@ -118,14 +117,7 @@ function prepare(db: Db) {
 }
 
 /** What each aggregate service of the volunteer ledger is built from. */
-export interface VolunteerParts {
-  store: VolunteerStore;
-  /** Every write goes through the group-commit queue: state rows, ledger entries, journal and metrics together. */
-  queue: WriteQueue<SubjectChange>;
-  directory: Directory;
-  metrics: Metrics;
-  now: () => number;
-}
+export type VolunteerParts = AggregateParts<VolunteerStore>;
 
 /** The volunteer ledger's statements and shared lookups; one per service, built with it. */
 export class VolunteerStore {
