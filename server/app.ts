@@ -86,6 +86,8 @@ export interface Cerebellum {
   journal: JournalReader;
   /** Where every commit's changes go after commit (read models, broadcaster; later webhooks). */
   feed: CommitFeed;
+  /** What a projection pass for a community needs: its time zone, worker names, the masker of known names. */
+  viewContextOf: (communityId: string) => ViewContext;
   queue: AuditedQueue<Effect>;
   io: LiveServer;
   /** Whether the database takes writes (a lock held elsewhere, a full disk): /health and /ready. */
@@ -222,7 +224,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
 
   return {
-    config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now,
+    config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

@@ -67,6 +67,8 @@ const TARGETS = {
   ingestEventsPerSec: 5_000,
   latencyP99Ms: 250,
   snapshotMs: 50,
+  /** A snapshot built on the server right after a change (its shared copy stale), 1M history, p50 (issue 11). */
+  snapshotBuildMs: 20,
   screenJsGzipBytes: 350 * 1000,
   /** Our own: one recompute of a community's subject views, p99. */
   subjectRecomputeP99Ms: 20,
@@ -310,7 +312,8 @@ if (mixed) {
 if (snapshot) {
   check('snapshotP50', 'snapshot round trip, 1M history, p50', snapshot.snapshot.roundTripMs.p50, 'ms', TARGETS.snapshotMs, false);
   check('snapshotP99', 'snapshot round trip, 1M history, p99', snapshot.snapshot.roundTripMs.p99, 'ms', TARGETS.snapshotMs, false);
-  info('  server-side build, p50 / p99', `${snapshot.serverSideMs.total.p50} / ${snapshot.serverSideMs.total.p99} ms`);
+  check('snapshotBuild', 'snapshot built after a change, server side, 1M history, p50', snapshot.serverSideMs.total.p50, 'ms', TARGETS.snapshotBuildMs, false);
+  info('  server-side build, p50 / p99; the first after start', `${snapshot.serverSideMs.total.p50} / ${snapshot.serverSideMs.total.p99} ms; ${snapshot.serverSideColdMs} ms`);
   info('  start-up (createCerebellum, rebuild)', `${snapshot.createCerebellumMs} ms`);
 }
 if (bundle) {
