@@ -34,7 +34,7 @@ import { needRoutes } from './needs/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Auth } from './auth/index.ts';
 import type { AuditEntry } from './auth/audit.ts';
-import { authGate } from './auth/middleware.ts';
+import { authGate } from './auth/gate.ts';
 import { clientPages } from './http/pages.ts';
 import { notFoundOrNotAllowed } from './http/not-allowed.ts';
 

@@ -1,7 +1,7 @@
 /**
  * HTTP routes for accounts, paired displays, API keys and the audit log, mounted under /api/v1
  * by `createHttpApp`: `/auth/*`, `/users`, `/displays`, `/api-keys`, `/audit`. The gate in front
- * (server/auth/middleware.ts) has already checked the origin, the credentials, the route's
+ * (server/auth/gate.ts) has already checked the origin, the credentials, the route's
  * access rule and the CSRF token; these routes validate bodies with shared/auth.ts and answer.
  */
 import type { Context, MiddlewareHandler } from 'hono';
@@ -14,7 +14,7 @@ import type { Credential } from './index.ts';
 import type { NewSession, RequestInfo } from './account-record.ts';
 import { viewAudit } from './audit.ts';
 import { getCookie } from 'hono/cookie';
-import { deviceCookie, isHttps, sessionCookie } from './middleware.ts';
+import { deviceCookie, isHttps, sessionCookie } from './gate.ts';
 import { DEVICE_COOKIE } from './guards.ts';
 import {
   auditQuery, changePasswordBody, createApiKeyBody, createUserBody, loginBody, pairDisplayBody, renameDisplayBody,

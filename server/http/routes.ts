@@ -2,7 +2,7 @@
  * A subject's HTTP routes, each declared once: its method, its path, who may call it and, for
  * staff reads of people's records, where the records sit in the answer. The one declaration
  * registers the handler with Hono and enters the route into the access table the gate checks
- * before a body is read (server/auth/middleware.ts), so a route cannot go out without a rule,
+ * before a body is read (server/auth/gate.ts), so a route cannot go out without a rule,
  * nor a rule stay behind for a route that is gone. Bodies and queries are checked by the
  * handlers with the subject's zod schemas (`parse`, server/http/validate.ts).
  *
