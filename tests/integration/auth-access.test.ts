@@ -2,7 +2,7 @@
  * Every HTTP route and every socket command, called with every role: the answer is an allow
  * (anything but 401/403: a 2xx, or a 400/404/409 about the request itself) or a deny (401 for
  * nobody, 403 for somebody) exactly as the table below says. The table is written from the
- * role sets of the domain services (server/events, volunteers, orgs, charity, needs) and of
+ * role sets each subject declares in its access.ts (server/events, volunteers, orgs, charity, needs) and of
  * accounts; the routes are read from the app itself, so a new route without a line here fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,17 +24,17 @@ const WALL: Who[] = [...PEOPLE, 'display'];
 /** Grid events: the centre decides; whoever handles on site starts, feeds back, asks. */
 const CENTRE: Who[] = ['admin', 'dispatcher'];
 const HANDLER: Who[] = [...CENTRE, 'grid_worker'];
-/** volunteers/service.ts: MANAGE, ON_SITE, CASHIER (STAFF reads). */
+/** server/volunteers/access.ts: MANAGE, ON_SITE, CASHIER (STAFF reads). */
 const V_MANAGE: Who[] = ['admin', 'coordinator', 'social_worker'];
 const V_ON_SITE: Who[] = [...V_MANAGE, 'grid_worker'];
 const V_CASHIER: Who[] = ['admin', 'coordinator'];
-/** orgs/service.ts: MANAGE, CASEWORK (RATE and reads are STAFF). */
+/** server/orgs/access.ts: MANAGE, CASEWORK (RATE and reads are STAFF). */
 const O_MANAGE: Who[] = ['admin', 'coordinator'];
 const O_CASEWORK: Who[] = ['admin', 'coordinator', 'social_worker'];
-/** charity/service.ts: RECORDS, RECEIVE (PAY ⊂ RECEIVE is decided on the body). */
+/** server/charity/access.ts: RECORDS, RECEIVE (PAY ⊂ RECEIVE is decided on the body). */
 const C_RECORDS: Who[] = ['admin', 'dispatcher', 'social_worker', 'coordinator'];
 const C_RECEIVE: Who[] = ['admin', 'coordinator', 'social_worker'];
-/** needs/service.ts: COORDINATE, ON_SITE, RESOURCES (RAISE and reads are STAFF). */
+/** server/needs/access.ts: COORDINATE, ON_SITE, RESOURCES (RAISE and reads are STAFF). */
 const N_COORDINATE: Who[] = ['admin', 'dispatcher', 'coordinator', 'social_worker'];
 const N_ON_SITE: Who[] = [...N_COORDINATE, 'grid_worker'];
 const N_RESOURCES: Who[] = ['admin', 'coordinator', 'social_worker'];
