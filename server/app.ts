@@ -145,12 +145,29 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     (err) => logger.error({ err }, 'publishing committed changes failed'),
     { lockWaitMs: config.DB_BUSY_WAIT_MS, health: storage },
   );
+  // The read models must hold what the broadcaster is about to announce: one that fails to take
+  // a commit is rebuilt from the database (which has the commit) before the broadcaster runs, so
+  // no wall is told of a change the figures it is sent do not count.
+  const heal = (what: string, err: unknown, rebuild: () => void) => {
+    logger.error({ err, subscriber: what }, 'a read model failed to take a commit; rebuilt from the database');
+    rebuild();
+  };
   feed.subscribe('five-subject views', ({ subjects: touched }) => {
     if (!touched.length) return;
-    subjects.apply(touched, viewContext);
+    try {
+      subjects.apply(touched, viewContext);
+    } catch (err) {
+      heal('five-subject views', err, () => subjects.rebuild(viewContext));
+    }
     model.advance(touched[touched.length - 1]!.seq);
   });
-  feed.subscribe('grid-event read model', ({ events: changes }) => model.apply(changes));
+  feed.subscribe('grid-event read model', ({ events: changes }) => {
+    try {
+      model.apply(changes);
+    } catch (err) {
+      heal('grid-event read model', err, () => model.rebuild(db, now()));
+    }
+  });
   const journalWriter = new JournalWriter(db);
   const events = new EventService({ db, queue, directory, journal: journalWriter, now });
   const subjectDeps: SubjectServiceDeps = { db, queue, directory, now, metrics, journal: journalWriter };

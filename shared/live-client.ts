@@ -249,7 +249,7 @@ export class LiveClient {
   /** A compressed batch: inflated now, handled in its turn. */
   #onFrame(frame: string) {
     if (!this.state.dbId) return; // the subscribe answer will cover it
-    this.state.lastHeard = this.#now();
+    // Heard when applied (#onBatch), not when it arrived: a wall whose frames fail must go stale.
     this.#enqueue(inflateBatch(frame), (b) => {
       if (b) return this.#onBatch(b);
       // A frame that does not inflate to a batch is a batch lost: ask again from where we are.
@@ -258,15 +258,27 @@ export class LiveClient {
     });
   }
 
-  /** Run `then` with what `work` gives, after everything queued before it; not at all if a subscribe came between. */
+  /**
+   * Run `then` with what `work` gives, after everything queued before it; not at all if a
+   * subscribe came between. If `then` throws (a frame that inflated to something that is not a
+   * batch, an `onChange` that failed), that batch is lost, never the queue: the client asks again
+   * from where it is, and what comes after is still handled.
+   */
   #enqueue<T>(work: Promise<T>, then: (value: T | null) => void) {
     const generation = this.#generation;
     this.#queued++;
     this.#queue = this.#queue
       .then(() => work.catch(() => null))
       .then((value) => {
-        this.#queued--;
         if (generation === this.#generation) then(value);
+      })
+      .catch(() => {
+        if (generation !== this.#generation) return;
+        this.state.resyncs++;
+        void this.subscribe();
+      })
+      .finally(() => {
+        this.#queued--;
       });
   }
 

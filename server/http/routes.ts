@@ -110,16 +110,29 @@ export function routeKey(method: string, path: string, base = '/api/v1'): string
 }
 
 /**
+ * A rule as the gate holds it: without 'system'. Routes declare the role sets their services
+ * check, which name 'system' (the deadline timer, the demo, the simulators act through the
+ * services); no request ever carries it, and the table says so rather than trusting that.
+ */
+function overHttp(access: Access): Access {
+  if (access === 'public') return access;
+  if (typeof access === 'function') return (params) => access(params).filter((r) => r !== 'system');
+  return access.filter((r) => r !== 'system');
+}
+
+/**
  * The gate's table from every subject's declared routes. Two declarations of one key (the same
  * method and path, whatever their patterns) must agree, or the app does not start.
  */
 export function accessTable(routes: readonly DeclaredRoute[]): AccessTable {
+  const declared: Record<string, Access> = {};
   const access: Record<string, Access> = {};
   const reads: Record<string, RecordRead> = {};
   for (const r of routes) {
     const key = routeKey(r.method, r.path, '');
-    if (key in access && access[key] !== r.access) throw new Error(`${key} is declared twice with different access`);
-    access[key] = r.access;
+    if (key in declared && declared[key] !== r.access) throw new Error(`${key} is declared twice with different access`);
+    declared[key] = r.access;
+    access[key] = overHttp(r.access);
     if (r.reads) reads[key] = r.reads;
   }
   return { access, reads };

@@ -88,6 +88,32 @@ describe('a wall taking compressed batches', () => {
     expect(s.requests[1]).toMatchObject({ since: 5, dbId: 'db1', encoding: 'deflate' });
   });
 
+  it('keeps taking frames after one it could not apply, and asks again for the one it lost', async () => {
+    let head = 5;
+    const s = fakeSocket(() => snapshot(head));
+    let fail = true;
+    const client = new LiveClient(s.socket, {
+      view: 'screen', encoding: 'deflate',
+      onChange: (_state, why) => {
+        if (why === 'batch' && fail) {
+          fail = false;
+          throw new Error('a panel failed to draw');
+        }
+      },
+    });
+    head = 6;
+    s.frame({ prev: 5, seq: 6, entries: [entry(6, '楼道堆物')], views });
+    await settle();
+    expect(client.state.resyncs).toBe(1);
+    s.frame({ prev: 6, seq: 7, entries: [entry(7, '路灯不亮')], views });
+    s.frame({ prev: 7, seq: 8, entries: [entry(8, '井盖缺失')], views });
+    s.heartbeat({ seq: 8, at: '2026-03-10T10:00:02.000+08:00' });
+    await settle();
+    expect(client.state.seq).toBe(8);
+    expect(client.state.stream.map((e) => e.seq).slice(0, 2)).toEqual([8, 7]);
+    expect(client.state.resyncs).toBe(1);
+  });
+
   it('drops a frame still inflating when it subscribes again: the answer covers it', async () => {
     const s = fakeSocket(() => snapshot(5));
     const client = new LiveClient(s.socket, { view: 'screen', encoding: 'deflate' });

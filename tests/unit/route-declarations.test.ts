@@ -4,7 +4,7 @@
  * call each real route, role by role, is tests/integration/auth-access.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { Routes, accessTable, routeKey } from '../../server/http/routes.ts';
+import { Routes, accessTable, rolesFor, routeKey } from '../../server/http/routes.ts';
 
 describe('a route declared once', () => {
   it('answers through Hono and puts its rule in the gate table under the key the gate looks up', async () => {
@@ -21,6 +21,15 @@ describe('a route declared once', () => {
     expect(table.reads[key]?.targetType).toBe('needs');
     expect(table.access['POST /needs']).toEqual(['admin', 'coordinator']);
     expect(Object.keys(table.access)).toHaveLength(2);
+  });
+
+  it('never lets the system principal through a route, though the services name it', () => {
+    const r = new Routes();
+    r.post('/events/ingest', ['admin', 'dispatcher', 'integration', 'system'], (c) => c.json({}));
+    r.post('/events/:id/:action', () => ['admin', 'system'], (c) => c.json({}));
+    const table = accessTable(r.declared);
+    expect(table.access['POST /events/ingest']).toEqual(['admin', 'dispatcher', 'integration']);
+    expect(rolesFor(table.access['POST /events/:id/:action']!, { id: '1', action: 'accept' })).toEqual(['admin']);
   });
 
   it('refuses to start with one route declared twice under different rules', () => {
