@@ -9,7 +9,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { AUDIENCES, type Audience } from '../../shared/schemas.ts';
 import {
-  HEARTBEAT_MS, type Batch, type BatchViews, type Encoding, type Entry, type EventView, type Heartbeat, type PublicEventView, type Views,
+  HEARTBEAT_MS, type Batch, type BatchViews, type Encoding, type Entry, type Heartbeat, type Views,
 } from '../../shared/protocol.ts';
 import type { SubjectViews } from '../../shared/subjects.ts';
 import { isoInZone } from '../../shared/time.ts';
@@ -164,7 +164,7 @@ export class Broadcaster {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#lastFlush = this.#deps.now();
-    const { fanout, model } = this.#deps;
+    const { model } = this.#deps;
     for (const communityId of new Set([...this.#pending.keys(), ...this.#touched.keys()])) {
       const changes = this.#pending.get(communityId) ?? [];
       const touched = this.#touched.get(communityId) ?? 0;
