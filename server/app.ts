@@ -169,7 +169,15 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     }
   });
   const journalWriter = new JournalWriter(db);
-  const events = new EventService({ db, queue, directory, journal: journalWriter, now });
+  // Who an actor in a case's history is to people, and which grid workers have an account: read
+  // from the accounts' table, which the events service does not own.
+  const displayName = db.prepare('SELECT display_name FROM users WHERE username = ?').pluck();
+  const linkedWorkers = db.prepare("SELECT worker_id FROM users WHERE community_id = ? AND worker_id IS NOT NULL AND status = 'active'").pluck();
+  const events = new EventService({
+    db, queue, directory, journal: journalWriter, now,
+    actorName: (actor) => (displayName.get(actor) as string | undefined) ?? null,
+    workerAccounts: (communityId) => new Set(linkedWorkers.all(communityId) as string[]),
+  });
   const subjectDeps: SubjectServiceDeps = { db, queue, directory, now, metrics, journal: journalWriter };
   const volunteers = new VolunteerService({ ...subjectDeps, pointsPerHour: config.POINTS_PER_HOUR });
   const orgs = new OrgService(subjectDeps);

@@ -6,12 +6,12 @@
  */
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL } from './kernel/schema.ts';
-import { EVENTS_SQL } from './events/schema.ts';
+import { EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
 import { VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
-import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
+import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
 import { KNOWN_NAMES_SQL } from './privacy/schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -35,6 +35,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 6, name: 'a social worker\'s account names the social-worker record it is', sql: USER_SOCIAL_WORKER_SQL },
   { version: 7, name: 'the names the community knows, kept by triggers, for masking free text on the wall', sql: KNOWN_NAMES_SQL },
+  {
+    version: 8,
+    name: 'the dispatcher\'s desk: a dispatched case signed for (签收); a grid worker\'s account names its grid-worker record',
+    sql: [EVENTS_SIGN_FOR_SQL, USER_GRID_WORKER_SQL].join('\n'),
+  },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -27,6 +27,8 @@ export interface Principal {
    * keep cases as that worker only, and read only their own cases.
    */
   socialWorkerId?: number;
+  /** For a grid worker's account: the grid-worker record it is; cases dispatched to it are theirs to sign for and handle. */
+  workerId?: string;
   /** The HTTP request this principal acts in (set by the gate): its writes are audited with it. */
   request?: RequestContext;
 }

@@ -71,12 +71,16 @@ export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
 /** The social-worker record a social worker's account is (null: none yet). */
 const socialWorkerId = z.number({ message: 'must be the id of a social worker' }).int().positive().nullable();
 
+/** The grid-worker record a grid worker's account is (null: none yet). */
+const workerId = z.string({ message: 'must be the id of a grid worker' }).min(1).max(64).nullable();
+
 export const createUserBody = z.object({
   username,
   displayName,
   role,
   grids: grids.optional(),
   socialWorkerId: socialWorkerId.optional(),
+  workerId: workerId.optional(),
   password,
 }).strict();
 export type CreateUserBody = z.infer<typeof createUserBody>;
@@ -86,6 +90,7 @@ export const updateUserBody = z.object({
   role: role.optional(),
   grids: grids.optional(),
   socialWorkerId: socialWorkerId.optional(),
+  workerId: workerId.optional(),
   status: z.enum(USER_STATUSES, { message: 'must be active or disabled' }).optional(),
 }).strict();
 export type UpdateUserBody = z.infer<typeof updateUserBody>;
@@ -124,6 +129,8 @@ export interface UserView {
   grids: string[];
   /** A social worker's account: the social-worker record it is, or null while not linked. */
   socialWorkerId: number | null;
+  /** A grid worker's account: the grid-worker record it is, or null while not linked. */
+  workerId: string | null;
   status: UserStatus;
   mustChangePassword: boolean;
   createdAt: string;

@@ -3,6 +3,7 @@
  *
  *   reported → accepted | rejected
  *   accepted → dispatched → in_progress → resolved → closed → reviewed
+ *   dispatched: signed for (签收) by the worker, within SIGN_FOR_MS of the dispatch; starting signs too
  *   dispatched → returned (回退: back to the centre)      returned → dispatched
  *   resolved → returned (退回: verification failed)
  *   open states → extension / shelving, each by request and approval
@@ -20,7 +21,7 @@ export const STATUSES = [
 export type Status = (typeof STATUSES)[number];
 
 export const ACTIONS = [
-  'accept', 'reject', 'dispatch', 'send_back', 'start', 'resolve', 'return', 'close', 'review',
+  'accept', 'reject', 'dispatch', 'sign', 'send_back', 'start', 'resolve', 'return', 'close', 'review',
   'request_extension', 'approve_extension', 'deny_extension',
   'request_shelve', 'approve_shelve', 'deny_shelve', 'unshelve',
 ] as const;
@@ -53,6 +54,10 @@ export interface LifecycleState {
   shelvedAt: number | null;
   acceptedAt: number | null;
   dispatchedAt: number | null;
+  /** When it was last dispatched (a re-dispatch after 回退 or 退回 starts a new sign-for clock). */
+  assignedAt?: number | null;
+  /** When the assignee signed for it (签收); null while it waits for them. */
+  signedAt?: number | null;
   resolvedAt: number | null;
   closedAt: number | null;
   dispatchDueAt: number | null;
@@ -77,8 +82,18 @@ export type Outcome =
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
+/** A dispatched case is signed for (签收) within this long, or the desk shows it late. */
+export const SIGN_FOR_MS = 2 * HOUR;
+
+/** When a dispatched case must be signed for by, or null when it is not waiting for a signature. */
+export function signDueAt(s: Pick<LifecycleState, 'status' | 'assignedAt' | 'signedAt' | 'dispatchedAt'>): number | null {
+  if (s.status !== 'dispatched' || s.signedAt) return null;
+  const from = s.assignedAt ?? s.dispatchedAt;
+  return from === null || from === undefined ? null : from + SIGN_FOR_MS;
+}
+
 /** Which actions the event's current state allows, in the order a dispatcher would read them. */
-export function allowedActions(s: Pick<LifecycleState, 'status' | 'pending'>): Action[] {
+export function allowedActions(s: Pick<LifecycleState, 'status' | 'pending' | 'signedAt'>): Action[] {
   if (s.pending) {
     return s.pending.kind === 'extension'
       ? ['approve_extension', 'deny_extension']
@@ -89,7 +104,7 @@ export function allowedActions(s: Pick<LifecycleState, 'status' | 'pending'>): A
     case 'reported': return ['accept', 'reject'];
     case 'accepted': return ['dispatch', ...requests];
     case 'returned': return ['dispatch', ...requests];
-    case 'dispatched': return ['start', 'send_back', ...requests];
+    case 'dispatched': return [...(s.signedAt ? [] : ['sign' as const]), 'start', 'send_back', ...requests];
     case 'in_progress': return ['resolve', ...requests];
     case 'resolved': return ['close', 'return'];
     case 'shelved': return ['unshelve'];
@@ -128,17 +143,24 @@ export function applyAction(state: LifecycleState, action: Action, input: Action
       if (!input.assigneeId) return { ok: false, reason: 'invalid', field: 'assigneeId', problem: 'required to dispatch' };
       s.status = 'dispatched';
       s.assigneeId = input.assigneeId;
+      s.assignedAt = now;
+      s.signedAt = null;
       if (s.dispatchedAt === null) {
         s.dispatchedAt = now;
         s.handleDueAt = now + limit.handleHours * HOUR;
       }
       break;
+    case 'sign':
+      s.signedAt = now;
+      break;
     case 'send_back':
       s.status = 'returned';
       s.assigneeId = null;
+      s.signedAt = null;
       break;
     case 'start':
       s.status = 'in_progress';
+      s.signedAt ??= now;
       break;
     case 'resolve':
       s.status = 'resolved';
@@ -225,10 +247,19 @@ export function runningDeadline(s: Pick<LifecycleState, 'status' | 'dispatchedAt
 /** Reminders (催办) go out when this share of the running window is left. */
 export const REMIND_AT_REMAINING = 0.2;
 
+/** When the running deadline's window opened: the first dispatch for handling, acceptance for dispatching. */
+export function deadlineStart(
+  s: Pick<LifecycleState, 'status' | 'acceptedAt' | 'dispatchedAt' | 'dispatchDueAt' | 'handleDueAt'>,
+): number | null {
+  const due = runningDeadline(s);
+  if (due === null) return null;
+  return s.dispatchedAt !== null && due === s.handleDueAt ? s.dispatchedAt : s.acceptedAt;
+}
+
 export function reminderTime(s: LifecycleState): number | null {
   const due = runningDeadline(s);
   if (due === null) return null;
-  const start = s.dispatchedAt !== null && due === s.handleDueAt ? s.dispatchedAt : s.acceptedAt;
+  const start = deadlineStart(s);
   if (start === null) return null;
   return due - (due - start) * REMIND_AT_REMAINING;
 }

@@ -47,6 +47,11 @@ export interface EventView {
   handleDueAt: string | null;
   /** The deadline that is running now, if any. */
   dueAt: string | null;
+  /** When it was last dispatched, and when its assignee signed for it (签收). */
+  assignedAt: string | null;
+  signedAt: string | null;
+  /** While it waits to be signed for: by when (SIGN_FOR_MS after the dispatch). */
+  signDueAt: string | null;
   overdue: boolean;
   onTime: boolean | null;
   satisfaction: number | null;

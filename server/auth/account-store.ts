@@ -40,6 +40,7 @@ function prepare(db: Db) {
     byName: db.prepare('SELECT * FROM users WHERE username = ?'),
     list: db.prepare('SELECT * FROM users WHERE community_id = ? ORDER BY id'),
     socialWorker: db.prepare('SELECT community_id FROM social_workers WHERE id = ?'),
+    setWorker: db.prepare('UPDATE users SET worker_id = ?, updated_at = ? WHERE id = ?'),
     insert: db.prepare(
       `INSERT INTO users (community_id, username, display_name, role, grids, social_worker_id, password_hash, must_change_password, status,
          created_at, updated_at, password_changed_at)
@@ -104,12 +105,13 @@ export class AccountStore {
 
   /** Insert an active user with the password hash `hash`; the new row. Run inside the caller's transaction. */
   insertUser(
-    communityId: string, b: { username: string; displayName: string; role: UserRole; grids: string[]; socialWorkerId?: number | null },
+    communityId: string, b: { username: string; displayName: string; role: UserRole; grids: string[]; socialWorkerId?: number | null; workerId?: string | null },
     hash: string, mustChange: boolean,
   ): UserRecord {
     const now = this.#now();
     const id = Number(this.stmt.insert.run(communityId, b.username, b.displayName, b.role, JSON.stringify(b.grids), b.socialWorkerId ?? null, hash,
       mustChange ? 1 : 0, now, now, now).lastInsertRowid);
+    if (b.workerId) this.stmt.setWorker.run(b.workerId, now, id);
     return this.user(id)!;
   }
 

@@ -20,7 +20,8 @@ export const demoUsername = (role: UserRole) => `demo-${role.replace('_', '-')}`
 
 /**
  * Create the demo accounts and display in `communityId` unless they exist. The grid worker
- * works `gridOfWorker`; the social worker's account is the social-worker record `socialWorkerId`.
+ * works `gridOfWorker` as that grid's grid-worker record; the social worker's account is the
+ * social-worker record `socialWorkerId`.
  */
 export async function installDemoAccess(
   auth: Auth, communityId: string, gridOfWorker: string, socialWorkerId: number | null = null,
@@ -30,6 +31,10 @@ export async function installDemoAccess(
     // A demo database made before accounts named social-worker records: link its social worker now.
     const sw = auth.accounts.users.byUsername(demoUsername('social_worker'));
     if (sw && sw.socialWorkerId === null && socialWorkerId !== null) auth.accounts.users.update(actor, sw.id, { socialWorkerId }, { ip: null });
+    // One made before accounts named grid-worker records: link its grid worker too.
+    const gw = auth.accounts.users.byUsername(demoUsername('grid_worker'));
+    const gridWorker = workerOf(auth, gridOfWorker);
+    if (gw && gw.workerId === null && gridWorker) auth.accounts.users.update(actor, gw.id, { workerId: gridWorker }, { ip: null });
     return { accounts: [], displayToken: null };
   }
   const accounts: DemoAccess['accounts'] = [];
@@ -39,7 +44,7 @@ export async function installDemoAccess(
     const password = newSecret().replace(/[-_]/g, '').slice(0, 14);
     await auth.accounts.users.create(actor, communityId, {
       username, displayName: `演示${roleNames[role]}`, role, password, mustChangePassword: false,
-      ...(role === 'grid_worker' ? { grids: [gridOfWorker] } : {}),
+      ...(role === 'grid_worker' ? { grids: [gridOfWorker], workerId: workerOf(auth, gridOfWorker) } : {}),
       ...(role === 'social_worker' ? { socialWorkerId } : {}),
     });
     accounts.push({ role, username, password });
@@ -51,3 +56,6 @@ export async function installDemoAccess(
 const roleNames: Record<UserRole, string> = {
   admin: '管理员', dispatcher: '调度员', grid_worker: '网格员', social_worker: '社工', coordinator: '协调员',
 };
+
+/** The grid-worker record of a grid (its own worker), or null. */
+const workerOf = (auth: Auth, gridId: string): string | null => auth.directory.grids.get(gridId)?.workerId ?? null;

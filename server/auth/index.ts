@@ -47,12 +47,15 @@ export class Auth {
   readonly accounts: Accounts;
   readonly displays: Displays;
   readonly apiKeys: ApiKeys;
+  /** Communities, grids and workers: what accounts are checked against. */
+  readonly directory: Directory;
   /** The live sockets, once attached. */
   live: LiveControl = noLive;
 
   constructor(deps: AuthDeps) {
     this.audit = new Audit(deps.db, deps.now);
     const live = () => this.live;
+    this.directory = deps.directory;
     const common = { db: deps.db, directory: deps.directory, audit: this.audit, now: deps.now, defer: deps.defer };
     this.accounts = new Accounts({
       ...common, live, scryptCost: deps.scryptCost, sessionIdleMs: deps.sessionIdleMs, sessionMaxMs: deps.sessionMaxMs,

@@ -101,3 +101,6 @@ export const LOGIN_DEVICES_SQL = `
 
 /** Migration 6: a social worker's account names the social-worker record it is. */
 export const USER_SOCIAL_WORKER_SQL = 'ALTER TABLE users ADD COLUMN social_worker_id INTEGER REFERENCES social_workers(id);';
+
+/** Migration 8: a grid worker's account names the grid-worker record it is (their tasks are those dispatched to it). */
+export const USER_GRID_WORKER_SQL = 'ALTER TABLE users ADD COLUMN worker_id TEXT REFERENCES workers(id);';

@@ -35,14 +35,15 @@ export class UserService {
     const { store } = this.#p;
     const grids = this.#checkScope(communityId, body.role, body.grids ?? []);
     const socialWorkerId = this.#checkWorker(communityId, body.role, body.socialWorkerId ?? null);
+    const workerId = this.#checkGridWorker(communityId, body.role, body.workerId ?? null);
     if (store.stmt.byName.get(body.username)) throw taken(body.username);
     const hash = await hashPassword(body.password, this.#p.scryptCost);
     return this.#p.db.transaction(() => {
       if (store.stmt.byName.get(body.username)) throw taken(body.username);
-      const u = store.insertUser(communityId, { ...body, grids, socialWorkerId }, hash, body.mustChangePassword ?? true);
+      const u = store.insertUser(communityId, { ...body, grids, socialWorkerId, workerId }, hash, body.mustChangePassword ?? true);
       this.#p.audit.write({
         ...actorOf(actor), communityId, action: 'users.create', targetType: 'users', targetId: u.id,
-        detail: { username: u.username, role: u.role, ...(u.grids.length ? { grids: u.grids } : {}), ...(socialWorkerId ? { socialWorkerId } : {}) },
+        detail: { username: u.username, role: u.role, ...(u.grids.length ? { grids: u.grids } : {}), ...(socialWorkerId ? { socialWorkerId } : {}), ...(workerId ? { workerId } : {}) },
         ip: req.ip,
       });
       return u;
@@ -69,6 +70,15 @@ export class UserService {
     if (role !== 'social_worker') throw invalid([{ field: 'socialWorkerId', problem: 'only a social worker’s account is a social worker' }]);
     const row = this.#p.store.stmt.socialWorker.get(id) as { community_id: string } | undefined;
     if (!row || row.community_id !== communityId) throw invalid([{ field: 'socialWorkerId', problem: `no social worker ${id} in this community` }]);
+    return id;
+  }
+
+  /** The grid-worker record a `role` account may name: only a grid worker's, and one of the community. */
+  #checkGridWorker(communityId: string, role: UserRole, id: string | null): string | null {
+    if (id === null) return null;
+    if (role !== 'grid_worker') throw invalid([{ field: 'workerId', problem: 'only a grid worker’s account is a grid worker' }]);
+    const w = this.#p.directory.workers.get(id);
+    if (!w || w.communityId !== communityId) throw invalid([{ field: 'workerId', problem: `no grid worker ${id} in this community` }]);
     return id;
   }
 
@@ -108,10 +118,14 @@ export class UserService {
     const socialWorkerId = role !== 'social_worker' && body.socialWorkerId === undefined
       ? null
       : this.#checkWorker(before.communityId, role, body.socialWorkerId !== undefined ? body.socialWorkerId : before.socialWorkerId);
+    // Likewise a grid worker's record: another role drops it.
+    const workerId = role !== 'grid_worker' && body.workerId === undefined
+      ? null
+      : this.#checkGridWorker(before.communityId, role, body.workerId !== undefined ? body.workerId : before.workerId);
     const displayName = body.displayName ?? before.displayName;
     // Nothing to change: nothing written, no audit line, no socket ended.
-    if (isDeepStrictEqual({ displayName, role, grids, socialWorkerId, status },
-      { displayName: before.displayName, role: before.role, grids: before.grids, socialWorkerId: before.socialWorkerId, status: before.status })) {
+    if (isDeepStrictEqual({ displayName, role, grids, socialWorkerId, workerId, status },
+      { displayName: before.displayName, role: before.role, grids: before.grids, socialWorkerId: before.socialWorkerId, workerId: before.workerId, status: before.status })) {
       return before;
     }
     const after = db.transaction(() => {
@@ -120,10 +134,12 @@ export class UserService {
         throw new DomainError(409, 'error.last_admin', 'the community would be left without an active administrator');
       }
       store.stmt.update.run(displayName, role, JSON.stringify(grids), socialWorkerId, status, this.#p.now(), id);
+      if (workerId !== before.workerId) store.stmt.setWorker.run(workerId, this.#p.now(), id);
       if (status === 'disabled') ended = store.endSessionsOf(id);
       const changed: string[] = (Object.keys(body) as (keyof UpdateUserBody)[]).filter((k) => body[k] !== undefined);
       // A role change drops the link to a social-worker record: say so.
       if (socialWorkerId !== before.socialWorkerId && !changed.includes('socialWorkerId')) changed.push('socialWorkerId');
+      if (workerId !== before.workerId && !changed.includes('workerId')) changed.push('workerId');
       audit.write({
         ...actorOf(actor), action: 'users.update', targetType: 'users', targetId: id,
         detail: { username: before.username, changed, ...(body.role ? { role } : {}), ...(body.status ? { status } : {}) }, ip: req.ip,
@@ -133,7 +149,7 @@ export class UserService {
     // Sockets carry the principal of their handshake: a changed role, scope or status takes
     // effect at once by ending them (they reconnect as the user is now, or not at all).
     if (after.role !== before.role || after.status !== before.status || JSON.stringify(after.grids) !== JSON.stringify(before.grids)
-      || after.socialWorkerId !== before.socialWorkerId) {
+      || after.socialWorkerId !== before.socialWorkerId || after.workerId !== before.workerId) {
       live.disconnect(rooms.user(id));
     }
     for (const h of ended) live.disconnect(rooms.session(h));

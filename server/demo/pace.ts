@@ -117,7 +117,7 @@ const NOTES = {
 const pickOf = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 /** What a step needs to know of an event. */
-export type PacedEvent = Pick<LifecycleState, 'status' | 'category' | 'urgency' | 'dispatchedAt'> & { source: Source };
+export type PacedEvent = Pick<LifecycleState, 'status' | 'category' | 'urgency' | 'dispatchedAt' | 'signedAt'> & { source: Source };
 
 /** An event's next step and when it happens. */
 export interface EventStep {
@@ -132,7 +132,7 @@ export interface EventStep {
  * half an hour, dispatch inside the category's limit, handling that mostly finishes well inside
  * the handling limit while about one event in eight runs late (so reminders and overdue marks
  * happen on their own), verification within hours, a call-back the next day for most residents'
- * reports. The centre works round the clock; grid workers start and resolve an ordinary event in
+ * reports. The centre works round the clock; grid workers sign for a case at once and start and resolve an ordinary event in
  * street hours, and call-backs are made in the daytime. Null when nothing more will happen.
  */
 export function nextEventStep(rand: () => number, e: PacedEvent, since: number, tz: string): EventStep | null {
@@ -149,7 +149,10 @@ export function nextEventStep(rand: () => number, e: PacedEvent, since: number, 
     case 'returned':
       return { action: 'dispatch', at: since + (10 + rand() * 50) * MIN };
     case 'dispatched':
-      return { action: 'start', at: onStreet(since + (5 + rand() * 40) * MIN) };
+      // The worker signs for it (签收) within minutes, mostly well inside the two hours; then starts.
+      return e.signedAt
+        ? { action: 'start', at: onStreet(since + (5 + rand() * 40) * MIN) }
+        : { action: 'sign', at: since + (2 + rand() * 25) * MIN };
     case 'in_progress': {
       // Most finish well inside the limit; about one in eight runs late.
       const share = rand() < 0.12 ? 1.05 + rand() * 0.8 : 0.1 + rand() * 0.8;

@@ -146,7 +146,7 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
           const at = step ? Math.round(step.at) : now;
           if (!step || at >= now) break;
           const input = { ...step, ...(step.action === 'dispatch' ? { assigneeId: worker.id } : {}) };
-          const out = applyAction(e, step.action, { ...input, actor: step.action === 'resolve' || step.action === 'start' ? worker.id : 'dispatcher' }, at);
+          const out = applyAction(e, step.action, { ...input, actor: step.action === 'resolve' || step.action === 'start' || step.action === 'sign' ? worker.id : 'dispatcher' }, at);
           if (!out.ok) break;
           const from = e.status;
           e = { ...e, ...out.state, version: e.version + 1, updatedAt: at };
@@ -174,7 +174,7 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
         }
         store.insert(e);
         for (const [at, action, from, to, note, data] of lines) {
-          const actor = action === 'report' ? (e.reporterName ? 'resident' : worker.id) : action === 'escalate' || action === 'remind' ? 'system' : action === 'start' || action === 'resolve' ? worker.id : 'dispatcher';
+          const actor = action === 'report' ? (e.reporterName ? 'resident' : worker.id) : action === 'escalate' || action === 'remind' ? 'system' : action === 'start' || action === 'resolve' || action === 'sign' ? worker.id : 'dispatcher';
           store.addHistory(id, at, action, from, to, actor, actor === 'system' ? 'system' : actor === worker.id ? 'grid_worker' : 'dispatcher', note, data);
         }
         count++;

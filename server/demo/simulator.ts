@@ -128,7 +128,7 @@ export class Simulator extends Ticker<SimulatorOptions> {
     const action: Action = step.action;
     try {
       const e = this.options.events.get(this.#actor('dispatcher', 'dispatcher'), id);
-      const byWorker = action === 'start' || action === 'resolve' || action === 'send_back';
+      const byWorker = action === 'sign' || action === 'start' || action === 'resolve' || action === 'send_back';
       const who = byWorker ? this.#actor(worker(e).id, 'grid_worker') : this.#actor('dispatcher', 'dispatcher');
       const after = await this.options.events.transition(who, id, action, {
         ...(action === 'dispatch' ? { assigneeId: worker(e).id } : {}),

@@ -7,15 +7,16 @@
  * ingests, gets the event's id and case number.
  */
 import type { Context } from 'hono';
-import { ACTIONS, allowedActions } from '../../shared/lifecycle.ts';
+import { ACTIONS } from '../../shared/lifecycle.ts';
 import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transitionBody } from '../../shared/schemas.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
 import { Routes } from '../http/routes.ts';
 import { limitedBody, parse, principal, readJson } from '../http/validate.ts';
-import { INGEST, READ, REPORT, actionRoute } from './access.ts';
+import { CENTRE, INGEST, READ, REPORT, actionRoute } from './access.ts';
+import { queueQuery } from '../../shared/desk.ts';
 import { projectEvent, type EventRecord, type ViewContext } from './record.ts';
-import type { EventService, HistoryLine } from './service.ts';
+import type { EventService, NamedHistoryLine } from './service.ts';
 
 const MAX_BODY = 256 * 1024;
 const MAX_BULK_BODY = 8 * 1024 * 1024;
@@ -32,11 +33,19 @@ export interface EventRouteDeps {
 export function eventRoutes({ events, viewContext }: EventRouteDeps): Routes {
   const r = new Routes();
   const ctxOf = (c: Context) => viewContext(principal(c).communityId);
-  const view = (c: Context, e: EventRecord) => ({ ...projectEvent(e, 'staff', ctxOf(c)), allowedActions: allowedActions(e) });
+  const view = (c: Context, e: EventRecord) => ({ ...projectEvent(e, 'staff', ctxOf(c)), allowedActions: events.allowedFor(principal(c), e) });
 
   r.get('/events', { access: READ, reads: { targetType: 'events', at: 'items', personal: REPORTER } }, (c) => {
     const page = events.list(principal(c), parse(listEventsQuery, c.req.query()));
     return c.json({ items: page.items.map((e) => view(c, e)), nextCursor: page.nextCursor });
+  });
+
+  // The desk's queue (before `/events/:id`, which would take `queue` for an id).
+  r.get('/events/queue', { access: READ, reads: { targetType: 'events', at: 'items', personal: REPORTER } }, (c) => {
+    const q = parse(queueQuery, c.req.query());
+    const page = events.queue(principal(c), q);
+    const items = page.items.map(({ event, light }) => ({ ...view(c, event), light }));
+    return c.json({ tab: q.tab, items, counts: page.counts, truncated: page.truncated });
   });
 
   r.post('/events', REPORT, limitedBody(MAX_BODY), async (c) => {
@@ -58,9 +67,11 @@ export function eventRoutes({ events, viewContext }: EventRouteDeps): Routes {
   r.get('/events/:id', { access: READ, reads: { targetType: 'events', at: 'event', personal: [] } }, (c) => {
     const e = events.get(principal(c), c.req.param('id'));
     const tz = ctxOf(c).timeZone;
-    const history = events.history(e.id).map((h: HistoryLine) => ({ ...h, at: isoInZone(h.at, tz) }));
+    const history = events.history(e.id).map((h: NamedHistoryLine) => ({ ...h, at: isoInZone(h.at, tz) }));
     return c.json({ event: view(c, e), history });
   });
+
+  r.get('/events/:id/assignees', CENTRE, (c) => c.json({ items: events.assignees(principal(c), c.req.param('id')) }));
 
   r.post('/events/:id/:action', actionRoute, limitedBody(MAX_BODY), async (c) => {
     const action = actionParam.safeParse(c.req.param('action'));

@@ -62,3 +62,14 @@ export const EVENTS_SQL = `
   );
   CREATE INDEX event_history_event ON event_history(event_id, id);
 `;
+
+/**
+ * Migration 8: the sign-for (签收) of a dispatched case, with the time of the last dispatch that
+ * starts its clock.
+ */
+export const EVENTS_SIGN_FOR_SQL = `
+  ALTER TABLE events ADD COLUMN assigned_at INTEGER;
+  ALTER TABLE events ADD COLUMN signed_at INTEGER;
+  UPDATE events SET assigned_at = dispatched_at WHERE dispatched_at IS NOT NULL;
+  UPDATE events SET signed_at = COALESCE(assigned_at, dispatched_at) WHERE status NOT IN ('reported', 'accepted', 'rejected', 'dispatched', 'returned');
+`;

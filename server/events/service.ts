@@ -10,12 +10,15 @@ import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
 import { EventStore, sourceData, type EventChange, type HistoryLine } from './store.ts';
 import { DeadlineTimer } from './deadlines.ts';
-import { ACTION_ROLES, INGEST, READ, REPORT } from './access.ts';
+import { ACTION_ROLES, CENTRE, INGEST, READ, REPORT } from './access.ts';
+import { EventQueue, type QueuePage } from './queue.ts';
+import type { AssigneeSuggestion, QueueQuery } from '../../shared/desk.ts';
 import { applyAction, allowedActions, isOpen, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
 import { FUTURE_SLACK_MS, authorise } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
+import { isoInZone } from '../../shared/time.ts';
 import type { Directory } from '../kernel/community.ts';
 import { eventCode, fromRow, type EventRecord, type EventRow } from './record.ts';
 
@@ -27,7 +30,17 @@ export interface EventServiceDeps {
   directory: Directory;
   journal: JournalWriter;
   now?: () => number;
+  /** The name people know an actor by (an account's display name), for the timeline and "changed by". */
+  actorName?: (actor: string) => string | null;
+  /** The grid-worker records that have an account (whose holder sees "my tasks"). */
+  workerAccounts?: (communityId: string) => ReadonlySet<string>;
 }
+
+/** A history line with the name of who took it. */
+export type NamedHistoryLine = HistoryLine & { actorName: string };
+
+/** Actions a grid worker takes on cases dispatched to them, not to a colleague. */
+const ASSIGNEE_ACTIONS: ReadonlySet<Action> = new Set(['sign', 'start', 'resolve', 'send_back', 'request_extension', 'request_shelve']);
 
 export class EventService {
   #db: Db;
@@ -35,6 +48,9 @@ export class EventService {
   #dir: Directory;
   #now: () => number;
   #store: EventStore;
+  #queueView: EventQueue;
+  #actorName: (actor: string) => string | null;
+  #workerAccounts: (communityId: string) => ReadonlySet<string>;
   /** The deadline timer: reminders (催办) and overdue marks (督办). */
   readonly deadlines: DeadlineTimer;
 
@@ -44,6 +60,9 @@ export class EventService {
     this.#dir = deps.directory;
     this.#now = deps.now ?? Date.now;
     this.#store = new EventStore(deps.db, deps.journal);
+    this.#queueView = new EventQueue(deps.db);
+    this.#actorName = deps.actorName ?? (() => null);
+    this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
     this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now);
   }
 
@@ -58,8 +77,38 @@ export class EventService {
     return fromRow(row);
   }
 
-  history(eventId: number): HistoryLine[] {
-    return this.#store.history(eventId);
+  history(eventId: number): NamedHistoryLine[] {
+    return this.#store.history(eventId).map((h) => ({ ...h, actorName: this.#nameOf(h.actor) }));
+  }
+
+  /** Who an actor is to people: an account's display name, a grid worker's name, or the id itself. */
+  #nameOf(actor: string): string {
+    return this.#actorName(actor) ?? this.#dir.workerName(actor) ?? actor;
+  }
+
+  /** The dispatcher's queue: one tab of the open cases, every tab counted (server/events/queue.ts). */
+  queue(principal: Principal, q: QueueQuery): QueuePage {
+    authorise(principal, READ, 'read events');
+    return this.#queueView.page(principal, q, this.#now());
+  }
+
+  /**
+   * Whom to dispatch a case to, best first: the case's own grid's worker, then the others by how
+   * many cases they have open now (fewest first). Another grid's worker is a suggestion the desk
+   * warns about, not a refusal.
+   */
+  assignees(principal: Principal, idOrCode: string | number): AssigneeSuggestion[] {
+    authorise(principal, CENTRE, 'dispatch events');
+    const e = this.get(principal, idOrCode);
+    const load = this.#queueView.openLoad(principal.communityId);
+    const accounts = this.#workerAccounts(principal.communityId);
+    return [...this.#dir.workers.values()]
+      .filter((w) => w.communityId === principal.communityId)
+      .map((w) => ({
+        id: w.id, name: w.name, gridId: w.gridId, sameGrid: w.gridId !== null && w.gridId === e.gridId,
+        openCases: load.get(w.id) ?? 0, hasAccount: accounts.has(w.id),
+      }))
+      .sort((a, b) => Number(b.sameGrid) - Number(a.sameGrid) || a.openCases - b.openCases || a.id.localeCompare(b.id));
   }
 
   /** Newest first; the cursor is the id of the last event of the previous page. */
@@ -180,7 +229,7 @@ export class EventService {
       description: body.description, address: body.address ?? null, lat: body.lat ?? null, lng: body.lng ?? null,
       reporterName: body.reporterName ?? null, reporterPhone: body.reporterPhone ?? null,
       externalId: body.externalId ?? null, status: 'reported', assigneeId: null, pending: null,
-      shelvedFrom: null, shelvedAt: null, reportedAt, acceptedAt: null, dispatchedAt: null, resolvedAt: null,
+      shelvedFrom: null, shelvedAt: null, reportedAt, acceptedAt: null, dispatchedAt: null, assignedAt: null, signedAt: null, resolvedAt: null,
       closedAt: null, reviewedAt: null, dispatchDueAt: null, handleDueAt: null, onTime: null, satisfaction: null,
       overdue: false, remindedAt: null, remindedDue: null, escalatedAt: null, version: 1, updatedAt: now,
     };
@@ -203,8 +252,15 @@ export class EventService {
       const now = this.#now();
       const before = this.get(principal, idOrCode);
       if (body.expectedVersion !== undefined && body.expectedVersion !== before.version) {
+        // Say who changed it and when, so the desk can tell "changed by 王丽 at 10:03 — reload".
+        const last = this.#store.history(before.id).at(-1);
+        const changedBy = last ? this.#nameOf(last.actor) : null;
         throw new DomainError(409, 'error.version_conflict',
-          `event ${before.code} is at version ${before.version}, not ${body.expectedVersion}`, undefined, { version: before.version });
+          `event ${before.code} is at version ${before.version}, not ${body.expectedVersion}${changedBy ? `: changed by ${changedBy}` : ''}`,
+          undefined, { version: before.version, changedBy, changedAt: last ? isoInZone(last.at, this.#dir.timeZoneOf(principal.communityId)) : null, action: last?.action ?? null });
+      }
+      if (principal.workerId && ASSIGNEE_ACTIONS.has(action) && before.assigneeId !== principal.workerId && before.status !== 'accepted') {
+        throw new DomainError(403, 'error.not_assignee', `event ${before.code} is dispatched to another grid worker`);
       }
       const out = applyAction(before, action, { ...body, actor: principal.id }, now);
       if (!out.ok) {
@@ -227,8 +283,14 @@ export class EventService {
     });
   }
 
-  allowed(e: EventRecord): Action[] {
-    return isOpen(e.status) || e.status === 'closed' ? allowedActions(e) : [];
+  /**
+   * What `principal` may do to the case now: what its status allows, cut to their role's
+   * actions, and for a grid worker with a record, only their own cases' (the desk shows these
+   * buttons and no others).
+   */
+  allowedFor(principal: Principal, e: EventRecord): Action[] {
+    return allowedActions(e).filter((a) => ACTION_ROLES[a].includes(principal.role)
+      && !(principal.workerId && ASSIGNEE_ACTIONS.has(a) && e.assigneeId !== principal.workerId && e.status !== 'accepted'));
   }
 }
 

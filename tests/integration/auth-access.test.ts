@@ -40,7 +40,7 @@ const N_ON_SITE: Who[] = [...N_COORDINATE, 'grid_worker'];
 const N_RESOURCES: Who[] = ['admin', 'coordinator', 'social_worker'];
 
 const EVENT_ACTIONS: Record<Action, Who[]> = {
-  accept: CENTRE, reject: CENTRE, dispatch: CENTRE, send_back: HANDLER, start: HANDLER, resolve: HANDLER, return: CENTRE,
+  accept: CENTRE, reject: CENTRE, dispatch: CENTRE, sign: HANDLER, send_back: HANDLER, start: HANDLER, resolve: HANDLER, return: CENTRE,
   close: CENTRE, review: CENTRE, request_extension: HANDLER, approve_extension: CENTRE, deny_extension: CENTRE,
   request_shelve: HANDLER, approve_shelve: CENTRE, deny_shelve: CENTRE, unshelve: CENTRE,
 };
@@ -80,7 +80,9 @@ const ROUTES: Record<string, Rule> = {
   'GET /events': PEOPLE,
   'POST /events': [...PEOPLE, 'integration'],
   'POST /events/ingest': ['admin', 'dispatcher', 'integration'],
+  'GET /events/queue': PEOPLE,
   'GET /events/:id': PEOPLE,
+  'GET /events/:id/assignees': CENTRE,
   // 'POST /events/:id/:action': per action, EVENT_ACTIONS
 
   'GET /volunteers': PEOPLE,

@@ -64,9 +64,9 @@ describe('the grid-event pace shared by history and simulator', () => {
     const rand = seededRandom(3);
     const night = at('2026-03-10T01:00:00');
     for (let i = 0; i < 200; i++) {
-      const ordinary = nextEventStep(rand, { status: 'dispatched', category: 'environment', urgency: 'normal', source: 'patrol', dispatchedAt: night }, night, TZ)!;
+      const ordinary = nextEventStep(rand, { status: 'dispatched', category: 'environment', urgency: 'normal', source: 'patrol', dispatchedAt: night, signedAt: night }, night, TZ)!;
       expect(withinHours(ordinary.at, HOURS.street, TZ)).toBe(true);
-      const urgent = nextEventStep(rand, { status: 'dispatched', category: 'fire', urgency: 'urgent', source: 'patrol', dispatchedAt: night }, night, TZ)!;
+      const urgent = nextEventStep(rand, { status: 'dispatched', category: 'fire', urgency: 'urgent', source: 'patrol', dispatchedAt: night, signedAt: night }, night, TZ)!;
       expect(urgent.at).toBeLessThan(night + HOUR_MS);
     }
   });

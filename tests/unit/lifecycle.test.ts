@@ -85,7 +85,7 @@ const EXPECTED_ALLOWED: Record<SampleName, Action[]> = {
   reported: ['accept', 'reject'],
   accepted: ['dispatch', 'request_extension', 'request_shelve'],
   rejected: [],
-  dispatched: ['start', 'send_back', 'request_extension', 'request_shelve'],
+  dispatched: ['sign', 'start', 'send_back', 'request_extension', 'request_shelve'],
   in_progress: ['resolve', 'request_extension', 'request_shelve'],
   resolved: ['close', 'return'],
   returned: ['dispatch', 'request_extension', 'request_shelve'],

@@ -1,0 +1,86 @@
+/**
+ * The dispatcher's queue (shared/desk.ts): the open cases of a community — and the closed ones
+ * waiting for their call-back — sorted into the desk's tabs, filtered and counted. Open cases
+ * are few (hundreds) beside the history (a million), and `events_status (community_id, status)`
+ * finds them, so the queue is read whole and cut in memory: one query answers the tab and
+ * every tab's count under the same filters.
+ */
+import type { Db } from '../db/index.ts';
+import { CALLBACK_WINDOW_MS, caseLight, nextDue, type Light, type QueueQuery, type QueueTab, QUEUE_TABS } from '../../shared/desk.ts';
+import type { Principal } from '../principal.ts';
+import { fromRow, type EventRecord, type EventRow } from './record.ts';
+
+export interface QueuePage {
+  items: { event: EventRecord; light: Light | null }[];
+  counts: Record<QueueTab, number>;
+  truncated: boolean;
+}
+
+export class EventQueue {
+  #open;
+  #load;
+
+  constructor(db: Db) {
+    this.#open = db.prepare(
+      `SELECT * FROM events WHERE community_id = ?
+         AND (status IN ('reported', 'accepted', 'dispatched', 'in_progress', 'resolved', 'returned', 'shelved')
+              OR (status = 'closed' AND closed_at > ?))`,
+    );
+    this.#load = db.prepare(
+      `SELECT assignee_id AS id, COUNT(*) AS n FROM events
+        WHERE community_id = ? AND status IN ('dispatched', 'in_progress') AND assignee_id IS NOT NULL GROUP BY assignee_id`,
+    );
+  }
+
+  /** The tab `q.tab` of the principal's queue at `now`, with every tab's count. */
+  page(p: Principal, q: QueueQuery, now: number): QueuePage {
+    const needle = q.q?.toLowerCase() || null;
+    const rows = (this.#open.all(p.communityId, now - CALLBACK_WINDOW_MS) as EventRow[]).filter((r) =>
+      (!p.grids || (r.grid_id !== null && p.grids.includes(r.grid_id)))
+      && (!q.category || q.category.includes(r.category))
+      && (!q.grid || (r.grid_id !== null && q.grid.includes(r.grid_id)))
+      && (!q.source || q.source.includes(r.source as never))
+      && (!q.urgency || q.urgency.includes(r.urgency as never))
+      && (!needle || matches(r, needle)));
+    const counts = Object.fromEntries(QUEUE_TABS.map((t) => [t, 0])) as Record<QueueTab, number>;
+    const picked: { event: EventRecord; light: Light | null; due: number | null }[] = [];
+    for (const r of rows) {
+      const e = fromRow(r);
+      const light = caseLight(e, now);
+      for (const t of tabsOf(e, light, p)) {
+        counts[t]++;
+        if (t === q.tab) picked.push({ event: e, light, due: nextDue(e) });
+      }
+    }
+    picked.sort(q.sort === 'newest'
+      ? (a, b) => b.event.reportedAt - a.event.reportedAt || b.event.id - a.event.id
+      : (a, b) => (a.due ?? Infinity) - (b.due ?? Infinity) || a.event.reportedAt - b.event.reportedAt || a.event.id - b.event.id);
+    return { items: picked.slice(0, q.limit).map(({ event, light }) => ({ event, light })), counts, truncated: picked.length > q.limit };
+  }
+
+  /** Cases dispatched to each worker and not yet resolved, by worker id. */
+  openLoad(communityId: string): Map<string, number> {
+    return new Map((this.#load.all(communityId) as { id: string; n: number }[]).map((r) => [r.id, r.n]));
+  }
+}
+
+function matches(r: EventRow, needle: string): boolean {
+  return r.code.includes(needle) || r.title.toLowerCase().includes(needle) || r.description.toLowerCase().includes(needle)
+    || (r.address?.toLowerCase().includes(needle) ?? false) || (r.reporter_phone?.includes(needle) ?? false);
+}
+
+/** The tabs a case shows in. */
+function tabsOf(e: EventRecord, light: Light | null, p: Principal): QueueTab[] {
+  const tabs: QueueTab[] = [];
+  if (e.status === 'closed') return e.reviewedAt === null ? ['callback'] : [];
+  tabs.push('open');
+  if (e.status === 'reported') tabs.push('triage');
+  if ((e.status === 'accepted' || e.status === 'returned') && !e.pending) tabs.push('dispatch');
+  if (e.status === 'dispatched' && !e.signedAt) tabs.push('sign');
+  if (light === 'red') tabs.push('overdue');
+  else if (light === 'amber') tabs.push('due_soon');
+  if (e.pending) tabs.push('requests');
+  if (e.status === 'resolved') tabs.push('verify');
+  if (p.workerId && e.assigneeId === p.workerId && (e.status === 'dispatched' || e.status === 'in_progress')) tabs.push('mine');
+  return tabs;
+}

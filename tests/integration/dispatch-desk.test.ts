@@ -1,0 +1,128 @@
+/**
+ * The dispatcher's desk over real HTTP: the queue's tabs and counts as a case moves through the
+ * loop, whom to dispatch to, the grid worker's sign-for (签收) and "my tasks", a stale action
+ * answered with who changed the case, and a grid worker kept off a colleague's case.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, logIn, request, sampleReport, startServer, TEST_PASSWORD, type Credentials, type TestServer } from '../support/server.ts';
+
+let ts: TestServer;
+let api: string;
+let worker: Credentials;
+let colleague: Credentials;
+let g01Worker: string;
+let otherWorker: string;
+
+beforeAll(async () => {
+  ts = await startServer();
+  api = `${ts.url}/api/v1`;
+  g01Worker = ts.app.directory.grids.get('G01')!.workerId!;
+  otherWorker = [...ts.app.directory.workers.values()].find((w) => w.id !== g01Worker)!.id;
+  await ts.app.auth.accounts.users.create(null, ts.app.directory.defaultCommunity()!.id, {
+    username: 'wang-li', displayName: '王丽', role: 'grid_worker', grids: ['G01'], workerId: g01Worker,
+    password: TEST_PASSWORD, mustChangePassword: false,
+  });
+  // A colleague who also works G01 but is another grid-worker record.
+  await ts.app.auth.accounts.users.create(null, ts.app.directory.defaultCommunity()!.id, {
+    username: 'zhao-qiang', displayName: '赵强', role: 'grid_worker', grids: ['G01'], workerId: otherWorker,
+    password: TEST_PASSWORD, mustChangePassword: false,
+  });
+  await createUser(ts.app, 'disp-a', 'dispatcher');
+  worker = await logIn(ts.url, 'wang-li', TEST_PASSWORD);
+  colleague = await logIn(ts.url, 'zhao-qiang', TEST_PASSWORD);
+});
+afterAll(async () => {
+  await ts?.stop();
+});
+
+const queue = async (tab: string, as?: Credentials, extra = '') => {
+  const r = await request(`${api}/events/queue?tab=${tab}${extra}`, as ? { as } : {});
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body as { items: any[]; counts: Record<string, number>; truncated: boolean };
+};
+const act = async (id: number, action: string, body: Record<string, unknown> = {}, as?: Credentials) =>
+  request(`${api}/events/${id}/${action}`, { method: 'POST', body, ...(as ? { as } : {}) });
+
+describe('the queue', () => {
+  it('shows a new report under triage, then under dispatch once accepted, with every tab counted', async () => {
+    const before = await queue('triage');
+    const r = await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '桂花苑5幢路灯不亮', gridId: 'G01', address: '桂花苑5幢' }) });
+    expect(r.status).toBe(201);
+    const e = r.body.event;
+    const triage = await queue('triage');
+    expect(triage.counts.triage).toBe(before.counts.triage + 1);
+    expect(triage.items.map((i) => i.id)).toContain(e.id);
+    expect(triage.items.find((i) => i.id === e.id).allowedActions).toEqual(['accept', 'reject']);
+    expect(triage.items.find((i) => i.id === e.id).reporterPhone).toBe('13812345678');
+
+    expect((await act(e.id, 'accept', { expectedVersion: 1 })).status).toBe(200);
+    const after = await queue('dispatch');
+    expect(after.counts.triage).toBe(before.counts.triage);
+    const row = after.items.find((i) => i.id === e.id);
+    expect(row).toMatchObject({ status: 'accepted', light: 'green' });
+  });
+
+  it('finds a case by its number or by a word of its address, and says which tab is empty under a filter', async () => {
+    const r = await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '丹桂巷井盖松动', address: '丹桂巷12号旁', gridId: 'G01' }) });
+    const e = r.body.event;
+    expect((await queue('open', undefined, `&q=${e.code}`)).items.map((i) => i.id)).toEqual([e.id]);
+    expect((await queue('open', undefined, `&q=${encodeURIComponent('丹桂巷')}`)).items.map((i) => i.id)).toContain(e.id);
+    const none = await queue('open', undefined, `&q=${encodeURIComponent('不存在的地址')}`);
+    expect(none.items).toEqual([]);
+    expect(Object.values(none.counts).every((n) => n === 0)).toBe(true);
+  });
+
+  it('refuses a tab that does not exist, naming the field', async () => {
+    const r = await request(`${api}/events/queue?tab=everything`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.issues[0].field).toBe('tab');
+  });
+});
+
+describe('dispatching, signing for and working a case', () => {
+  it('suggests the grid’s own worker first, dispatches, and lets only that worker sign for it', async () => {
+    const e = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '桂花苑2幢楼道堆物', gridId: 'G01' }) })).body.event;
+    await act(e.id, 'accept');
+    const s = await request(`${api}/events/${e.id}/assignees`);
+    expect(s.status).toBe(200);
+    expect(s.body.items[0]).toMatchObject({ id: g01Worker, sameGrid: true, hasAccount: true });
+    expect(s.body.items.filter((w: any) => w.sameGrid)).toHaveLength(1);
+
+    const dispatched = (await act(e.id, 'dispatch', { assigneeId: g01Worker })).body.event;
+    expect(dispatched.signedAt).toBeNull();
+    expect(Date.parse(dispatched.signDueAt) - Date.parse(dispatched.assignedAt)).toBe(2 * 3_600_000);
+    expect((await queue('sign')).items.map((i) => i.id)).toContain(e.id);
+
+    // The assignee sees it in "my tasks" and may sign for it; the colleague on the same grid sees it but may not.
+    const mine = await queue('mine', worker);
+    const task = mine.items.find((i) => i.id === e.id);
+    expect(task.allowedActions).toContain('sign');
+    expect((await queue('mine', colleague)).items.map((i) => i.id)).not.toContain(e.id);
+    const theirs = (await queue('open', colleague)).items.find((i) => i.id === e.id);
+    expect(theirs.allowedActions).toEqual([]);
+    const refused = await act(e.id, 'sign', {}, colleague);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('error.not_assignee');
+
+    const signed = await act(e.id, 'sign', { expectedVersion: dispatched.version }, worker);
+    expect(signed.status).toBe(200);
+    expect(signed.body.event.signedAt).not.toBeNull();
+    expect(signed.body.event.allowedActions).not.toContain('sign');
+    expect((await queue('sign')).items.map((i) => i.id)).not.toContain(e.id);
+
+    const history = (await request(`${api}/events/${e.id}`)).body.history;
+    expect(history.at(-1)).toMatchObject({ action: 'sign', actorName: '王丽' });
+  });
+
+  it('refuses a stale action with 409 naming who changed the case and when', async () => {
+    const e = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '桂花苑7幢噪音扰民', gridId: 'G01' }) })).body.event;
+    const dispA = await logIn(ts.url, 'disp-a', TEST_PASSWORD);
+    expect((await act(e.id, 'accept', { expectedVersion: 1 }, dispA)).status).toBe(200);
+    // The admin's desk still shows version 1.
+    const stale = await act(e.id, 'reject', { expectedVersion: 1, note: '重复' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'error.version_conflict', version: 2, changedBy: 'disp-a', action: 'accept' });
+    expect(stale.body.error.changedAt).toMatch(/\+08:00$/);
+    expect((await request(`${api}/events/${e.id}`)).body.event.status).toBe('accepted');
+  });
+});
