@@ -8,6 +8,9 @@ export const BASE = '/console';
 
 export const ROUTES = {
   home: '/',
+  events: '/events',
+  'event-new': '/events/new',
+  event: '/events/:id',
   users: '/users',
   displays: '/displays',
   'api-keys': '/api-keys',

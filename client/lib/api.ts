@@ -37,6 +37,8 @@ export class ApiError extends Error {
     readonly issues: readonly FieldIssue[] = [],
     /** Seconds to wait before trying again (429 and 503), when the server said. */
     readonly retryAfter: number | null = null,
+    /** What else the answer said (a stale case's 409: `changedBy`, `changedAt`, `version`). */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -92,7 +94,8 @@ export async function errorFrom(res: Response): Promise<ApiError> {
   const message = typeof e?.message === 'string' ? e.message : `${res.status} ${res.statusText}`.trim();
   const issues = Array.isArray(e?.issues) ? e.issues.filter(isIssue) : [];
   const fromBody = typeof e?.retryAfter === 'number' && Number.isFinite(e.retryAfter) ? Math.ceil(e.retryAfter) : null;
-  return new ApiError(res.status, code, message, issues, retryAfterSeconds(res.headers.get('Retry-After')) ?? fromBody);
+  const { code: _c, message: _m, issues: _i, ...details } = e ?? {};
+  return new ApiError(res.status, code, message, issues, retryAfterSeconds(res.headers.get('Retry-After')) ?? fromBody, details);
 }
 
 export interface RequestOptions {

@@ -78,7 +78,10 @@ export class EventService {
   }
 
   history(eventId: number): NamedHistoryLine[] {
-    return this.#store.history(eventId).map((h) => ({ ...h, actorName: this.#nameOf(h.actor) }));
+    return this.#store.history(eventId).map((h) => {
+      const assignee = typeof h.data?.assigneeId === 'string' ? this.#dir.workerName(h.data.assigneeId) : null;
+      return { ...h, actorName: this.#nameOf(h.actor), ...(assignee ? { data: { ...h.data, assigneeName: assignee } } : {}) };
+    });
   }
 
   /** Who an actor is to people: an account's display name, a grid worker's name, or the id itself. */

@@ -38,7 +38,7 @@ describe('console addresses', () => {
   });
 
   it('finds no page for an address with a missing or broken id', () => {
-    expect(desks.match('/console/events').page).toBe('not-found');
+    expect(desks.match('/console/events/1/2/3').page).toBe('not-found');
     expect(desks.match('/console/events//steps/3').page).toBe('not-found');
     expect(desks.match('/console/events/%E0%A4%A').page).toBe('not-found');
     expect(desks.match('/console/events/1/2').page).toBe('not-found');

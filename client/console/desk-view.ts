@@ -1,0 +1,67 @@
+/**
+ * What the desk's pages share that is not state: the tabs each role works, the tone of a status,
+ * what each action asks for, and whether a key press belongs to a field being typed in.
+ */
+import type { QueueTab } from '../../shared/desk.ts';
+import type { Action, Status } from '../../shared/lifecycle.ts';
+import type { StaffRole } from './types.ts';
+
+const CENTRE_TABS: QueueTab[] = ['triage', 'dispatch', 'sign', 'due_soon', 'overdue', 'requests', 'verify', 'callback', 'open'];
+
+/** The tabs a role works, in order (1–9 on the keyboard). */
+export function tabsFor(role: StaffRole): QueueTab[] {
+  if (role === 'admin' || role === 'dispatcher') return CENTRE_TABS;
+  if (role === 'grid_worker') return ['mine', 'open'];
+  return ['open', 'overdue'];
+}
+
+export function statusTone(s: Status): 'neutral' | 'ok' | 'warn' | 'danger' | 'info' {
+  switch (s) {
+    case 'reported': return 'info';
+    case 'returned': return 'warn';
+    case 'rejected': return 'neutral';
+    case 'closed':
+    case 'reviewed': return 'ok';
+    case 'shelved': return 'neutral';
+    default: return 'neutral';
+  }
+}
+
+/** What an action's form asks for (the server's rules: shared/lifecycle.ts). */
+export interface ActionForm {
+  note: 'required' | 'optional' | 'none';
+  assignee?: true;
+  hours?: true;
+  satisfaction?: true;
+  /** Shown as the main (blue) button, or as a refusal (red). */
+  tone: 'primary' | 'danger' | 'plain';
+  /** The key that opens it on the case page. */
+  key?: string;
+}
+
+export const ACTION_FORMS: Record<Action, ActionForm> = {
+  accept: { note: 'optional', tone: 'primary', key: 'a' },
+  reject: { note: 'required', tone: 'danger', key: 'x' },
+  dispatch: { note: 'optional', assignee: true, tone: 'primary', key: 'd' },
+  sign: { note: 'none', tone: 'primary', key: 's' },
+  start: { note: 'optional', tone: 'plain' },
+  resolve: { note: 'required', tone: 'primary', key: 'r' },
+  send_back: { note: 'required', tone: 'danger' },
+  return: { note: 'required', tone: 'danger' },
+  close: { note: 'optional', tone: 'primary', key: 'c' },
+  review: { note: 'optional', satisfaction: true, tone: 'primary', key: 'v' },
+  request_extension: { note: 'required', hours: true, tone: 'plain' },
+  approve_extension: { note: 'optional', tone: 'primary' },
+  deny_extension: { note: 'required', tone: 'danger' },
+  request_shelve: { note: 'required', tone: 'plain' },
+  approve_shelve: { note: 'optional', tone: 'primary' },
+  deny_shelve: { note: 'required', tone: 'danger' },
+  unshelve: { note: 'optional', tone: 'primary' },
+};
+
+/** A key press that belongs to a field (typing `a` in a note must not accept the case). */
+export function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  if (!t) return false;
+  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || !!t.closest('dialog[open]');
+}
