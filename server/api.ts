@@ -123,12 +123,9 @@ function communityRoutes(deps: HttpDeps): Routes {
   return r;
 }
 
-export function createHttpApp(deps: HttpDeps) {
-  const app = new Hono();
-  app.use('*', securityHeaders());
-  app.onError(answerErrors(deps));
-
-  const subjects: Routes[] = [
+/** Every subject's routes, as `createHttpApp` mounts them (tests walk their declarations). */
+export function apiRoutes(deps: HttpDeps): Routes[] {
+  return [
     communityRoutes(deps),
     eventRoutes({ events: deps.events, viewContext: deps.viewContext }),
     ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers })] : []),
@@ -140,6 +137,14 @@ export function createHttpApp(deps: HttpDeps) {
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
     }),
   ];
+}
+
+export function createHttpApp(deps: HttpDeps) {
+  const app = new Hono();
+  app.use('*', securityHeaders());
+  app.onError(answerErrors(deps));
+
+  const subjects = apiRoutes(deps);
   const declared = accessTable(subjects.flatMap((r) => r.declared));
 
   const api = new Hono();
