@@ -2,7 +2,8 @@
  * HTTP routes for accounts, paired displays, API keys and the audit log, mounted under /api/v1
  * by `createHttpApp`: `/auth/*`, `/users`, `/displays`, `/api-keys`, `/audit`. The gate in front
  * (server/auth/gate.ts) has already checked the origin, the credentials, the route's
- * access rule and the CSRF token; these routes validate bodies with shared/auth.ts and answer.
+ * access rule and the CSRF token; these routes declare their bodies (shared/auth.ts), checked
+ * before they run, and answer.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { Routes } from '../http/routes.ts';

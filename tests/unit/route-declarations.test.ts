@@ -3,11 +3,14 @@
  * enters the route's rule into the table the gate checks, keyed as the gate finds it. Who may
  * call each real route, role by role, is tests/integration/auth-access.test.ts. The declaration
  * also carries the body's and the query's schemas, checked before the handler runs, and the
- * answer's, checked under tests.
+ * answer's, checked under tests; every real route says what body it takes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { apiRoutes, type HttpDeps } from '../../server/api.ts';
 import { DomainError } from '../../server/errors.ts';
 import { Routes, accessTable, rolesFor, routeKey } from '../../server/http/routes.ts';
 import { limitedBody } from '../../server/http/validate.ts';
@@ -131,5 +134,40 @@ describe('a route that declares its body, query and answer', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('every route the API declares', () => {
+  // The declarations only: the services are never called.
+  const stub = {} as never;
+  const deps = {
+    events: stub, volunteers: stub, orgs: stub, charity: stub, needs: stub, directory: stub, model: stub,
+    auth: { accounts: {} }, security: { cookieSecure: 'auto', trustProxy: false, sessionMaxMs: 1 },
+  } as unknown as HttpDeps;
+  const declared = apiRoutes(deps).flatMap((r) => r.declared);
+
+  it('are the whole API, every subject present', () => {
+    expect(declared.length).toBeGreaterThan(100);
+  });
+
+  it('say what body each POST, PATCH and PUT takes: a schema, or null for none', () => {
+    const silent = declared.filter((d) => ['POST', 'PATCH', 'PUT'].includes(d.method) && d.body === undefined);
+    expect(silent.map((d) => `${d.method} ${d.path}`)).toEqual([]);
+  });
+
+  it('leave reading bodies and queries to their declarations: no handler reads or parses either', () => {
+    const files = [
+      'server/api.ts',
+      ...fs.readdirSync('server', { recursive: true, encoding: 'utf8' })
+        .filter((f) => /(^|\/)routes[^/]*\.ts$/.test(f) && !f.startsWith('http/')).map((f) => path.join('server', f)),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    const readers = files.filter((f) => /\bc\.req\.(query|queries|json|text|arrayBuffer|parseBody)\(|\breadJson\(|(?<![.\w])parse\(/.test(fs.readFileSync(f, 'utf8')));
+    expect(readers).toEqual([]);
+  });
+
+  it('declare the answers of grid events: the list, a report, one event, an action', () => {
+    const answered = declared.filter((d) => d.response).map((d) => `${d.method} ${d.path}`);
+    expect(answered).toEqual(expect.arrayContaining(['GET /events', 'POST /events', 'GET /events/:id', 'POST /events/:id/:action']));
   });
 });
