@@ -1,10 +1,11 @@
 /**
  * The HTTP surface: the JSON API under /api/v1 and the built client pages. Each subject
- * declares its routes in its own folder (`routes.ts`: path, who may call it, handler); this
- * file mounts them behind the gate, which checks every route's rule before a body is read, and
- * adds what belongs to no subject: health, readiness, the taxonomy and the community's reference
- * data. Every body and query is checked with the zod schemas in shared/; a bad one gets a 400
- * that names each field and problem, and writes nothing.
+ * declares its routes in its own folder (`routes.ts`: path, who may call it, body, query,
+ * answer, handler); this file mounts them behind the gate, which checks every route's rule
+ * before a body is read, and adds what belongs to no subject: health, readiness, the taxonomy
+ * and the community's reference data. Every body and query is checked, before its handler
+ * runs, with the zod schemas in shared/ its route declares; a bad one gets a 400 that names
+ * each field and problem, and writes nothing.
  */
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -123,12 +124,9 @@ function communityRoutes(deps: HttpDeps): Routes {
   return r;
 }
 
-export function createHttpApp(deps: HttpDeps) {
-  const app = new Hono();
-  app.use('*', securityHeaders());
-  app.onError(answerErrors(deps));
-
-  const subjects: Routes[] = [
+/** Every subject's routes, as `createHttpApp` mounts them (tests walk their declarations). */
+export function apiRoutes(deps: HttpDeps): Routes[] {
+  return [
     communityRoutes(deps),
     eventRoutes({ events: deps.events, viewContext: deps.viewContext }),
     ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers })] : []),
@@ -140,6 +138,14 @@ export function createHttpApp(deps: HttpDeps) {
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
     }),
   ];
+}
+
+export function createHttpApp(deps: HttpDeps) {
+  const app = new Hono();
+  app.use('*', securityHeaders());
+  app.onError(answerErrors(deps));
+
+  const subjects = apiRoutes(deps);
   const declared = accessTable(subjects.flatMap((r) => r.declared));
 
   const api = new Hono();

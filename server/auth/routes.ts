@@ -2,12 +2,13 @@
  * HTTP routes for accounts, paired displays, API keys and the audit log, mounted under /api/v1
  * by `createHttpApp`: `/auth/*`, `/users`, `/displays`, `/api-keys`, `/audit`. The gate in front
  * (server/auth/gate.ts) has already checked the origin, the credentials, the route's
- * access rule and the CSRF token; these routes validate bodies with shared/auth.ts and answer.
+ * access rule and the CSRF token; these routes declare their bodies (shared/auth.ts), checked
+ * before they run, and answer.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { Routes } from '../http/routes.ts';
 import { ADMIN, PEOPLE } from '../principal.ts';
-import { ID, idParam, limitedBody, parse, principal, readJson } from '../http/validate.ts';
+import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { Auth } from './index.ts';
 import type { Credential } from './index.ts';
@@ -61,15 +62,15 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
 
   // ---- sessions ------------------------------------------------------------------------------
 
-  r.post('/auth/login', 'public', small, async (c) => {
-    const s = await sessions.login(parse(loginBody, await readJson(c)), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
+  r.post('/auth/login', { access: 'public', body: loginBody }, small, async (c) => {
+    const s = await sessions.login(c.req.valid('json'), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
     // A new session replaces the one this browser held (another user's, or an old one of ours).
     const prior = c.get('credential');
     if (prior?.kind === 'session') sessions.logout(prior.user, prior.session, info(c));
     return startSession(c, s, 200);
   });
 
-  r.post('/auth/logout', PEOPLE, small, (c) => {
+  r.post('/auth/logout', { access: PEOPLE, body: null }, small, (c) => {
     const s = session(c);
     sessions.logout(s.user, s.session, info(c));
     sessionCookie(c, null, { secure: false, maxAgeMs: 0 });
@@ -82,39 +83,40 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
     return c.json(body);
   });
 
-  r.post('/auth/password', PEOPLE, small, async (c) => {
+  r.post('/auth/password', { access: PEOPLE, body: changePasswordBody }, small, async (c) => {
     const s = session(c);
-    return startSession(c, await sessions.changePassword(s.user, s.session, parse(changePasswordBody, await readJson(c)), info(c)), 200);
+    return startSession(c, await sessions.changePassword(s.user, s.session, c.req.valid('json'), info(c)), 200);
   });
 
   // `community: false` before any community is installed: there is nothing to set up yet.
   r.get('/auth/setup', 'public', (c) => c.json({ needed: setup.needed(), community: setup.communityInstalled() }));
 
-  r.post('/auth/setup', 'public', small, async (c) => startSession(c, await setup.finish(parse(setupBody, await readJson(c)), info(c)), 201));
+  r.post('/auth/setup', { access: 'public', body: setupBody }, small, async (c) =>
+    startSession(c, await setup.finish(c.req.valid('json'), info(c)), 201));
 
   // ---- users ---------------------------------------------------------------------------------
 
   r.get('/users', ADMIN, (c) => c.json({ items: users.list(principal(c).communityId).map((u) => users.view(u)) }));
 
-  r.post('/users', ADMIN, small, async (c) => {
+  r.post('/users', { access: ADMIN, body: createUserBody }, small, async (c) => {
     const p = principal(c);
-    const u = await users.create(p, p.communityId, parse(createUserBody, await readJson(c)), info(c));
+    const u = await users.create(p, p.communityId, c.req.valid('json'), info(c));
     return c.json({ user: users.view(u) }, 201);
   });
 
-  r.patch(`/users/:id${ID}`, ADMIN, small, async (c) => {
-    const u = users.update(principal(c), idParam(c), parse(updateUserBody, await readJson(c)), info(c));
+  r.patch(`/users/:id${ID}`, { access: ADMIN, body: updateUserBody }, small, async (c) => {
+    const u = users.update(principal(c), idParam(c), c.req.valid('json'), info(c));
     return c.json({ user: users.view(u) });
   });
 
-  r.post(`/users/:id${ID}/password`, ADMIN, small, async (c) => {
-    await users.setPassword(principal(c), idParam(c), parse(setPasswordBody, await readJson(c)).password, info(c));
+  r.post(`/users/:id${ID}/password`, { access: ADMIN, body: setPasswordBody }, small, async (c) => {
+    await users.setPassword(principal(c), idParam(c), c.req.valid('json').password, info(c));
     return c.body(null, 204);
   });
 
   // ---- displays --------------------------------------------------------------------------------
 
-  r.post('/displays/pairing', 'public', small, (c) => c.json(displays.startPairing(info(c)), 201));
+  r.post('/displays/pairing', { access: 'public', body: null }, small, (c) => c.json(displays.startPairing(info(c)), 201));
 
   r.get('/displays/pairing/:pairingId{[A-Za-z0-9_-]{1,64}}', 'public', (c) => {
     // Only a GET may take the one-time answer (Hono routes HEAD here too).
@@ -126,19 +128,20 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
 
   r.get('/displays', ADMIN, (c) => c.json({ items: displays.list(principal(c).communityId).map((d) => displays.view(d)) }));
 
-  r.post('/displays', ADMIN, small, async (c) => {
-    const body = parse(pairDisplayBody, await readJson(c));
+  r.post('/displays', { access: ADMIN, body: pairDisplayBody }, small, async (c) => {
+    const body = c.req.valid('json');
     return c.json({ display: displays.view(displays.pair(principal(c), body.code, body.name, info(c))) }, 201);
   });
 
-  r.patch(`/displays/:id${ID}`, ADMIN, small, async (c) => {
-    const body = parse(renameDisplayBody, await readJson(c));
+  r.patch(`/displays/:id${ID}`, { access: ADMIN, body: renameDisplayBody }, small, async (c) => {
+    const body = c.req.valid('json');
     return c.json({ display: displays.view(displays.rename(principal(c), idParam(c), body.name, info(c))) });
   });
 
-  r.post(`/displays/:id${ID}/revoke`, ADMIN, small, (c) => c.json({ display: displays.view(displays.revoke(principal(c), idParam(c), info(c))) }));
+  r.post(`/displays/:id${ID}/revoke`, { access: ADMIN, body: null }, small, (c) =>
+    c.json({ display: displays.view(displays.revoke(principal(c), idParam(c), info(c))) }));
 
-  r.post(`/displays/:id${ID}/reload`, ADMIN, small, (c) => {
+  r.post(`/displays/:id${ID}/reload`, { access: ADMIN, body: null }, small, (c) => {
     displays.reload(principal(c), idParam(c), info(c));
     return c.body(null, 204);
   });
@@ -147,19 +150,20 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
 
   r.get('/api-keys', ADMIN, (c) => c.json({ items: apiKeys.list(principal(c).communityId).map((k) => apiKeys.view(k)) }));
 
-  r.post('/api-keys', ADMIN, small, async (c) => {
-    const body = parse(createApiKeyBody, await readJson(c));
+  r.post('/api-keys', { access: ADMIN, body: createApiKeyBody }, small, async (c) => {
+    const body = c.req.valid('json');
     const { key, secret } = apiKeys.create(principal(c), body.name, info(c));
     return c.json({ apiKey: apiKeys.view(key), secret }, 201);
   });
 
-  r.post(`/api-keys/:id${ID}/revoke`, ADMIN, small, (c) => c.json({ apiKey: apiKeys.view(apiKeys.revoke(principal(c), idParam(c), info(c))) }));
+  r.post(`/api-keys/:id${ID}/revoke`, { access: ADMIN, body: null }, small, (c) =>
+    c.json({ apiKey: apiKeys.view(apiKeys.revoke(principal(c), idParam(c), info(c))) }));
 
   // ---- the audit log ---------------------------------------------------------------------------
 
-  r.get('/audit', ADMIN, (c) => {
+  r.get('/audit', { access: ADMIN, query: auditQuery }, (c) => {
     const p = principal(c);
-    const page = auth.audit.list(p.communityId, parse(auditQuery, c.req.query()));
+    const page = auth.audit.list(p.communityId, c.req.valid('query'));
     const tz = deps.timeZoneOf(p.communityId);
     return c.json({ items: page.items.map((e) => viewAudit(e, tz)), nextCursor: page.nextCursor });
   });

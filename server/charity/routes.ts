@@ -6,7 +6,7 @@
  * closed project) a 409. Errors are DomainErrors, answered by the parent app's error handler.
  */
 import { Routes } from '../http/routes.ts';
-import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
+import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import type { CharityService } from './service.ts';
 import { RECEIVE, RECORDS, STAFF } from './access.ts';
 import { viewDisbursement, viewDonation, viewFundLine, viewGoods, viewMovement } from './record.ts';
@@ -26,13 +26,13 @@ export function charityRoutes(svc: CharityService): Routes {
 
   // ---- donations ----------------------------------------------------------------------------
 
-  r.post('/charity/donations', RECEIVE, limited, async (c) => {
-    const d = await svc.donations.record(principal(c), parse(recordDonationBody, await readJson(c)));
+  r.post('/charity/donations', { access: RECEIVE, body: recordDonationBody }, limited, async (c) => {
+    const d = await svc.donations.record(principal(c), c.req.valid('json'));
     return c.json({ donation: viewDonation(d, tz(c)) }, 201);
   });
 
-  r.get('/charity/donations', { access: RECORDS, reads: { targetType: 'donations', at: 'items', personal: DONOR } }, (c) => {
-    const page = svc.donations.list(principal(c), parse(listDonationsQuery, c.req.query()));
+  r.get('/charity/donations', { access: RECORDS, reads: { targetType: 'donations', at: 'items', personal: DONOR }, query: listDonationsQuery }, (c) => {
+    const page = svc.donations.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((d) => viewDonation(d, tz(c))), nextCursor: page.nextCursor });
   });
 
@@ -42,13 +42,13 @@ export function charityRoutes(svc: CharityService): Routes {
 
   // ---- disbursements ------------------------------------------------------------------------
 
-  r.post('/charity/disbursements', RECEIVE, limited, async (c) => {
-    const b = await svc.disbursements.disburse(principal(c), parse(disburseBody, await readJson(c)));
+  r.post('/charity/disbursements', { access: RECEIVE, body: disburseBody }, limited, async (c) => {
+    const b = await svc.disbursements.disburse(principal(c), c.req.valid('json'));
     return c.json({ disbursement: viewDisbursement(b, tz(c)) }, 201);
   });
 
-  r.get('/charity/disbursements', RECORDS, (c) => {
-    const page = svc.disbursements.list(principal(c), parse(listDisbursementsQuery, c.req.query()));
+  r.get('/charity/disbursements', { access: RECORDS, query: listDisbursementsQuery }, (c) => {
+    const page = svc.disbursements.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((b) => viewDisbursement(b, tz(c))), nextCursor: page.nextCursor });
   });
 
@@ -57,15 +57,15 @@ export function charityRoutes(svc: CharityService): Routes {
 
   // ---- goods --------------------------------------------------------------------------------
 
-  r.get('/charity/goods', STAFF, (c) => {
-    const page = svc.goods.list(principal(c), parse(listGoodsQuery, c.req.query()));
+  r.get('/charity/goods', { access: STAFF, query: listGoodsQuery }, (c) => {
+    const page = svc.goods.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((g) => viewGoods(g, tz(c))), nextCursor: page.nextCursor });
   });
 
   r.get(`/charity/goods/:id${ID}`, STAFF, (c) => c.json({ goods: viewGoods(svc.goods.get(principal(c), idParam(c)), tz(c)) }));
 
-  r.get(`/charity/goods/:id${ID}/movements`, STAFF, (c) => {
-    const page = svc.goods.movements(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
+  r.get(`/charity/goods/:id${ID}/movements`, { access: STAFF, query: charityPageQuery }, (c) => {
+    const page = svc.goods.movements(principal(c), idParam(c), c.req.valid('query'));
     return c.json({ items: page.items.map((m) => viewMovement(m, tz(c))), nextCursor: page.nextCursor });
   });
 
@@ -73,8 +73,8 @@ export function charityRoutes(svc: CharityService): Routes {
 
   r.get('/charity/fund', STAFF, (c) => c.json(svc.fund.summary(principal(c))));
 
-  r.get(`/charity/fund/accounts/:id${ID}/entries`, RECORDS, (c) => {
-    const page = svc.fund.entries(principal(c), idParam(c), parse(charityPageQuery, c.req.query()));
+  r.get(`/charity/fund/accounts/:id${ID}/entries`, { access: RECORDS, query: charityPageQuery }, (c) => {
+    const page = svc.fund.entries(principal(c), idParam(c), c.req.valid('query'));
     return c.json({ items: page.items.map((l) => viewFundLine(l, tz(c))), nextCursor: page.nextCursor });
   });
 

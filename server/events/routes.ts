@@ -1,18 +1,19 @@
 /**
  * HTTP routes for grid events, mounted under /api/v1 by `createHttpApp`: list, report, bulk
- * ingest, read one with its history, and take an action (`POST /events/:id/dispatch`). Every
- * body and query is checked with the zod schemas in shared/schemas.ts; a bad one is a 400 naming
- * each field and writes nothing; an action the status does not allow is a 409 naming the allowed
- * ones. Staff get the full record and its allowed actions; an integration's key, which only
- * ingests, gets the event's id and case number.
+ * ingest, read one with its history, and take an action (`POST /events/:id/dispatch`). Each
+ * route declares its body or query (shared/schemas.ts) and its answer (shared/event-answers.ts);
+ * a bad body or query is a 400 naming each field and writes nothing; an action the status does
+ * not allow is a 409 naming the allowed ones. Staff get the full record and its allowed actions;
+ * an integration's key, which only ingests, gets the event's id and case number.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ACTIONS } from '../../shared/lifecycle.ts';
 import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transitionBody } from '../../shared/schemas.ts';
+import { actionAnswer, assigneesAnswer, eventPageAnswer, eventWithHistoryAnswer, queueAnswer, reportAnswer } from '../../shared/event-answers.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
 import { Routes } from '../http/routes.ts';
-import { limitedBody, parse, principal, readJson } from '../http/validate.ts';
+import { limitedBody, principal } from '../http/validate.ts';
 import { CENTRE, INGEST, READ, REPORT, actionRoute } from './access.ts';
 import { queueQuery } from '../../shared/desk.ts';
 import { projectEvent, type EventRecord, type ViewContext } from './record.ts';
@@ -35,53 +36,56 @@ export function eventRoutes({ events, viewContext }: EventRouteDeps): Routes {
   const ctxOf = (c: Context) => viewContext(principal(c).communityId);
   const view = (c: Context, e: EventRecord) => ({ ...projectEvent(e, 'staff', ctxOf(c)), allowedActions: events.allowedFor(principal(c), e) });
 
-  r.get('/events', { access: READ, reads: { targetType: 'events', at: 'items', personal: REPORTER } }, (c) => {
-    const page = events.list(principal(c), parse(listEventsQuery, c.req.query()));
+  r.get('/events', {
+    access: READ, reads: { targetType: 'events', at: 'items', personal: REPORTER }, query: listEventsQuery, response: eventPageAnswer,
+  }, (c) => {
+    const page = events.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((e) => view(c, e)), nextCursor: page.nextCursor });
   });
 
   // The desk's queue (before `/events/:id`, which would take `queue` for an id).
-  r.get('/events/queue', { access: READ, reads: { targetType: 'events', at: 'items', personal: REPORTER } }, (c) => {
-    const q = parse(queueQuery, c.req.query());
+  r.get('/events/queue', { access: READ, reads: { targetType: 'events', at: 'items', personal: REPORTER }, query: queueQuery, response: queueAnswer }, (c) => {
+    const q = c.req.valid('query');
     const page = events.queue(principal(c), q);
     const items = page.items.map(({ event, light }) => ({ ...view(c, event), light }));
     return c.json({ tab: q.tab, items, counts: page.counts, truncated: page.truncated });
   });
 
-  r.post('/events', REPORT, limitedBody(MAX_BODY), async (c) => {
-    const body = parse(reportEventBody, await readJson(c));
-    const { event, created, readable } = await events.report(principal(c), body);
+  r.post('/events', { access: REPORT, body: reportEventBody, response: reportAnswer }, limitedBody(MAX_BODY), async (c) => {
+    const { event, created, readable } = await events.report(principal(c), c.req.valid('json'));
     // An integration key, which only ingests, is told the event's id and case number (what it
     // quotes back), as is anyone told of an event they may not read.
     if (!readable) return c.json({ event: { id: event.id, code: event.code, externalId: event.externalId }, created }, created ? 201 : 200);
     return c.json({ event: view(c, event), created }, created ? 201 : 200);
   });
 
-  r.post('/events/ingest', INGEST, limitedBody(MAX_BULK_BODY), async (c) => {
-    const body = parse(bulkIngestBody, await readJson(c));
-    const out = await events.ingest(principal(c), body.events);
+  r.post('/events/ingest', { access: INGEST, body: bulkIngestBody }, limitedBody(MAX_BULK_BODY), async (c) => {
+    const out = await events.ingest(principal(c), c.req.valid('json').events);
     const items = out.events.map((e) => ({ id: e.id, code: e.code, externalId: e.externalId }));
     return c.json({ created: out.created, duplicates: out.duplicates, items }, out.created ? 201 : 200);
   });
 
-  r.get('/events/:id', { access: READ, reads: { targetType: 'events', at: 'event', personal: [] } }, (c) => {
+  r.get('/events/:id', { access: READ, reads: { targetType: 'events', at: 'event', personal: [] }, response: eventWithHistoryAnswer }, (c) => {
     const e = events.get(principal(c), c.req.param('id'));
     const tz = ctxOf(c).timeZone;
     const history = events.history(e.id).map((h: NamedHistoryLine) => ({ ...h, at: isoInZone(h.at, tz) }));
     return c.json({ event: view(c, e), history });
   });
 
-  r.get('/events/:id/assignees', CENTRE, (c) => c.json({ items: events.assignees(principal(c), c.req.param('id')) }));
+  r.get('/events/:id/assignees', { access: CENTRE, response: assigneesAnswer }, (c) => c.json({ items: events.assignees(principal(c), c.req.param('id')) }));
 
-  r.post('/events/:id/:action', actionRoute, limitedBody(MAX_BODY), async (c) => {
-    const action = actionParam.safeParse(c.req.param('action'));
-    if (!action.success) {
+  // An unknown action is a 404 before its body is read.
+  const knownAction: MiddlewareHandler = async function knownAction(c, next) {
+    if (!actionParam.safeParse(c.req.param('action')).success) {
       throw new DomainError(404, 'error.not_found', `no action ${c.req.param('action')}; actions are ${ACTIONS.join(', ')}`);
     }
-    const body = parse(transitionBody, await readJson(c, true));
-    const e = await events.transition(principal(c), c.req.param('id'), action.data, body);
-    return c.json({ event: view(c, e) });
-  });
+    await next();
+  };
+  r.post('/events/:id/:action', { access: actionRoute, body: transitionBody, bodyOptional: true, response: actionAnswer },
+    limitedBody(MAX_BODY), knownAction, async (c) => {
+      const e = await events.transition(principal(c), c.req.param('id'), actionParam.parse(c.req.param('action')), c.req.valid('json'));
+      return c.json({ event: view(c, e) });
+    });
 
   return r;
 }

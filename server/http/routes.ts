@@ -1,19 +1,27 @@
 /**
- * A subject's HTTP routes, each declared once: its method, its path, who may call it and, for
- * staff reads of people's records, where the records sit in the answer. The one declaration
- * registers the handler with Hono and enters the route into the access table the gate checks
- * before a body is read (server/auth/gate.ts), so a route cannot go out without a rule,
- * nor a rule stay behind for a route that is gone. Bodies and queries are checked by the
- * handlers with the subject's zod schemas (`parse`, server/http/validate.ts).
+ * A subject's HTTP routes, each declared once: its method, its path, who may call it, the
+ * schemas of its JSON body and its query, the shape of its answer and, for staff reads of
+ * people's records, where the records sit in the answer. The one declaration registers the
+ * handler with Hono, enters the route into the access table the gate checks before a body is
+ * read (server/auth/gate.ts), so a route cannot go out without a rule, nor a rule stay behind
+ * for a route that is gone, and checks the request before the handler runs: the query, then,
+ * after the route's own middleware (its `limitedBody`), the body read with `readJson` and
+ * checked with `parse` (server/http/validate.ts: a bad one is a 400 naming each field). The
+ * handler takes the parsed values, typed, from `c.req.valid('json')` and `c.req.valid('query')`.
+ * Under tests (NODE_ENV=test) every 2xx JSON answer of a route that declares `response` is
+ * checked against it, and one that drifts is a 500 with the fields named on stderr.
  *
  * @example
  *   const r = new Routes();
- *   r.get('/needs', PEOPLE, (c) => c.json(...));
- *   r.post(`/needs/:id${ID}/close`, COORDINATE, limited, async (c) => ...);
+ *   r.get('/needs', { access: PEOPLE, query: listNeedsQuery }, (c) => c.json(list(c.req.valid('query'))));
+ *   r.post(`/needs/:id${ID}/close`, { access: COORDINATE, body: closeNeedBody }, limited, async (c) => ...);
+ *   r.post(`/displays/:id${ID}/revoke`, { access: ADMIN, body: null }, small, (c) => ...);
  *   app.route('/api/v1', r.app);   // and r.declared into the gate's table
  */
 import { Hono, type Handler, type MiddlewareHandler } from 'hono';
+import type { z } from 'zod';
 import type { Role } from '../principal.ts';
+import { parse, readJson } from './validate.ts';
 
 /** Who may call a route: anyone, some roles, or roles that depend on the path (an event's action). */
 export type Access = 'public' | readonly Role[] | ((params: Record<string, string>) => readonly Role[]);
@@ -27,10 +35,18 @@ export interface RecordRead {
   personal: readonly string[];
 }
 
-/** Who may call a route, and whether its answer is a read of people's records to log. */
+/** Who may call a route, what it takes and answers, and whether its answer is a read of people's records to log. */
 export interface RouteRule {
   access: Access;
   reads?: RecordRead;
+  /** The JSON body's schema; `null` for a route that reads no body (every POST, PATCH and PUT says which). */
+  body?: z.ZodType | null;
+  /** An empty body is read as `{}` (a body whose fields are all optional may be left out). */
+  bodyOptional?: boolean;
+  /** The query's schema; a route without one reads no query. */
+  query?: z.ZodType;
+  /** The success answer's shape, checked under tests. */
+  response?: z.ZodType;
 }
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -41,9 +57,14 @@ export interface DeclaredRoute extends RouteRule {
   path: string;
 }
 
-/** A route's middleware then its handler; typed by its path, so `c.req.param('id')` knows its parameters. */
+/** What a rule's schemas hand the handler: `c.req.valid('json')`, `c.req.valid('query')`. */
+type Valid<R> =
+  & (R extends { body: infer B extends z.ZodType } ? { json: z.output<B> } : Record<never, never>)
+  & (R extends { query: infer Q extends z.ZodType } ? { query: z.output<Q> } : Record<never, never>);
+
+/** A route's middleware then its handler; typed by its path and rule, so `c.req.param('id')` and `c.req.valid('json')` know their types. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handlers<P extends string> = [...MiddlewareHandler<any, P>[], Handler<any, P>];
+type Handlers<P extends string, R> = [...MiddlewareHandler<any, P>[], Handler<any, P, { out: Valid<R> }>];
 
 /** What the gate checks: rules by `METHOD /path` (parameter patterns left out, see `routeKey`). */
 export interface AccessTable {
@@ -62,32 +83,71 @@ export class Routes {
     return this;
   }
 
-  get<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
-    return this.#add('GET', path, who, handlers);
+  get<P extends string, R extends Access | RouteRule>(path: P, rule: R, ...handlers: Handlers<NoInfer<P>, NoInfer<R>>): this {
+    return this.#add('GET', path, rule, handlers);
   }
 
-  post<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
-    return this.#add('POST', path, who, handlers);
+  post<P extends string, R extends Access | RouteRule>(path: P, rule: R, ...handlers: Handlers<NoInfer<P>, NoInfer<R>>): this {
+    return this.#add('POST', path, rule, handlers);
   }
 
-  patch<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
-    return this.#add('PATCH', path, who, handlers);
+  patch<P extends string, R extends Access | RouteRule>(path: P, rule: R, ...handlers: Handlers<NoInfer<P>, NoInfer<R>>): this {
+    return this.#add('PATCH', path, rule, handlers);
   }
 
-  put<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
-    return this.#add('PUT', path, who, handlers);
+  put<P extends string, R extends Access | RouteRule>(path: P, rule: R, ...handlers: Handlers<NoInfer<P>, NoInfer<R>>): this {
+    return this.#add('PUT', path, rule, handlers);
   }
 
-  delete<P extends string>(path: P, who: Access | RouteRule, ...handlers: NoInfer<Handlers<P>>): this {
-    return this.#add('DELETE', path, who, handlers);
+  delete<P extends string, R extends Access | RouteRule>(path: P, rule: R, ...handlers: Handlers<NoInfer<P>, NoInfer<R>>): this {
+    return this.#add('DELETE', path, rule, handlers);
   }
 
-  #add<P extends string>(method: Method, path: P, who: Access | RouteRule, handlers: Handlers<P>): this {
+  #add(method: Method, path: string, who: Access | RouteRule, handlers: readonly unknown[]): this {
     const rule: RouteRule = isRule(who) ? who : { access: who };
     this.declared.push({ method, path, ...rule });
-    this.app.on(method, path, ...(handlers as [Handler]));
+    const chain = [...handlers] as MiddlewareHandler[];
+    // The body is read after the route's own middleware (its size limit), just before the handler.
+    if (rule.query || rule.body) chain.splice(chain.length - 1, 0, validated(rule));
+    if (rule.response && process.env.NODE_ENV === 'test') chain.unshift(answerChecked(`${method} ${path}`, rule.response));
+    this.app.on(method, path, ...(chain as [Handler]));
     return this;
   }
+}
+
+/** The query and the body checked against the rule's schemas, for `c.req.valid`. */
+function validated({ query, body, bodyOptional = false }: RouteRule): MiddlewareHandler {
+  return async function validated(c, next) {
+    if (query) c.req.addValidatedData('query', parse(query, c.req.query()) as object);
+    if (body) c.req.addValidatedData('json', parse(body, await readJson(c, bodyOptional)) as object);
+    await next();
+  };
+}
+
+/** Under tests: a 2xx JSON answer that does not match the route's declared `response` is a 500, its fields named on stderr. */
+function answerChecked(route: string, response: z.ZodType): MiddlewareHandler {
+  return async function answerChecked(c, next) {
+    await next();
+    if (c.res.status < 200 || c.res.status > 299 || !c.res.headers.get('content-type')?.startsWith('application/json')) return;
+    const r = response.safeParse(await c.res.clone().json());
+    if (r.success) return;
+    const error = new Error(`${route} answered ${c.res.status} with a body its declared response does not allow: ${problems(r.error.issues).join('; ')}`);
+    console.error(error.message);
+    throw error;
+  };
+}
+
+/** Each issue as `path: message`; of a union's branches, the nearest miss (the fewest fields wrong). */
+function problems(issues: readonly z.core.$ZodIssue[], at: readonly PropertyKey[] = []): string[] {
+  return issues.flatMap((i) => {
+    const path = [...at, ...i.path];
+    if (i.code === 'invalid_union' && i.errors.length) {
+      const misses = (branch: readonly z.core.$ZodIssue[]) => branch.reduce((n, e) => n + (e.code === 'unrecognized_keys' ? e.keys.length : 1), 0);
+      return problems(i.errors.reduce((a, b) => (misses(b) < misses(a) ? b : a)), path);
+    }
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => `${[...path, k].join('.')}: not declared`);
+    return [`${path.join('.') || '(answer)'}: ${i.message}`];
+  });
 }
 
 const isRule = (who: Access | RouteRule): who is RouteRule =>

@@ -8,7 +8,7 @@
 import type { Context } from 'hono';
 import { Routes } from '../http/routes.ts';
 import { COORDINATE, ON_SITE, RESOURCES, STAFF } from './access.ts';
-import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
+import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import type { NeedService } from './service.ts';
 import { viewMatch, viewNeed, viewResource, viewTask } from './record.ts';
 import {
@@ -29,13 +29,13 @@ export function needRoutes(svc: NeedService): Routes {
 
   // ---- needs ---------------------------------------------------------------------------------
 
-  r.get('/needs', { access: STAFF, reads: { targetType: 'needs', at: 'items', personal: RESIDENT } }, (c) => {
-    const page = svc.lifecycle.list(principal(c), parse(listNeedsQuery, c.req.query()));
+  r.get('/needs', { access: STAFF, reads: { targetType: 'needs', at: 'items', personal: RESIDENT }, query: listNeedsQuery }, (c) => {
+    const page = svc.lifecycle.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((n) => needView(c, n)), nextCursor: page.nextCursor });
   });
 
-  r.post('/needs', STAFF, limited, async (c) => {
-    const n = await svc.lifecycle.raise(principal(c), parse(raiseNeedBody, await readJson(c)));
+  r.post('/needs', { access: STAFF, body: raiseNeedBody }, limited, async (c) => {
+    const n = await svc.lifecycle.raise(principal(c), c.req.valid('json'));
     return c.json({ need: needView(c, n) }, 201);
   });
 
@@ -56,67 +56,67 @@ export function needRoutes(svc: NeedService): Routes {
   r.get(`/needs/:id${ID}/matches`, STAFF, (c) => c.json({ items: svc.matches.list(principal(c), idParam(c)).map((m) => viewMatch(m, tz(c))) }));
 
   /** Propose resources (matching); an empty body proposes up to 5. */
-  r.post(`/needs/:id${ID}/matches`, COORDINATE, limited, async (c) => {
-    const items = await svc.matches.propose(principal(c), idParam(c), parse(proposeBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/matches`, { access: COORDINATE, body: proposeBody, bodyOptional: true }, limited, async (c) => {
+    const items = await svc.matches.propose(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ items: items.map((m) => viewMatch(m, tz(c))) });
   });
 
-  r.post(`/needs/:id${ID}/matches/:matchId${ID}/accept`, COORDINATE, limited, async (c) => {
-    const out = await svc.matches.accept(principal(c), idParam(c), idParam(c, 'matchId'), parse(acceptMatchBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/matches/:matchId${ID}/accept`, { access: COORDINATE, body: acceptMatchBody, bodyOptional: true }, limited, async (c) => {
+    const out = await svc.matches.accept(principal(c), idParam(c), idParam(c, 'matchId'), c.req.valid('json'));
     return c.json({
       need: needView(c, out.need), match: viewMatch(out.match, tz(c)),
       task: out.task ? viewTask(out.task, tz(c)) : null, project: out.project,
     });
   });
 
-  r.post(`/needs/:id${ID}/matches/:matchId${ID}/decline`, COORDINATE, limited, async (c) => {
-    const m = await svc.matches.decline(principal(c), idParam(c), idParam(c, 'matchId'), parse(declineMatchBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/matches/:matchId${ID}/decline`, { access: COORDINATE, body: declineMatchBody, bodyOptional: true }, limited, async (c) => {
+    const m = await svc.matches.decline(principal(c), idParam(c), idParam(c, 'matchId'), c.req.valid('json'));
     return c.json({ match: viewMatch(m, tz(c)) });
   });
 
-  r.post(`/needs/:id${ID}/start`, ON_SITE, limited, async (c) => {
-    const n = await svc.lifecycle.start(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/start`, { access: ON_SITE, body: needStepBody, bodyOptional: true }, limited, async (c) => {
+    const n = await svc.lifecycle.start(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ need: needView(c, n) });
   });
 
-  r.post(`/needs/:id${ID}/meet`, ON_SITE, limited, async (c) => {
-    const n = await svc.lifecycle.meet(principal(c), idParam(c), parse(needStepBody, await readJson(c, true)));
+  r.post(`/needs/:id${ID}/meet`, { access: ON_SITE, body: needStepBody, bodyOptional: true }, limited, async (c) => {
+    const n = await svc.lifecycle.meet(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ need: needView(c, n) });
   });
 
-  r.post(`/needs/:id${ID}/rate`, ON_SITE, limited, async (c) => {
-    const n = await svc.lifecycle.rate(principal(c), idParam(c), parse(rateNeedBody, await readJson(c)));
+  r.post(`/needs/:id${ID}/rate`, { access: ON_SITE, body: rateNeedBody }, limited, async (c) => {
+    const n = await svc.lifecycle.rate(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ need: needView(c, n) });
   });
 
-  r.post(`/needs/:id${ID}/close`, COORDINATE, limited, async (c) => {
-    const n = await svc.lifecycle.close(principal(c), idParam(c), parse(closeNeedBody, await readJson(c)));
+  r.post(`/needs/:id${ID}/close`, { access: COORDINATE, body: closeNeedBody }, limited, async (c) => {
+    const n = await svc.lifecycle.close(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ need: needView(c, n) });
   });
 
   // ---- resources -------------------------------------------------------------------------------
 
-  r.get('/resources', STAFF, (c) => {
-    const page = svc.resources.list(principal(c), parse(listResourcesQuery, c.req.query()));
+  r.get('/resources', { access: STAFF, query: listResourcesQuery }, (c) => {
+    const page = svc.resources.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((x) => viewResource(x, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post('/resources', RESOURCES, limited, async (c) => {
-    const x = await svc.resources.create(principal(c), parse(createResourceBody, await readJson(c)));
+  r.post('/resources', { access: RESOURCES, body: createResourceBody }, limited, async (c) => {
+    const x = await svc.resources.create(principal(c), c.req.valid('json'));
     return c.json({ resource: viewResource(x, tz(c)) }, 201);
   });
 
   r.get(`/resources/:id${ID}`, STAFF, (c) => c.json({ resource: viewResource(svc.resources.get(principal(c), idParam(c)), tz(c)) }));
 
-  r.post(`/resources/:id${ID}/status`, RESOURCES, limited, async (c) => {
-    const x = await svc.resources.setStatus(principal(c), idParam(c), parse(resourceStatusBody, await readJson(c)));
+  r.post(`/resources/:id${ID}/status`, { access: RESOURCES, body: resourceStatusBody }, limited, async (c) => {
+    const x = await svc.resources.setStatus(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ resource: viewResource(x, tz(c)) });
   });
 
   // ---- tasks -----------------------------------------------------------------------------------
 
-  r.get('/tasks', STAFF, (c) => {
-    const page = svc.tasks.list(principal(c), parse(listTasksQuery, c.req.query()));
+  r.get('/tasks', { access: STAFF, query: listTasksQuery }, (c) => {
+    const page = svc.tasks.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((t) => viewTask(t, tz(c))), nextCursor: page.nextCursor });
   });
 

@@ -8,7 +8,7 @@
 import type { Context } from 'hono';
 import { Routes } from '../http/routes.ts';
 import { CASHIER, MANAGE, ON_SITE, STAFF } from './access.ts';
-import { ID, idParam, limitedBody, parse, principal, readJson, timeZoneOf } from '../http/validate.ts';
+import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import type { VolunteerService } from './service.ts';
 import {
   viewActivity, viewItem, viewLedgerLine, viewRedemption, viewServiceRecord, viewSignup, viewVolunteer,
@@ -40,20 +40,20 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
 
   // ---- volunteers -----------------------------------------------------------------------
 
-  r.get('/volunteers', { access: STAFF, reads: { targetType: 'volunteers', at: 'items', personal: VOLUNTEER } }, (c) => {
-    const page = svc.registry.list(principal(c), parse(listVolunteersQuery, c.req.query()));
+  r.get('/volunteers', { access: STAFF, reads: { targetType: 'volunteers', at: 'items', personal: VOLUNTEER }, query: listVolunteersQuery }, (c) => {
+    const page = svc.registry.list(principal(c), c.req.valid('query'));
     return c.json({ items: volunteerViews(c, page.items), nextCursor: page.nextCursor });
   });
 
-  r.post('/volunteers', MANAGE, limited, async (c) => {
-    const v = await svc.registry.register(principal(c), parse(registerVolunteerBody, await readJson(c)));
+  r.post('/volunteers', { access: MANAGE, body: registerVolunteerBody }, limited, async (c) => {
+    const v = await svc.registry.register(principal(c), c.req.valid('json'));
     return c.json({ volunteer: viewVolunteer(v, 0, tz(c)) }, 201);
   });
 
   r.get('/volunteers/teams', STAFF, (c) => c.json({ items: svc.teams.list(principal(c)) }));
 
-  r.post('/volunteers/teams', MANAGE, limited, async (c) => {
-    const team = await svc.teams.create(principal(c), parse(createTeamBody, await readJson(c)));
+  r.post('/volunteers/teams', { access: MANAGE, body: createTeamBody }, limited, async (c) => {
+    const team = await svc.teams.create(principal(c), c.req.valid('json'));
     return c.json({ team }, 201);
   });
 
@@ -65,30 +65,30 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
     return c.json({ volunteer: volunteerViews(c, [v])[0], totals: svc.registry.totals(principal(c), v.id) });
   });
 
-  r.patch(`/volunteers/:id${ID}`, MANAGE, limited, async (c) => {
-    const v = await svc.registry.update(principal(c), idParam(c), parse(updateVolunteerBody, await readJson(c)));
+  r.patch(`/volunteers/:id${ID}`, { access: MANAGE, body: updateVolunteerBody }, limited, async (c) => {
+    const v = await svc.registry.update(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
 
-  r.post(`/volunteers/:id${ID}/status`, MANAGE, limited, async (c) => {
-    const v = await svc.registry.setStatus(principal(c), idParam(c), parse(volunteerStatusBody, await readJson(c)));
+  r.post(`/volunteers/:id${ID}/status`, { access: MANAGE, body: volunteerStatusBody }, limited, async (c) => {
+    const v = await svc.registry.setStatus(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
 
-  r.get(`/volunteers/:id${ID}/records`, STAFF, (c) => {
-    const page = svc.records.list(principal(c), idParam(c), parse(pageQuery, c.req.query()));
+  r.get(`/volunteers/:id${ID}/records`, { access: STAFF, query: pageQuery }, (c) => {
+    const page = svc.records.list(principal(c), idParam(c), c.req.valid('query'));
     return c.json({ items: page.items.map((x) => viewServiceRecord(x, tz(c))), nextCursor: page.nextCursor });
   });
 
   // ---- activities -----------------------------------------------------------------------
 
-  r.get('/activities', STAFF, (c) => {
-    const page = svc.activities.list(principal(c), parse(listActivitiesQuery, c.req.query()));
+  r.get('/activities', { access: STAFF, query: listActivitiesQuery }, (c) => {
+    const page = svc.activities.list(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((a) => viewActivity(a, svc.activities.taken(a.id), tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.post('/activities', MANAGE, limited, async (c) => {
-    const a = await svc.activities.create(principal(c), parse(createActivityBody, await readJson(c)));
+  r.post('/activities', { access: MANAGE, body: createActivityBody }, limited, async (c) => {
+    const a = await svc.activities.create(principal(c), c.req.valid('json'));
     return c.json({ activity: viewActivity(a, 0, tz(c)) }, 201);
   });
 
@@ -100,33 +100,33 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
     });
   });
 
-  r.post(`/activities/:id${ID}/status`, MANAGE, limited, async (c) => {
-    const a = await svc.activities.setStatus(principal(c), idParam(c), parse(activityStatusBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/status`, { access: MANAGE, body: activityStatusBody }, limited, async (c) => {
+    const a = await svc.activities.setStatus(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ activity: viewActivity(a, svc.activities.taken(a.id), tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/signups`, ON_SITE, limited, async (c) => {
-    const s = await svc.signups.signUp(principal(c), idParam(c), parse(participationBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/signups`, { access: ON_SITE, body: participationBody }, limited, async (c) => {
+    const s = await svc.signups.signUp(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ signup: viewSignup(s, tz(c)) }, 201);
   });
 
-  r.post(`/activities/:id${ID}/cancel-signup`, ON_SITE, limited, async (c) => {
-    const s = await svc.signups.cancel(principal(c), idParam(c), parse(participationBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/cancel-signup`, { access: ON_SITE, body: participationBody }, limited, async (c) => {
+    const s = await svc.signups.cancel(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ signup: viewSignup(s, tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/no-show`, MANAGE, limited, async (c) => {
-    const s = await svc.signups.markNoShow(principal(c), idParam(c), parse(participationBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/no-show`, { access: MANAGE, body: participationBody }, limited, async (c) => {
+    const s = await svc.signups.markNoShow(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ signup: viewSignup(s, tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/check-in`, ON_SITE, limited, async (c) => {
-    const s = await svc.signups.checkIn(principal(c), idParam(c), parse(checkInBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/check-in`, { access: ON_SITE, body: checkInBody }, limited, async (c) => {
+    const s = await svc.signups.checkIn(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ signup: viewSignup(s, tz(c)) });
   });
 
-  r.post(`/activities/:id${ID}/check-out`, ON_SITE, limited, async (c) => {
-    const out = await svc.signups.checkOut(principal(c), idParam(c), parse(checkOutBody, await readJson(c)));
+  r.post(`/activities/:id${ID}/check-out`, { access: ON_SITE, body: checkOutBody }, limited, async (c) => {
+    const out = await svc.signups.checkOut(principal(c), idParam(c), c.req.valid('json'));
     return c.json({
       signup: viewSignup(out.signup, tz(c)),
       record: out.record ? viewServiceRecord(out.record, tz(c)) : null,
@@ -141,12 +141,12 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
     return c.json({ volunteerId: id, balance: svc.points.balance(principal(c), id), totals: svc.registry.totals(principal(c), id) });
   });
 
-  r.get(`/points/volunteers/:id${ID}/entries`, STAFF, (c) => {
-    const page = svc.points.ledger(principal(c), idParam(c), parse(pageQuery, c.req.query()));
+  r.get(`/points/volunteers/:id${ID}/entries`, { access: STAFF, query: pageQuery }, (c) => {
+    const page = svc.points.ledger(principal(c), idParam(c), c.req.valid('query'));
     return c.json({ items: page.items.map((l) => viewLedgerLine(l, tz(c))), nextCursor: page.nextCursor });
   });
 
-  r.get('/points/leaderboard', STAFF, (c) => c.json(svc.points.leaderboard(principal(c), parse(leaderboardQuery, c.req.query()))));
+  r.get('/points/leaderboard', { access: STAFF, query: leaderboardQuery }, (c) => c.json(svc.points.leaderboard(principal(c), c.req.valid('query'))));
 
   r.get('/points/summary', STAFF, (c) => c.json(svc.points.summary(principal(c))));
 
@@ -154,23 +154,23 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
 
   r.get('/exchange/items', STAFF, (c) => c.json({ items: svc.exchange.items(principal(c)).map(viewItem) }));
 
-  r.post('/exchange/items', CASHIER, limited, async (c) => {
-    const item = await svc.exchange.addItem(principal(c), parse(createExchangeItemBody, await readJson(c)));
+  r.post('/exchange/items', { access: CASHIER, body: createExchangeItemBody }, limited, async (c) => {
+    const item = await svc.exchange.addItem(principal(c), c.req.valid('json'));
     return c.json({ item: viewItem(item) }, 201);
   });
 
-  r.post(`/exchange/items/:id${ID}/restock`, CASHIER, limited, async (c) => {
-    const item = await svc.exchange.restock(principal(c), idParam(c), parse(restockBody, await readJson(c)));
+  r.post(`/exchange/items/:id${ID}/restock`, { access: CASHIER, body: restockBody }, limited, async (c) => {
+    const item = await svc.exchange.restock(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ item: viewItem(item) });
   });
 
-  r.post('/exchange/redemptions', CASHIER, limited, async (c) => {
-    const out = await svc.exchange.redeem(principal(c), parse(redeemBody, await readJson(c)));
+  r.post('/exchange/redemptions', { access: CASHIER, body: redeemBody }, limited, async (c) => {
+    const out = await svc.exchange.redeem(principal(c), c.req.valid('json'));
     return c.json({ redemption: viewRedemption(out.redemption, tz(c)), item: viewItem(out.item), balance: out.balance }, 201);
   });
 
-  r.get('/exchange/redemptions', STAFF, (c) => {
-    const page = svc.exchange.redemptions(principal(c), parse(listRedemptionsQuery, c.req.query()));
+  r.get('/exchange/redemptions', { access: STAFF, query: listRedemptionsQuery }, (c) => {
+    const page = svc.exchange.redemptions(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((x) => viewRedemption(x, tz(c))), nextCursor: page.nextCursor });
   });
 
