@@ -246,7 +246,7 @@ describe('the lifecycle through HTTP', () => {
     ]);
     expect(h.every((l) => l.actor === 'admin')).toBe(true);
     expect(h[1]!.note).toBe('属实，立案');
-    expect(h[2]!.data).toEqual({ assigneeId: 'W01' });
+    expect(h[2]!.data).toEqual({ assigneeId: 'W01', assigneeName: '王丽萍' });
     expect(h[4]!.note).toBe('已联系环卫清运');
     expect(h[6]!.data).toEqual({ satisfaction: 5 });
   });
