@@ -787,7 +787,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.desk.reported': "Reported: case {code}",
   'console.desk.tabsLabel': "Case tabs",
   'console.desk.search': "Search cases",
-  'console.desk.searchHint': "Case number, title, address or phone (/)",
+  'console.desk.searchHint': "Case no., title, address, phone (/)",
   'console.desk.truncated': "first 200 shown: narrow the filters",
   'console.desk.keysHint': "Press ? for shortcuts: 1–9 tabs, / search, ↑↓ move, Enter open, n report.",
   'console.desk.unsigned': "not signed for",

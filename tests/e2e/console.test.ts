@@ -103,7 +103,7 @@ describe('the /console staff console', () => {
     await expect(admin.locator('[data-me]').innerText()).resolves.toContain('管理员');
     // An admin's navigation: home, users, displays, API keys, audit log.
     const nav = await admin.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
-    expect(nav).toEqual(['home', 'users', 'displays', 'api-keys', 'audit']);
+    expect(nav).toEqual(['home', 'events', 'users', 'displays', 'api-keys', 'audit']);
     await shot(admin, 'home-1280x800');
     expect(admin.errors).toEqual([]);
   });
@@ -373,7 +373,7 @@ describe('the /console staff console', () => {
     await eventually(() => view(page)).toBe('shell');
 
     const nav = await page.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
-    expect(nav).toEqual(['home']);
+    expect(nav).toEqual(['home', 'events']);
     await expect(page.locator('[data-nav-link="password"]').isVisible()).resolves.toBe(true);
     // An admin page typed into the address bar says it is not for this role.
     await page.goto(`${server.url}/console/users`);

@@ -1,0 +1,260 @@
+/**
+ * End to end: a day's loop of grid events through the console only, with real accounts, the real
+ * server and two browsers. A grid worker reports from the console; the dispatcher sees it in the
+ * queue live, accepts and dispatches with the keyboard; the worker sees it in "my tasks", signs
+ * for it, starts and resolves it; the dispatcher verifies and closes, then makes the call-back
+ * with the resident's satisfaction; the wall's numbers move. Also: two dispatchers on one case,
+ * and a grid worker kept out of another grid's case. Screenshots at 1280×800 (and the queue at
+ * 1920×1080) kept in tests/artifacts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
+import { CLIENT_DIR } from '../../server/app.ts';
+import { openLive, request, sampleReport, startServer, TEST_PASSWORD, until, type TestServer } from '../support/server.ts';
+
+const ARTIFACTS = path.resolve('tests/artifacts');
+const SMALL = { width: 1280, height: 800 };
+const LARGE = { width: 1920, height: 1080 };
+
+if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
+  throw new Error(`The console is not built (${CLIENT_DIR}): run npm run build before the e2e tests.`);
+}
+
+interface DeskPage extends Page {
+  errors: string[];
+}
+
+const eventually = <T>(check: () => T | Promise<T>, timeout = 10_000) => expect.poll(check, { timeout, interval: 50 });
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `desk-${name}.png`) });
+
+async function signedIn(browser: Browser, url: string, username: string, size = SMALL): Promise<DeskPage> {
+  const context = await browser.newContext({ viewport: size, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = (await context.newPage()) as DeskPage;
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(`${url}/console`);
+  await page.waitForFunction(() => document.body.dataset.view === 'login');
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', TEST_PASSWORD);
+  await page.click('form[data-form="login"] button[type="submit"]');
+  await page.waitForFunction(() => document.body.dataset.view === 'shell');
+  return page;
+}
+
+async function toDesk(page: Page) {
+  await page.click('[data-nav-link="events"]');
+  await page.waitForURL((u) => u.pathname === '/console/events');
+  await page.locator('table[data-table="queue"]').waitFor();
+}
+
+const row = (page: Page, code: string) => page.locator(`tr[data-case="${code}"]`);
+
+/** Open an action's form, then send it (keys or clicks, as a person would). */
+async function act(page: Page, action: string, fill?: (form: ReturnType<Page['locator']>) => Promise<void>) {
+  await page.click(`[data-do="${action}"]`);
+  const form = page.locator(`form[data-form="${action}"]`);
+  await form.waitFor();
+  if (fill) await fill(form);
+  await form.locator('[data-submit]').click();
+  await form.waitFor({ state: 'detached' });
+}
+
+describe('the dispatcher’s desk, a case from report to call-back', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let dispatcher: DeskPage;
+  let worker: DeskPage;
+  let code = '';
+  let id = 0;
+  const community = () => server.app.directory.defaultCommunity()!.id;
+  const g01Worker = () => server.app.directory.grids.get('G01')!.workerId!;
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ historyDays: 1 });
+    const users = server.app.auth.accounts.users;
+    await users.create(null, community(), { username: 'chen-disp', displayName: '陈晓', role: 'dispatcher', password: TEST_PASSWORD, mustChangePassword: false });
+    await users.create(null, community(), { username: 'zhou-disp', displayName: '周敏', role: 'dispatcher', password: TEST_PASSWORD, mustChangePassword: false });
+    await users.create(null, community(), {
+      username: 'wang-gw', displayName: '王丽萍', role: 'grid_worker', grids: ['G01'], workerId: g01Worker(), password: TEST_PASSWORD, mustChangePassword: false,
+    });
+    browser = await launchBrowser();
+    dispatcher = await signedIn(browser, server.url, 'chen-disp');
+    worker = await signedIn(browser, server.url, 'wang-gw');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the dispatcher the queue by tab, with counts, and the grid worker their tasks', async () => {
+    await toDesk(dispatcher);
+    const tabs = await dispatcher.locator('[data-tab]').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-tab')));
+    expect(tabs).toEqual(['triage', 'dispatch', 'sign', 'due_soon', 'overdue', 'requests', 'verify', 'callback', 'open']);
+    await eventually(() => dispatcher.locator('[data-live="on"]').count()).toBe(1);
+    await dispatcher.locator('[data-tab="open"]').click();
+    await eventually(async () => Number(await dispatcher.locator('[data-count="open"]').innerText())).toBeGreaterThan(0);
+    await dispatcher.locator('table[data-table="queue"] tbody tr[data-case]').first().waitFor();
+    await shot(dispatcher, 'queue-open-1280x800');
+
+    await worker.click('[data-nav-link="events"]');
+    await expect(worker.locator('[data-nav-link="events"]').innerText()).resolves.toContain('我的任务');
+    const workerTabs = await worker.locator('[data-tab]').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-tab')));
+    expect(workerTabs).toEqual(['mine', 'open']);
+  });
+
+  it('brings a report the grid worker makes in the console to the dispatcher’s triage tab live', async () => {
+    await dispatcher.locator('[data-tab="triage"]').click();
+    await eventually(() => dispatcher.url()).toContain('tab=triage');
+    const before = Number(await dispatcher.locator('[data-count="triage"]').innerText());
+
+    await worker.click('[data-action="report"]');
+    const form = worker.locator('form[data-form="report"]');
+    await form.waitFor();
+    await form.locator('select[name="category"]').selectOption('facilities');
+    await form.locator('input[name="title"]').fill('桂花苑3幢单元门禁损坏');
+    await form.locator('textarea[name="description"]').fill('门禁无法刷卡，居民反映夜间无法进出。');
+    await form.locator('input[name="address"]').fill('桂花苑3幢1单元');
+    await form.locator('input[name="reporterName"]').fill('李建华');
+    await form.locator('input[name="reporterPhone"]').fill('13900001234');
+    await shot(worker, 'report-1280x800');
+    const sent = Date.now();
+    await form.locator('[data-submit]').click();
+    await worker.waitForURL((u) => /\/console\/events\/\d+$/.test(u.pathname));
+    id = Number(new URL(worker.url()).pathname.split('/').pop());
+    code = (await request(`${server.url}/api/v1/events/${id}`)).body.event.code;
+
+    // The dispatcher did nothing: the row arrives over the socket.
+    await row(dispatcher, code).waitFor({ timeout: 5_000 });
+    const latency = Date.now() - sent;
+    console.log(`queue update latency (report submitted → row on the dispatcher's desk): ${latency} ms`);
+    expect(latency).toBeLessThan(3_000);
+    await expect(dispatcher.locator('[data-count="triage"]').innerText()).resolves.toBe(String(before + 1));
+    await shot(dispatcher, 'queue-triage-1280x800');
+  });
+
+  it('lets the dispatcher accept and dispatch with a few keystrokes, the grid’s own worker suggested first', async () => {
+    // Open the case from the queue by keyboard: the row, Enter.
+    await row(dispatcher, code).focus();
+    let keys = 0;
+    await dispatcher.keyboard.press('Enter'); keys++;
+    await dispatcher.waitForURL((u) => u.pathname === `/console/events/${id}`);
+    await dispatcher.locator('[data-actions]').waitFor();
+    await expect(dispatcher.locator('[data-reporter]').innerText()).resolves.toContain('13900001234');
+    await shot(dispatcher, 'case-reported-1280x800');
+
+    await dispatcher.keyboard.press('a'); keys++;
+    await dispatcher.locator('form[data-form="accept"]').waitFor();
+    await eventually(() => dispatcher.evaluate(() => document.activeElement?.hasAttribute('data-submit'))).toBe(true);
+    await dispatcher.keyboard.press('Enter'); keys++;
+    await dispatcher.locator('[data-do="dispatch"]').waitFor();
+
+    await dispatcher.keyboard.press('d'); keys++;
+    const form = dispatcher.locator('form[data-form="dispatch"]');
+    await form.waitFor();
+    // The grid's own worker first, already chosen.
+    await eventually(() => form.locator('[data-assignee]').first().getAttribute('data-assignee')).toBe(g01Worker());
+    await expect(form.locator('[data-assignee]').first().isChecked()).resolves.toBe(true);
+    await shot(dispatcher, 'case-dispatch-1280x800');
+    await eventually(() => dispatcher.evaluate(() => document.activeElement?.hasAttribute('data-submit'))).toBe(true);
+    await dispatcher.keyboard.press('Enter'); keys++;
+    await form.waitFor({ state: 'detached' });
+    console.log(`triage and dispatch from the queue: ${keys} key presses`);
+    expect(keys).toBeLessThanOrEqual(5);
+    const e = (await request(`${server.url}/api/v1/events/${id}`)).body.event;
+    expect(e).toMatchObject({ status: 'dispatched', assigneeId: g01Worker(), signedAt: null });
+  });
+
+  it('puts the case in the grid worker’s tasks within a second; they sign for it, start and resolve it with a note', async () => {
+    await worker.goto(`${server.url}/console/events?tab=mine`);
+    await row(worker, code).waitFor({ timeout: 3_000 });
+    await shot(worker, 'my-tasks-1280x800');
+    await row(worker, code).click();
+    await worker.locator('[data-do="sign"]').waitFor();
+    await shot(worker, 'case-sign-1280x800');
+    await act(worker, 'sign');
+    await act(worker, 'start');
+    await act(worker, 'resolve', (f) => f.locator('textarea[name="note"]').fill('已联系物业更换门禁读卡器，现场测试正常。'));
+    await eventually(async () => (await request(`${server.url}/api/v1/events/${id}`)).body.event.status).toBe('resolved');
+    await expect(worker.locator('[data-timeline]').innerText()).resolves.toContain('已联系物业更换门禁读卡器');
+  });
+
+  it('has the dispatcher verify and close it, then record the call-back; the wall’s numbers move', async () => {
+    const live = openLive(server.url, { display: true });
+    await live.client.subscribe();
+    const closedBefore = live.client.state.views!.kpis.closedToday;
+
+    await dispatcher.goto(`${server.url}/console/events?tab=verify`);
+    await row(dispatcher, code).waitFor();
+    await row(dispatcher, code).click();
+    await act(dispatcher, 'close');
+    await until(() => live.client.state.views!.kpis.closedToday === closedBefore + 1, 'the wall counts one more closed today', 5_000);
+
+    await dispatcher.goto(`${server.url}/console/events?tab=callback`);
+    await row(dispatcher, code).waitFor();
+    await row(dispatcher, code).click();
+    await dispatcher.click('[data-do="review"]');
+    const form = dispatcher.locator('form[data-form="review"]');
+    await form.locator('[data-satisfaction="5"]').check({ force: true });
+    await form.locator('textarea[name="note"]').fill('居民表示满意。');
+    await shot(dispatcher, 'case-review-1280x800');
+    await form.locator('[data-submit]').click();
+    await form.waitFor({ state: 'detached' });
+    const e = (await request(`${server.url}/api/v1/events/${id}`)).body.event;
+    expect(e).toMatchObject({ status: 'reviewed', satisfaction: 5 });
+    const steps = await dispatcher.locator('[data-step]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-step')));
+    expect(steps).toEqual(['report', 'accept', 'dispatch', 'sign', 'start', 'resolve', 'close', 'review']);
+    await shot(dispatcher, 'case-reviewed-1280x800');
+    live.close();
+  });
+
+  it('tells the second of two dispatchers on one case who changed it, instead of overwriting', async () => {
+    const r = await request(`${server.url}/api/v1/events`, { method: 'POST', body: sampleReport({ title: '丹桂巷路灯不亮', gridId: 'G01' }) });
+    const other = await signedIn(browser, server.url, 'zhou-disp');
+    await dispatcher.goto(`${server.url}/console/events/${r.body.event.id}`);
+    await other.goto(`${server.url}/console/events/${r.body.event.id}`);
+    await dispatcher.locator('[data-do="reject"]').waitFor();
+    await other.locator('[data-do="reject"]').waitFor();
+    // 周敏 starts to write a rejection; 陈晓 accepts first.
+    await other.click('[data-do="reject"]');
+    await other.locator('textarea[name="note"]').fill('重复上报');
+    await act(dispatcher, 'accept');
+    // Either 周敏 sends first (the server refuses: the case is not the version she read) or the
+    // live stream gets there first (her form closes: rejecting is no longer open). Both say who.
+    await other.locator('form[data-form="reject"] [data-submit]').click({ timeout: 1_000 }).catch(() => {});
+    const banner = other.locator('[data-changed]');
+    await banner.waitFor();
+    await expect(banner.innerText()).resolves.toContain('陈晓');
+    await shot(other, 'case-conflict-1280x800');
+    expect((await request(`${server.url}/api/v1/events/${r.body.event.id}`)).body.event.status).toBe('accepted');
+    expect(other.errors).toEqual([]);
+    await other.context().close();
+  });
+
+  it('keeps a grid worker out of another grid’s case', async () => {
+    const r = await request(`${server.url}/api/v1/events`, { method: 'POST', body: sampleReport({ title: '金桂苑车棚积水', gridId: 'G02' }) });
+    await worker.goto(`${server.url}/console/events/${r.body.event.id}`);
+    await expect(worker.locator('h1').innerText()).resolves.toBe('找不到这个案件');
+    await worker.goto(`${server.url}/console/events?tab=open`);
+    await worker.locator('table[data-table="queue"]').waitFor();
+    await expect(row(worker, r.body.event.code).count()).resolves.toBe(0);
+  });
+
+  it('reads well at 1920×1080 and in English', async () => {
+    await dispatcher.setViewportSize(LARGE);
+    await dispatcher.goto(`${server.url}/console/events?tab=open`);
+    await dispatcher.locator('table[data-table="queue"] tbody tr[data-case]').first().waitFor();
+    await shot(dispatcher, 'queue-open-1920x1080');
+    await dispatcher.evaluate(() => localStorage.setItem('cerebellum.console.lang', 'en'));
+    await dispatcher.reload();
+    await dispatcher.locator('table[data-table="queue"] tbody tr[data-case]').first().waitFor();
+    await shot(dispatcher, 'queue-open-en-1920x1080');
+    await dispatcher.setViewportSize(SMALL);
+    expect(dispatcher.errors).toEqual([]);
+    expect(worker.errors).toEqual([]);
+  });
+});
