@@ -329,6 +329,38 @@ describe('the console for people who use a screen reader, the keyboard or low vi
     found.report();
   });
 
+  it('finds nothing serious on the dispatcher\'s desk: the queue, a case with its action form open, the report form', async () => {
+    const { event } = await server.app.events.report(adminPrincipal(server.app), {
+      category: 'environment', subcategory: 'garbage', urgency: 'urgent', source: 'hotline', title: '桂花苑3幢楼下垃圾堆放',
+      description: '两天未清运。', gridId: 'G01', address: '桂花苑3幢', reporterName: '王建国', reporterPhone: '13812345678',
+    });
+    await createUser(server.app, 'desk-dispatcher', 'dispatcher');
+    const found = new Findings();
+    const page = await openConsole(browser, server.url, '/console', await logIn(server.url, 'desk-dispatcher', TEST_PASSWORD));
+    await eventually(() => viewOf(page)).toBe('shell');
+    for (const look of LOOKS) {
+      const name = lookName(look);
+      await lookAs(page, look);
+      await navigate(page, 'events');
+      await page.locator(`tr[data-case="${event.code}"]`).waitFor();
+      await settle(page);
+      await found.check(page, `desk queue ${name}`);
+      await page.click(`tr[data-case="${event.code}"] a`);
+      await page.locator('[data-actions]').waitFor();
+      await page.click('[data-do="reject"]');
+      await page.locator('form[data-form="reject"]').waitFor();
+      await settle(page);
+      await found.check(page, `desk case, reject form ${name}`);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('b');
+      await page.locator('[data-action="report"]').click();
+      await page.locator('form[data-form="report"]').waitFor();
+      await found.check(page, `desk report form ${name}`);
+    }
+    await page.context().close();
+    found.report();
+  });
+
   it('finds nothing serious on the wall\'s pairing screen', async () => {
     const found = new Findings();
     for (const lang of ['zh-CN', 'en']) {
