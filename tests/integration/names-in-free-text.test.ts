@@ -3,10 +3,12 @@
  * one person planted in each table that holds people — with every shape of name the community
  * holds: two characters, a compound surname, a minority name with a middle dot, a Latin name,
  * a character outside the basic plane — and each name typed into every free-text field that can
- * reach a display. The simulators run meanwhile. Every raw payload a paired display receives,
- * and a fresh snapshot, are scanned for every name the database holds: 0 hits. The staff
+ * reach a display. The simulators run meanwhile. Every raw payload a paired display receives
+ * (plain, and inflated for a display that asked for the `deflate` encoding), and a fresh
+ * snapshot, are scanned for every name the database holds: 0 hits. The staff
  * audience keeps the full text, so the check cannot pass by the wall simply showing nothing.
  */
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { get, openLive, openSocket, post, send, startServer, until, type TestServer, type TestSocket } from '../support/server.ts';
@@ -39,6 +41,11 @@ const planted: string[] = Object.values(PEOPLE);
 let wallSocket: TestSocket;
 let wall: LiveClient;
 const wallRaw: string[] = [];
+/** A second wall that takes compressed batches: its frames, inflated (docs/PROTOCOL.md, "Encodings"). */
+let packedSocket: TestSocket;
+let packed: LiveClient;
+const packedRaw: string[] = [];
+let packedFrames = 0;
 let staff: ReturnType<typeof openLive>;
 const staffRaw: string[] = [];
 
@@ -58,12 +65,21 @@ beforeAll(async () => {
   wallSocket = openSocket(ts.url, { display: true });
   wallSocket.onAny((_event, payload) => wallRaw.push(JSON.stringify(payload)));
   wall = new LiveClient(wallSocket, { view: 'screen' });
+  packedSocket = openSocket(ts.url, { display: true });
+  packedSocket.onAny((event, payload) => {
+    if (event !== 'batch:deflate') return packedRaw.push(JSON.stringify(payload));
+    packedFrames++;
+    packedRaw.push(inflateRawSync(Buffer.from(payload as string, 'base64')).toString('utf8'));
+  });
+  packed = new LiveClient(packedSocket, { view: 'screen', encoding: 'deflate' });
   staff = openLive(ts.url);
   staff.socket.onAny((_event, payload) => staffRaw.push(JSON.stringify(payload)));
-  await until(() => !!wall.state.views?.subjects && !!staff.client.state.views, 'the first snapshots');
+  await until(() => !!wall.state.views?.subjects && !!packed.state.views?.subjects && !!staff.client.state.views, 'the first snapshots');
 }, 120_000);
 afterAll(async () => {
   wallSocket?.close();
+  packed?.close();
+  packedSocket?.close();
   staff?.close();
   await ts?.stop();
 });
@@ -127,7 +143,7 @@ describe('names typed into free text', () => {
       }
       const before = ts.app.model.head;
       await until(() => ts.app.model.head > before + 20, 'the simulators to write', 20_000);
-      await until(() => events.every((id) => wall.state.events.has(id)), 'the planted events on the wall');
+      await until(() => events.every((id) => wall.state.events.has(id) && packed.state.events.has(id)), 'the planted events on both walls');
       await new Promise((r) => setTimeout(r, 400));
     } finally {
       sim.stop();
@@ -141,6 +157,11 @@ describe('names typed into free text', () => {
     for (const name of everyKind) expect(known, name).toContain(name);
     expect(known.length).toBeGreaterThan(100);
     expect(known.filter((name) => onTheWall.includes(name))).toEqual([]);
+    // The compressed wall, its frames inflated: the same 0 hits, and it did receive the planted text.
+    const onThePackedWall = packedRaw.join('\n');
+    expect(packedFrames).toBeGreaterThan(0);
+    expect(onThePackedWall).toContain(JSON.stringify('李*说楼道堆物'));
+    expect(known.filter((name) => onThePackedWall.includes(name))).toEqual([]);
 
     // What the wall does show: the title, masked, and no description at all.
     const first = wall.state.events.get(events[0]!)!;
