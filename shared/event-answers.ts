@@ -50,6 +50,7 @@ export const staffEventView = z.strictObject({
   assignedAt: timeOrNull,
   signedAt: timeOrNull,
   signDueAt: timeOrNull,
+  duplicateOf: z.number().int().nullable(),
   overdue: z.boolean(),
   onTime: z.boolean().nullable(),
   satisfaction: z.number().nullable(),
@@ -76,6 +77,11 @@ export const eventWithHistoryAnswer = z.strictObject({
   history: z.array(z.strictObject({
     id: z.number().int(), at: time, action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string(),
     actor: z.string(), actorName: z.string(), actorRole: z.string(), note: z.string().nullable(), data: z.record(z.string(), z.unknown()).nullable(),
+  })),
+  /** The reports merged into it (并案), each with its reporter: staff only. */
+  merged: z.array(z.strictObject({
+    id: z.number().int(), code: z.string(), reporterName: z.string().nullable(), reporterPhone: z.string().nullable(),
+    source: z.enum(SOURCES), reportedAt: time,
   })),
 });
 
@@ -110,5 +116,13 @@ export const queueAnswer = z.strictObject({
 export const assigneesAnswer = z.strictObject({
   items: z.array(z.strictObject({
     id: z.string(), name: z.string(), gridId: z.string().nullable(), sameGrid: z.boolean(), openCases: z.number().int().nonnegative(), hasAccount: z.boolean(),
+  })),
+});
+
+/** `GET /events/:id/duplicates`: open cases the report may duplicate, nearest first. */
+export const duplicatesAnswer = z.strictObject({
+  items: z.array(z.strictObject({
+    id: z.number().int(), code: z.string(), title: z.string(), status: z.enum(STATUSES), address: z.string().nullable(),
+    reportedAt: time, distanceM: z.number().int().nonnegative().nullable(),
   })),
 });

@@ -1,12 +1,15 @@
 /**
  * The closed loop of a grid-management event, as a pure state machine.
  *
- *   reported → accepted | rejected
+ *   reported → accepted | rejected | merged (并案: a duplicate of an open case, which keeps its reporter)
  *   accepted → dispatched → in_progress → resolved → closed → reviewed
  *   dispatched: signed for (签收) by the worker, within SIGN_FOR_MS of the dispatch; starting signs too
  *   dispatched → returned (回退: back to the centre)      returned → dispatched
  *   resolved → returned (退回: verification failed)
  *   open states → extension / shelving, each by request and approval
+ *
+ * The centre may urge (催办) a running case before its deadline and supervise (督办) one past it,
+ * with a note; neither moves its status.
  *
  * Deadlines: acceptance starts the dispatch clock; the first dispatch starts the handling
  * clock. An approved extension moves the running deadline; shelving stops the clock and
@@ -16,7 +19,7 @@ import { timeLimitFor, type Urgency } from './taxonomy.ts';
 
 export const STATUSES = [
   'reported', 'accepted', 'rejected', 'dispatched', 'in_progress',
-  'resolved', 'returned', 'shelved', 'closed', 'reviewed',
+  'resolved', 'returned', 'shelved', 'closed', 'reviewed', 'merged',
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -24,11 +27,26 @@ export const ACTIONS = [
   'accept', 'reject', 'dispatch', 'sign', 'send_back', 'start', 'resolve', 'return', 'close', 'review',
   'request_extension', 'approve_extension', 'deny_extension',
   'request_shelve', 'approve_shelve', 'deny_shelve', 'unshelve',
+  'urge', 'supervise', 'merge',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Statuses in which an event is finished with: no clock runs and no action but review applies. */
-export const TERMINAL: ReadonlySet<Status> = new Set(['rejected', 'closed', 'reviewed']);
+export const TERMINAL: ReadonlySet<Status> = new Set(['rejected', 'closed', 'reviewed', 'merged']);
+
+/**
+ * The reason codes an action that refuses or passes a case on carries (退单 by reason), so
+ * "passing the case" shows in the numbers: rejecting a report, sending a case back to the centre
+ * (回退), returning a fix that failed verification (核查不通过).
+ */
+export const REASONS = {
+  reject: ['not_community_matter', 'duplicate', 'false_report', 'insufficient_info', 'other'],
+  send_back: ['not_my_grid', 'wrong_category', 'needs_department', 'cannot_locate', 'other'],
+  return: ['not_fixed', 'partly_fixed', 'no_evidence', 'resident_unsatisfied', 'other'],
+} as const satisfies Partial<Record<Action, readonly string[]>>;
+export type ReasonAction = keyof typeof REASONS;
+export const ALL_REASONS = [...new Set(Object.values(REASONS).flat())] as [string, ...string[]];
+export const hasReasons = (a: Action): a is ReasonAction => Object.hasOwn(REASONS, a);
 export const isOpen = (s: Status) => !TERMINAL.has(s);
 
 /** Statuses in which an extension or shelving may be requested. */
@@ -58,6 +76,13 @@ export interface LifecycleState {
   assignedAt?: number | null;
   /** When the assignee signed for it (签收); null while it waits for them. */
   signedAt?: number | null;
+  /** Merged (并案): the open case it duplicates. */
+  duplicateOf?: number | null;
+  /** Past its running deadline (the deadline timer sets it): 督办 applies. */
+  overdue?: boolean;
+  /** The last reminder (催办) and supervision (督办), the timer's or the centre's. */
+  remindedAt?: number | null;
+  escalatedAt?: number | null;
   resolvedAt: number | null;
   closedAt: number | null;
   dispatchDueAt: number | null;
@@ -68,6 +93,10 @@ export interface LifecycleState {
 
 export interface ActionInput {
   note?: string;
+  /** A reason code of `REASONS[action]` (reject, send_back, return). */
+  reason?: string;
+  /** Merge: the open case this report duplicates. */
+  targetId?: number;
   assigneeId?: string;
   hours?: number;
   satisfaction?: number;
@@ -93,23 +122,26 @@ export function signDueAt(s: Pick<LifecycleState, 'status' | 'assignedAt' | 'sig
 }
 
 /** Which actions the event's current state allows, in the order a dispatcher would read them. */
-export function allowedActions(s: Pick<LifecycleState, 'status' | 'pending' | 'signedAt'>): Action[] {
+export function allowedActions(s: Pick<LifecycleState, 'status' | 'pending' | 'signedAt' | 'overdue'>): Action[] {
   if (s.pending) {
     return s.pending.kind === 'extension'
       ? ['approve_extension', 'deny_extension']
       : ['approve_shelve', 'deny_shelve'];
   }
   const requests: Action[] = REQUESTABLE.has(s.status) ? ['request_extension', 'request_shelve'] : [];
+  // 催办 before the deadline, 督办 after it: the centre chasing a case in someone's hands.
+  const chase: Action[] = s.status === 'dispatched' || s.status === 'in_progress' ? [s.overdue ? 'supervise' : 'urge'] : [];
   switch (s.status) {
-    case 'reported': return ['accept', 'reject'];
+    case 'reported': return ['accept', 'reject', 'merge'];
     case 'accepted': return ['dispatch', ...requests];
     case 'returned': return ['dispatch', ...requests];
-    case 'dispatched': return [...(s.signedAt ? [] : ['sign' as const]), 'start', 'send_back', ...requests];
-    case 'in_progress': return ['resolve', ...requests];
+    case 'dispatched': return [...(s.signedAt ? [] : ['sign' as const]), 'start', 'send_back', ...requests, ...chase];
+    case 'in_progress': return ['resolve', ...requests, ...chase];
     case 'resolved': return ['close', 'return'];
     case 'shelved': return ['unshelve'];
     case 'closed': return ['review'];
     case 'rejected':
+    case 'merged':
     case 'reviewed': return [];
   }
 }
@@ -117,7 +149,7 @@ export function allowedActions(s: Pick<LifecycleState, 'status' | 'pending' | 's
 /** Actions that must carry a note saying why. */
 const NOTE_REQUIRED: ReadonlySet<Action> = new Set([
   'reject', 'send_back', 'resolve', 'return', 'request_extension', 'request_shelve',
-  'deny_extension', 'deny_shelve',
+  'deny_extension', 'deny_shelve', 'supervise',
 ]);
 
 /** Apply an action at instant `now`; never mutates its input. */
@@ -126,6 +158,12 @@ export function applyAction(state: LifecycleState, action: Action, input: Action
   if (!allowed.includes(action)) return { ok: false, reason: 'not_allowed', allowed };
   if (NOTE_REQUIRED.has(action) && !input.note?.trim()) {
     return { ok: false, reason: 'invalid', field: 'note', problem: 'required for this action' };
+  }
+  if (input.reason !== undefined && !(hasReasons(action) && (REASONS[action] as readonly string[]).includes(input.reason))) {
+    return {
+      ok: false, reason: 'invalid', field: 'reason',
+      problem: hasReasons(action) ? `must be one of ${REASONS[action].join(', ')}` : `${action} takes no reason`,
+    };
   }
   const s: LifecycleState = { ...state };
   const limit = timeLimitFor(s.category, s.urgency);
@@ -212,6 +250,18 @@ export function applyAction(state: LifecycleState, action: Action, input: Action
     case 'deny_extension':
     case 'deny_shelve':
       s.pending = null;
+      break;
+    case 'urge':
+      s.remindedAt = now;
+      break;
+    case 'supervise':
+      s.escalatedAt = now;
+      break;
+    case 'merge':
+      if (input.targetId === undefined) return { ok: false, reason: 'invalid', field: 'targetId', problem: 'required to merge' };
+      s.status = 'merged';
+      s.closedAt = now;
+      s.duplicateOf = input.targetId;
       break;
     case 'unshelve': {
       const paused = now - (s.shelvedAt ?? now);

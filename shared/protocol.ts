@@ -52,6 +52,8 @@ export interface EventView {
   signedAt: string | null;
   /** While it waits to be signed for: by when (SIGN_FOR_MS after the dispatch). */
   signDueAt: string | null;
+  /** A report merged into the open case it duplicates (并案): that case's id. */
+  duplicateOf: number | null;
   overdue: boolean;
   onTime: boolean | null;
   satisfaction: number | null;

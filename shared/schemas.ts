@@ -3,7 +3,7 @@
  * HTTP bodies, the socket payloads and the forms. Types come from `z.infer`.
  */
 import { z } from 'zod';
-import { ACTIONS, STATUSES } from './lifecycle.ts';
+import { ACTIONS, ALL_REASONS, STATUSES } from './lifecycle.ts';
 import { CATEGORY_CODES, SOURCES, URGENCIES, isSubcategoryOf } from './taxonomy.ts';
 import { multiLineText, singleLineText, textRule } from './text.ts';
 
@@ -53,6 +53,10 @@ export const transitionBody = z
     assigneeId: z.string().min(1).optional(),
     hours: z.number().positive().max(720).optional(),
     satisfaction: z.number().int().min(1).max(5).optional(),
+    /** Reject, send back, return: a reason code (shared/lifecycle.ts `REASONS`), so passing a case shows in the numbers. */
+    reason: z.enum(ALL_REASONS).optional(),
+    /** Merge: the id of the open case this report duplicates. */
+    targetId: z.number().int().positive().optional(),
     /** Optimistic concurrency: refuse with 409 if the event changed since this version. */
     expectedVersion: z.number().int().nonnegative().optional(),
   })

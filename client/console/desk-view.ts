@@ -33,6 +33,8 @@ export interface ActionForm {
   assignee?: true;
   hours?: true;
   satisfaction?: true;
+  /** The open case a duplicate merges into. */
+  target?: true;
   /** Shown as the main (blue) button, or as a refusal (red). */
   tone: 'primary' | 'danger' | 'plain';
   /** The key that opens it on the case page. */
@@ -57,6 +59,9 @@ export const ACTION_FORMS: Record<Action, ActionForm> = {
   approve_shelve: { note: 'optional', tone: 'primary' },
   deny_shelve: { note: 'required', tone: 'danger' },
   unshelve: { note: 'optional', tone: 'primary' },
+  urge: { note: 'optional', tone: 'plain', key: 'u' },
+  supervise: { note: 'required', tone: 'danger' },
+  merge: { note: 'optional', target: true, tone: 'plain', key: 'm' },
 };
 
 /** A key press that belongs to a field (typing `a` in a note must not accept the case). */

@@ -31,6 +31,7 @@ export const STATUS_COLORS: Record<Status, string> = {
   shelved: '#9aa7b8',
   closed: '#5e7d99',
   reviewed: '#5e7d99',
+  merged: '#6b7a8c',
 };
 
 /** The look every chart tooltip shares (its text is always escaped by the chart's formatter). */

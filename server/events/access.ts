@@ -21,6 +21,7 @@ export const HANDLER: readonly Role[] = [...CENTRE, 'grid_worker'];
 export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   accept: CENTRE, reject: CENTRE, dispatch: CENTRE, return: CENTRE, close: CENTRE, review: CENTRE,
   approve_extension: CENTRE, deny_extension: CENTRE, approve_shelve: CENTRE, deny_shelve: CENTRE, unshelve: CENTRE,
+  urge: CENTRE, supervise: CENTRE, merge: CENTRE,
   sign: HANDLER, start: HANDLER, resolve: HANDLER, send_back: HANDLER, request_extension: HANDLER, request_shelve: HANDLER,
 };
 

@@ -6,7 +6,12 @@
  * every tab's count under the same filters.
  */
 import type { Db } from '../db/index.ts';
-import { CALLBACK_WINDOW_MS, caseLight, nextDue, type Light, type QueueQuery, type QueueTab, QUEUE_TABS } from '../../shared/desk.ts';
+import {
+  CALLBACK_WINDOW_MS, caseLight, nextDue, QUEUE_TABS,
+  type DuplicateCandidate, type DuplicateRule, type Light, type QueueQuery, type QueueTab,
+} from '../../shared/desk.ts';
+import type { Status } from '../../shared/lifecycle.ts';
+import { isoInZone } from '../../shared/time.ts';
 import type { Principal } from '../principal.ts';
 import { fromRow, type EventRecord, type EventRow } from './record.ts';
 
@@ -20,7 +25,15 @@ export class EventQueue {
   #open;
   #load;
 
-  constructor(db: Db) {
+  #similar;
+  #timeZone: (communityId: string) => string;
+
+  constructor(db: Db, timeZone: (communityId: string) => string) {
+    this.#timeZone = timeZone;
+    this.#similar = db.prepare(
+      `SELECT * FROM events WHERE community_id = ? AND category = ? AND id != ? AND reported_at BETWEEN ? AND ?
+         AND status IN ('reported', 'accepted', 'dispatched', 'in_progress', 'resolved', 'returned', 'shelved')`,
+    );
     this.#open = db.prepare(
       `SELECT * FROM events WHERE community_id = ?
          AND (status IN ('reported', 'accepted', 'dispatched', 'in_progress', 'resolved', 'returned', 'shelved')
@@ -58,6 +71,24 @@ export class EventQueue {
     return { items: picked.slice(0, q.limit).map(({ event, light }) => ({ event, light })), counts, truncated: picked.length > q.limit };
   }
 
+  /** Open cases of `e`'s category that may be the same matter (`rule`), nearest first, at most 10. */
+  candidates(p: Principal, e: EventRecord, rule: DuplicateRule): DuplicateCandidate[] {
+    const windowMs = rule.windowHours * 3_600_000;
+    const rows = this.#similar.all(e.communityId, e.category, e.id, e.reportedAt - windowMs, e.reportedAt + windowMs) as EventRow[];
+    const tz = this.#timeZone(e.communityId);
+    const out: DuplicateCandidate[] = [];
+    for (const r of rows) {
+      if (p.grids && (r.grid_id === null || !p.grids.includes(r.grid_id))) continue;
+      const placed = e.lat !== null && e.lng !== null && r.lat !== null && r.lng !== null;
+      const distanceM = placed ? Math.round(metresBetween(e.lat!, e.lng!, r.lat!, r.lng!)) : null;
+      if (placed ? distanceM! > rule.radiusM : r.grid_id === null || r.grid_id !== e.gridId) continue;
+      out.push({ id: r.id, code: r.code, title: r.title, status: r.status as Status, address: r.address, reportedAt: isoInZone(r.reported_at, tz), distanceM });
+    }
+    // Placed ones nearest first; those known only by their grid after them, newest first.
+    const far = (c: DuplicateCandidate) => c.distanceM ?? Number.MAX_SAFE_INTEGER;
+    return out.sort((a, b) => far(a) - far(b) || b.id - a.id).slice(0, 10);
+  }
+
   /** Cases dispatched to each worker and not yet resolved, by worker id. */
   openLoad(communityId: string): Map<string, number> {
     return new Map((this.#load.all(communityId) as { id: string; n: number }[]).map((r) => [r.id, r.n]));
@@ -83,4 +114,12 @@ function tabsOf(e: EventRecord, light: Light | null, p: Principal): QueueTab[] {
   if (e.status === 'resolved') tabs.push('verify');
   if (p.workerId && e.assigneeId === p.workerId && (e.status === 'dispatched' || e.status === 'in_progress')) tabs.push('mine');
   return tabs;
+}
+
+/** Metres between two WGS-84 points (haversine; a community is small enough for a sphere). */
+function metresBetween(lat1: number, lng1: number, lat2: number, lng2: number): number {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2
+    + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lng2 - lng1) * rad) / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.sqrt(a));
 }

@@ -51,7 +51,7 @@ export interface EventRow {
   closed_at: number | null; reviewed_at: number | null; dispatch_due_at: number | null;
   handle_due_at: number | null; on_time: number | null; satisfaction: number | null; overdue: number;
   reminded_at: number | null; reminded_due: number | null; escalated_at: number | null;
-  version: number; updated_at: number; assigned_at: number | null; signed_at: number | null;
+  version: number; updated_at: number; assigned_at: number | null; signed_at: number | null; duplicate_of: number | null;
 }
 
 export function fromRow(r: EventRow): EventRecord {
@@ -67,7 +67,7 @@ export function fromRow(r: EventRow): EventRecord {
     handleDueAt: r.handle_due_at, onTime: r.on_time === null ? null : r.on_time === 1,
     satisfaction: r.satisfaction, overdue: r.overdue === 1, remindedAt: r.reminded_at,
     remindedDue: r.reminded_due, escalatedAt: r.escalated_at, version: r.version, updatedAt: r.updated_at,
-    assignedAt: r.assigned_at ?? null, signedAt: r.signed_at ?? null,
+    assignedAt: r.assigned_at ?? null, signedAt: r.signed_at ?? null, duplicateOf: r.duplicate_of ?? null,
   };
 }
 
@@ -85,7 +85,7 @@ export function toParams(e: EventRecord): Record<string, unknown> {
     handle_due_at: e.handleDueAt, on_time: e.onTime === null ? null : e.onTime ? 1 : 0,
     satisfaction: e.satisfaction, overdue: e.overdue ? 1 : 0, reminded_at: e.remindedAt,
     reminded_due: e.remindedDue, escalated_at: e.escalatedAt, version: e.version, updated_at: e.updatedAt,
-    assigned_at: e.assignedAt ?? null, signed_at: e.signedAt ?? null,
+    assigned_at: e.assignedAt ?? null, signed_at: e.signedAt ?? null, duplicate_of: e.duplicateOf ?? null,
   };
 }
 
@@ -128,6 +128,7 @@ export function projectEvent(e: EventRecord, audience: Audience, ctx: ViewContex
     resolvedAt: iso(e.resolvedAt), closedAt: iso(e.closedAt), dispatchDueAt: iso(e.dispatchDueAt),
     handleDueAt: iso(e.handleDueAt), dueAt: iso(due), overdue: e.overdue, onTime: e.onTime,
     assignedAt: iso(e.assignedAt ?? null), signedAt: iso(e.signedAt ?? null), signDueAt: iso(signDueAt(e)),
+    duplicateOf: e.duplicateOf ?? null,
     satisfaction: e.satisfaction, remindedAt: iso(e.remindedAt), escalatedAt: iso(e.escalatedAt),
     version: e.version, updatedAt: isoInZone(e.updatedAt, tz),
   };

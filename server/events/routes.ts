@@ -9,7 +9,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ACTIONS } from '../../shared/lifecycle.ts';
 import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transitionBody } from '../../shared/schemas.ts';
-import { actionAnswer, assigneesAnswer, eventPageAnswer, eventWithHistoryAnswer, queueAnswer, reportAnswer } from '../../shared/event-answers.ts';
+import { actionAnswer, assigneesAnswer, duplicatesAnswer, eventPageAnswer, eventWithHistoryAnswer, queueAnswer, reportAnswer } from '../../shared/event-answers.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
 import { Routes } from '../http/routes.ts';
@@ -69,8 +69,14 @@ export function eventRoutes({ events, viewContext }: EventRouteDeps): Routes {
     const e = events.get(principal(c), c.req.param('id'));
     const tz = ctxOf(c).timeZone;
     const history = events.history(e.id).map((h: NamedHistoryLine) => ({ ...h, at: isoInZone(h.at, tz) }));
-    return c.json({ event: view(c, e), history });
+    const merged = events.mergedInto(e.id).map((m) => ({
+      id: m.id, code: m.code, reporterName: m.reporterName, reporterPhone: m.reporterPhone, source: m.source, reportedAt: isoInZone(m.reportedAt, tz),
+    }));
+    return c.json({ event: view(c, e), history, merged });
   });
+
+  r.get('/events/:id/duplicates', { access: CENTRE, response: duplicatesAnswer }, (c) =>
+    c.json({ items: events.duplicates(principal(c), c.req.param('id')) }));
 
   r.get('/events/:id/assignees', { access: CENTRE, response: assigneesAnswer }, (c) => c.json({ items: events.assignees(principal(c), c.req.param('id')) }));
 

@@ -65,11 +65,13 @@ export const EVENTS_SQL = `
 
 /**
  * Migration 8: the sign-for (签收) of a dispatched case, with the time of the last dispatch that
- * starts its clock.
+ * starts its clock; a report merged into the open case it duplicates (并案).
  */
 export const EVENTS_SIGN_FOR_SQL = `
   ALTER TABLE events ADD COLUMN assigned_at INTEGER;
   ALTER TABLE events ADD COLUMN signed_at INTEGER;
+  ALTER TABLE events ADD COLUMN duplicate_of INTEGER REFERENCES events(id);
+  CREATE INDEX events_duplicate_of ON events(duplicate_of) WHERE duplicate_of IS NOT NULL;
   UPDATE events SET assigned_at = dispatched_at WHERE dispatched_at IS NOT NULL;
   UPDATE events SET signed_at = COALESCE(assigned_at, dispatched_at) WHERE status NOT IN ('reported', 'accepted', 'rejected', 'dispatched', 'returned');
 `;

@@ -12,7 +12,7 @@ import { EventStore, sourceData, type EventChange, type HistoryLine } from './st
 import { DeadlineTimer } from './deadlines.ts';
 import { ACTION_ROLES, CENTRE, INGEST, READ, REPORT } from './access.ts';
 import { EventQueue, type QueuePage } from './queue.ts';
-import type { AssigneeSuggestion, QueueQuery } from '../../shared/desk.ts';
+import { duplicateRuleFor, type AssigneeSuggestion, type DuplicateCandidate, type QueueQuery } from '../../shared/desk.ts';
 import { applyAction, allowedActions, isOpen, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
@@ -60,7 +60,7 @@ export class EventService {
     this.#dir = deps.directory;
     this.#now = deps.now ?? Date.now;
     this.#store = new EventStore(deps.db, deps.journal);
-    this.#queueView = new EventQueue(deps.db);
+    this.#queueView = new EventQueue(deps.db, (id) => deps.directory.timeZoneOf(id));
     this.#actorName = deps.actorName ?? (() => null);
     this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
     this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now);
@@ -82,6 +82,11 @@ export class EventService {
       const assignee = typeof h.data?.assigneeId === 'string' ? this.#dir.workerName(h.data.assigneeId) : null;
       return { ...h, actorName: this.#nameOf(h.actor), ...(assignee ? { data: { ...h.data, assigneeName: assignee } } : {}) };
     });
+  }
+
+  /** The reports merged into a case (并案), oldest first: each keeps its reporter. */
+  mergedInto(eventId: number): EventRecord[] {
+    return this.#store.mergedInto(eventId);
   }
 
   /** Who an actor is to people: an account's display name, a grid worker's name, or the id itself. */
@@ -272,6 +277,7 @@ export class EventService {
           `cannot ${action} an event that is ${before.status}${before.pending ? ` with a pending ${before.pending.kind} request` : ''}; allowed: ${out.allowed.join(', ') || 'none'}`,
           undefined, { status: before.status, allowed: out.allowed });
       }
+      const target = action === 'merge' ? this.#mergeTarget(principal, before, body.targetId!) : undefined;
       const after: EventRecord = { ...before, ...out.state, version: before.version + 1, updatedAt: now };
       if (action === 'review') after.reviewedAt = now;
       // A transition can end overdue (the deadline moved or stopped) but never starts it: the
@@ -280,10 +286,40 @@ export class EventService {
       after.overdue = before.overdue && due !== null && now > due;
       this.#store.update(after);
       this.#store.addHistory(after.id, now, action, before.status, after.status, principal.id, principal.role,
-        body.note ?? null, transitionData(action, body));
+        body.note ?? null, transitionData(action, body, target));
       this.#store.record(ctx, now, 'event.transitioned', before, after, action);
+      // The case it duplicates keeps the reporter: a line in its history names the merged report.
+      if (target) {
+        this.#store.addHistory(target.id, now, 'absorb', target.status, target.status, principal.id, principal.role, body.note ?? null,
+          JSON.stringify({ sourceId: after.id, sourceCode: after.code }));
+      }
       return after;
     });
+  }
+
+  /** The open case a report may be merged into: visible to the principal, open, not itself, not merged. */
+  #mergeTarget(principal: Principal, source: EventRecord, targetId: number): EventRecord {
+    let target: EventRecord;
+    try {
+      target = this.get(principal, targetId);
+    } catch {
+      throw invalid([{ field: 'targetId', problem: `no case ${targetId} you may see` }]);
+    }
+    if (target.id === source.id) throw invalid([{ field: 'targetId', problem: 'is this report itself' }]);
+    if (!isOpen(target.status)) throw invalid([{ field: 'targetId', problem: `case ${target.code} is ${target.status}, not open` }]);
+    return target;
+  }
+
+  /**
+   * Open cases a new report may duplicate (shared/desk.ts `DuplicateCandidate`): of its category,
+   * reported within the window before or after it, and within the radius when both have a place,
+   * else in the same grid; nearest first.
+   */
+  duplicates(principal: Principal, idOrCode: string | number): DuplicateCandidate[] {
+    authorise(principal, CENTRE, 'merge events');
+    const e = this.get(principal, idOrCode);
+    const rule = duplicateRuleFor(e.category);
+    return this.#queueView.candidates(principal, e, rule);
   }
 
   /**
@@ -297,9 +333,11 @@ export class EventService {
   }
 }
 
-function transitionData(action: Action, body: TransitionBody): string | null {
+function transitionData(action: Action, body: TransitionBody, target?: EventRecord): string | null {
   const d: Record<string, unknown> = {};
   if (action === 'dispatch' && body.assigneeId) d.assigneeId = body.assigneeId;
+  if (body.reason !== undefined) d.reason = body.reason;
+  if (target) (d.targetId = target.id, d.targetCode = target.code);
   if (body.hours !== undefined) d.hours = body.hours;
   if (body.satisfaction !== undefined) d.satisfaction = body.satisfaction;
   return Object.keys(d).length ? JSON.stringify(d) : null;

@@ -76,6 +76,7 @@ export class EventStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       historyOf: db.prepare('SELECT * FROM event_history WHERE event_id = ? ORDER BY id'),
+      mergedInto: db.prepare('SELECT * FROM events WHERE duplicate_of = ? ORDER BY id'),
       // The community_id term lets SQLite use events_status (community_id, status); without it
       // this scans the whole table, every TIMER_MS (docs/PERFORMANCE.md).
       clocked: db.prepare(
@@ -136,6 +137,11 @@ export class EventStore {
       id: r.id, at: r.at, action: r.action, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor,
       actorRole: r.actor_role, note: r.note, data: r.data ? JSON.parse(r.data) : null,
     }));
+  }
+
+  /** The reports merged into a case. */
+  mergedInto(eventId: number): EventRecord[] {
+    return (this.#stmt.mergedInto.all(eventId) as EventRow[]).map(fromRow);
   }
 
   /** Append the change to the journal and emit it for after commit. */

@@ -235,6 +235,36 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
     await other.context().close();
   });
 
+  it('merges a duplicate at triage from the case page, and the open case keeps the second reporter', async () => {
+    const place = { gridId: 'G03', lat: 30.2861, lng: 120.1212 };
+    const first = (await request(`${server.url}/api/v1/events`, { method: 'POST', body: sampleReport({ title: '桂花苑8幢门前垃圾成堆', ...place }) })).body.event;
+    await request(`${server.url}/api/v1/events/${first.id}/accept`, { method: 'POST', body: {} });
+    const dup = (await request(`${server.url}/api/v1/events`, {
+      method: 'POST', body: sampleReport({ title: '8幢门口垃圾没人清', ...place, lat: place.lat + 0.0003, reporterName: '赵红梅', reporterPhone: '13600002222' }),
+    })).body.event;
+    await dispatcher.goto(`${server.url}/console/events/${dup.id}`);
+    const card = dispatcher.locator('[data-duplicates]');
+    await card.waitFor();
+    await expect(card.innerText()).resolves.toContain(first.code);
+    await dispatcher.keyboard.press('m');
+    const form = dispatcher.locator('form[data-form="merge"]');
+    await form.waitFor();
+    // The nearest open case of the category is chosen first; the dispatcher picks the one it duplicates.
+    await form.locator('[data-target]').first().waitFor();
+    await expect(form.locator('[data-target]').first().isChecked()).resolves.toBe(true);
+    await form.locator(`[data-target="${first.code}"]`).check();
+    await shot(dispatcher, 'case-merge-1280x800');
+    await form.locator('[data-submit]').click();
+    await form.waitFor({ state: 'detached' });
+    await dispatcher.locator('[data-duplicate-of]').click();
+    await dispatcher.waitForURL((u) => u.pathname === `/console/events/${first.id}`);
+    const merged = dispatcher.locator('[data-merged]');
+    await merged.waitFor();
+    await expect(merged.innerText()).resolves.toContain('赵红梅');
+    await expect(merged.innerText()).resolves.toContain('13600002222');
+    await shot(dispatcher, 'case-merged-into-1280x800');
+  });
+
   it('keeps a grid worker out of another grid’s case', async () => {
     const r = await request(`${server.url}/api/v1/events`, { method: 'POST', body: sampleReport({ title: '金桂苑车棚积水', gridId: 'G02' }) });
     await worker.goto(`${server.url}/console/events/${r.body.event.id}`);

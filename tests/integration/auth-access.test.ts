@@ -43,6 +43,7 @@ const EVENT_ACTIONS: Record<Action, Who[]> = {
   accept: CENTRE, reject: CENTRE, dispatch: CENTRE, sign: HANDLER, send_back: HANDLER, start: HANDLER, resolve: HANDLER, return: CENTRE,
   close: CENTRE, review: CENTRE, request_extension: HANDLER, approve_extension: CENTRE, deny_extension: CENTRE,
   request_shelve: HANDLER, approve_shelve: CENTRE, deny_shelve: CENTRE, unshelve: CENTRE,
+  urge: CENTRE, supervise: CENTRE, merge: CENTRE,
 };
 
 /** Who may call each route (`METHOD /path` under /api/v1). */
@@ -83,6 +84,7 @@ const ROUTES: Record<string, Rule> = {
   'GET /events/queue': PEOPLE,
   'GET /events/:id': PEOPLE,
   'GET /events/:id/assignees': CENTRE,
+  'GET /events/:id/duplicates': CENTRE,
   // 'POST /events/:id/:action': per action, EVENT_ACTIONS
 
   'GET /volunteers': PEOPLE,

@@ -52,7 +52,7 @@ describe('the queue', () => {
     const triage = await queue('triage');
     expect(triage.counts.triage).toBe(before.counts.triage! + 1);
     expect(triage.items.map((i) => i.id)).toContain(e.id);
-    expect(triage.items.find((i) => i.id === e.id).allowedActions).toEqual(['accept', 'reject']);
+    expect(triage.items.find((i) => i.id === e.id).allowedActions).toEqual(['accept', 'reject', 'merge']);
     expect(triage.items.find((i) => i.id === e.id).reporterPhone).toBe('13812345678');
 
     expect((await act(e.id, 'accept', { expectedVersion: 1 })).status).toBe(200);
@@ -124,5 +124,77 @@ describe('dispatching, signing for and working a case', () => {
     expect(stale.body.error).toMatchObject({ code: 'error.version_conflict', version: 2, changedBy: 'disp-a', action: 'accept' });
     expect(stale.body.error.changedAt).toMatch(/\+08:00$/);
     expect((await request(`${api}/events/${e.id}`)).body.event.status).toBe('accepted');
+  });
+});
+
+describe('duplicates at triage, reasons and the centre chasing a case', () => {
+  const place = { lat: 30.2895, lng: 120.1175 };
+  it('suggests an open case of the same category nearby and merges the new report into it, keeping its reporter', async () => {
+    const first = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '桂花苑1幢门口垃圾堆放', gridId: 'G01', ...place }) })).body.event;
+    await act(first.id, 'accept');
+    // 60 m away, same category, an hour later: the same pile.
+    const again = (await request(`${api}/events`, {
+      method: 'POST', body: sampleReport({ title: '1幢门口又堆了垃圾', gridId: 'G01', lat: place.lat + 0.0005, lng: place.lng, reporterName: '刘芳', reporterPhone: '13700001111' }),
+    })).body.event;
+    // Another category at the same place is not a duplicate.
+    const other = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ category: 'security', subcategory: undefined, title: '1幢门口有可疑人员', gridId: 'G01', ...place }) })).body.event;
+    const d = await request(`${api}/events/${again.id}/duplicates`);
+    expect(d.status).toBe(200);
+    // The one with a place nearby first; the grid's other open reports without a place after it.
+    expect(d.body.items[0].id).toBe(first.id);
+    expect(d.body.items.map((i: any) => i.id)).not.toContain(other.id);
+    expect(d.body.items.slice(1).every((i: any) => i.distanceM === null)).toBe(true);
+    expect(d.body.items[0].distanceM).toBeGreaterThan(40);
+    expect(d.body.items[0].distanceM).toBeLessThan(80);
+    expect((await queue('triage')).items.find((i) => i.id === again.id).allowedActions).toContain('merge');
+
+    const merged = await act(again.id, 'merge', { targetId: first.id, note: '同一处垃圾' });
+    expect(merged.status).toBe(200);
+    expect(merged.body.event).toMatchObject({ status: 'merged', duplicateOf: first.id, allowedActions: [] });
+    const target = (await request(`${api}/events/${first.id}`)).body;
+    expect(target.merged).toEqual([expect.objectContaining({ id: again.id, reporterName: '刘芳', reporterPhone: '13700001111' })]);
+    expect(target.history.at(-1)).toMatchObject({ action: 'absorb', data: { sourceId: again.id, sourceCode: again.code } });
+    expect((await queue('triage')).items.map((i) => i.id)).not.toContain(again.id);
+  });
+
+  it('refuses to merge into itself, into a finished case or without a target, and changes nothing', async () => {
+    const a = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '路灯不亮', gridId: 'G01' }) })).body.event;
+    const closed = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '旧案', gridId: 'G01' }) })).body.event;
+    await act(closed.id, 'reject', { note: '不属实', reason: 'false_report' });
+    for (const [body, field] of [[{}, 'targetId'], [{ targetId: a.id }, 'targetId'], [{ targetId: closed.id }, 'targetId'], [{ targetId: 99_999_999 }, 'targetId']] as const) {
+      const r = await act(a.id, 'merge', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error.issues[0].field).toBe(field);
+    }
+    expect((await request(`${api}/events/${a.id}`)).body.event).toMatchObject({ status: 'reported', version: 1 });
+  });
+
+  it('keeps the reason code of a rejection, a send-back and a failed verification, and refuses one that does not fit', async () => {
+    const e = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '楼道堆物', gridId: 'G01' }) })).body.event;
+    const wrong = await act(e.id, 'reject', { note: '不属实', reason: 'not_fixed' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.issues[0]).toMatchObject({ field: 'reason' });
+    expect((await act(e.id, 'accept', { reason: 'other' })).status).toBe(400);
+    await act(e.id, 'accept');
+    await act(e.id, 'dispatch', { assigneeId: g01Worker });
+    expect((await act(e.id, 'send_back', { note: '不是本网格的', reason: 'not_my_grid' }, worker)).status).toBe(200);
+    const h = (await request(`${api}/events/${e.id}`)).body.history;
+    expect(h.at(-1)).toMatchObject({ action: 'send_back', data: { reason: 'not_my_grid' } });
+  });
+
+  it('lets the centre urge a case before its deadline and supervise it after, with a note in its history', async () => {
+    const e = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ title: '井盖缺失', gridId: 'G01' }) })).body.event;
+    await act(e.id, 'accept');
+    const d = (await act(e.id, 'dispatch', { assigneeId: g01Worker })).body.event;
+    expect(d.allowedActions).toContain('urge');
+    expect(d.allowedActions).not.toContain('supervise');
+    const urged = (await act(e.id, 'urge', { note: '请今天下班前处理' })).body.event;
+    expect(urged).toMatchObject({ status: 'dispatched', remindedAt: expect.any(String) });
+    // The worker sees no urge button: it is the centre's.
+    expect((await queue('mine', worker)).items.find((i) => i.id === e.id).allowedActions).not.toContain('urge');
+    // Supervision (督办) is for a case past its deadline.
+    expect((await act(e.id, 'supervise', { note: '已超期' })).status).toBe(409);
+    const h = (await request(`${api}/events/${e.id}`)).body.history;
+    expect(h.at(-1)).toMatchObject({ action: 'urge', note: '请今天下班前处理', fromStatus: 'dispatched', toStatus: 'dispatched' });
   });
 });

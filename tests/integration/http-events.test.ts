@@ -43,7 +43,7 @@ describe('reporting an event', () => {
     expect(e).toMatchObject({
       status: 'reported', category: 'environment', subcategory: 'garbage', urgency: 'normal', source: 'resident',
       gridId: 'G01', title: '桂花苑3幢楼下垃圾堆放', reporterName: '王建国', reporterPhone: '13812345678',
-      address: '桂花苑3幢2单元501室', version: 1, overdue: false, assigneeId: null, allowedActions: ['accept', 'reject'],
+      address: '桂花苑3幢2单元501室', version: 1, overdue: false, assigneeId: null, allowedActions: ['accept', 'reject', 'merge'],
     });
     expect(e.reportedAt).toMatch(/\+08:00$/);
     const at = Date.parse(e.reportedAt);
@@ -330,7 +330,7 @@ describe('the lifecycle through HTTP', () => {
     expect(r.body.error.message).toContain('reported');
     expect(r.body.error.message).toContain('accept');
     expect(r.body.error.message).toContain('reject');
-    expect(r.body.error.allowed).toEqual(['accept', 'reject']);
+    expect(r.body.error.allowed).toEqual(['accept', 'reject', 'merge']);
     const after = await get(`${api}/events/${e.id}`);
     expect(after.body.event).toMatchObject({ status: 'reported', version: 1 });
     expect(after.body.history).toHaveLength(1);

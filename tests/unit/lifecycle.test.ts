@@ -28,7 +28,7 @@ function reported(category = 'environment', urgency: Urgency = 'normal'): Lifecy
 }
 
 /** Input that satisfies every action's requirements. */
-const FULL_INPUT: ActionInput = { actor: 'dispatcher-1', note: '现场核实', assigneeId: 'worker-7', hours: 12, satisfaction: 4 };
+const FULL_INPUT: ActionInput = { actor: 'dispatcher-1', note: '现场核实', assigneeId: 'worker-7', hours: 12, satisfaction: 4, targetId: 99 };
 
 function act(state: LifecycleState, action: Action, now: number, input: Partial<ActionInput> = {}): Outcome {
   return applyAction(state, action, { actor: 'dispatcher-1', ...input }, now);
@@ -72,6 +72,8 @@ function sampleStates() {
     shelved: step(step(inProgress, 'request_shelve', T0 + HOUR, { note: '等待维修资金' }), 'approve_shelve', T0 + HOUR),
     closed,
     reviewed: step(closed, 'review', T0 + 4 * HOUR, { satisfaction: 5 }),
+    merged: step(r, 'merge', T0, { targetId: 99 }),
+    'in_progress, overdue': { ...inProgress, overdue: true },
     'in_progress + extension pending': step(inProgress, 'request_extension', T0 + HOUR, { note: '需要协调物业', hours: 24 }),
     'dispatched + shelve pending': step(dispatched, 'request_shelve', T0 + HOUR, { note: '等待维修资金' }),
   };
@@ -82,16 +84,18 @@ const sampleNames = (): SampleName[] => Object.keys(sampleStates()) as SampleNam
 
 /** What DESIGN §1 lets a dispatcher do in each state. */
 const EXPECTED_ALLOWED: Record<SampleName, Action[]> = {
-  reported: ['accept', 'reject'],
+  reported: ['accept', 'reject', 'merge'],
   accepted: ['dispatch', 'request_extension', 'request_shelve'],
   rejected: [],
-  dispatched: ['sign', 'start', 'send_back', 'request_extension', 'request_shelve'],
-  in_progress: ['resolve', 'request_extension', 'request_shelve'],
+  dispatched: ['sign', 'start', 'send_back', 'request_extension', 'request_shelve', 'urge'],
+  in_progress: ['resolve', 'request_extension', 'request_shelve', 'urge'],
+  'in_progress, overdue': ['resolve', 'request_extension', 'request_shelve', 'supervise'],
   resolved: ['close', 'return'],
   returned: ['dispatch', 'request_extension', 'request_shelve'],
   shelved: ['unshelve'],
   closed: ['review'],
   reviewed: [],
+  merged: [],
   'in_progress + extension pending': ['approve_extension', 'deny_extension'],
   'dispatched + shelve pending': ['approve_shelve', 'deny_shelve'],
 };
@@ -454,7 +458,7 @@ describe('any sequence of actions', () => {
   function checkConsistent(s: LifecycleState, now: number) {
     expect(STATUSES).toContain(s.status);
     const allowed = allowedActions(s);
-    expect(allowed.length === 0).toBe(s.status === 'rejected' || s.status === 'reviewed');
+    expect(allowed.length === 0).toBe(s.status === 'rejected' || s.status === 'reviewed' || s.status === 'merged');
     // Every action offered works with complete input, every other is refused as not allowed.
     for (const a of ACTIONS) {
       const o = applyAction(s, a, FULL_INPUT, now);
@@ -466,7 +470,7 @@ describe('any sequence of actions', () => {
     expect(s.status === 'shelved').toBe(s.shelvedAt !== null);
     if (s.shelvedFrom !== null) expect(REQUESTABLE).toContain(s.shelvedFrom);
     expect(runningDeadline(s) !== null).toBe(CLOCKED.includes(s.status));
-    if (s.status !== 'reported' && s.status !== 'rejected') {
+    if (s.status !== 'reported' && s.status !== 'rejected' && s.status !== 'merged') {
       expect(s.acceptedAt).not.toBeNull();
       expect(s.dispatchDueAt).not.toBeNull();
     }
