@@ -81,6 +81,7 @@ const ROUTES: Record<string, Rule> = {
   'POST /events': [...PEOPLE, 'integration'],
   'POST /events/ingest': ['admin', 'dispatcher', 'integration'],
   'GET /events/queue': PEOPLE,
+  'GET /events/export': PEOPLE,
   'GET /events/:id': PEOPLE,
   'GET /events/:id/assignees': CENTRE,
   // 'POST /events/:id/:action': per action, EVENT_ACTIONS
