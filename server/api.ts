@@ -128,7 +128,10 @@ function communityRoutes(deps: HttpDeps): Routes {
 export function apiRoutes(deps: HttpDeps): Routes[] {
   return [
     communityRoutes(deps),
-    eventRoutes({ events: deps.events, viewContext: deps.viewContext }),
+    eventRoutes({
+      events: deps.events, viewContext: deps.viewContext, auditSoon: deps.auditSoon, now: deps.now,
+      gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
+    }),
     ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers })] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),

@@ -198,6 +198,6 @@ export const AUDIT_ACTIONS = [
   'users.create', 'users.update', 'users.password',
   'displays.pair', 'displays.update', 'displays.revoke', 'displays.reload',
   'api_keys.create', 'api_keys.revoke',
-  'records.read',
+  'records.read', 'records.export',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -16,6 +16,11 @@ import { Routes } from '../http/routes.ts';
 import { limitedBody, principal } from '../http/validate.ts';
 import { CENTRE, INGEST, READ, REPORT, actionRoute } from './access.ts';
 import { queueQuery } from '../../shared/desk.ts';
+import { exportQuery } from '../../shared/export.ts';
+import { localDay } from '../../shared/time.ts';
+import { actorOf, type AuditEntry } from '../auth/audit.ts';
+import { sheetLocale, sheetResponse } from '../http/sheet.ts';
+import { ledgerColumns, ledgerSheetName } from './ledger.ts';
 import { projectEvent, type EventRecord, type ViewContext } from './record.ts';
 import type { EventService, NamedHistoryLine } from './service.ts';
 
@@ -28,10 +33,15 @@ const REPORTER = ['reporterName', 'reporterPhone'];
 export interface EventRouteDeps {
   events: EventService;
   viewContext: (communityId: string) => ViewContext;
+  /** Write an audit line soon (an export of people's records). */
+  auditSoon: (entry: AuditEntry) => void;
+  /** The names of a community's grids, for the ledger's grid column. */
+  gridName: (id: string) => { zh: string; en: string } | null;
+  now: () => number;
 }
 
 /** The routes; the gate sets the principal (`c.get('principal')`) before they run. */
-export function eventRoutes({ events, viewContext }: EventRouteDeps): Routes {
+export function eventRoutes({ events, viewContext, auditSoon, gridName, now }: EventRouteDeps): Routes {
   const r = new Routes();
   const ctxOf = (c: Context) => viewContext(principal(c).communityId);
   const view = (c: Context, e: EventRecord) => ({ ...projectEvent(e, 'staff', ctxOf(c)), allowedActions: events.allowedFor(principal(c), e) });
@@ -49,6 +59,25 @@ export function eventRoutes({ events, viewContext }: EventRouteDeps): Routes {
     const page = events.queue(principal(c), q);
     const items = page.items.map(({ event, light }) => ({ ...view(c, event), light }));
     return c.json({ tab: q.tab, items, counts: page.counts, truncated: page.truncated });
+  });
+
+  // The ledger out (shared/export.ts): the queue's tab or the history, as CSV or XLSX, streamed.
+  // The gate's read audit reads a JSON answer; a file is logged here, with its filters and size.
+  r.get('/events/export', { access: READ, query: exportQuery }, (c) => {
+    const q = c.req.valid('query');
+    const p = principal(c);
+    const ledger = events.ledger(p, q);
+    const { format, lang, ...filters } = q;
+    auditSoon({ ...actorOf(p), action: 'records.export', targetType: 'events', detail: { format, ...filters, rows: ledger.total }, ip: p.request?.ip ?? null });
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    const ctx = ctxOf(c);
+    const day = localDay(now(), ctx.timeZone).replaceAll('-', '');
+    const sheetName = ledgerSheetName(locale);
+    return sheetResponse({
+      format, timeZone: ctx.timeZone, rows: ledger.rows, sheetName,
+      filename: `${locale === 'en' ? 'cases' : sheetName}-${day}.${format}`, asciiFilename: `cases-${day}.${format}`,
+      columns: ledgerColumns({ locale, gridName, workerName: ctx.workerName }),
+    });
   });
 
   r.post('/events', { access: REPORT, body: reportEventBody, response: reportAnswer }, limitedBody(MAX_BODY), async (c) => {

@@ -13,6 +13,8 @@ import { DeadlineTimer } from './deadlines.ts';
 import { ACTION_ROLES, CENTRE, INGEST, READ, REPORT } from './access.ts';
 import { EventQueue, type QueuePage } from './queue.ts';
 import { duplicateRuleFor, type AssigneeSuggestion, type DuplicateCandidate, type QueueQuery } from '../../shared/desk.ts';
+import { EventLedger, type Ledger } from './ledger.ts';
+import type { ExportQuery } from '../../shared/export.ts';
 import { applyAction, allowedActions, isOpen, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
 import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
@@ -49,6 +51,7 @@ export class EventService {
   #now: () => number;
   #store: EventStore;
   #queueView: EventQueue;
+  #ledger: EventLedger;
   #actorName: (actor: string) => string | null;
   #workerAccounts: (communityId: string) => ReadonlySet<string>;
   /** The deadline timer: reminders (催办) and overdue marks (督办). */
@@ -61,6 +64,7 @@ export class EventService {
     this.#now = deps.now ?? Date.now;
     this.#store = new EventStore(deps.db, deps.journal);
     this.#queueView = new EventQueue(deps.db, (id) => deps.directory.timeZoneOf(id));
+    this.#ledger = new EventLedger(deps.db, this.#queueView);
     this.#actorName = deps.actorName ?? (() => null);
     this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
     this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now);
@@ -98,6 +102,12 @@ export class EventService {
   queue(principal: Principal, q: QueueQuery): QueuePage {
     authorise(principal, READ, 'read events');
     return this.#queueView.page(principal, q, this.#now());
+  }
+
+  /** The cases an export holds (server/events/ledger.ts): a tab of the queue, or the history in a time range. */
+  ledger(principal: Principal, q: ExportQuery): Ledger {
+    authorise(principal, READ, 'read events');
+    return this.#ledger.cases(principal, q, this.#now());
   }
 
   /**

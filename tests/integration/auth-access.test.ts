@@ -82,6 +82,7 @@ const ROUTES: Record<string, Rule> = {
   'POST /events': [...PEOPLE, 'integration'],
   'POST /events/ingest': ['admin', 'dispatcher', 'integration'],
   'GET /events/queue': PEOPLE,
+  'GET /events/export': PEOPLE,
   'GET /events/:id': PEOPLE,
   'GET /events/:id/assignees': CENTRE,
   'GET /events/:id/duplicates': CENTRE,
