@@ -113,6 +113,17 @@ describe('a case dispatched to a grid worker', () => {
   });
 });
 
+describe('a case returned for rework (退回)', () => {
+  it('tells the worker who resolved it, by the dispatcher\'s name', async () => {
+    const { id } = await dispatchedCase('桂花苑8幢垃圾满溢');
+    expect((await act(id, 'start', {}, worker)).status).toBe(200);
+    expect((await act(id, 'resolve', { note: '已清运' }, worker)).status).toBe(200);
+    const r = await act(id, 'return', { note: '现场仍有垃圾' }, dispatcher);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await notices(worker)).items[0]).toMatchObject({ kind: 'returned', eventId: id, byName: 'disp-a' });
+  });
+});
+
 describe('a case sent back to the centre (回退)', () => {
   it('tells the dispatcher who dispatched it, and not every dispatcher', async () => {
     const { id } = await dispatchedCase('桂花苑2幢漏水');
