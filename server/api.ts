@@ -24,6 +24,8 @@ import type { EventService } from './events/service.ts';
 import type { ViewContext } from './events/record.ts';
 import { eventRoutes } from './events/routes.ts';
 import type { ReadModel } from './live/read-model.ts';
+import type { NoticeService } from './notices/service.ts';
+import { noticeRoutes } from './notices/routes.ts';
 import type { VolunteerService } from './volunteers/service.ts';
 import { volunteerRoutes } from './volunteers/routes.ts';
 import type { OrgService } from './orgs/service.ts';
@@ -47,6 +49,8 @@ declare module 'hono' {
 
 export interface HttpDeps {
   events: EventService;
+  /** The notice centre (/notices), when present. */
+  notices?: NoticeService;
   /** The volunteer ledger (/volunteers, /activities, /points, /exchange), when present. */
   volunteers?: VolunteerService;
   /** Organizations, projects and social work (/orgs, /projects, /social-workers, /cases, /services). */
@@ -136,6 +140,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),
     ...(deps.needs ? [needRoutes(deps.needs)] : []),
+    ...(deps.notices ? [noticeRoutes(deps.notices)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

@@ -18,6 +18,7 @@ import { QueueClosedError } from './db/write-queue.ts';
 import { StorageHealth, storageFault } from './db/storage.ts';
 import { Directory } from './kernel/community.ts';
 import { EventService } from './events/service.ts';
+import { NoticeService } from './notices/service.ts';
 import { VolunteerService } from './volunteers/service.ts';
 import { OrgService } from './orgs/service.ts';
 import { CharityService } from './charity/service.ts';
@@ -35,7 +36,7 @@ import { ReadModel } from './live/read-model.ts';
 import { Broadcaster } from './live/broadcaster.ts';
 import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
 import { createHttpApp } from './api.ts';
-import { Auth } from './auth/index.ts';
+import { Auth, rooms } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
 
@@ -83,6 +84,8 @@ export interface Cerebellum {
   subjectDeps: SubjectServiceDeps;
   model: ReadModel;
   broadcaster: Broadcaster;
+  /** What each person is told of their cases, written with the change that causes it. */
+  notices: NoticeService;
   journal: JournalReader;
   /** Where every commit's changes go after commit (read models, broadcaster; later webhooks). */
   feed: CommitFeed;
@@ -173,8 +176,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   // from the accounts' table, which the events service does not own.
   const displayName = db.prepare('SELECT display_name FROM users WHERE username = ?').pluck();
   const linkedWorkers = db.prepare("SELECT worker_id FROM users WHERE community_id = ? AND worker_id IS NOT NULL AND status = 'active'").pluck();
+  const notices = new NoticeService({ db, queue, directory, now });
   const events = new EventService({
-    db, queue, directory, journal: journalWriter, now,
+    db, queue, directory, journal: journalWriter, now, inTransaction: (change) => notices.record(change),
     actorName: (actor) => (displayName.get(actor) as string | undefined) ?? null,
     workerAccounts: (communityId) => new Set(linkedWorkers.all(communityId) as string[]),
   });
@@ -213,6 +217,12 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     communities: () => [...directory.communities.keys()],
   });
   feed.subscribe('broadcaster', ({ events: changes, subjects: touched }) => broadcaster.publish(changes, touched));
+  // A person's sockets share a room (server/auth/live.ts), whether or not they subscribed to a view.
+  notices.live = {
+    notice: (userId, alert) => void io.to(rooms.user(userId)).emit('notice', alert),
+    read: (userId, read) => void io.to(rooms.user(userId)).emit('notice:read', read),
+  };
+  feed.subscribe('notices', ({ events: changes }) => notices.publish(changes));
 
   model.rebuild(db, now());
   subjects.rebuild(viewContext);
@@ -235,7 +245,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext, auth, storage,
+    events, notices, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext, auth, storage,
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -249,7 +259,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
 
   return {
-    config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

@@ -13,6 +13,7 @@ import { ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
 import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
 import { KNOWN_NAMES_SQL } from './privacy/schema.ts';
+import { NOTICES_SQL } from './notices/schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'the dispatcher\'s desk: a dispatched case signed for (签收); a grid worker\'s account names its grid-worker record',
     sql: [EVENTS_SIGN_FOR_SQL, USER_GRID_WORKER_SQL].join('\n'),
   },
+  { version: 9, name: 'the notice centre: what a person is told of a case (dispatched to them, sent back, reminded, decided), kept until read', sql: NOTICES_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

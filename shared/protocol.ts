@@ -223,6 +223,49 @@ export type SubscribeResult =
   | { ok: true; mode: 'replay'; dbId: string; seq: number; entries: Entry[]; views: Views }
   | { ok: false; error: string; issues?: FieldIssue[] };
 
+/**
+ * What a person is told of (server/notices): a case dispatched to them (`dispatched`), returned
+ * to them for rework (`returned`, 退回), sent back to the centre (`sent_back`, 回退), a reminder
+ * (`reminded`, 催办), supervision (`overdue`, 督办), and the answer to their request for more time
+ * or to shelve a case; the centre's own 催办 (`urged`) and 督办 (`supervised`) with its note.
+ */
+export type NoticeKind =
+  | 'dispatched' | 'returned' | 'sent_back' | 'reminded' | 'overdue'
+  | 'extension_approved' | 'extension_denied' | 'shelve_approved' | 'shelve_denied'
+  | 'urged' | 'supervised';
+
+/** One notice, as `GET /api/v1/notices` lists it and the `notice` message brings it. */
+export interface Notice {
+  id: number;
+  kind: NoticeKind;
+  /** The case it is about (`/console/events/:id`). */
+  eventId: number;
+  /** The case's number and title when the notice was written. */
+  code: string;
+  title: string;
+  /** Who acted; null for the deadline timer. */
+  byName: string | null;
+  /** The hours granted (`extension_approved`); null otherwise. */
+  hours: number | null;
+  /** The deadline a reminder or supervision is about; null otherwise. */
+  dueAt: string | null;
+  at: string;
+  /** Null while unread. */
+  readAt: string | null;
+}
+
+/** A new notice for the person the socket belongs to, with their count of unread notices. */
+export interface NoticeAlert {
+  notice: Notice;
+  unread: number;
+}
+
+/** The person read notices (in another tab, say): which, or 'all', and how many are left unread. */
+export interface NoticesRead {
+  ids: number[] | 'all';
+  unread: number;
+}
+
 export interface ServerToClientEvents {
   batch: (b: Batch) => void;
   /** A `Batch` for a socket that subscribed with `encoding: 'deflate'`: base64 of the raw DEFLATE of its JSON. */
@@ -230,6 +273,10 @@ export interface ServerToClientEvents {
   heartbeat: (h: Heartbeat) => void;
   /** Ask every display to reload its page (after a deploy, say). */
   'screen:reload': () => void;
+  /** A notice for this socket's person (staff sockets only; sent whether or not the socket subscribed). */
+  notice: (n: NoticeAlert) => void;
+  /** This socket's person marked notices read. */
+  'notice:read': (r: NoticesRead) => void;
 }
 
 export interface ClientToServerEvents {

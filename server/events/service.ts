@@ -8,7 +8,7 @@ import type { Db } from '../db/index.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
-import { EventStore, sourceData, type EventChange, type HistoryLine } from './store.ts';
+import { EventStore, sourceData, type EventChange, type HistoryLine, type InTransaction } from './store.ts';
 import { DeadlineTimer } from './deadlines.ts';
 import { ACTION_ROLES, CENTRE, INGEST, READ, REPORT } from './access.ts';
 import { EventQueue, type QueuePage } from './queue.ts';
@@ -36,6 +36,8 @@ export interface EventServiceDeps {
   actorName?: (actor: string) => string | null;
   /** The grid-worker records that have an account (whose holder sees "my tasks"). */
   workerAccounts?: (communityId: string) => ReadonlySet<string>;
+  /** Told of every change in its write's transaction (server/notices writes the notices it causes). */
+  inTransaction?: InTransaction;
 }
 
 /** A history line with the name of who took it. */
@@ -62,7 +64,7 @@ export class EventService {
     this.#queue = deps.queue;
     this.#dir = deps.directory;
     this.#now = deps.now ?? Date.now;
-    this.#store = new EventStore(deps.db, deps.journal);
+    this.#store = new EventStore(deps.db, deps.journal, deps.inTransaction ?? null);
     this.#queueView = new EventQueue(deps.db, (id) => deps.directory.timeZoneOf(id));
     this.#ledger = new EventLedger(deps.db, this.#queueView);
     this.#actorName = deps.actorName ?? (() => null);

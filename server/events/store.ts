@@ -8,7 +8,7 @@ import type { Db } from '../db/index.ts';
 import type { WriteContext } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
 import type { Action } from '../../shared/lifecycle.ts';
-import type { EntryType } from '../../shared/protocol.ts';
+import type { EntryType, Notice } from '../../shared/protocol.ts';
 import { EVENT_COLUMNS, fromRow, toParams, type EventRecord, type EventRow } from './record.ts';
 
 /** What one committed change publishes: its journal entry and the event before and after. */
@@ -20,7 +20,12 @@ export interface EventChange {
   from?: EventRecord['status'];
   before: EventRecord | null;
   after: EventRecord;
+  /** The notices the change wrote in its transaction (server/notices), sent to their people after commit. */
+  notices?: { userId: number; notice: Notice }[];
 }
+
+/** Told of every change in the write's transaction, before it is emitted: what it writes commits or rolls back with the change. */
+export type InTransaction = (change: EventChange) => void;
 
 /** One line of an event's history: who took which action, when, with which note. */
 export interface HistoryLine {
@@ -53,9 +58,12 @@ export class EventStore {
   #journal: JournalWriter;
   #nextId: number;
   #stmt;
+  #inTransaction: InTransaction | null;
 
-  constructor(db: Db, journal: JournalWriter) {
+  /** `inTransaction`: told of each change as it is recorded (the notice centre writes its notices there). */
+  constructor(db: Db, journal: JournalWriter, inTransaction: InTransaction | null = null) {
     this.#journal = journal;
+    this.#inTransaction = inTransaction;
     this.#nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM events').get() as { n: number }).n;
     const cols = EVENT_COLUMNS;
     this.#stmt = {
@@ -144,12 +152,14 @@ export class EventStore {
     return (this.#stmt.mergedInto.all(eventId) as EventRow[]).map(fromRow);
   }
 
-  /** Append the change to the journal and emit it for after commit. */
+  /** Append the change to the journal, tell `inTransaction` of it, and emit it for after commit. */
   record(ctx: WriteContext<EventChange>, at: number, type: EntryType, before: EventRecord | null, after: EventRecord, action?: Action): void {
     const seq = this.#journal.writeEvent(at, after.communityId, type, after.id, action ?? null, before?.status ?? null);
-    ctx.emit({
+    const change: EventChange = {
       seq, at, type, ...(action ? { action } : {}),
       ...(before ? { from: before.status } : {}), before, after,
-    });
+    };
+    this.#inTransaction?.(change);
+    ctx.emit(change);
   }
 }

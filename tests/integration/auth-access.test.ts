@@ -86,6 +86,9 @@ const ROUTES: Record<string, Rule> = {
   'GET /events/:id': PEOPLE,
   'GET /events/:id/assignees': CENTRE,
   'GET /events/:id/duplicates': CENTRE,
+  'GET /notices': PEOPLE,
+  'POST /notices/read-all': PEOPLE,
+  'POST /notices/:id/read': PEOPLE,
   // 'POST /events/:id/:action': per action, EVENT_ACTIONS
 
   'GET /volunteers': PEOPLE,
