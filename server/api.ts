@@ -35,6 +35,8 @@ import { needRoutes } from './needs/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Auth } from './auth/index.ts';
 import type { AuditEntry } from './auth/audit.ts';
+import type { CommunityService } from './community/service.ts';
+import { communityAdminRoutes } from './community/routes.ts';
 import { authGate } from './auth/gate.ts';
 import { clientPages } from './http/pages.ts';
 import { notFoundOrNotAllowed } from './http/not-allowed.ts';
@@ -55,6 +57,8 @@ export interface HttpDeps {
   charity?: CharityService;
   /** The three lists' needs and resources, matching and tasks (/needs, /resources, /tasks). */
   needs?: NeedService;
+  /** Grid workers and the imports of community setup, kept by admins (/community/...). */
+  community?: CommunityService;
   directory: Directory;
   model: ReadModel;
   dbId: string;
@@ -133,6 +137,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),
     ...(deps.needs ? [needRoutes(deps.needs)] : []),
+    ...(deps.community ? [communityAdminRoutes(deps.community)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

@@ -106,7 +106,7 @@ export class EventService {
     const load = this.#queueView.openLoad(principal.communityId);
     const accounts = this.#workerAccounts(principal.communityId);
     return [...this.#dir.workers.values()]
-      .filter((w) => w.communityId === principal.communityId)
+      .filter((w) => w.communityId === principal.communityId && w.status === 'active')
       .map((w) => ({
         id: w.id, name: w.name, gridId: w.gridId, sameGrid: w.gridId !== null && w.gridId === e.gridId,
         openCases: load.get(w.id) ?? 0, hasAccount: accounts.has(w.id),
