@@ -37,6 +37,8 @@ import { needRoutes } from './needs/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Auth } from './auth/index.ts';
 import type { AuditEntry } from './auth/audit.ts';
+import type { CommunityService } from './community/service.ts';
+import { communityAdminRoutes } from './community/routes.ts';
 import { authGate } from './auth/gate.ts';
 import { clientPages } from './http/pages.ts';
 import { notFoundOrNotAllowed } from './http/not-allowed.ts';
@@ -59,6 +61,8 @@ export interface HttpDeps {
   charity?: CharityService;
   /** The three lists' needs and resources, matching and tasks (/needs, /resources, /tasks). */
   needs?: NeedService;
+  /** Grid workers and the imports of community setup, kept by admins (/community/...). */
+  community?: CommunityService;
   directory: Directory;
   model: ReadModel;
   dbId: string;
@@ -141,6 +145,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),
     ...(deps.needs ? [needRoutes(deps.needs)] : []),
     ...(deps.notices ? [noticeRoutes(deps.notices)] : []),
+    ...(deps.community ? [communityAdminRoutes(deps.community)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

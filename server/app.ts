@@ -19,6 +19,7 @@ import { StorageHealth, storageFault } from './db/storage.ts';
 import { Directory } from './kernel/community.ts';
 import { EventService } from './events/service.ts';
 import { NoticeService } from './notices/service.ts';
+import { CommunityService } from './community/service.ts';
 import { VolunteerService } from './volunteers/service.ts';
 import { OrgService } from './orgs/service.ts';
 import { CharityService } from './charity/service.ts';
@@ -76,6 +77,8 @@ export interface Cerebellum {
   orgs: OrgService;
   charity: CharityService;
   needs: NeedService;
+  /** Grid workers and the imports of community setup. */
+  community: CommunityService;
   /** Accounts, sessions, paired displays, API keys, the audit log. */
   auth: Auth;
   metrics: Metrics;
@@ -182,6 +185,16 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     actorName: (actor) => (displayName.get(actor) as string | undefined) ?? null,
     workerAccounts: (communityId) => new Set(linkedWorkers.all(communityId) as string[]),
   });
+  // Grid workers kept by admins: their open cases from the events' queue, their accounts from the accounts' table.
+  const workerAccounts = db.prepare(
+    "SELECT id, username, display_name AS displayName, worker_id AS workerId FROM users WHERE community_id = ? AND worker_id IS NOT NULL AND status = 'active' ORDER BY id",
+  );
+  const community = new CommunityService({
+    db, queue, directory,
+    openLoad: (communityId) => events.openLoad(communityId),
+    linkedAccounts: (communityId) => new Map((workerAccounts.all(communityId) as { id: number; username: string; displayName: string; workerId: string }[])
+      .map(({ workerId, ...a }) => [workerId, a])),
+  });
   const subjectDeps: SubjectServiceDeps = { db, queue, directory, now, metrics, journal: journalWriter };
   const volunteers = new VolunteerService({ ...subjectDeps, pointsPerHour: config.POINTS_PER_HOUR });
   const orgs = new OrgService(subjectDeps);
@@ -245,7 +258,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, notices, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext, auth, storage,
+    events, notices, volunteers, orgs, charity, needs, community, directory, model, dbId, now, logger, viewContext, auth, storage,
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -259,7 +272,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
 
   return {
-    config, db, dbId, directory, events, notices, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, needs, community, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

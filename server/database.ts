@@ -5,7 +5,7 @@
  * the subjects it touched, in an order that satisfies their references.
  */
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
-import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL } from './kernel/schema.ts';
+import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
 import { VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
@@ -42,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: [EVENTS_SIGN_FOR_SQL, USER_GRID_WORKER_SQL].join('\n'),
   },
   { version: 9, name: 'the notice centre: what a person is told of a case (dispatched to them, sent back, reminded, decided), kept until read', sql: NOTICES_SQL },
+  { version: 10, name: 'grid workers managed in the console: a retired worker keeps their history', sql: WORKER_STATUS_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -1,6 +1,6 @@
 /**
  * `npm run import-community -- <file.json>`: install or update a community, its grids (GeoJSON
- * polygons) and grid workers from a file, so `npm start` can run on a real community without
+ * Polygons or MultiPolygons, WGS-84) and grid workers from a file, so `npm start` can run on a real community without
  * the demo. Safe to run again: grids and workers are updated by id. Example file:
  *
  *   { "id": "xinhua", "name": { "zh": "新华社区", "en": "Xinhua Community" },
@@ -14,26 +14,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { singleLineText } from '../shared/text.ts';
+import { bilingualName, gridGeometry, gridWorkerRow, position, refId, timeZone } from '../shared/community.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
-import { Directory, type CommunitySeed } from './kernel/community.ts';
+import { Directory, type CommunitySeed, type GridRecord } from './kernel/community.ts';
 import { zodIssues } from './errors.ts';
-import { isValidTimeZone } from '../shared/time.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32');
-// Names reach every wall: held to the text rules of every other name (shared/text.ts).
-const label = z.object({ zh: singleLineText(60).min(1), en: singleLineText(80).min(1) }).strict();
-const position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
-const ring = z
-  .array(position)
-  .min(4, 'a ring needs at least 4 positions')
-  .refine((r) => r[0]![0] === r[r.length - 1]![0] && r[0]![1] === r[r.length - 1]![1], 'a ring must end where it starts');
-
+// The same pieces as the console's setup and imports (shared/community.ts), so both take the same grids and workers.
 export const communityFile = z
   .object({
-    id,
-    name: label,
-    timeZone: z.string().refine(isValidTimeZone, 'is not a time zone, e.g. Asia/Shanghai').default('Asia/Shanghai'),
+    id: refId,
+    name: bilingualName,
+    timeZone: timeZone.default('Asia/Shanghai'),
     center: position,
     grids: z.object({
       type: z.literal('FeatureCollection'),
@@ -41,15 +33,13 @@ export const communityFile = z
         .array(
           z.object({
             type: z.literal('Feature'),
-            properties: z.object({ id, name_zh: singleLineText(60).min(1), name_en: singleLineText(80).min(1) }).passthrough(),
-            geometry: z.object({ type: z.literal('Polygon'), coordinates: z.array(ring).min(1) }),
+            properties: z.object({ id: refId, name_zh: singleLineText(60).min(1), name_en: singleLineText(80).min(1) }).passthrough(),
+            geometry: gridGeometry,
           }).passthrough(),
         )
         .min(1, 'at least one grid'),
     }).passthrough(),
-    workers: z
-      .array(z.object({ id, name: singleLineText(40).min(1), phone: singleLineText(20).nullable().default(null), gridId: id.nullable().default(null) }).strict())
-      .default([]),
+    workers: z.array(gridWorkerRow).default([]),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -73,7 +63,7 @@ export function parseCommunityFile(json: unknown): { ok: true; seed: CommunitySe
       community: { id: c.id, name: c.name, timeZone: c.timeZone, center: c.center },
       grids: c.grids.features.map((f) => ({
         id: f.properties.id, communityId: c.id, name: { zh: f.properties.name_zh, en: f.properties.name_en },
-        geometry: { type: 'Polygon', coordinates: f.geometry.coordinates as [number, number][][] },
+        geometry: f.geometry as GridRecord['geometry'],
         workerId: c.workers.find((w) => w.gridId === f.properties.id)?.id ?? null,
       })),
       workers: c.workers.map((w) => ({ ...w, communityId: c.id })),

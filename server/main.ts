@@ -60,7 +60,7 @@ const unlessStopping = (e: unknown): Promise<never> => {
 };
 
 if (!app.directory.defaultCommunity()) {
-  logger.warn('no community yet: install yours with `npm run import-community -- my-community.json` (the format is at the top of server/import-community.ts), or try the demo with `npm start -- --demo`; then start again');
+  logger.warn('no community yet: name it with the first administrator at the setup link below, then import its grids and grid workers in the console (社区设置 Community setup); or install it from a file with `npm run import-community -- my-community.json` (the format is at the top of server/import-community.ts); or try the demo with `npm start -- --demo`');
 }
 const port = await app.listen();
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { instant } from './schemas.ts';
 import { singleLineText, textRule } from './text.ts';
+import { newCommunity } from './community.ts';
 
 /** The roles a person can hold. Displays and integrations are not people: they pair or hold a key. */
 export const USER_ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'] as const;
@@ -59,6 +60,8 @@ export const setupBody = z.object({
   username,
   displayName,
   password,
+  /** On a fresh install with no community yet: the community the administrator is made in. */
+  community: newCommunity.optional(),
 }).strict();
 export type SetupBody = z.infer<typeof setupBody>;
 

@@ -139,6 +139,7 @@ const zhCore = {
   'error.volunteer_inactive': '该志愿者当前不在服务状态',
   'error.volunteer_exists': '该身份证号已登记为志愿者',
   'error.team_exists': '同名志愿服务队已存在',
+  'error.worker_exists': '该编号的网格员已存在',
 } as const;
 
 const zhCN = {
@@ -278,6 +279,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.volunteer_inactive': 'The volunteer is not active',
   'error.volunteer_exists': 'A volunteer with this ID number is already registered',
   'error.team_exists': 'A team with this name already exists',
+  'error.worker_exists': 'A grid worker with this id already exists',
 };
 
 const en: Record<keyof typeof zhCN, string> = {

@@ -41,6 +41,12 @@ class Grids {
     return this.#loading;
   }
 
+  /** Fetch again (after an import). */
+  reload(): Promise<void> {
+    this.#loading = null;
+    return this.load();
+  }
+
   /** A grid's name in the console's language, or its id when unknown. */
   name = (id: string): string => {
     const g = this.list.find((x) => x.id === id);

@@ -17,6 +17,8 @@ export const ROUTES = {
   audit: '/audit',
   password: '/password',
   setup: '/setup',
+  'grid-workers': '/grid-workers',
+  community: '/community',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

@@ -74,11 +74,13 @@ export class UserService {
   }
 
   /** The grid-worker record a `role` account may name: only a grid worker's, and one of the community. */
-  #checkGridWorker(communityId: string, role: UserRole, id: string | null): string | null {
+  #checkGridWorker(communityId: string, role: UserRole, id: string | null, linked: string | null = null): string | null {
     if (id === null) return null;
     if (role !== 'grid_worker') throw invalid([{ field: 'workerId', problem: 'only a grid worker’s account is a grid worker' }]);
     const w = this.#p.directory.workers.get(id);
     if (!w || w.communityId !== communityId) throw invalid([{ field: 'workerId', problem: `no grid worker ${id} in this community` }]);
+    // A retired worker keeps the account they had, but no account is newly linked to them.
+    if (w.status === 'retired' && id !== linked) throw invalid([{ field: 'workerId', problem: `grid worker ${id} is retired` }]);
     return id;
   }
 
@@ -121,7 +123,7 @@ export class UserService {
     // Likewise a grid worker's record: another role drops it.
     const workerId = role !== 'grid_worker' && body.workerId === undefined
       ? null
-      : this.#checkGridWorker(before.communityId, role, body.workerId !== undefined ? body.workerId : before.workerId);
+      : this.#checkGridWorker(before.communityId, role, body.workerId !== undefined ? body.workerId : before.workerId, before.workerId);
     const displayName = body.displayName ?? before.displayName;
     // Nothing to change: nothing written, no audit line, no socket ended.
     if (isDeepStrictEqual({ displayName, role, grids, socialWorkerId, workerId, status },

@@ -90,6 +90,11 @@ export class EventService {
     });
   }
 
+  /** Cases dispatched to each worker of a community and not yet resolved, by worker id. */
+  openLoad(communityId: string): Map<string, number> {
+    return this.#queueView.openLoad(communityId);
+  }
+
   /** The reports merged into a case (并案), oldest first: each keeps its reporter. */
   mergedInto(eventId: number): EventRecord[] {
     return this.#store.mergedInto(eventId);
@@ -123,7 +128,7 @@ export class EventService {
     const load = this.#queueView.openLoad(principal.communityId);
     const accounts = this.#workerAccounts(principal.communityId);
     return [...this.#dir.workers.values()]
-      .filter((w) => w.communityId === principal.communityId)
+      .filter((w) => w.communityId === principal.communityId && w.status === 'active')
       .map((w) => ({
         id: w.id, name: w.name, gridId: w.gridId, sameGrid: w.gridId !== null && w.gridId === e.gridId,
         openCases: load.get(w.id) ?? 0, hasAccount: accounts.has(w.id),

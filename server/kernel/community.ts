@@ -4,17 +4,23 @@
  */
 import type { Db } from '../db/index.ts';
 import type { CommunityInfo, GridInfo } from '../../shared/protocol.ts';
+import type { GridWorkerStatus } from '../../shared/community.ts';
 
 export interface Polygon {
   type: 'Polygon';
   coordinates: [number, number][][];
 }
 
+export interface MultiPolygon {
+  type: 'MultiPolygon';
+  coordinates: [number, number][][][];
+}
+
 export interface GridRecord {
   id: string;
   communityId: string;
   name: { zh: string; en: string };
-  geometry: Polygon;
+  geometry: Polygon | MultiPolygon;
   workerId: string | null;
 }
 
@@ -24,6 +30,8 @@ export interface WorkerRecord {
   name: string;
   phone: string | null;
   gridId: string | null;
+  /** A retired worker (退出) keeps their history but is not suggested for dispatch nor linked to a new account. */
+  status: GridWorkerStatus;
 }
 
 export interface CommunityRecord extends CommunityInfo {}
@@ -31,7 +39,7 @@ export interface CommunityRecord extends CommunityInfo {}
 export interface CommunitySeed {
   community: CommunityRecord;
   grids: GridRecord[];
-  workers: WorkerRecord[];
+  workers: Omit<WorkerRecord, 'status'>[];
 }
 
 export class Directory {
@@ -62,11 +70,11 @@ export class Directory {
     for (const r of this.#db.prepare('SELECT * FROM grids ORDER BY id').all() as any[]) {
       this.grids.set(r.id, {
         id: r.id, communityId: r.community_id, name: { zh: r.name_zh, en: r.name_en },
-        geometry: JSON.parse(r.geometry) as Polygon, workerId: r.worker_id,
+        geometry: JSON.parse(r.geometry) as Polygon | MultiPolygon, workerId: r.worker_id,
       });
     }
     for (const r of this.#db.prepare('SELECT * FROM workers ORDER BY id').all() as any[]) {
-      this.workers.set(r.id, { id: r.id, communityId: r.community_id, name: r.name, phone: r.phone, gridId: r.grid_id });
+      this.workers.set(r.id, { id: r.id, communityId: r.community_id, name: r.name, phone: r.phone, gridId: r.grid_id, status: r.status ?? 'active' });
     }
   }
 
@@ -88,9 +96,9 @@ export class Directory {
 
   workerName = (id: string): string | null => this.workers.get(id)?.name ?? null;
 
-  /** The grid whose polygon contains the point, if any. */
+  /** The grid whose polygon (or one of whose polygons) contains the point, if any. */
   gridAt(communityId: string, lng: number, lat: number): GridRecord | undefined {
-    return this.gridsOf(communityId).find((g) => pointInRing(lng, lat, g.geometry.coordinates[0] ?? []));
+    return this.gridsOf(communityId).find((g) => pointInGeometry(lng, lat, g.geometry));
   }
 
   /** The community's grids as a GeoJSON FeatureCollection. */
@@ -104,6 +112,16 @@ export class Directory {
         geometry: g.geometry,
       })),
     };
+  }
+
+  /**
+   * Add a community with no grids yet (the console's setup), in the caller's transaction; 409 when
+   * its id is taken. `reload()` after the commit.
+   */
+  insertCommunity(c: CommunityRecord, now: number) {
+    this.#db.prepare(
+      'INSERT INTO communities (id, name_zh, name_en, time_zone, center_lng, center_lat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(c.id, c.name.zh, c.name.en, c.timeZone, c.center[0], c.center[1], now);
   }
 
   /** Insert or replace a community with its grids and workers, in one transaction. */
@@ -132,6 +150,18 @@ export class Directory {
     })();
     this.reload();
   }
+}
+
+/** The outer rings of a grid's polygons: one for a Polygon, one per polygon of a MultiPolygon. */
+export function outerRings(geometry: Polygon | MultiPolygon): [number, number][][] {
+  const polygons = geometry.type === 'MultiPolygon' ? geometry.coordinates : [geometry.coordinates];
+  return polygons.flatMap((p) => (p[0] ? [p[0]] : []));
+}
+
+/** Inside a Polygon's outer ring and none of its holes, or inside one such polygon of a MultiPolygon. */
+export function pointInGeometry(x: number, y: number, geometry: Polygon | MultiPolygon): boolean {
+  const polygons = geometry.type === 'MultiPolygon' ? geometry.coordinates : [geometry.coordinates];
+  return polygons.some(([outer, ...holes]) => !!outer && pointInRing(x, y, outer) && !holes.some((h) => pointInRing(x, y, h)));
 }
 
 /** Ray casting; the ring is [lng, lat] pairs. */

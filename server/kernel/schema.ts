@@ -115,3 +115,11 @@ export const METRICS_SQL = `
       FROM service_records r JOIN activities a ON a.id = r.activity_id
      GROUP BY 1, 2, 3, 4;
 `;
+
+/**
+ * Migration 10: a grid worker retired (退出) by an admin keeps their records and history but is
+ * not suggested for dispatch, nor linked to a new account.
+ */
+export const WORKER_STATUS_SQL = `
+  ALTER TABLE workers ADD COLUMN status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired'));
+`;

@@ -8,7 +8,7 @@
  * free place of a resource cannot both succeed.
  */
 import type { WriteQueue } from '../db/write-queue.ts';
-import type { Directory } from '../kernel/community.ts';
+import { outerRings, type Directory } from '../kernel/community.ts';
 import type { SubjectChange } from '../kernel/journal.ts';
 import { DomainError } from '../errors.ts';
 import { authorise } from '../kernel/rules.ts';
@@ -161,6 +161,6 @@ export class MatchService {
 
   /** The community's grids and which touch which, for the matching's nearness. */
   #neighbours(communityId: string) {
-    return gridNeighbours(this.#dir.gridsOf(communityId).map((g) => ({ id: g.id, ring: g.geometry.coordinates[0] ?? [] })));
+    return gridNeighbours(this.#dir.gridsOf(communityId).map((g) => ({ id: g.id, ring: outerRings(g.geometry).flat() })));
   }
 }

@@ -54,6 +54,11 @@ const ROUTES: Record<string, Rule> = {
   'GET /community': PEOPLE,
   'GET /grids': WALL,
   'GET /workers': PEOPLE,
+  'GET /community/workers': ADMIN,
+  'POST /community/workers': ADMIN,
+  'PATCH /community/workers/:workerId': ADMIN,
+  'POST /community/grids/import': ADMIN,
+  'POST /community/workers/import': ADMIN,
   'GET /kpis': WALL,
 
   'POST /auth/login': 'public',

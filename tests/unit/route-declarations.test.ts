@@ -141,7 +141,7 @@ describe('every route the API declares', () => {
   // The declarations only: the services are never called.
   const stub = {} as never;
   const deps = {
-    events: stub, volunteers: stub, orgs: stub, charity: stub, needs: stub, directory: stub, model: stub,
+    events: stub, volunteers: stub, orgs: stub, charity: stub, needs: stub, community: stub, directory: stub, model: stub,
     auth: { accounts: {} }, security: { cookieSecure: 'auto', trustProxy: false, sessionMaxMs: 1 },
   } as unknown as HttpDeps;
   const declared = apiRoutes(deps).flatMap((r) => r.declared);
