@@ -33,6 +33,8 @@ import { orgRoutes } from './orgs/routes.ts';
 import { charityRoutes } from './charity/routes.ts';
 import { needRoutes } from './needs/routes.ts';
 import { authRoutes } from './auth/routes.ts';
+import type { SettingsService } from './settings/service.ts';
+import { settingsRoutes } from './settings/routes.ts';
 import type { Auth } from './auth/index.ts';
 import type { AuditEntry } from './auth/audit.ts';
 import { authGate } from './auth/gate.ts';
@@ -55,6 +57,8 @@ export interface HttpDeps {
   charity?: CharityService;
   /** The three lists' needs and resources, matching and tasks (/needs, /resources, /tasks). */
   needs?: NeedService;
+  /** The loop's settings (/settings/loop). */
+  settings?: SettingsService;
   directory: Directory;
   model: ReadModel;
   dbId: string;
@@ -133,6 +137,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),
     ...(deps.needs ? [needRoutes(deps.needs)] : []),
+    ...(deps.settings ? [settingsRoutes(deps.settings)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

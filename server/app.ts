@@ -22,6 +22,7 @@ import { VolunteerService } from './volunteers/service.ts';
 import { OrgService } from './orgs/service.ts';
 import { CharityService } from './charity/service.ts';
 import { NeedService } from './needs/service.ts';
+import { SettingsService } from './settings/service.ts';
 import { JournalWriter } from './kernel/journal.ts';
 import { CommitFeed, type Effect } from './feed.ts';
 import { Metrics } from './kernel/metrics.ts';
@@ -75,6 +76,8 @@ export interface Cerebellum {
   orgs: OrgService;
   charity: CharityService;
   needs: NeedService;
+  /** The loop's settings: time limits, calendar, reminder share, evidence, duplicates. */
+  settings: SettingsService;
   /** Accounts, sessions, paired displays, API keys, the audit log. */
   auth: Auth;
   metrics: Metrics;
@@ -173,10 +176,13 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   // from the accounts' table, which the events service does not own.
   const displayName = db.prepare('SELECT display_name FROM users WHERE username = ?').pluck();
   const linkedWorkers = db.prepare("SELECT worker_id FROM users WHERE community_id = ? AND worker_id IS NOT NULL AND status = 'active'").pluck();
+  const actorName = (actor: string) => (displayName.get(actor) as string | undefined) ?? null;
+  const settings = new SettingsService({ db, queue, directory, now, actorName });
   const events = new EventService({
     db, queue, directory, journal: journalWriter, now,
-    actorName: (actor) => (displayName.get(actor) as string | undefined) ?? null,
+    actorName,
     workerAccounts: (communityId) => new Set(linkedWorkers.all(communityId) as string[]),
+    loopRules: (communityId) => settings.rulesOf(communityId),
   });
   const subjectDeps: SubjectServiceDeps = { db, queue, directory, now, metrics, journal: journalWriter };
   const volunteers = new VolunteerService({ ...subjectDeps, pointsPerHour: config.POINTS_PER_HOUR });
@@ -235,7 +241,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, volunteers, orgs, charity, needs, directory, model, dbId, now, logger, viewContext, auth, storage,
+    events, volunteers, orgs, charity, needs, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -249,7 +255,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
 
   return {
-    config, db, dbId, directory, events, volunteers, orgs, charity, needs, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, volunteers, orgs, charity, needs, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

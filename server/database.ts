@@ -13,6 +13,7 @@ import { ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
 import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
 import { KNOWN_NAMES_SQL } from './privacy/schema.ts';
+import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'the dispatcher\'s desk: a dispatched case signed for (签收); a grid worker\'s account names its grid-worker record',
     sql: [EVENTS_SIGN_FOR_SQL, USER_GRID_WORKER_SQL].join('\n'),
   },
+  { version: 11, name: 'the loop\'s settings: time limits, calendar, reminders, evidence and duplicates, every save a version', sql: LOOP_SETTINGS_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -21,6 +21,7 @@ import type { Principal } from '../principal.ts';
 import { isoInZone } from '../../shared/time.ts';
 import type { Directory } from '../kernel/community.ts';
 import { eventCode, fromRow, type EventRecord, type EventRow } from './record.ts';
+import type { CommunityRules } from '../../shared/loop-settings.ts';
 
 export type { EventChange, HistoryLine };
 
@@ -34,6 +35,8 @@ export interface EventServiceDeps {
   actorName?: (actor: string) => string | null;
   /** The grid-worker records that have an account (whose holder sees "my tasks"). */
   workerAccounts?: (communityId: string) => ReadonlySet<string>;
+  /** A community's loop rules now (server/settings: cached, replaced on save); taxonomy's table without. */
+  loopRules?: (communityId: string) => CommunityRules;
 }
 
 /** A history line with the name of who took it. */
@@ -51,6 +54,7 @@ export class EventService {
   #queueView: EventQueue;
   #actorName: (actor: string) => string | null;
   #workerAccounts: (communityId: string) => ReadonlySet<string>;
+  #loopRules: ((communityId: string) => CommunityRules) | undefined;
   /** The deadline timer: reminders (催办) and overdue marks (督办). */
   readonly deadlines: DeadlineTimer;
 
@@ -63,7 +67,9 @@ export class EventService {
     this.#queueView = new EventQueue(deps.db);
     this.#actorName = deps.actorName ?? (() => null);
     this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
-    this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now);
+    this.#loopRules = deps.loopRules;
+    const rules = deps.loopRules;
+    this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now, rules && ((communityId) => rules(communityId).remindAtRemaining));
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -265,7 +271,8 @@ export class EventService {
       if (principal.workerId && ASSIGNEE_ACTIONS.has(action) && before.assigneeId !== principal.workerId && before.status !== 'accepted') {
         throw new DomainError(403, 'error.not_assignee', `event ${before.code} is dispatched to another grid worker`);
       }
-      const out = applyAction(before, action, { ...body, actor: principal.id }, now);
+      // Deadlines are computed by the rules in force now and kept on the event (new ones only change).
+      const out = applyAction(before, action, { ...body, actor: principal.id }, now, this.#loopRules?.(before.communityId));
       if (!out.ok) {
         if (out.reason === 'invalid') throw invalid([{ field: out.field, problem: out.problem }]);
         throw new DomainError(409, 'error.transition_not_allowed',
