@@ -35,6 +35,8 @@ import { orgRoutes } from './orgs/routes.ts';
 import { charityRoutes } from './charity/routes.ts';
 import { needRoutes } from './needs/routes.ts';
 import { authRoutes } from './auth/routes.ts';
+import type { SettingsService } from './settings/service.ts';
+import { settingsRoutes } from './settings/routes.ts';
 import type { Auth } from './auth/index.ts';
 import type { AuditEntry } from './auth/audit.ts';
 import type { CommunityService } from './community/service.ts';
@@ -63,6 +65,8 @@ export interface HttpDeps {
   needs?: NeedService;
   /** Grid workers and the imports of community setup, kept by admins (/community/...). */
   community?: CommunityService;
+  /** The loop's settings (/settings/loop). */
+  settings?: SettingsService;
   directory: Directory;
   model: ReadModel;
   dbId: string;
@@ -146,6 +150,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.needs ? [needRoutes(deps.needs)] : []),
     ...(deps.notices ? [noticeRoutes(deps.notices)] : []),
     ...(deps.community ? [communityAdminRoutes(deps.community)] : []),
+    ...(deps.settings ? [settingsRoutes(deps.settings)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

@@ -24,6 +24,7 @@ import { VolunteerService } from './volunteers/service.ts';
 import { OrgService } from './orgs/service.ts';
 import { CharityService } from './charity/service.ts';
 import { NeedService } from './needs/service.ts';
+import { SettingsService } from './settings/service.ts';
 import { JournalWriter } from './kernel/journal.ts';
 import { CommitFeed, type Effect } from './feed.ts';
 import { Metrics } from './kernel/metrics.ts';
@@ -79,6 +80,8 @@ export interface Cerebellum {
   needs: NeedService;
   /** Grid workers and the imports of community setup. */
   community: CommunityService;
+  /** The loop's settings: time limits, calendar, reminder share, evidence, duplicates. */
+  settings: SettingsService;
   /** Accounts, sessions, paired displays, API keys, the audit log. */
   auth: Auth;
   metrics: Metrics;
@@ -179,11 +182,14 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   // from the accounts' table, which the events service does not own.
   const displayName = db.prepare('SELECT display_name FROM users WHERE username = ?').pluck();
   const linkedWorkers = db.prepare("SELECT worker_id FROM users WHERE community_id = ? AND worker_id IS NOT NULL AND status = 'active'").pluck();
+  const actorName = (actor: string) => (displayName.get(actor) as string | undefined) ?? null;
+  const settings = new SettingsService({ db, queue, directory, now, actorName });
   const notices = new NoticeService({ db, queue, directory, now });
   const events = new EventService({
     db, queue, directory, journal: journalWriter, now, inTransaction: (change) => notices.record(change),
-    actorName: (actor) => (displayName.get(actor) as string | undefined) ?? null,
+    actorName,
     workerAccounts: (communityId) => new Set(linkedWorkers.all(communityId) as string[]),
+    loopRules: (communityId) => settings.rulesOf(communityId),
   });
   // Grid workers kept by admins: their open cases from the events' queue, their accounts from the accounts' table.
   const workerAccounts = db.prepare(
@@ -258,7 +264,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, notices, volunteers, orgs, charity, needs, community, directory, model, dbId, now, logger, viewContext, auth, storage,
+    events, notices, volunteers, orgs, charity, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -272,7 +278,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
 
   return {
-    config, db, dbId, directory, events, notices, volunteers, orgs, charity, needs, community, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, needs, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

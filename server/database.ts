@@ -14,6 +14,7 @@ import { CHARITY_SQL } from './charity/schema.ts';
 import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
 import { KNOWN_NAMES_SQL } from './privacy/schema.ts';
 import { NOTICES_SQL } from './notices/schema.ts';
+import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 9, name: 'the notice centre: what a person is told of a case (dispatched to them, sent back, reminded, decided), kept until read', sql: NOTICES_SQL },
   { version: 10, name: 'grid workers managed in the console: a retired worker keeps their history', sql: WORKER_STATUS_SQL },
+  { version: 11, name: 'the loop\'s settings: time limits, calendar, reminders, evidence and duplicates, every save a version', sql: LOOP_SETTINGS_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

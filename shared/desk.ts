@@ -115,21 +115,6 @@ export function viewClocks(v: EventView): Clocked {
   };
 }
 
-/** How far and how long apart two reports of a category may be and still be one matter. */
-export interface DuplicateRule {
-  radiusM: number;
-  windowHours: number;
-}
-
-/**
- * The default duplicate search of a category: things that stay put (a broken lamp, a blocked
- * fire lane) within 200 m over three days; what moves or recurs (noise, a dispute) within 100 m
- * over a day. The loop settings (a later part of the desk) may override them per community.
- */
-export function duplicateRuleFor(category: string): DuplicateRule {
-  return category === 'dispute' || category === 'livelihood' ? { radiusM: 100, windowHours: 24 } : { radiusM: 200, windowHours: 72 };
-}
-
 /** An open case a new report may duplicate, nearest first. */
 export interface DuplicateCandidate {
   id: number;

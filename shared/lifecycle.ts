@@ -152,8 +152,24 @@ const NOTE_REQUIRED: ReadonlySet<Action> = new Set([
   'deny_extension', 'deny_shelve', 'supervise',
 ]);
 
+/**
+ * How a community's deadlines are computed when their clocks start: the dispatch deadline at
+ * acceptance, the handling deadline at the first dispatch (shared/loop-settings.ts builds one
+ * from the community's saved settings; without one, taxonomy's table applies).
+ */
+export interface LoopRules {
+  dispatchDueAt(category: string, urgency: Urgency, from: number): number;
+  handleDueAt(category: string, urgency: Urgency, from: number): number;
+}
+
+/** Taxonomy's table in calendar time: the rules of a community that never saved settings. */
+export const DEFAULT_RULES: LoopRules = {
+  dispatchDueAt: (category, urgency, from) => from + timeLimitFor(category, urgency).dispatchMinutes * MINUTE,
+  handleDueAt: (category, urgency, from) => from + timeLimitFor(category, urgency).handleHours * HOUR,
+};
+
 /** Apply an action at instant `now`; never mutates its input. */
-export function applyAction(state: LifecycleState, action: Action, input: ActionInput, now: number): Outcome {
+export function applyAction(state: LifecycleState, action: Action, input: ActionInput, now: number, rules: LoopRules = DEFAULT_RULES): Outcome {
   const allowed = allowedActions(state);
   if (!allowed.includes(action)) return { ok: false, reason: 'not_allowed', allowed };
   if (NOTE_REQUIRED.has(action) && !input.note?.trim()) {
@@ -166,12 +182,11 @@ export function applyAction(state: LifecycleState, action: Action, input: Action
     };
   }
   const s: LifecycleState = { ...state };
-  const limit = timeLimitFor(s.category, s.urgency);
   switch (action) {
     case 'accept':
       s.status = 'accepted';
       s.acceptedAt = now;
-      s.dispatchDueAt = now + limit.dispatchMinutes * MINUTE;
+      s.dispatchDueAt = rules.dispatchDueAt(s.category, s.urgency, now);
       break;
     case 'reject':
       s.status = 'rejected';
@@ -185,7 +200,7 @@ export function applyAction(state: LifecycleState, action: Action, input: Action
       s.signedAt = null;
       if (s.dispatchedAt === null) {
         s.dispatchedAt = now;
-        s.handleDueAt = now + limit.handleHours * HOUR;
+        s.handleDueAt = rules.handleDueAt(s.category, s.urgency, now);
       }
       break;
     case 'sign':
@@ -294,7 +309,7 @@ export function runningDeadline(s: Pick<LifecycleState, 'status' | 'dispatchedAt
   }
 }
 
-/** Reminders (催办) go out when this share of the running window is left. */
+/** Reminders (催办) go out when this share of the running window is left, unless the community's settings say another. */
 export const REMIND_AT_REMAINING = 0.2;
 
 /** When the running deadline's window opened: the first dispatch for handling, acceptance for dispatching. */
@@ -306,10 +321,11 @@ export function deadlineStart(
   return s.dispatchedAt !== null && due === s.handleDueAt ? s.dispatchedAt : s.acceptedAt;
 }
 
-export function reminderTime(s: LifecycleState): number | null {
+/** When the reminder (催办) is due: when `remindAt` of the running window is left (the community's setting). */
+export function reminderTime(s: LifecycleState, remindAt = REMIND_AT_REMAINING): number | null {
   const due = runningDeadline(s);
   if (due === null) return null;
   const start = deadlineStart(s);
   if (start === null) return null;
-  return due - (due - start) * REMIND_AT_REMAINING;
+  return due - (due - start) * remindAt;
 }

@@ -15,6 +15,7 @@ export const ROUTES = {
   displays: '/displays',
   'api-keys': '/api-keys',
   audit: '/audit',
+  'loop-settings': '/loop-settings',
   password: '/password',
   setup: '/setup',
   'grid-workers': '/grid-workers',

@@ -1,21 +1,25 @@
 /**
  * The deadline timer (server/app.ts runs it every TIMER_MS): reminds (催办) the events whose
- * running window is 80 % spent and marks overdue, with a supervision record (督办), those past
+ * running window is spent but for the community's reminder share (80 % spent by default;
+ * the loop's settings say another) and marks overdue, with a supervision record (督办), those past
  * their deadline. One write for all it finds, journaled like any change.
  */
 import type { WriteQueue } from '../db/write-queue.ts';
-import { reminderTime, runningDeadline } from '../../shared/lifecycle.ts';
+import { REMIND_AT_REMAINING, reminderTime, runningDeadline } from '../../shared/lifecycle.ts';
 import type { EventChange, EventStore } from './store.ts';
 
 export class DeadlineTimer {
   #queue: WriteQueue<EventChange>;
   #store: EventStore;
   #now: () => number;
+  #remindAt: (communityId: string) => number;
 
-  constructor(queue: WriteQueue<EventChange>, store: EventStore, now: () => number) {
+  /** `remindAt`: the share of a window left when a community's reminder goes out (its loop settings). */
+  constructor(queue: WriteQueue<EventChange>, store: EventStore, now: () => number, remindAt: (communityId: string) => number = () => REMIND_AT_REMAINING) {
     this.#queue = queue;
     this.#store = store;
     this.#now = now;
+    this.#remindAt = remindAt;
   }
 
   /** Remind and mark overdue what is due now; how many of each. */
@@ -36,7 +40,7 @@ export class DeadlineTimer {
           store.record(ctx, now, 'event.overdue', before, after);
           overdue++;
         } else if (now <= due && before.remindedDue !== due) {
-          const at = reminderTime(before);
+          const at = reminderTime(before, this.#remindAt(before.communityId));
           if (at === null || now < at) continue;
           const after = { ...before, remindedAt: now, remindedDue: due, version: before.version + 1, updatedAt: now };
           store.update(after);

@@ -8,8 +8,9 @@
 import type { Db } from '../db/index.ts';
 import {
   CALLBACK_WINDOW_MS, caseLight, nextDue, QUEUE_TABS,
-  type DuplicateCandidate, type DuplicateRule, type Light, type QueueQuery, type QueueTab,
+  type DuplicateCandidate, type Light, type QueueQuery, type QueueTab,
 } from '../../shared/desk.ts';
+import type { DuplicateRule } from '../../shared/loop-settings.ts';
 import type { Status } from '../../shared/lifecycle.ts';
 import { isoInZone } from '../../shared/time.ts';
 import type { Principal } from '../principal.ts';

@@ -12,7 +12,7 @@ import { EventStore, sourceData, type EventChange, type HistoryLine, type InTran
 import { DeadlineTimer } from './deadlines.ts';
 import { ACTION_ROLES, CENTRE, INGEST, READ, REPORT } from './access.ts';
 import { EventQueue, type QueuePage } from './queue.ts';
-import { duplicateRuleFor, type AssigneeSuggestion, type DuplicateCandidate, type QueueQuery } from '../../shared/desk.ts';
+import { type AssigneeSuggestion, type DuplicateCandidate, type QueueQuery } from '../../shared/desk.ts';
 import { EventLedger, type Ledger } from './ledger.ts';
 import type { ExportQuery } from '../../shared/export.ts';
 import { applyAction, allowedActions, isOpen, runningDeadline, type Action } from '../../shared/lifecycle.ts';
@@ -23,6 +23,7 @@ import type { Principal } from '../principal.ts';
 import { isoInZone } from '../../shared/time.ts';
 import type { Directory } from '../kernel/community.ts';
 import { eventCode, fromRow, type EventRecord, type EventRow } from './record.ts';
+import { DEFAULT_LOOP_SETTINGS, loopRules, type CommunityRules } from '../../shared/loop-settings.ts';
 
 export type { EventChange, HistoryLine };
 
@@ -38,6 +39,8 @@ export interface EventServiceDeps {
   workerAccounts?: (communityId: string) => ReadonlySet<string>;
   /** Told of every change in its write's transaction (server/notices writes the notices it causes). */
   inTransaction?: InTransaction;
+  /** A community's loop rules now (server/settings: cached, replaced on save); taxonomy's table without. */
+  loopRules?: (communityId: string) => CommunityRules;
 }
 
 /** A history line with the name of who took it. */
@@ -56,6 +59,7 @@ export class EventService {
   #ledger: EventLedger;
   #actorName: (actor: string) => string | null;
   #workerAccounts: (communityId: string) => ReadonlySet<string>;
+  #loopRules: ((communityId: string) => CommunityRules) | undefined;
   /** The deadline timer: reminders (催办) and overdue marks (督办). */
   readonly deadlines: DeadlineTimer;
 
@@ -69,7 +73,9 @@ export class EventService {
     this.#ledger = new EventLedger(deps.db, this.#queueView);
     this.#actorName = deps.actorName ?? (() => null);
     this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
-    this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now);
+    this.#loopRules = deps.loopRules;
+    const rules = deps.loopRules;
+    this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now, rules && ((communityId) => rules(communityId).remindAtRemaining));
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -287,7 +293,8 @@ export class EventService {
       if (principal.workerId && ASSIGNEE_ACTIONS.has(action) && before.assigneeId !== principal.workerId && before.status !== 'accepted') {
         throw new DomainError(403, 'error.not_assignee', `event ${before.code} is dispatched to another grid worker`);
       }
-      const out = applyAction(before, action, { ...body, actor: principal.id }, now);
+      // Deadlines are computed by the rules in force now and kept on the event (new ones only change).
+      const out = applyAction(before, action, { ...body, actor: principal.id }, now, this.#loopRules?.(before.communityId));
       if (!out.ok) {
         if (out.reason === 'invalid') throw invalid([{ field: out.field, problem: out.problem }]);
         throw new DomainError(409, 'error.transition_not_allowed',
@@ -335,7 +342,8 @@ export class EventService {
   duplicates(principal: Principal, idOrCode: string | number): DuplicateCandidate[] {
     authorise(principal, CENTRE, 'merge events');
     const e = this.get(principal, idOrCode);
-    const rule = duplicateRuleFor(e.category);
+    const rules = this.#loopRules?.(e.communityId) ?? loopRules(DEFAULT_LOOP_SETTINGS, this.#dir.timeZoneOf(e.communityId));
+    const rule = rules.duplicateRule(e.category);
     return this.#queueView.candidates(principal, e, rule);
   }
 

@@ -1,5 +1,8 @@
 /** Messages of the console part of the cockpit (merged into shared/i18n.ts; zh-CN first). */
+import * as loopSettings from './console-settings.ts';
+
 export const zhCN = {
+  ...loopSettings.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -649,6 +652,7 @@ export const zhCN = {
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
+  ...loopSettings.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 

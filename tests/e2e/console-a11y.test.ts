@@ -288,6 +288,19 @@ describe('the console for people who use a screen reader, the keyboard or low vi
       await found.check(page, `audit ${name}`);
       await found.fieldEdges(page, `audit ${name}`);
 
+      await navigate(page, 'loop-settings');
+      await page.locator('form[data-form="loop-settings"]').waitFor();
+      if (deep) {
+        // A limit out of bounds, a date added, and the save refused with the field marked.
+        await page.fill('input[name="limits.environment.normal.handle.amount"]', '0');
+        await page.fill('input[name="new-nonWorkingDays"]', '2026-10-01');
+        await page.click('button[data-add="nonWorkingDays"]');
+        await page.locator('form[data-form="loop-settings"] button[type="submit"]').click();
+        await page.locator('.field-error').first().waitFor();
+      }
+      await found.check(page, `loop settings ${name}`);
+      await found.fieldEdges(page, `loop settings ${name}`);
+
       await navigate(page, 'password');
       if (deep) {
         await page.locator('form[data-form="password"] button[type="submit"]').click();

@@ -181,6 +181,10 @@ const ROUTES: Record<string, Rule> = {
   'POST /resources/:id/status': N_RESOURCES,
   'GET /tasks': PEOPLE,
   'GET /tasks/:id': PEOPLE,
+
+  'GET /settings/loop': PEOPLE,
+  'PUT /settings/loop': ADMIN,
+  'GET /settings/loop/history': PEOPLE,
 };
 for (const action of ACTIONS) ROUTES[`POST /events/:id/${action}`] = EVENT_ACTIONS[action];
 
