@@ -214,7 +214,7 @@ export class AuditedQueue<E> extends WriteQueue<E> {
     const audit = this.#audit!;
     return super.run((ctx) => {
       let changed = false;
-      const value = work({ emit: (effect) => ((changed = true), ctx.emit(effect)) });
+      const value = work({ emit: (effect) => ((changed = true), ctx.emit(effect)), changed: () => void (changed = true) });
       // Every change journals (and so emits); a write that emitted nothing changed nothing — a
       // report whose externalId was already in — and gets no line claiming it did.
       if (!changed) return value;

@@ -20,7 +20,7 @@ import { ADMINS } from './access.ts';
 
 export interface CommunityServiceDeps {
   db: Db;
-  // The service emits no changes: its writes only need the queue's transaction and audit line.
+  // The service emits no changes: its writes say they changed something (`ctx.changed()`), so each has its audit line.
   queue: WriteQueue<any>;
   directory: Directory;
   /** Cases dispatched to each worker and not yet resolved, by worker id (the events' queue). */
@@ -80,7 +80,8 @@ export class CommunityService {
     this.#grid(p, body.gridId, 'gridId');
     const taken = this.#d.directory.workers.get(body.id);
     if (taken) throw new DomainError(409, 'error.worker_exists', `grid worker ${body.id} exists already`, [{ field: 'id', problem: `${body.id} is taken` }]);
-    await this.#d.queue.runAs(p, () => {
+    await this.#d.queue.runAs(p, (ctx) => {
+      ctx.changed();
       this.#stmt.upsertWorker.run({ ...body, community: p.communityId });
       if (body.gridId) this.#stmt.ownWorker.run(body.gridId);
     });
@@ -98,7 +99,8 @@ export class CommunityService {
       id, name: body.name ?? w.name, phone: body.phone !== undefined ? body.phone : w.phone,
       gridId: body.gridId !== undefined ? body.gridId : w.gridId, status: body.status ?? w.status,
     };
-    await this.#d.queue.runAs(p, () => {
+    await this.#d.queue.runAs(p, (ctx) => {
+      ctx.changed();
       this.#stmt.updateWorker.run(next);
       for (const g of new Set([w.gridId, next.gridId])) if (g) this.#stmt.ownWorker.run(g);
     });
@@ -122,7 +124,8 @@ export class CommunityService {
     if (issues.length) throw invalid(issues);
     const answer = grids.map((g) => ({ ...g, exists: this.#d.directory.grids.has(g.id) }));
     if (!body.save) return { grids: answer, saved: false };
-    await this.#d.queue.runAs(p, () => {
+    await this.#d.queue.runAs(p, (ctx) => {
+      ctx.changed();
       for (const g of grids) {
         this.#stmt.upsertGrid.run({ id: g.id, community: p.communityId, zh: g.name.zh, en: g.name.en, geometry: JSON.stringify(g.geometry) });
         this.#stmt.ownWorker.run(g.id);
@@ -161,7 +164,8 @@ export class CommunityService {
       if (before) touched.add(before);
       if (r.gridId) touched.add(r.gridId);
     }
-    await this.#d.queue.runAs(p, () => {
+    await this.#d.queue.runAs(p, (ctx) => {
+      ctx.changed();
       for (const r of rows) this.#stmt.upsertWorker.run({ id: r.id, community: p.communityId, name: r.name, phone: r.phone, gridId: r.gridId });
       for (const g of touched) this.#stmt.ownWorker.run(g);
     });

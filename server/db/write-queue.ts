@@ -20,6 +20,11 @@ import { isBusy, storageFault, type StorageHealth } from './storage.ts';
 export interface WriteContext<E> {
   /** Record something to publish once the transaction commits. */
   emit(effect: E): void;
+  /**
+   * Say the write changed something though it publishes nothing (a setting saved): the audit
+   * log, which skips writes that changed nothing, then logs it.
+   */
+  changed(): void;
 }
 
 interface Job<E> {
@@ -130,7 +135,7 @@ export class WriteQueue<E> {
           for (const [i, job] of jobs.entries()) {
             const effects: E[] = [];
             try {
-              const value = this.#savepoint(job, { emit: (e) => effects.push(e) });
+              const value = this.#savepoint(job, { emit: (e) => effects.push(e), changed: () => {} });
               outcomes.push({ ok: true, value, effects });
             } catch (error) {
               outcomes.push({ ok: false, error });

@@ -73,7 +73,7 @@ export class SettingsService {
     authorise(p, WRITE, 'change the loop settings');
     const { expectedVersion, note, ...rest } = body;
     const settings = normaliseSettings(rest);
-    const saved = await this.#queue.runAs(p, () => {
+    const saved = await this.#queue.runAs(p, (ctx) => {
       // Dropped before and after: a transition in the same group may have cached what this writes.
       this.#cache.delete(p.communityId);
       const latest = this.#store.latest(p.communityId);
@@ -92,6 +92,7 @@ export class SettingsService {
         changes: settingsChanges(latest?.settings ?? DEFAULT_LOOP_SETTINGS, settings), note: note || null,
       };
       this.#store.insert(p.communityId, v);
+      ctx.changed();
       return v;
     }).finally(() => this.#cache.delete(p.communityId));
     // Committed: new deadlines follow it from now on.
