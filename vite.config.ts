@@ -27,10 +27,9 @@ function precompress(): Plugin {
     configResolved(config) {
       outDir = path.resolve(config.root, config.build.outDir);
     },
-    async closeBundle() {
-      const files = (fs.readdirSync(outDir, { recursive: true, withFileTypes: true }))
-        .filter((d) => d.isFile() && TEXT.test(d.name))
-        .map((d) => path.join(d.parentPath, d.name));
+    // The files this build wrote (the other surface's build writes its own beside them).
+    async writeBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((name) => TEXT.test(name)).map((name) => path.join(outDir, name));
       await Promise.all(files.map(async (file) => {
         const raw = await fs.promises.readFile(file);
         const twins: [string, Buffer][] = [
@@ -44,27 +43,37 @@ function precompress(): Plugin {
 }
 
 /**
- * One build for every surface: each is a page of its own under client/, served by the Hono
- * server at /screen and /console (and later /tablet). No CDN: everything is bundled.
+ * The surfaces, each a page of its own under client/, served by the Hono server at /screen and
+ * /console (and later /tablet). No CDN: everything is bundled.
+ *
+ * Each surface is built on its own (`vite build --mode screen`, then `--mode console`, into the
+ * same folder): a chunk shared by two pages holds what either uses of a module, so the wall
+ * would carry the desk's share of Svelte's runtime and of the shared vocabulary, over its
+ * budget (tests/integration/serving.test.ts); built apart, the wall's script is what the wall uses.
  */
-export default defineConfig({
+const SURFACES: Record<string, Record<string, string>> = {
+  screen: {
+    screen: here('./client/screen/index.html'),
+    // The wall's service worker: a fixed name at the root (its scope must cover /screen).
+    'screen-sw': here('./client/screen/sw.ts'),
+  },
+  console: { console: here('./client/console/index.html') },
+};
+
+export default defineConfig(({ mode }) => ({
   root: here('./client'),
   base: '/',
   plugins: [svelte({ configFile: here('./svelte.config.js') }), precompress()],
   build: {
     outDir: here('./dist/client'),
-    emptyOutDir: true,
+    // The first surface's build empties the folder; the next adds to it.
+    emptyOutDir: mode !== 'console',
     target: 'es2022',
     chunkSizeWarningLimit: 1500,
     // Font slices stay files: inlined as data: URLs they would break the policy's `font-src 'self'`.
     assetsInlineLimit: (file) => (file.endsWith('.woff2') ? false : undefined),
     rollupOptions: {
-      input: {
-        screen: here('./client/screen/index.html'),
-        console: here('./client/console/index.html'),
-        // The wall's service worker: a fixed name at the root (its scope must cover /screen).
-        'screen-sw': here('./client/screen/sw.ts'),
-      },
+      input: SURFACES[mode] ?? { ...SURFACES.screen, ...SURFACES.console },
       output: {
         entryFileNames: (chunk) => (chunk.name === 'screen-sw' ? 'screen-sw.js' : 'assets/[name]-[hash].js'),
       },
@@ -84,4 +93,4 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
   },
-});
+}));

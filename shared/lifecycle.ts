@@ -17,37 +17,8 @@
  */
 import { timeLimitFor, type Urgency } from './taxonomy.ts';
 
-export const STATUSES = [
-  'reported', 'accepted', 'rejected', 'dispatched', 'in_progress',
-  'resolved', 'returned', 'shelved', 'closed', 'reviewed', 'merged',
-] as const;
-export type Status = (typeof STATUSES)[number];
-
-export const ACTIONS = [
-  'accept', 'reject', 'dispatch', 'sign', 'send_back', 'start', 'resolve', 'return', 'close', 'review',
-  'request_extension', 'approve_extension', 'deny_extension',
-  'request_shelve', 'approve_shelve', 'deny_shelve', 'unshelve',
-  'urge', 'supervise', 'merge',
-] as const;
-export type Action = (typeof ACTIONS)[number];
-
-/** Statuses in which an event is finished with: no clock runs and no action but review applies. */
-export const TERMINAL: ReadonlySet<Status> = new Set(['rejected', 'closed', 'reviewed', 'merged']);
-
-/**
- * The reason codes an action that refuses or passes a case on carries (退单 by reason), so
- * "passing the case" shows in the numbers: rejecting a report, sending a case back to the centre
- * (回退), returning a fix that failed verification (核查不通过).
- */
-export const REASONS = {
-  reject: ['not_community_matter', 'duplicate', 'false_report', 'insufficient_info', 'other'],
-  send_back: ['not_my_grid', 'wrong_category', 'needs_department', 'cannot_locate', 'other'],
-  return: ['not_fixed', 'partly_fixed', 'no_evidence', 'resident_unsatisfied', 'other'],
-} as const satisfies Partial<Record<Action, readonly string[]>>;
-export type ReasonAction = keyof typeof REASONS;
-export const ALL_REASONS = [...new Set(Object.values(REASONS).flat())] as [string, ...string[]];
-export const hasReasons = (a: Action): a is ReasonAction => Object.hasOwn(REASONS, a);
-export const isOpen = (s: Status) => !TERMINAL.has(s);
+export { ACTIONS, STATUSES, TERMINAL, isOpen, type Action, type Status } from './status.ts';
+import { TERMINAL, type Action, type Status } from './status.ts';
 
 /** Statuses in which an extension or shelving may be requested. */
 const REQUESTABLE: ReadonlySet<Status> = new Set(['accepted', 'dispatched', 'in_progress', 'returned']);
@@ -93,8 +64,6 @@ export interface LifecycleState {
 
 export interface ActionInput {
   note?: string;
-  /** A reason code of `REASONS[action]` (reject, send_back, return). */
-  reason?: string;
   /** Merge: the open case this report duplicates. */
   targetId?: number;
   assigneeId?: string;
@@ -174,12 +143,6 @@ export function applyAction(state: LifecycleState, action: Action, input: Action
   if (!allowed.includes(action)) return { ok: false, reason: 'not_allowed', allowed };
   if (NOTE_REQUIRED.has(action) && !input.note?.trim()) {
     return { ok: false, reason: 'invalid', field: 'note', problem: 'required for this action' };
-  }
-  if (input.reason !== undefined && !(hasReasons(action) && (REASONS[action] as readonly string[]).includes(input.reason))) {
-    return {
-      ok: false, reason: 'invalid', field: 'reason',
-      problem: hasReasons(action) ? `must be one of ${REASONS[action].join(', ')}` : `${action} takes no reason`,
-    };
   }
   const s: LifecycleState = { ...state };
   switch (action) {

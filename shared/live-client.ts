@@ -20,7 +20,7 @@ import {
   type Batch, type ClientToServerEvents, type CommunityInfo, type Encoding, type Entry, type GridInfo,
   type Heartbeat, type PublicEventView, type ServerToClientEvents, type SubscribeResult, type Views,
 } from './protocol.ts';
-import { isOpen } from './lifecycle.ts';
+import { isOpen } from './status.ts';
 import { DISPLAY_EVENT_LIMIT, selectForDisplay } from './display-events.ts';
 import { startOfLocalDay } from './time.ts';
 import type { SubjectViews } from './subjects.ts';

@@ -3,7 +3,8 @@
  * HTTP bodies, the socket payloads and the forms. Types come from `z.infer`.
  */
 import { z } from 'zod';
-import { ACTIONS, ALL_REASONS, STATUSES } from './lifecycle.ts';
+import { ACTIONS, STATUSES } from './lifecycle.ts';
+import { ALL_REASONS } from './reasons.ts';
 import { CATEGORY_CODES, SOURCES, URGENCIES, isSubcategoryOf } from './taxonomy.ts';
 import { multiLineText, singleLineText, textRule } from './text.ts';
 
@@ -53,7 +54,7 @@ export const transitionBody = z
     assigneeId: z.string().min(1).optional(),
     hours: z.number().positive().max(720).optional(),
     satisfaction: z.number().int().min(1).max(5).optional(),
-    /** Reject, send back, return: a reason code (shared/lifecycle.ts `REASONS`), so passing a case shows in the numbers. */
+    /** Reject, send back, return: a reason code (shared/reasons.ts), so passing a case shows in the numbers. */
     reason: z.enum(ALL_REASONS).optional(),
     /** Merge: the id of the open case this report duplicates. */
     targetId: z.number().int().positive().optional(),

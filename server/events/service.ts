@@ -21,6 +21,7 @@ import { DomainError, invalid, notFound, type FieldIssue } from '../errors.ts';
 import { FUTURE_SLACK_MS, authorise } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
 import { isoInZone } from '../../shared/time.ts';
+import { reasonProblem } from '../../shared/reasons.ts';
 import type { Directory } from '../kernel/community.ts';
 import { eventCode, fromRow, type EventRecord, type EventRow } from './record.ts';
 import { DEFAULT_LOOP_SETTINGS, loopRules, type CommunityRules } from '../../shared/loop-settings.ts';
@@ -260,7 +261,7 @@ export class EventService {
       description: body.description, address: body.address ?? null, lat: body.lat ?? null, lng: body.lng ?? null,
       reporterName: body.reporterName ?? null, reporterPhone: body.reporterPhone ?? null,
       externalId: body.externalId ?? null, status: 'reported', assigneeId: null, pending: null,
-      shelvedFrom: null, shelvedAt: null, reportedAt, acceptedAt: null, dispatchedAt: null, assignedAt: null, signedAt: null, resolvedAt: null,
+      shelvedFrom: null, shelvedAt: null, reportedAt, acceptedAt: null, dispatchedAt: null, assignedAt: null, signedAt: null, duplicateOf: null, resolvedAt: null,
       closedAt: null, reviewedAt: null, dispatchDueAt: null, handleDueAt: null, onTime: null, satisfaction: null,
       overdue: false, remindedAt: null, remindedDue: null, escalatedAt: null, version: 1, updatedAt: now,
     };
@@ -294,6 +295,8 @@ export class EventService {
         throw new DomainError(403, 'error.not_assignee', `event ${before.code} is dispatched to another grid worker`);
       }
       // Deadlines are computed by the rules in force now and kept on the event (new ones only change).
+      const reasonIssue = body.reason === undefined ? null : reasonProblem(action, body.reason);
+      if (reasonIssue) throw invalid([{ field: 'reason', problem: reasonIssue }]);
       const out = applyAction(before, action, { ...body, actor: principal.id }, now, this.#loopRules?.(before.communityId));
       if (!out.ok) {
         if (out.reason === 'invalid') throw invalid([{ field: out.field, problem: out.problem }]);

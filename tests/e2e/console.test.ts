@@ -101,9 +101,9 @@ describe('the /console staff console', () => {
     await admin.click('form[data-form="login"] button[type="submit"]');
     await eventually(() => view(admin)).toBe('shell');
     await expect(admin.locator('[data-me]').innerText()).resolves.toContain('管理员');
-    // An admin's navigation: home, users, displays, API keys, audit log.
+    // An admin's navigation: the day's work, the community's set-up, devices, keys, the log.
     const nav = await admin.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
-    expect(nav).toEqual(['home', 'events', 'users', 'displays', 'api-keys', 'audit']);
+    expect(nav).toEqual(['home', 'events', 'users', 'grid-workers', 'community', 'loop-settings', 'displays', 'api-keys', 'audit']);
     await shot(admin, 'home-1280x800');
     expect(admin.errors).toEqual([]);
   });
