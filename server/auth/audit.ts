@@ -6,7 +6,7 @@
  * own savepoint, so a change and its audit line commit together or not at all.
  */
 import type { Db } from '../db/index.ts';
-import { WriteQueue, type WriteContext } from '../db/write-queue.ts';
+import { WriteQueue, type RunOptions, type WriteContext } from '../db/write-queue.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { AuditEntryView, AuditQuery } from '../../shared/auth.ts';
 import { isoInZone } from '../../shared/time.ts';
@@ -207,10 +207,10 @@ export class AuditedQueue<E> extends WriteQueue<E> {
     this.#audit = audit;
   }
 
-  override run<T>(work: (ctx: WriteContext<E>) => T, by?: Principal): Promise<T> {
+  override run<T>(work: (ctx: WriteContext<E>) => T, by?: Principal, options?: RunOptions): Promise<T> {
     const req = by?.request;
     const what = this.#audit && req ? req.describe() : null;
-    if (!what || !req) return super.run(work);
+    if (!what || !req) return super.run(work, undefined, options);
     const audit = this.#audit!;
     return super.run((ctx) => {
       let changed = false;
@@ -234,7 +234,7 @@ export class AuditedQueue<E> extends WriteQueue<E> {
       line.writes++;
       for (const id of idsOf(value)) line.ids.push(id);
       return value;
-    });
+    }, undefined, options);
   }
 
   protected override inGroup(writeAll: () => void): void {

@@ -1,7 +1,9 @@
 /**
  * Group commit. Writes are queued and, on the next turn of the event loop, run together in one
  * SQLite transaction, each inside its own savepoint: one write that fails rolls back alone,
- * the rest commit together with one fsync. A caller's promise settles only after the commit,
+ * the rest commit together with one fsync. A write queued `bare` (bulk ingest: it checked
+ * everything before it was queued) runs without a savepoint: if it throws anyway, the whole group
+ * rolls back, it fails, and the others go round again first in line, as after a full disk. A caller's promise settles only after the commit,
  * so an acknowledged write is durable. What each write produced (its journal entries) is
  * handed to `onCommit` after the commit, in order, and never for a write that rolled back.
  *
@@ -27,8 +29,20 @@ export interface WriteContext<E> {
   changed(): void;
 }
 
+/** How a write runs in its group. */
+export interface RunOptions {
+  /**
+   * No savepoint of its own. For a write of many rows whose checks all ran before it was queued,
+   * so it fails only as the storage does: a savepoint held open over its rows makes SQLite copy
+   * every page each INSERT touches into the savepoint's journal (a temporary file past 64 KiB),
+   * which made the inserts of a request of 500 reports ~50 % dearer (docs/PERFORMANCE.md).
+   */
+  bare?: boolean;
+}
+
 interface Job<E> {
   work: (ctx: WriteContext<E>) => unknown;
+  bare?: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   /** When it first found the write lock taken (epoch ms). */
@@ -92,15 +106,15 @@ export class WriteQueue<E> {
    * Queue a write made for `by` (the principal of the request): an audited queue logs who made
    * it in the same transaction (server/auth/audit.ts); this one ignores it.
    */
-  runAs<T>(by: Principal, work: (ctx: WriteContext<E>) => T): Promise<T> {
-    return this.run(work, by);
+  runAs<T>(by: Principal, work: (ctx: WriteContext<E>) => T, options?: RunOptions): Promise<T> {
+    return this.run(work, by, options);
   }
 
   /** Queue a write; resolves with its result after the group it joins has committed. */
-  run<T>(work: (ctx: WriteContext<E>) => T, _by?: Principal): Promise<T> {
+  run<T>(work: (ctx: WriteContext<E>) => T, _by?: Principal, options?: RunOptions): Promise<T> {
     if (this.#closed) return Promise.reject(new QueueClosedError());
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject, bare: options?.bare === true });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.flush());
@@ -134,15 +148,17 @@ export class WriteQueue<E> {
         this.inGroup(() => {
           for (const [i, job] of jobs.entries()) {
             const effects: E[] = [];
+            const ctx: WriteContext<E> = { emit: (e) => effects.push(e), changed: () => {} };
             try {
-              const value = this.#savepoint(job, { emit: (e) => effects.push(e), changed: () => {} });
+              const value = job.bare ? job.work(ctx) : this.#savepoint(job, ctx);
               outcomes.push({ ok: true, value, effects });
             } catch (error) {
               outcomes.push({ ok: false, error });
-              if (!this.#db.inTransaction) {
+              if (job.bare || !this.#db.inTransaction) {
                 // Some errors (SQLITE_FULL, IOERR, NOMEM, BUSY) make SQLite roll back the whole
                 // transaction, not just the savepoint. Running on would commit the rest outside
-                // any group: stop here.
+                // any group: stop here. A bare write has no savepoint to roll back to: what it
+                // wrote goes with the group's rollback.
                 culprit = i;
                 throw error;
               }

@@ -35,10 +35,16 @@ export interface EventRecord extends LifecycleState {
   updatedAt: number;
 }
 
+/** The date part of the last case number made: a bulk request's reports share their instant. */
+let lastDate = { at: NaN, timeZone: '', date: '' };
+
 /** The case number (案卷号) people read and quote: local report date and id, `20261122000123`. */
 export function eventCode(id: number, reportedAt: number, timeZone: string): string {
-  const w = wallTime(reportedAt, timeZone);
-  return `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(id).padStart(6, '0')}`;
+  if (reportedAt !== lastDate.at || timeZone !== lastDate.timeZone) {
+    const w = wallTime(reportedAt, timeZone);
+    lastDate = { at: reportedAt, timeZone, date: `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}` };
+  }
+  return `${lastDate.date}${String(id).padStart(6, '0')}`;
 }
 
 export interface EventRow {

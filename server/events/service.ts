@@ -215,7 +215,7 @@ export class EventService {
         return r.event;
       });
       return { created: ids.length, duplicates: events.length - ids.length, events, ids };
-    });
+    }, { bare: true });
   }
 
   #prepareReport(p: Principal, body: ReportEventBody, now: number, prefix: string) {

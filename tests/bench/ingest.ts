@@ -1,8 +1,9 @@
 /**
  * 1. Ingest through HTTP with durable commit. A real server in this process; the load generator
  * forked into its own process. Then, in the same run, the storage ceiling: the same rows the
- * server wrote, inserted by a raw better-sqlite3 loop into a fresh file with the same schema
- * and pragmas (WAL, synchronous=FULL), one transaction per event and in groups.
+ * server wrote (each event's row, history line and journal entry; in groups, the one audit line
+ * a group's reports share), inserted by a raw better-sqlite3 loop into a fresh file with the same
+ * schema, triggers and pragmas (WAL, synchronous=FULL), one transaction per event and in groups.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -104,6 +105,8 @@ interface RowSet {
   events: unknown[][];
   history: unknown[][][];
   journal: unknown[][][];
+  /** One of the server's audit lines for these reports (one per actor and commit group), its id left to SQLite. */
+  audit: unknown[] | null;
 }
 
 /** The rows the server wrote for its first `limit` events, grouped per event. */
@@ -122,7 +125,8 @@ function readRows(db: Db, limit: number): RowSet {
   };
   const history = db.prepare('SELECT * FROM event_history WHERE event_id <= ? ORDER BY id').raw().all(maxId) as unknown[][];
   const journal = db.prepare('SELECT * FROM journal WHERE event_id <= ? ORDER BY seq').raw().all(maxId) as unknown[][];
-  return { events, history: byEvent(history, 1), journal: byEvent(journal, 4) };
+  const audit = db.prepare("SELECT * FROM audit_log WHERE action = 'events.create' ORDER BY id LIMIT 1").raw().get() as unknown[] | undefined;
+  return { events, history: byEvent(history, 1), journal: byEvent(journal, 4), audit: audit ? [null, ...audit.slice(1)] : null };
 }
 
 /** A fresh database with the server's schema and pragmas, and the demo community it references. */
@@ -139,11 +143,15 @@ function rawInsert(db: Db) {
   const ev = ins('events');
   const hi = ins('event_history');
   const jo = ins('journal');
-  return (rows: RowSet, i: number) => {
+  const au = ins('audit_log');
+  const insert = (rows: RowSet, i: number) => {
     ev.run(rows.events[i]!);
     for (const h of rows.history[i]!) hi.run(h);
     for (const j of rows.journal[i]!) jo.run(j);
   };
+  /** The line the server writes once per actor and commit group, before COMMIT (server/auth/audit.ts). */
+  const auditLine = (rows: RowSet) => rows.audit && au.run(rows.audit);
+  return Object.assign(insert, { auditLine });
 }
 
 /** (a) one transaction (one fsync) per event, for at most `maxMs`. */
@@ -168,6 +176,7 @@ function rawGrouped(rows: RowSet, group: number) {
   const insert = rawInsert(db);
   const many = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) insert(rows, i);
+    insert.auditLine(rows);
   });
   const t0 = clock();
   const n = rows.events.length;

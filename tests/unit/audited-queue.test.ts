@@ -72,6 +72,27 @@ describe('the shared audit line', () => {
     expect(lines()).toEqual([{ actor_id: 'api_key:7', action: 'notes.create', target_id: null, detail: { count: 2, ids: idRuns(ids) } }]);
   });
 
+  it('logs a bulk write (run bare) in the shared line, and leaves no line or row of one that failed half-way', async () => {
+    const q = queue();
+    let runs = 0;
+    const bulk = (bodies: string[], fail = false) => (ctx: WriteContext<string>) => {
+      const ids = bodies.map((b) => note(b)(ctx).id);
+      if (fail) throw new Error('a bug after the rows');
+      return { ids };
+    };
+    const r = await Promise.allSettled([
+      q.runAs(key, (ctx) => (runs++, note('a')(ctx))),
+      q.runAs(key, bulk(['x1', 'x2'], true), { bare: true }),
+      q.runAs(key, bulk(['b1', 'b2']), { bare: true }),
+    ]);
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // The failed bare write took its group down with it: its neighbours went round again.
+    expect(runs).toBe(2);
+    expect(db.prepare('SELECT body FROM notes ORDER BY id').pluck().all()).toEqual(['a', 'b1', 'b2']);
+    const ids = (db.prepare('SELECT id FROM notes ORDER BY id').pluck().all() as number[]).map(String);
+    expect(lines()).toEqual([{ actor_id: 'api_key:7', action: 'notes.create', target_id: null, detail: { count: 3, ids: idRuns(ids) } }]);
+  });
+
   it('keeps one line per write for a lone write and for writes naming their target in the path', async () => {
     const q = queue();
     await q.runAs(key, note('alone'));

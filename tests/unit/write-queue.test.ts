@@ -83,6 +83,41 @@ describe('group commit', () => {
     expect(q.stats.commits).toBe(1);
   });
 
+  it('commits a bare write (bulk ingest) in the group with the others, and publishes what it produced in order', async () => {
+    const published: string[][] = [];
+    const q = new WriteQueue<string>(db, (effects) => published.push(effects));
+    const bulk = (ctx: WriteContext<string>) => ['b1', 'b2', 'b3'].map((b) => insert(b)(ctx));
+    const ids = await Promise.all([q.run(insert('a')), q.run(bulk, undefined, { bare: true }), q.run(insert('c'))]);
+    expect(ids).toEqual([1, [2, 3, 4], 5]);
+    expect(bodiesSeenBy(reader)).toEqual(['a', 'b1', 'b2', 'b3', 'c']);
+    expect(published).toEqual([['added a', 'added b1', 'added b2', 'added b3', 'added c']]);
+    expect(q.stats.commits).toBe(1);
+  });
+
+  it('leaves nothing of a bare write that fails half-way, fails it alone and commits its neighbours in a later group', async () => {
+    const published: string[][] = [];
+    const q = new WriteQueue<string>(db, (effects) => published.push(effects));
+    let runs = 0;
+    const before = q.run((ctx) => (runs++, insert('before')(ctx)));
+    const failing = q.run((ctx) => {
+      insert('half 1')(ctx);
+      insert('half 2')(ctx);
+      throw new Error('a bug after two rows');
+    }, undefined, { bare: true });
+    const after = q.run(insert('after'));
+    const results = await Promise.allSettled([before, failing, after]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('a bug after two rows');
+    expect(bodiesSeenBy(reader)).toEqual(['before', 'after']);
+    expect(published).toEqual([['added before', 'added after']]);
+    // No savepoint to roll back to: the group was rolled back and the neighbour went round again.
+    expect(runs).toBe(2);
+    // The same with the bare write failing on a constraint: nothing of it stays either.
+    const dup = q.run((ctx) => ['fresh', 'before'].map((b) => insert(b)(ctx)), undefined, { bare: true });
+    await expect(dup).rejects.toThrow(/UNIQUE/);
+    expect(bodiesSeenBy(reader)).toEqual(['before', 'after']);
+  });
+
   it('publishes what the committed writes produced, in order, and nothing from a write that rolled back', async () => {
     const published: string[][] = [];
     const q = new WriteQueue<string>(db, (effects) => published.push(effects));
