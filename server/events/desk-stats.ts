@@ -7,8 +7,11 @@
  * Each figure is one SQL statement over the period, bounded by the instant it is about
  * (accepted_at for the time to accept, resolved_at for the on-time rate …), so the case list's
  * `at=…&from=…&to=…` is the same predicate and the list agrees with the number. Percentiles are
- * exact: the durations are read sorted and picked by rank (SQLite has no percentile). On the
- * 30-day demo database (3,300 cases) all of it takes ~4 ms, so nothing is cached.
+ * exact: the durations are read sorted and picked by rank (SQLite has no percentile). Each
+ * statement reads only its period's rows (migration 12's indexes; the returns walk the history's
+ * partial index of returns first, hence the CROSS JOIN). On the 30-day demo database (3,300
+ * cases, 24,000 history lines) the whole answer takes a median 0.4 ms for today, 3 ms for 7
+ * days, 10–12 ms for 30 days, so nothing is cached.
  */
 import type { Db } from '../db/index.ts';
 import {
@@ -89,7 +92,7 @@ export class DeskStatsView {
               COALESCE((SELECT json_extract(d.data, '$.assigneeId') FROM event_history d
                          WHERE d.event_id = h.event_id AND d.action = 'dispatch' AND d.id < h.id ORDER BY d.id DESC LIMIT 1),
                        CASE WHEN h.action = 'return' THEN e.assignee_id END) AS worker
-         FROM event_history h JOIN events e ON e.id = h.event_id
+         FROM event_history h CROSS JOIN events e ON e.id = h.event_id
         WHERE h.action IN ('reject', 'send_back', 'return') AND h.at >= @from AND h.at < @to
           AND e.community_id = @community AND (@grid IS NULL OR e.grid_id = @grid)
         ORDER BY h.id`,
