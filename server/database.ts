@@ -6,7 +6,7 @@
  */
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
-import { EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
+import { EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
 import { VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { ORGS_SQL } from './orgs/schema.ts';
@@ -45,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'the notice centre: what a person is told of a case (dispatched to them, sent back, reminded, decided), kept until read', sql: NOTICES_SQL },
   { version: 10, name: 'grid workers managed in the console: a retired worker keeps their history', sql: WORKER_STATUS_SQL },
   { version: 11, name: 'the loop\'s settings: time limits, calendar, reminders, evidence and duplicates, every save a version', sql: LOOP_SETTINGS_SQL },
+  { version: 12, name: 'the desk\'s numbers: cases found by when they were accepted, dispatched, signed for, resolved, called back; returns by when', sql: EVENTS_DESK_STATS_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -190,6 +190,9 @@ export const actionParam = z.enum(ACTIONS);
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(item).min(1, 'must not be empty'));
 
+/** The instants a list can be bounded by (`at=resolved&from=…&to=…`). */
+export const LIST_AT = ['reported', 'accepted', 'dispatched', 'signed', 'resolved', 'reviewed'] as const;
+
 export const listEventsQuery = z
   .object({
     status: csv(z.enum(STATUSES)).optional(),
@@ -198,6 +201,15 @@ export const listEventsQuery = z
     overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     from: instant.optional(),
     to: instant.optional(),
+    /** Which instant `from`/`to` bound (default: when reported); the desk's numbers link with it. */
+    at: z.enum(LIST_AT).optional(),
+    source: csv(z.enum(SOURCES)).optional(),
+    /** Cases dispatched to these grid workers (now). */
+    assignee: csv(z.string().min(1)).optional(),
+    onTime: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    satisfaction: csv(z.enum(['1', '2', '3', '4', '5']).transform(Number)).optional(),
+    /** These cases only (the desk's numbers name the cases behind a figure). */
+    ids: csv(z.string().regex(/^\d{1,12}$/, 'must be case ids').transform(Number)).pipe(z.array(z.number()).max(500, 'at most 500 ids')).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().regex(/^\d+$/, 'is not a cursor from a previous page').optional(),
   })

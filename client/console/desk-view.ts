@@ -70,3 +70,6 @@ export function isTyping(e: KeyboardEvent): boolean {
   if (!t) return false;
   return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || !!t.closest('dialog[open]');
 }
+
+/** Who sees the desk's numbers (运行看板): the centre, and coordinators read-only (server/events/desk-stats.ts `STATS`). */
+export const STATS_ROLES: readonly string[] = ['admin', 'dispatcher', 'coordinator'];

@@ -10,6 +10,7 @@ export const ROUTES = {
   home: '/',
   events: '/events',
   'event-new': '/events/new',
+  'case-list': '/events/list',
   event: '/events/:id',
   users: '/users',
   displays: '/displays',
@@ -20,6 +21,7 @@ export const ROUTES = {
   setup: '/setup',
   'grid-workers': '/grid-workers',
   community: '/community',
+  'desk-stats': '/desk-stats',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

@@ -17,6 +17,9 @@ import { limitedBody, principal } from '../http/validate.ts';
 import { CENTRE, INGEST, READ, REPORT, actionRoute } from './access.ts';
 import { queueQuery } from '../../shared/desk.ts';
 import { exportQuery } from '../../shared/export.ts';
+import { deskStatsAnswer, deskStatsQuery } from '../../shared/desk-stats.ts';
+import { STATS } from './desk-stats.ts';
+import { invalid } from '../errors.ts';
 import { localDay } from '../../shared/time.ts';
 import { actorOf, type AuditEntry } from '../auth/audit.ts';
 import { sheetLocale, sheetResponse } from '../http/sheet.ts';
@@ -59,6 +62,13 @@ export function eventRoutes({ events, viewContext, auditSoon, gridName, now }: E
     const page = events.queue(principal(c), q);
     const items = page.items.map(({ event, light }) => ({ ...view(c, event), light }));
     return c.json({ tab: q.tab, items, counts: page.counts, truncated: page.truncated });
+  });
+
+  // The desk's numbers (运行看板), each with the list query of the cases behind it.
+  r.get('/events/stats', { access: STATS, query: deskStatsQuery, response: deskStatsAnswer }, (c) => {
+    const q = c.req.valid('query');
+    if (q.grid && !gridName(q.grid)) throw invalid([{ field: 'grid', problem: `no grid ${q.grid} in this community` }]);
+    return c.json(events.stats.figures(principal(c), q, now()));
   });
 
   // The ledger out (shared/export.ts): the queue's tab or the history, as CSV or XLSX, streamed.

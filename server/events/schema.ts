@@ -75,3 +75,18 @@ export const EVENTS_SIGN_FOR_SQL = `
   UPDATE events SET assigned_at = dispatched_at WHERE dispatched_at IS NOT NULL;
   UPDATE events SET signed_at = COALESCE(assigned_at, dispatched_at) WHERE status NOT IN ('reported', 'accepted', 'rejected', 'dispatched', 'returned');
 `;
+
+/**
+ * Migration 12: the desk's numbers (server/events/desk-stats.ts) read a period by the instant a
+ * figure is about — accepted, first dispatched, signed for, resolved, called back — and the
+ * returns (退单 · 回退 · 退回) by when they happened, so each reads the period's rows, not the
+ * community's whole history (migration 1's single-column indexes lost to `events_reported`).
+ */
+export const EVENTS_DESK_STATS_SQL = `
+  CREATE INDEX events_accepted_in ON events(community_id, accepted_at) WHERE accepted_at IS NOT NULL;
+  CREATE INDEX events_dispatched_in ON events(community_id, dispatched_at) WHERE dispatched_at IS NOT NULL;
+  CREATE INDEX events_signed_in ON events(community_id, signed_at) WHERE signed_at IS NOT NULL;
+  CREATE INDEX events_resolved_in ON events(community_id, resolved_at) WHERE resolved_at IS NOT NULL;
+  CREATE INDEX events_reviewed_in ON events(community_id, reviewed_at) WHERE reviewed_at IS NOT NULL;
+  CREATE INDEX event_history_returns ON event_history(at) WHERE action IN ('reject', 'send_back', 'return');
+`;

@@ -14,6 +14,7 @@ import { ACTION_ROLES, CENTRE, INGEST, READ, REPORT } from './access.ts';
 import { EventQueue, type QueuePage } from './queue.ts';
 import { type AssigneeSuggestion, type DuplicateCandidate, type QueueQuery } from '../../shared/desk.ts';
 import { EventLedger, type Ledger } from './ledger.ts';
+import { DeskStatsView } from './desk-stats.ts';
 import type { ExportQuery } from '../../shared/export.ts';
 import { applyAction, allowedActions, isOpen, runningDeadline, type Action } from '../../shared/lifecycle.ts';
 import type { ListEventsQuery, ReportEventBody, TransitionBody } from '../../shared/schemas.ts';
@@ -63,6 +64,8 @@ export class EventService {
   #loopRules: ((communityId: string) => CommunityRules) | undefined;
   /** The deadline timer: reminders (催办) and overdue marks (督办). */
   readonly deadlines: DeadlineTimer;
+  /** The desk's numbers (运行看板): the route asks it directly. */
+  readonly stats: DeskStatsView;
 
   constructor(deps: EventServiceDeps) {
     this.#db = deps.db;
@@ -72,6 +75,7 @@ export class EventService {
     this.#store = new EventStore(deps.db, deps.journal, deps.inTransaction ?? null);
     this.#queueView = new EventQueue(deps.db, (id) => deps.directory.timeZoneOf(id));
     this.#ledger = new EventLedger(deps.db, this.#queueView);
+    this.stats = new DeskStatsView(deps.db, { timeZone: (id) => deps.directory.timeZoneOf(id), workerName: deps.directory.workerName });
     this.#actorName = deps.actorName ?? (() => null);
     this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
     this.#loopRules = deps.loopRules;
@@ -157,8 +161,14 @@ export class EventService {
     if (q.grid) inList('grid_id', q.grid, 'g');
     if (principal.grids) inList('grid_id', principal.grids, 'pg');
     if (q.overdue !== undefined) where.push(`overdue = ${q.overdue ? 1 : 0}`);
-    if (q.from) (where.push('reported_at >= @from'), (params.from = Date.parse(q.from)));
-    if (q.to) (where.push('reported_at < @to'), (params.to = Date.parse(q.to)));
+    if (q.source) inList('source', q.source, 'src');
+    if (q.assignee) inList('assignee_id', q.assignee, 'a');
+    if (q.onTime !== undefined) where.push(`on_time = ${q.onTime ? 1 : 0}`);
+    if (q.satisfaction) where.push(`satisfaction IN (${q.satisfaction.join(', ')})`);
+    if (q.ids) where.push(`id IN (${q.ids.join(', ') || 'NULL'})`);
+    const at = `${q.at ?? 'reported'}_at`;
+    if (q.from) (where.push(`${at} >= @from`), (params.from = Date.parse(q.from)));
+    if (q.to) (where.push(`${at} < @to`), (params.to = Date.parse(q.to)));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db
       .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`)

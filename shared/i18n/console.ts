@@ -1,8 +1,10 @@
 /** Messages of the console part of the cockpit (merged into shared/i18n.ts; zh-CN first). */
 import * as loopSettings from './console-settings.ts';
+import * as deskStats from './console-desk-stats.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
+  ...deskStats.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -653,6 +655,7 @@ export const zhCN = {
 
 export const en: Record<keyof typeof zhCN, string> = {
   ...loopSettings.en,
+  ...deskStats.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 

@@ -374,6 +374,33 @@ describe('the console for people who use a screen reader, the keyboard or low vi
     found.report();
   });
 
+  it('finds nothing serious on the desk numbers and the list of cases behind a number', async () => {
+    const admin = adminPrincipal(server.app);
+    const { event } = await server.app.events.report(admin, {
+      category: 'environment', subcategory: 'garbage', urgency: 'normal', source: 'resident', title: '丹枫新村井盖松动',
+      description: '井盖松动。', gridId: 'G02', address: '丹枫新村', reporterName: '李芳', reporterPhone: '13900001111',
+    });
+    await server.app.events.transition(admin, event.id, 'reject', { note: '现场核实不属实', reason: 'false_report' });
+    await createUser(server.app, 'stats-dispatcher', 'dispatcher');
+    const found = new Findings();
+    const page = await openConsole(browser, server.url, '/console', await logIn(server.url, 'stats-dispatcher', TEST_PASSWORD));
+    await eventually(() => viewOf(page)).toBe('shell');
+    for (const look of LOOKS) {
+      const name = lookName(look);
+      await lookAs(page, look);
+      await navigate(page, 'desk-stats');
+      await page.locator('[data-return="reject.false_report"] a[data-figure]').waitFor();
+      await settle(page);
+      await found.check(page, `desk numbers ${name}`);
+      await page.click('[data-return="reject.false_report"] a[data-figure]');
+      await page.locator(`table[data-table="cases"] tr[data-case="${event.code}"]`).waitFor();
+      await settle(page);
+      await found.check(page, `cases behind a number ${name}`);
+    }
+    await page.context().close();
+    found.report();
+  });
+
   it('finds nothing serious on the wall\'s pairing screen', async () => {
     const found = new Findings();
     for (const lang of ['zh-CN', 'en']) {

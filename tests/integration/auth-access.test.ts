@@ -88,6 +88,7 @@ const ROUTES: Record<string, Rule> = {
   'POST /events/ingest': ['admin', 'dispatcher', 'integration'],
   'GET /events/queue': PEOPLE,
   'GET /events/export': PEOPLE,
+  'GET /events/stats': ['admin', 'dispatcher', 'coordinator'],
   'GET /events/:id': PEOPLE,
   'GET /events/:id/assignees': CENTRE,
   'GET /events/:id/duplicates': CENTRE,
