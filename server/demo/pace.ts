@@ -111,6 +111,8 @@ export function poisson(rand: () => number, mean: number): number {
 const NOTES = {
   resolve: ['已现场处置完毕', '已联系物业整改到位', '已协调相关部门处理', '已上门走访并落实帮扶', '已清理完毕，现场恢复整洁'],
   reject: ['非本社区管辖范围', '重复上报', '经核实情况不属实'],
+  /** The reason code of each rejection note above (shared/reasons.ts), in the same order. */
+  rejectReason: ['not_community_matter', 'duplicate', 'false_report'],
   return: ['现场核查仍未整改到位'],
 };
 
@@ -124,6 +126,8 @@ export interface EventStep {
   action: Action;
   at: number;
   note?: string;
+  /** A reason code (shared/reasons.ts) for a rejection or a failed verification. */
+  reason?: string;
   satisfaction?: number;
 }
 
@@ -142,7 +146,9 @@ export function nextEventStep(rand: () => number, e: PacedEvent, since: number, 
   switch (e.status) {
     case 'reported': {
       const at = since + (2 + rand() * 25) * MIN;
-      return rand() < 0.05 ? { action: 'reject', at, note: pickOf(rand, NOTES.reject) } : { action: 'accept', at };
+      if (!(rand() < 0.05)) return { action: 'accept', at };
+      const i = Math.floor(rand() * NOTES.reject.length);
+      return { action: 'reject', at, note: NOTES.reject[i]!, reason: NOTES.rejectReason[i]! };
     }
     case 'accepted':
       return { action: 'dispatch', at: since + rand() * limit.dispatchMinutes * 1.1 * MIN };
@@ -161,7 +167,7 @@ export function nextEventStep(rand: () => number, e: PacedEvent, since: number, 
     }
     case 'resolved':
       return rand() < 0.06
-        ? { action: 'return', at: since + (1 + rand() * 4) * HOUR_MS, note: NOTES.return[0] }
+        ? { action: 'return', at: since + (1 + rand() * 4) * HOUR_MS, note: NOTES.return[0], reason: 'not_fixed' }
         : { action: 'close', at: since + (0.5 + rand() * 6) * HOUR_MS };
     case 'closed': {
       if (!(e.source === 'resident' || e.source === 'hotline' || rand() < 0.3)) return null;

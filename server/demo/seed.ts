@@ -151,7 +151,13 @@ export function seedHistory(db: Db, now: number, opts: { days?: number; perDay?:
           const from = e.status;
           e = { ...e, ...out.state, version: e.version + 1, updatedAt: at };
           if (step.action === 'review') e.reviewedAt = at;
-          lines.push([at, step.action, from, e.status, step.note ?? null, step.satisfaction ? JSON.stringify({ satisfaction: step.satisfaction }) : null]);
+          // What the history line carries, as the service writes it: the worker dispatched to, the reason, the rating.
+          const data = {
+            ...(step.action === 'dispatch' ? { assigneeId: worker.id } : {}),
+            ...(step.reason ? { reason: step.reason } : {}),
+            ...(step.satisfaction ? { satisfaction: step.satisfaction } : {}),
+          };
+          lines.push([at, step.action, from, e.status, step.note ?? null, Object.keys(data).length ? JSON.stringify(data) : null]);
           journalRows.push([at, 'event.transitioned', id, step.action, from]);
           since = at;
         }

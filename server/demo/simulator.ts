@@ -133,6 +133,7 @@ export class Simulator extends Ticker<SimulatorOptions> {
       const after = await this.options.events.transition(who, id, action, {
         ...(action === 'dispatch' ? { assigneeId: worker(e).id } : {}),
         ...(step.note ? { note: step.note } : {}),
+        ...(step.reason ? { reason: step.reason as never } : {}),
         ...(step.satisfaction ? { satisfaction: step.satisfaction } : {}),
       });
       this.#planNext(after);

@@ -103,7 +103,7 @@ describe('the /console staff console', () => {
     await expect(admin.locator('[data-me]').innerText()).resolves.toContain('管理员');
     // An admin's navigation: the day's work, the community's set-up, devices, keys, the log.
     const nav = await admin.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
-    expect(nav).toEqual(['home', 'events', 'users', 'grid-workers', 'community', 'loop-settings', 'displays', 'api-keys', 'audit']);
+    expect(nav).toEqual(['home', 'events', 'desk-stats', 'users', 'grid-workers', 'community', 'loop-settings', 'displays', 'api-keys', 'audit']);
     await shot(admin, 'home-1280x800');
     expect(admin.errors).toEqual([]);
   });
