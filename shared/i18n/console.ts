@@ -120,7 +120,7 @@ export const zhCN = {
 
   // Home
   'console.home.greeting': '您好，{name}',
-  'console.home.description': '智慧小脑管理控制台：账户、设备与安全设置。',
+  'console.home.description': '智慧小脑控制台：网格事件的受理、派遣与处置，社区、账户与设备的管理。',
   'console.home.account': '我的账户',
   'console.home.community': '所属社区',
   'console.home.where': '常用功能',
@@ -130,7 +130,10 @@ export const zhCN = {
   'console.home.audit': '谁在什么时间做了什么：登录、账户、设备与密钥的变更',
   'console.home.password': '定期更换密码，保护居民信息安全',
   'console.home.screen': '在新窗口中打开数字驾驶舱大屏',
-  'console.home.later': '事件调度、志愿服务与资源协调等工作页面将陆续在此上线。',
+  'console.home.later': '志愿服务、社会工作与慈善资源的工作页面将陆续在此上线。',
+  'console.home.desk': '新上报的受理、派单、签收、核查与回访，按时限先后排列，实时更新',
+  'console.home.tasks': '派给我的案件：签收、处置、反馈；上报新发现的事件',
+  'console.home.deskStats': '受理、派遣、签收用时，各网格和网格员的按期率，按原因统计的退单',
 
   // Users
   'console.users.description': '本社区的工作人员账户。网格员只能看到所属网格的事件和需求；社工只能看到本人的个案。',
@@ -651,6 +654,12 @@ export const zhCN = {
   'console.users.gridWorkerHint': "该账号以所关联网格员的身份签收、办理派给他的案件；已退出的网格员不能关联新账号。",
   'console.users.gridWorkerRetired': "{name}（已退出）",
   'console.users.noGridWorkers': "本社区还没有网格员档案。",
+  'console.desk.map.views': "显示方式",
+  'console.desk.map.list': "列表",
+  'console.desk.map.map': "地图",
+  'console.desk.map.label': "案件分布图，地图上有 {n} 件",
+  'console.desk.map.failed': "地图加载失败，请使用列表。",
+  'console.desk.map.unplaced': "另有 {n} 件没有坐标，未显示在地图上（见列表）。",
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -762,7 +771,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.password.hide': 'Hide',
 
   'console.home.greeting': 'Hello, {name}',
-  'console.home.description': 'The Cerebellum console: accounts, devices and security.',
+  'console.home.description': 'The Cerebellum console: grid events triaged, dispatched and handled; the community, accounts and devices kept.',
   'console.home.account': 'My account',
   'console.home.community': 'Community',
   'console.home.where': 'Where to go',
@@ -772,7 +781,10 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.home.audit': 'Who did what and when: sign-ins and changes to accounts, displays and keys',
   'console.home.password': 'Change your password now and then to keep residents\u2019 data safe',
   'console.home.screen': 'Open the cockpit wall in a new window',
-  'console.home.later': 'Dispatch, volunteer and coordination pages will arrive here.',
+  'console.home.later': 'Pages for volunteers, social work and charity resources will arrive here.',
+  'console.home.desk': 'New reports to triage and dispatch, sign-for, verification and call-backs, soonest deadline first, live',
+  'console.home.tasks': 'Cases dispatched to you: sign for, handle, report back; report what you find',
+  'console.home.deskStats': 'Time to accept, dispatch and sign for; on time by grid and worker; returns by reason',
 
   'console.users.description': 'Staff accounts of this community. Grid workers see only their grids\' events and needs; social workers only their own cases.',
   'console.users.create': 'New user',
@@ -1287,4 +1299,10 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.users.gridWorkerHint': "The account signs for and works the cases dispatched to this grid worker; a retired worker cannot be linked to a new account.",
   'console.users.gridWorkerRetired': "{name} (retired)",
   'console.users.noGridWorkers': "The community has no grid-worker records yet.",
+  'console.desk.map.views': "View",
+  'console.desk.map.list': "List",
+  'console.desk.map.map': "Map",
+  'console.desk.map.label': "Map of the cases: {n} shown",
+  'console.desk.map.failed': "The map could not be loaded; use the list.",
+  'console.desk.map.unplaced': "{n} more have no location and are not on the map (see the list).",
 };

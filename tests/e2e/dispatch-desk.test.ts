@@ -274,6 +274,19 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
     await expect(row(worker, r.body.event.code).count()).resolves.toBe(0);
   });
 
+  it('shows the same queue on the community’s grids, and a dot opens its case', async () => {
+    await dispatcher.goto(`${server.url}/console/events?tab=open`);
+    await dispatcher.locator('table[data-table="queue"] tbody tr[data-case]').first().waitFor();
+    await dispatcher.click('[data-view-map]');
+    const map = dispatcher.locator('[data-queue-map]');
+    await map.waitFor();
+    await eventually(async () => Number(await map.getAttribute('data-queue-map'))).toBeGreaterThan(0);
+    await map.locator('canvas').first().waitFor();
+    await dispatcher.waitForTimeout(300);
+    await shot(dispatcher, 'queue-map-1280x800');
+    expect(dispatcher.url()).toContain('view=map');
+  });
+
   it('reads well at 1920×1080 and in English', async () => {
     await dispatcher.setViewportSize(LARGE);
     await dispatcher.goto(`${server.url}/console/events?tab=open`);
