@@ -2,7 +2,7 @@
  * Review of the dispatcher's desk (issue 12), session 6: each problem found, held by a test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, sampleReport, startServer, type TestServer } from '../support/server.ts';
+import { adminPrincipal, request, sampleReport, startServer, type TestServer } from '../support/server.ts';
 
 let ts: TestServer;
 let api: string;
@@ -39,5 +39,18 @@ describe('merging duplicates (并案)', () => {
     expect(after.body.event).toMatchObject({ status: 'reported', version: before.body.event.version, duplicateOf: null });
     expect(after.body.merged.map((m: { id: number }) => m.id)).toEqual([first.id]);
     expect((await request(`${api}/events/${open.id}`)).body.merged).toEqual([]);
+  });
+});
+
+describe('grid workers (网格员) kept by admins', () => {
+  it('answers 409 to the second of two admins adding the same worker id at once, and keeps the first one’s record', async () => {
+    // Two requests whose checks both run before either write commits (over HTTP this needs the
+    // two bodies to arrive within one turn of the event loop; the service shows it every time).
+    const admin = adminPrincipal(ts.app);
+    const body = (name: string) => ({ id: 'W-RACE', name, phone: null, gridId: 'G01' });
+    const [a, b] = await Promise.allSettled([ts.app.community.add(admin, body('李娜')), ts.app.community.add(admin, body('张伟'))]);
+    expect([a.status, b.status]).toEqual(['fulfilled', 'rejected']);
+    expect((b as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'error.worker_exists' });
+    expect(ts.app.directory.workers.get('W-RACE')!.name).toBe('李娜');
   });
 });
