@@ -37,6 +37,9 @@ export class CommunityService {
     this.#d = deps;
     const db = deps.db;
     this.#stmt = {
+      // Checked again in the write: a check before it is queued races another request's.
+      workerCommunity: db.prepare('SELECT community_id FROM workers WHERE id = ?').pluck(),
+      gridCommunity: db.prepare('SELECT community_id FROM grids WHERE id = ?').pluck(),
       upsertWorker: db.prepare(
         `INSERT INTO workers (id, community_id, name, phone, grid_id) VALUES (@id, @community, @name, @phone, @gridId)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, grid_id = excluded.grid_id`,
@@ -81,6 +84,9 @@ export class CommunityService {
     const taken = this.#d.directory.workers.get(body.id);
     if (taken) throw new DomainError(409, 'error.worker_exists', `grid worker ${body.id} exists already`, [{ field: 'id', problem: `${body.id} is taken` }]);
     await this.#d.queue.runAs(p, (ctx) => {
+      if (this.#stmt.workerCommunity.get(body.id) !== undefined) {
+        throw new DomainError(409, 'error.worker_exists', `grid worker ${body.id} exists already`, [{ field: 'id', problem: `${body.id} is taken` }]);
+      }
       ctx.changed();
       this.#stmt.upsertWorker.run({ ...body, community: p.communityId });
       if (body.gridId) this.#stmt.ownWorker.run(body.gridId);
@@ -125,6 +131,12 @@ export class CommunityService {
     const answer = grids.map((g) => ({ ...g, exists: this.#d.directory.grids.has(g.id) }));
     if (!body.save) return { grids: answer, saved: false };
     await this.#d.queue.runAs(p, (ctx) => {
+      grids.forEach((g, i) => {
+        const owner = this.#stmt.gridCommunity.get(g.id);
+        if (owner !== undefined && owner !== p.communityId) {
+          throw invalid([{ field: `geojson.features[${i}]`, problem: `grid ${g.id}: the id is another community's grid` }]);
+        }
+      });
       ctx.changed();
       for (const g of grids) {
         this.#stmt.upsertGrid.run({ id: g.id, community: p.communityId, zh: g.name.zh, en: g.name.en, geometry: JSON.stringify(g.geometry) });
@@ -165,6 +177,12 @@ export class CommunityService {
       if (r.gridId) touched.add(r.gridId);
     }
     await this.#d.queue.runAs(p, (ctx) => {
+      for (const r of rows) {
+        const owner = this.#stmt.workerCommunity.get(r.id);
+        if (owner !== undefined && owner !== p.communityId) {
+          throw invalid([{ field: `row ${r.row}.id`, problem: `row ${r.row} (${r.id}): the id is another community's grid worker` }]);
+        }
+      }
       ctx.changed();
       for (const r of rows) this.#stmt.upsertWorker.run({ id: r.id, community: p.communityId, name: r.name, phone: r.phone, gridId: r.gridId });
       for (const g of touched) this.#stmt.ownWorker.run(g);

@@ -315,6 +315,14 @@ export class EventService {
           undefined, { status: before.status, allowed: out.allowed });
       }
       const target = action === 'merge' ? this.#mergeTarget(principal, before, body.targetId!) : undefined;
+      // Reports merged into this one would point at a case that is itself merged: the open case
+      // would not list their reporters. Merge those first (or handle this report as the case).
+      const absorbed = target ? this.#store.mergedInto(before.id) : [];
+      if (absorbed.length) {
+        throw new DomainError(409, 'error.transition_not_allowed',
+          `cannot merge ${before.code}: ${absorbed.map((m) => m.code).join(', ')} ${absorbed.length === 1 ? 'is' : 'are'} merged into it`,
+          undefined, { status: before.status, allowed: [] });
+      }
       const after: EventRecord = { ...before, ...out.state, version: before.version + 1, updatedAt: now };
       if (action === 'review') after.reviewedAt = now;
       // A transition can end overdue (the deadline moved or stopped) but never starts it: the
