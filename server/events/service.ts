@@ -375,7 +375,9 @@ export class EventService {
    */
   allowedFor(principal: Principal, e: EventRecord): Action[] {
     return allowedActions(e).filter((a) => ACTION_ROLES[a].includes(principal.role)
-      && !(principal.workerId && ASSIGNEE_ACTIONS.has(a) && e.assigneeId !== principal.workerId && e.status !== 'accepted'));
+      && !(principal.workerId && ASSIGNEE_ACTIONS.has(a) && e.assigneeId !== principal.workerId && e.status !== 'accepted')
+      // A report others were merged into stays the case that keeps their reporters: not merged on.
+      && !(a === 'merge' && this.#store.mergedInto(e.id).length > 0));
   }
 }
 

@@ -30,6 +30,8 @@ describe('merging duplicates (并案)', () => {
     const open = await report({ title: '桂花苑3幢垃圾（丙）' });
     expect((await act(first.id, 'merge', { targetId: second.id })).status).toBe(200);
     const before = await request(`${api}/events/${second.id}`);
+    // The desk does not offer it either.
+    expect(before.body.event.allowedActions).toEqual(['accept', 'reject']);
 
     const chained = await act(second.id, 'merge', { targetId: open.id });
     expect(chained.status, JSON.stringify(chained.body)).toBe(409);
