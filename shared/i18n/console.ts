@@ -578,8 +578,8 @@ export const zhCN = {
   'console.notices.kind.supervised': "中心督办",
   'console.notices.kind.extension_approved': "延期申请已批准",
   'console.notices.kind.extension_denied': "延期申请未批准",
-  'console.notices.kind.shelve_approved': "挂起申请已批准",
-  'console.notices.kind.shelve_denied': "挂起申请未批准",
+  'console.notices.kind.shelve_approved': "挂账申请已批准",
+  'console.notices.kind.shelve_denied': "挂账申请未批准",
 
   // Community setup and grid workers (issue 12)
   'console.nav.gridWorkers': "网格员",

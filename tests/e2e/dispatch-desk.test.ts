@@ -212,6 +212,83 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
     live.close();
   });
 
+  it('returns a poor fix for rework with a reason, and the worker hears of it and sends it back again', async () => {
+    const e = (await request(`${server.url}/api/v1/events`, { method: 'POST', body: sampleReport({ title: '桂花苑6幢楼道灯不亮', gridId: 'G01' }) })).body.event;
+    await request(`${server.url}/api/v1/events/${e.id}/accept`, { method: 'POST', body: {} });
+    await request(`${server.url}/api/v1/events/${e.id}/dispatch`, { method: 'POST', body: { assigneeId: g01Worker() } });
+    // The worker does the job through the page.
+    await worker.goto(`${server.url}/console/events/${e.id}`);
+    await act(worker, 'start');
+    await act(worker, 'resolve', (f) => f.locator('textarea[name="note"]').fill('已更换灯泡'));
+    // The dispatcher finds it not fixed: 核查不通过, with a reason code.
+    await dispatcher.goto(`${server.url}/console/events?tab=verify`);
+    await row(dispatcher, e.code).click();
+    await act(dispatcher, 'return', async (f) => {
+      await f.locator('select[name="reason"]').selectOption('not_fixed');
+      await f.locator('textarea[name="note"]').fill('现场复查灯仍不亮');
+    });
+    await expect(dispatcher.locator('[data-timeline]').innerText()).resolves.toContain('未整改');
+    // The worker's bell says so, and the case is back in the centre's hands to dispatch again.
+    await worker.goto(`${server.url}/console`);
+    await eventually(async () => Number((await worker.locator('[data-notice-count]').textContent().catch(() => '0')) || 0)).toBeGreaterThan(0);
+    await worker.click('[data-notice-bell]');
+    await expect(worker.locator('[data-notice-panel]').innerText()).resolves.toContain(e.code);
+    await worker.keyboard.press('Escape');
+    await dispatcher.goto(`${server.url}/console/events/${e.id}`);
+    await act(dispatcher, 'dispatch');
+    await worker.goto(`${server.url}/console/events/${e.id}`);
+    await act(worker, 'send_back', async (f) => {
+      await f.locator('select[name="reason"]').selectOption('needs_department');
+      await f.locator('textarea[name="note"]').fill('线路故障需供电部门处理');
+    });
+    const h = (await request(`${server.url}/api/v1/events/${e.id}`)).body.history;
+    expect(h.map((l: { action: string }) => l.action)).toEqual(['report', 'accept', 'dispatch', 'start', 'resolve', 'return', 'dispatch', 'send_back']);
+    expect(h.at(-1).data).toMatchObject({ reason: 'needs_department' });
+  });
+
+  it('lets the worker ask for more time and to shelve, the centre decide, urge, and the worker hear each', async () => {
+    const e = (await request(`${server.url}/api/v1/events`, { method: 'POST', body: sampleReport({ title: '桂花苑9幢外墙脱落', gridId: 'G01' }) })).body.event;
+    await request(`${server.url}/api/v1/events/${e.id}/accept`, { method: 'POST', body: {} });
+    await request(`${server.url}/api/v1/events/${e.id}/dispatch`, { method: 'POST', body: { assigneeId: g01Worker() } });
+    await worker.goto(`${server.url}/console/events/${e.id}`);
+    await act(worker, 'sign');
+    await act(worker, 'request_extension', async (f) => {
+      await f.locator('input[name="hours"]').fill('48');
+      await f.locator('textarea[name="note"]').fill('需搭脚手架，等施工队');
+    });
+    const due = (await request(`${server.url}/api/v1/events/${e.id}`)).body.event.handleDueAt;
+
+    await dispatcher.goto(`${server.url}/console/events?tab=requests`);
+    await row(dispatcher, e.code).click();
+    await expect(dispatcher.locator('[data-pending="extension"]').innerText()).resolves.toContain('需搭脚手架');
+    await act(dispatcher, 'approve_extension');
+    const extended = (await request(`${server.url}/api/v1/events/${e.id}`)).body.event.handleDueAt;
+    expect(Date.parse(extended) - Date.parse(due)).toBe(48 * 3_600_000);
+    // 催办: the centre urges the case in the worker's hands, with a note.
+    await act(dispatcher, 'urge', (f) => f.locator('textarea[name="note"]').fill('请本周内完成'));
+
+    await worker.goto(`${server.url}/console/events/${e.id}`);
+    await act(worker, 'request_shelve', (f) => f.locator('textarea[name="note"]').fill('等待维修基金审批'));
+    await dispatcher.goto(`${server.url}/console/events/${e.id}`);
+    await act(dispatcher, 'approve_shelve');
+    await eventually(async () => (await request(`${server.url}/api/v1/events/${e.id}`)).body.event.status).toBe('shelved');
+    await act(dispatcher, 'unshelve');
+
+    // The worker heard of the extension, the urge and the shelving, each with the case.
+    await worker.goto(`${server.url}/console`);
+    await worker.click('[data-notice-bell]');
+    const panel = worker.locator('[data-notice-panel]');
+    await panel.waitFor();
+    await eventually(() => panel.innerText()).toContain('中心催办');
+    const text = await panel.innerText();
+    expect(text).toContain('延期');
+    expect(text).toContain('挂账');
+    await shot(worker, 'notices-after-requests-1280x800');
+    await worker.keyboard.press('Escape');
+    const steps = (await request(`${server.url}/api/v1/events/${e.id}`)).body.history.map((l: { action: string }) => l.action);
+    expect(steps).toEqual(['report', 'accept', 'dispatch', 'sign', 'request_extension', 'approve_extension', 'urge', 'request_shelve', 'approve_shelve', 'unshelve']);
+  });
+
   it('tells the second of two dispatchers on one case who changed it, instead of overwriting', async () => {
     const r = await request(`${server.url}/api/v1/events`, { method: 'POST', body: sampleReport({ title: '丹桂巷路灯不亮', gridId: 'G01' }) });
     const other = await signedIn(browser, server.url, 'zhou-disp');
