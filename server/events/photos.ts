@@ -98,7 +98,13 @@ export class EventPhotos {
   async read(e: EventRecord, photoId: number): Promise<{ photo: PhotoRecord; bytes: Buffer }> {
     const photo = this.#stmt.one.get(e.id, photoId) as PhotoRecord | undefined;
     if (!photo) throw notFound(`photo ${photoId} of event ${e.code}`);
-    return { photo, bytes: await fs.readFile(this.#file(e.id, photo.sha256, photo.type)) };
+    try {
+      return { photo, bytes: await fs.readFile(this.#file(e.id, photo.sha256, photo.type)) };
+    } catch (err) {
+      // A database restored without its photos' folder (backups copy the database only: README).
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`the file of photo ${photoId} of event ${e.code}`);
+      throw err;
+    }
   }
 
   /**
