@@ -20,6 +20,7 @@ let ts: TestServer;
 let api: string;
 let worker: Credentials;
 let otherGrid: Credentials;
+let colleague: Credentials;
 let g01Worker: string;
 
 beforeAll(async () => {
@@ -31,6 +32,12 @@ beforeAll(async () => {
     username: 'wang-li', displayName: '王丽', role: 'grid_worker', grids: ['G01'], workerId: g01Worker, password: TEST_PASSWORD, mustChangePassword: false,
   });
   await createUser(ts.app, 'g02-worker', 'grid_worker', ['G02']);
+  // Works G01 too, but as another grid-worker record: not the one the cases are dispatched to.
+  await ts.app.auth.accounts.users.create(null, community, {
+    username: 'zhao-qiang', displayName: '赵强', role: 'grid_worker', grids: ['G01'],
+    workerId: [...ts.app.directory.workers.values()].find((w) => w.id !== g01Worker)!.id, password: TEST_PASSWORD, mustChangePassword: false,
+  });
+  colleague = await logIn(ts.url, 'zhao-qiang', TEST_PASSWORD);
   worker = await logIn(ts.url, 'wang-li', TEST_PASSWORD);
   otherGrid = await logIn(ts.url, 'g02-worker', TEST_PASSWORD);
 });
@@ -128,13 +135,16 @@ describe('photos on a case', () => {
     expect((await request(`${api}/events/${id}/photos`)).body.items).toHaveLength(MAX_PHOTOS);
   });
 
-  it('keeps a grid worker off another grid\'s case and a wall display off every photo', async () => {
+  it('keeps a grid worker off another grid\'s case, a colleague off adding to it, and a wall display off every photo', async () => {
     const id = await caseInHand();
     const up = await upload(id, png(), { as: worker });
     expect(up.status).toBe(201);
     expect((await upload(id, png(), { as: otherGrid })).status).toBe(404);
     expect((await request(`${api}/events/${id}/photos`, { as: otherGrid })).status).toBe(404);
     expect((await request(`${ts.url}${up.body.photo.url}`, { as: otherGrid })).status).toBe(404);
+    // A colleague on the same grid sees the photos but adds none to a case not dispatched to them.
+    expect((await request(`${api}/events/${id}/photos`, { as: colleague })).body).toMatchObject({ canAdd: false, items: [{ id: up.body.photo.id }] });
+    expect((await upload(id, png(), { as: colleague })).status).toBe(403);
 
     const display = { as: null, headers: { authorization: `Bearer ${ts.displayToken}` } };
     expect((await request(`${api}/events/${id}/photos`, display)).status).toBe(403);
