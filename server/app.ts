@@ -190,6 +190,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     actorName,
     workerAccounts: (communityId) => new Set(linkedWorkers.all(communityId) as string[]),
     loopRules: (communityId) => settings.rulesOf(communityId),
+    photoDir: path.join(config.DATA_DIR, 'photos'),
   });
   // Grid workers kept by admins: their open cases from the events' queue, their accounts from the accounts' table.
   const workerAccounts = db.prepare(

@@ -83,7 +83,7 @@ export const loopSettingsSchema = z.strictObject({
   limits: perCategory(perUrgency),
   /** The reminder (催办) goes out when this share of the running window is left (0.2: a fifth). */
   remindAtRemaining: z.number().min(LIMIT_BOUNDS.remindAtRemaining.min, 'must be at least 0.05 (5 %)').max(LIMIT_BOUNDS.remindAtRemaining.max, 'must be at most 0.9 (90 %)'),
-  /** Closing needs evidence (a photo): kept now, enforced once cases carry photos. */
+  /** Closing needs evidence: a photo on the case (server/events/photos.ts), or the close is refused. */
   evidence: perCategory(z.boolean()),
   /** How near and how recent an open case must be to be suggested as the same matter. */
   duplicates: perCategory(duplicateRuleSchema),
@@ -147,7 +147,7 @@ export function duplicateRule(settings: LoopSettings, category: string): { radiu
   return { radiusM: r.radiusM, windowHours: r.windowHours };
 }
 
-/** Whether closing a case of `category` needs evidence (stored and shown; enforced once cases carry photos). */
+/** Whether closing a case of `category` needs evidence: a photo on it (EventService refuses the close without). */
 export const evidenceRequired = (settings: LoopSettings, category: string): boolean => settings.evidence[category] ?? false;
 
 export interface WorkCalendar {
@@ -212,6 +212,8 @@ export interface CommunityRules extends LoopRules {
   remindAtRemaining: number;
   /** How near in place and time a report must be to an open case to be suggested as its duplicate. */
   duplicateRule(category: string): DuplicateRule;
+  /** Whether closing a case of `category` needs a photo on it. */
+  evidenceRequired(category: string): boolean;
 }
 
 /** `settings` as the lifecycle's rules for a community in time zone `tz`. */
@@ -224,6 +226,7 @@ export function loopRules(settings: LoopSettings, tz: string): CommunityRules {
   return {
     remindAtRemaining: settings.remindAtRemaining,
     duplicateRule: (category) => duplicateRule(settings, category),
+    evidenceRequired: (category) => evidenceRequired(settings, category),
     dispatchDueAt: (category, urgency, from) => from + limit(category, urgency).dispatchMinutes * MINUTE,
     handleDueAt: (category, urgency, from) => handleDueAt(from, limit(category, urgency).handle, tz, settings.calendar),
   };

@@ -19,6 +19,9 @@ import type { EventRecord } from '../events/record.ts';
 import type { Principal } from '../principal.ts';
 import { nextEventStep, nextEventStepAfter, poisson, reportRate, type EventStep } from './pace.ts';
 import { draftEvent } from './seed.ts';
+
+/** The photo a simulated worker takes when a case's category needs evidence to close (8×6 px of green). */
+const SITE_PHOTO = 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAEUlEQVR42mOoWFCBFTEMpAQA+tFLAeKaA94AAAAASUVORK5CYII=';
 import { Ticker, type TickerOptions } from './ticker.ts';
 
 /** Closed events can still be called back (回访) this long after closing (the model's longest wait, and a night). */
@@ -130,6 +133,10 @@ export class Simulator extends Ticker<SimulatorOptions> {
       const e = this.options.events.get(this.#actor('dispatcher', 'dispatcher'), id);
       const byWorker = action === 'sign' || action === 'start' || action === 'resolve' || action === 'send_back';
       const who = byWorker ? this.#actor(worker(e).id, 'grid_worker') : this.#actor('dispatcher', 'dispatcher');
+      // Where closing will need evidence, the worker takes a photo before feeding back (once: the key says so).
+      if (action === 'resolve' && this.options.events.evidenceRequired(e) && this.options.events.photos.count(e.id) === 0) {
+        await this.options.events.photos.add(who, e, { name: '现场照片.png', type: 'image/png', data: SITE_PHOTO }, `sim-resolve-${e.id}`);
+      }
       const after = await this.options.events.transition(who, id, action, {
         ...(action === 'dispatch' ? { assigneeId: worker(e).id } : {}),
         ...(step.note ? { note: step.note } : {}),

@@ -13,7 +13,10 @@ import { actionAnswer, assigneesAnswer, duplicatesAnswer, eventPageAnswer, event
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
 import { Routes } from '../http/routes.ts';
-import { limitedBody, principal } from '../http/validate.ts';
+import { ID, limitedBody, principal } from '../http/validate.ts';
+import { MAX_PHOTOS, MAX_PHOTO_BASE64, photoListAnswer, uploadPhotoAnswer, uploadPhotoBody } from '../../shared/photos.ts';
+import { HANDLER } from './access.ts';
+import type { PhotoRecord } from './photos.ts';
 import { CENTRE, INGEST, READ, REPORT, actionRoute } from './access.ts';
 import { queueQuery } from '../../shared/desk.ts';
 import { exportQuery } from '../../shared/export.ts';
@@ -29,6 +32,10 @@ import type { EventService, NamedHistoryLine } from './service.ts';
 
 const MAX_BODY = 256 * 1024;
 const MAX_BULK_BODY = 8 * 1024 * 1024;
+/** A photo's body: its base64 text (5 MB decoded is 6.7 MB) and the JSON around it. */
+const MAX_PHOTO_BODY = MAX_PHOTO_BASE64 + 4 * 1024;
+/** An `Idempotency-Key`: a client's own token (the console sends a UUID). */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
 /** An event names its reporter: opening one, or a page of them, is a read of someone's record to log. */
 const REPORTER = ['reporterName', 'reporterPhone'];
@@ -118,6 +125,38 @@ export function eventRoutes({ events, viewContext, auditSoon, gridName, now }: E
     c.json({ items: events.duplicates(principal(c), c.req.param('id')) }));
 
   r.get('/events/:id/assignees', { access: CENTRE, response: assigneesAnswer }, (c) => c.json({ items: events.assignees(principal(c), c.req.param('id')) }));
+
+  // Photos on a case (server/events/photos.ts): before `/events/:id/:action`, which would take `photos` for an action.
+  const photoView = (c: Context, p: PhotoRecord) => ({
+    ...p, byName: events.nameOf(p.by), at: isoInZone(p.at, ctxOf(c).timeZone), url: `/api/v1/events/${p.eventId}/photos/${p.id}`,
+  });
+  r.get('/events/:id/photos', { access: READ, response: photoListAnswer }, (c) => {
+    const e = events.get(principal(c), c.req.param('id'));
+    return c.json({
+      items: events.photos.of(e.id).map((p) => photoView(c, p)), evidenceRequired: events.evidenceRequired(e),
+      canAdd: events.photos.mayAdd(principal(c), e), max: MAX_PHOTOS,
+    });
+  });
+  r.post('/events/:id/photos', { access: HANDLER, body: uploadPhotoBody, response: uploadPhotoAnswer }, limitedBody(MAX_PHOTO_BODY), async (c) => {
+    const key = c.req.header('idempotency-key') ?? null;
+    if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
+      throw invalid([{ field: 'Idempotency-Key', problem: 'must be 8 to 100 letters, digits or . _ : -' }]);
+    }
+    const e = events.get(principal(c), c.req.param('id'));
+    const { photo, created } = await events.photos.add(principal(c), e, c.req.valid('json'), key);
+    return c.json({ photo: photoView(c, photo), created }, created ? 201 : 200);
+  });
+  r.get(`/events/:id/photos/:photoId${ID}`, { access: READ }, async (c) => {
+    const e = events.get(principal(c), c.req.param('id'));
+    const { photo, bytes } = await events.photos.read(e, Number(c.req.param('photoId')));
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': photo.type,
+      'Content-Length': String(bytes.length),
+      'Cache-Control': 'private, max-age=86400',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Disposition': `inline; filename="photo-${photo.id}.${photo.type.slice(6).replace('jpeg', 'jpg')}"; filename*=UTF-8''${encodeURIComponent(photo.name)}`,
+    });
+  });
 
   // An unknown action is a 404 before its body is read.
   const knownAction: MiddlewareHandler = async function knownAction(c, next) {

@@ -90,3 +90,24 @@ export const EVENTS_DESK_STATS_SQL = `
   CREATE INDEX events_reviewed_in ON events(community_id, reviewed_at) WHERE reviewed_at IS NOT NULL;
   CREATE INDEX event_history_returns ON event_history(at) WHERE action IN ('reject', 'send_back', 'return');
 `;
+
+/**
+ * Migration 13: photos on a case (server/events/photos.ts). The bytes are a file under the data
+ * directory (`photos/<event_id>/<sha256>.<ext>`); the row says whose, what and when. A retried
+ * upload names the same idempotency key and finds its row: the key is unique per case.
+ */
+export const EVENT_PHOTOS_SQL = `
+  CREATE TABLE event_photos (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    sha256 TEXT NOT NULL,
+    type TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    idempotency_key TEXT
+  );
+  CREATE INDEX event_photos_of ON event_photos(event_id);
+  CREATE UNIQUE INDEX event_photos_key ON event_photos(event_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+`;

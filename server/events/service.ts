@@ -26,6 +26,9 @@ import { reasonProblem } from '../../shared/reasons.ts';
 import type { Directory } from '../kernel/community.ts';
 import { eventCode, fromRow, type EventRecord, type EventRow } from './record.ts';
 import { DEFAULT_LOOP_SETTINGS, loopRules, type CommunityRules } from '../../shared/loop-settings.ts';
+import { EventPhotos } from './photos.ts';
+import os from 'node:os';
+import path from 'node:path';
 
 export type { EventChange, HistoryLine };
 
@@ -43,6 +46,8 @@ export interface EventServiceDeps {
   inTransaction?: InTransaction;
   /** A community's loop rules now (server/settings: cached, replaced on save); taxonomy's table without. */
   loopRules?: (communityId: string) => CommunityRules;
+  /** Where photos on cases are kept (`<DATA_DIR>/photos`); without it, a temporary directory. */
+  photoDir?: string;
 }
 
 /** A history line with the name of who took it. */
@@ -66,6 +71,8 @@ export class EventService {
   readonly deadlines: DeadlineTimer;
   /** The desk's numbers (运行看板): the route asks it directly. */
   readonly stats: DeskStatsView;
+  /** Photos on cases (现场照片): the evidence a category may need before closing. */
+  readonly photos: EventPhotos;
 
   constructor(deps: EventServiceDeps) {
     this.#db = deps.db;
@@ -79,6 +86,10 @@ export class EventService {
     this.#actorName = deps.actorName ?? (() => null);
     this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
     this.#loopRules = deps.loopRules;
+    this.photos = new EventPhotos({
+      db: deps.db, queue: deps.queue, store: this.#store, now: this.#now,
+      dir: deps.photoDir ?? path.join(os.tmpdir(), `cerebellum-photos-${process.pid}`),
+    });
     const rules = deps.loopRules;
     this.deadlines = new DeadlineTimer(deps.queue, this.#store, this.#now, rules && ((communityId) => rules(communityId).remindAtRemaining));
   }
@@ -112,6 +123,10 @@ export class EventService {
   }
 
   /** Who an actor is to people: an account's display name, a grid worker's name, or the id itself. */
+  nameOf(actor: string): string {
+    return this.#nameOf(actor);
+  }
+
   #nameOf(actor: string): string {
     return this.#actorName(actor) ?? this.#dir.workerName(actor) ?? actor;
   }
@@ -314,6 +329,10 @@ export class EventService {
           `cannot ${action} an event that is ${before.status}${before.pending ? ` with a pending ${before.pending.kind} request` : ''}; allowed: ${out.allowed.join(', ') || 'none'}`,
           undefined, { status: before.status, allowed: out.allowed });
       }
+      if (action === 'close' && this.evidenceRequired(before) && this.photos.count(before.id) === 0) {
+        throw new DomainError(409, 'error.evidence_required',
+          `closing a ${before.category} case needs a photo of the spot; ${before.code} has none`, undefined, { category: before.category });
+      }
       const target = action === 'merge' ? this.#mergeTarget(principal, before, body.targetId!) : undefined;
       // Reports merged into this one would point at a case that is itself merged: the open case
       // would not list their reporters. Merge those first (or handle this report as the case).
@@ -340,6 +359,12 @@ export class EventService {
       }
       return after;
     });
+  }
+
+  /** Whether closing `e` needs a photo on it: its category's rule in the community's loop settings. */
+  evidenceRequired(e: EventRecord): boolean {
+    const rules = this.#loopRules?.(e.communityId) ?? loopRules(DEFAULT_LOOP_SETTINGS, this.#dir.timeZoneOf(e.communityId));
+    return rules.evidenceRequired(e.category);
   }
 
   /** The open case a report may be merged into: visible to the principal, open, not itself, not merged. */

@@ -169,7 +169,7 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
     expect(e).toMatchObject({ status: 'dispatched', assigneeId: g01Worker(), signedAt: null });
   });
 
-  it('puts the case in the grid worker’s tasks within a second; they sign for it, start and resolve it with a note', async () => {
+  it('puts the case in the grid worker’s tasks within a second; they sign for it, start and resolve it with a note and a photo', async () => {
     await worker.goto(`${server.url}/console/events?tab=mine`);
     await row(worker, code).waitFor({ timeout: 3_000 });
     await shot(worker, 'my-tasks-1280x800');
@@ -178,7 +178,11 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
     await shot(worker, 'case-sign-1280x800');
     await act(worker, 'sign');
     await act(worker, 'start');
-    await act(worker, 'resolve', (f) => f.locator('textarea[name="note"]').fill('已联系物业更换门禁读卡器，现场测试正常。'));
+    // A facilities case needs a photo to close (the loop settings' evidence rule): taken while resolving.
+    await act(worker, 'resolve', async (f) => {
+      await f.locator('textarea[name="note"]').fill('已联系物业更换门禁读卡器，现场测试正常。');
+      await f.locator('[data-resolve-photos]').setInputFiles(path.resolve('tests/fixtures/site-photo.png'));
+    });
     await eventually(async () => (await request(`${server.url}/api/v1/events/${id}`)).body.event.status).toBe('resolved');
     await expect(worker.locator('[data-timeline]').innerText()).resolves.toContain('已联系物业更换门禁读卡器');
   });
@@ -191,6 +195,11 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
     await dispatcher.goto(`${server.url}/console/events?tab=verify`);
     await row(dispatcher, code).waitFor();
     await row(dispatcher, code).click();
+    // The worker's photo is on the case page, and opens.
+    await dispatcher.locator('[data-photos] [data-photo] img').waitFor();
+    await eventually(() => dispatcher.locator('[data-photos] img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(96);
+    expect(await dispatcher.locator('[data-needs-photo]').count()).toBe(0);
+    await shot(dispatcher, 'case-photos-1280x800');
     await act(dispatcher, 'close');
     await until(() => live.client.state.views!.kpis.closedToday === closedBefore + 1, 'the wall counts one more closed today', 5_000);
 
@@ -207,7 +216,7 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
     const e = (await request(`${server.url}/api/v1/events/${id}`)).body.event;
     expect(e).toMatchObject({ status: 'reviewed', satisfaction: 5 });
     const steps = await dispatcher.locator('[data-step]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-step')));
-    expect(steps).toEqual(['report', 'accept', 'dispatch', 'sign', 'start', 'resolve', 'close', 'review']);
+    expect(steps).toEqual(['report', 'accept', 'dispatch', 'sign', 'start', 'photo', 'resolve', 'close', 'review']);
     await shot(dispatcher, 'case-reviewed-1280x800');
     live.close();
   });

@@ -4,7 +4,7 @@
  * displays make of them. Shelving and extensions move the deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, openSocket, post, sampleReport, startServer, until, type TestServer, type TestSocket } from '../support/server.ts';
+import { addPhoto, get, openSocket, post, sampleReport, startServer, until, type TestServer, type TestSocket } from '../support/server.ts';
 import type { Entry, EventView } from '../../shared/protocol.ts';
 import { historyOf } from './db-state.ts';
 
@@ -119,6 +119,7 @@ describe('the handling deadline', () => {
     expect(resolved).toMatchObject({ overdue: false, onTime: false });
     expect((await kpis()).kpis.overdueNow).toBe(k0 - 1);
     expect(await overdueIds()).not.toContain(e.id);
+    await addPhoto(api, e.id);
     await act(e.id, 'close');
     expect((await kpis()).kpis.onTimeRate).toBe(0);
   });

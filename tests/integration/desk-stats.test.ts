@@ -5,7 +5,7 @@
  * figure's `cases` listing exactly the cases behind it through `GET /events`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, request, sampleReport, startServer, type TestServer } from '../support/server.ts';
+import { addPhoto, loginAs, request, sampleReport, startServer, type TestServer } from '../support/server.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00+08:00');
 const MIN = 60_000;
@@ -55,6 +55,7 @@ beforeAll(async () => {
   await act(65, D, 'start');
   await act(90, B, 'dispatch', { assigneeId: 'W02' });
   await act(120, A, 'resolve', { note: '已清运' });
+  await addPhoto(api, A);
   await act(130, A, 'close');
   await act(140, A, 'review', { satisfaction: 5 });
   await act(180, B, 'sign');
@@ -64,6 +65,7 @@ beforeAll(async () => {
   await act(230, D, 'sign');
   await act(300, D, 'start');
   await act(310, D, 'resolve', { note: '已彻底清运' });
+  await addPhoto(api, D);
   await act(320, D, 'close');
   await act(330, D, 'review', { satisfaction: 3 });
   await act(390, B, 'start');

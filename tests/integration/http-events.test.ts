@@ -3,7 +3,7 @@
  * loop of an event's lifecycle, bulk ingest and the KPIs it feeds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, post, sampleReport, startServer, type TestServer } from '../support/server.ts';
+import { addPhoto, get, post, sampleReport, startServer, type TestServer } from '../support/server.ts';
 import { DEMO_COMMUNITY, randomPointIn } from '../../server/demo/community.ts';
 import { seededRandom } from '../../server/demo/seed.ts';
 import { historyOf, rowCounts } from './db-state.ts';
@@ -226,6 +226,8 @@ describe('the lifecycle through HTTP', () => {
     expect(await act(e.id, 'start')).toMatchObject({ status: 'in_progress', version: 4 });
     const resolved = await act(e.id, 'resolve', { note: '已联系环卫清运' });
     expect(resolved).toMatchObject({ status: 'resolved', version: 5, onTime: true, dueAt: null, allowedActions: ['close', 'return'] });
+    // Closing a rubbish case needs a photo of the spot (the loop settings' evidence rule).
+    await addPhoto(api, e.id);
     const closed = await act(e.id, 'close', { note: '现场核查已清理' });
     expect(closed).toMatchObject({ status: 'closed', version: 6, allowedActions: ['review'] });
     expect(closed.closedAt).not.toBeNull();
@@ -241,6 +243,7 @@ describe('the lifecycle through HTTP', () => {
       ['dispatch', 'accepted', 'dispatched'],
       ['start', 'dispatched', 'in_progress'],
       ['resolve', 'in_progress', 'resolved'],
+      ['photo', 'resolved', 'resolved'],
       ['close', 'resolved', 'closed'],
       ['review', 'closed', 'reviewed'],
     ]);
@@ -248,7 +251,7 @@ describe('the lifecycle through HTTP', () => {
     expect(h[1]!.note).toBe('属实，立案');
     expect(h[2]!.data).toEqual({ assigneeId: 'W01', assigneeName: '王丽萍' });
     expect(h[4]!.note).toBe('已联系环卫清运');
-    expect(h[6]!.data).toEqual({ satisfaction: 5 });
+    expect(h[7]!.data).toEqual({ satisfaction: 5 });
   });
 
   it('returns a resolution that failed verification and dispatches it again on the same clock', async () => {
@@ -343,6 +346,7 @@ describe('the lifecycle through HTTP', () => {
     await act(e.id, 'dispatch', { assigneeId: 'W01' });
     await act(e.id, 'start');
     await act(e.id, 'resolve', { note: '已处理' });
+    await addPhoto(api, e.id);
     await act(e.id, 'close');
     const reopen = await post(`${api}/events/${e.id}/dispatch`, { assigneeId: 'W01' });
     expect(reopen.status).toBe(409);
@@ -428,6 +432,7 @@ describe('KPIs', () => {
     await act(e.id, 'dispatch', { assigneeId: 'W01' });
     await act(e.id, 'start');
     await act(e.id, 'resolve', { note: '已处理' });
+    await addPhoto(api, e.id);
     await act(e.id, 'close');
     const k2 = (await get(`${api}/kpis`)).body.kpis;
     expect(k2.closedToday).toBe(k0.closedToday + 1);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { openSocket, post, sampleReport, startServer, tempDataDir, until, type TestServer } from '../support/server.ts';
+import { addPhoto, openSocket, post, sampleReport, startServer, tempDataDir, until, type TestServer } from '../support/server.ts';
 import { openDatabase } from '../../server/database.ts';
 import { Directory } from '../../server/kernel/community.ts';
 import { installDemoCommunity } from '../../server/demo/seed.ts';
@@ -152,6 +152,7 @@ describe('the numbers after a restart', () => {
     }
     await act(first, events[0]!.id, 'start');
     await act(first, events[0]!.id, 'resolve', { note: '已处理' });
+    await addPhoto(`${first.url}/api/v1`, events[0]!.id);
     await act(first, events[0]!.id, 'close');
     await act(first, events[0]!.id, 'review', { satisfaction: 4 });
     await act(first, events[5]!.id, 'reject', { note: '重复' });
@@ -159,6 +160,7 @@ describe('the numbers after a restart', () => {
     await first.app.events.deadlines.check();
     await act(first, events[1]!.id, 'start');
     await act(first, events[1]!.id, 'resolve', { note: '超期处理' });
+    await addPhoto(`${first.url}/api/v1`, events[1]!.id);
     await act(first, events[1]!.id, 'close');
     const before = first.app.model.views('guihua', clock);
     // Which events a snapshot carries, at which versions (events reported in the same instant have no set order).

@@ -301,3 +301,18 @@ export const sampleReport = (over: Record<string, unknown> = {}) => ({
   gridId: 'G01', address: '桂花苑3幢2单元501室', reporterName: '王建国', reporterPhone: '13812345678',
   ...over,
 });
+
+/** The photo the tests attach to a case (a 96×64 PNG of a bin by a wall). */
+export const SITE_PHOTO = fs.readFileSync(path.join(import.meta.dirname, '../fixtures/site-photo.png'));
+
+/**
+ * Add SITE_PHOTO to event `eventId` through `api` (`<url>/api/v1`), as the admin unless `as`
+ * says: what closing a case whose category needs evidence (environment, facilities, fire by
+ * default) asks for. Throws unless it was stored.
+ */
+export async function addPhoto(api: string, eventId: number, as?: Credentials): Promise<void> {
+  const r = await request(`${api}/events/${eventId}/photos`, {
+    method: 'POST', body: { name: 'site.png', type: 'image/png', data: SITE_PHOTO.toString('base64') }, ...(as ? { as } : {}),
+  });
+  if (r.status !== 201) throw new Error(`adding a photo to event ${eventId}: ${r.status} ${JSON.stringify(r.body)}`);
+}
