@@ -3,7 +3,9 @@
  * waiting for their call-back — sorted into the desk's tabs, filtered and counted. Open cases
  * are few (hundreds) beside the history (a million), and `events_status (community_id, status)`
  * finds them, so the queue is read whole and cut in memory: one query answers the tab and
- * every tab's count under the same filters.
+ * every tab's count under the same filters. The desk's other reads sit here too: the case list
+ * (`GET /events`, with the filters the desk numbers' lists use), the workers to dispatch to, the
+ * open cases a new report may duplicate.
  */
 import type { Db } from '../db/index.ts';
 import {
@@ -11,6 +13,10 @@ import {
   type DuplicateCandidate, type Light, type QueueQuery, type QueueTab,
 } from '../../shared/desk.ts';
 import type { DuplicateRule } from '../../shared/loop-settings.ts';
+import type { AssigneeSuggestion } from '../../shared/desk.ts';
+import type { ListEventsQuery } from '../../shared/schemas.ts';
+import type { WorkerRecord } from '../kernel/community.ts';
+import { pageOf, type Page } from '../db/page.ts';
 import type { Status } from '../../shared/lifecycle.ts';
 import { isoInZone } from '../../shared/time.ts';
 import type { Principal } from '../principal.ts';
@@ -29,7 +35,10 @@ export class EventQueue {
   #similar;
   #timeZone: (communityId: string) => string;
 
+  #db: Db;
+
   constructor(db: Db, timeZone: (communityId: string) => string) {
+    this.#db = db;
     this.#timeZone = timeZone;
     this.#similar = db.prepare(
       `SELECT * FROM events WHERE community_id = ? AND category = ? AND id != ? AND reported_at BETWEEN ? AND ?
@@ -88,6 +97,45 @@ export class EventQueue {
     // Placed ones nearest first; those known only by their grid after them, newest first.
     const far = (c: DuplicateCandidate) => c.distanceM ?? Number.MAX_SAFE_INTEGER;
     return out.sort((a, b) => far(a) - far(b) || b.id - a.id).slice(0, 10);
+  }
+
+  /** Whom to send `e` to, best first: its grid's own worker, then by cases open now, fewest first. */
+  rankAssignees(e: EventRecord, workers: readonly WorkerRecord[], accounts: ReadonlySet<string>): AssigneeSuggestion[] {
+    const load = this.openLoad(e.communityId);
+    return workers
+      .map((w) => ({
+        id: w.id, name: w.name, gridId: w.gridId, sameGrid: w.gridId !== null && w.gridId === e.gridId,
+        openCases: load.get(w.id) ?? 0, hasAccount: accounts.has(w.id),
+      }))
+      .sort((a, b) => Number(b.sameGrid) - Number(a.sameGrid) || a.openCases - b.openCases || a.id.localeCompare(b.id));
+  }
+
+  /** `GET /events`: newest first under the query's filters; the cursor is the id of the last event of the previous page. */
+  list(principal: Principal, q: ListEventsQuery): Page<EventRecord> {
+    const where = ['community_id = @community'];
+    const params: Record<string, unknown> = { community: principal.communityId, limit: q.limit + 1 };
+    const inList = (col: string, values: readonly (string | number)[], key: string) => {
+      where.push(`${col} IN (${values.map((_, i) => `@${key}${i}`).join(', ') || 'NULL'})`);
+      values.forEach((v, i) => (params[`${key}${i}`] = v));
+    };
+    if (q.status) inList('status', q.status, 's');
+    if (q.category) inList('category', q.category, 'c');
+    if (q.grid) inList('grid_id', q.grid, 'g');
+    if (principal.grids) inList('grid_id', principal.grids, 'pg');
+    if (q.overdue !== undefined) where.push(`overdue = ${q.overdue ? 1 : 0}`);
+    if (q.source) inList('source', q.source, 'src');
+    if (q.assignee) inList('assignee_id', q.assignee, 'a');
+    if (q.onTime !== undefined) where.push(`on_time = ${q.onTime ? 1 : 0}`);
+    if (q.satisfaction) inList('satisfaction', q.satisfaction, 'sat');
+    if (q.ids) inList('id', q.ids, 'id');
+    const at = `${q.at ?? 'reported'}_at`;
+    if (q.from) (where.push(`${at} >= @from`), (params.from = Date.parse(q.from)));
+    if (q.to) (where.push(`${at} < @to`), (params.to = Date.parse(q.to)));
+    if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
+    const rows = this.#db
+      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`)
+      .all(params) as EventRow[];
+    return pageOf(rows.map(fromRow), q.limit);
   }
 
   /** Cases dispatched to each worker and not yet resolved, by worker id. */

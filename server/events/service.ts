@@ -5,7 +5,7 @@
  * (store.ts), and the change is published only after commit.
  */
 import type { Db } from '../db/index.ts';
-import { pageOf, type Page } from '../db/page.ts';
+import type { Page } from '../db/page.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
 import { EventStore, sourceData, type EventChange, type HistoryLine, type InTransaction } from './store.ts';
@@ -151,44 +151,14 @@ export class EventService {
   assignees(principal: Principal, idOrCode: string | number): AssigneeSuggestion[] {
     authorise(principal, CENTRE, 'dispatch events');
     const e = this.get(principal, idOrCode);
-    const load = this.#queueView.openLoad(principal.communityId);
-    const accounts = this.#workerAccounts(principal.communityId);
-    return [...this.#dir.workers.values()]
-      .filter((w) => w.communityId === principal.communityId && w.status === 'active')
-      .map((w) => ({
-        id: w.id, name: w.name, gridId: w.gridId, sameGrid: w.gridId !== null && w.gridId === e.gridId,
-        openCases: load.get(w.id) ?? 0, hasAccount: accounts.has(w.id),
-      }))
-      .sort((a, b) => Number(b.sameGrid) - Number(a.sameGrid) || a.openCases - b.openCases || a.id.localeCompare(b.id));
+    const workers = [...this.#dir.workers.values()].filter((w) => w.communityId === principal.communityId && w.status === 'active');
+    return this.#queueView.rankAssignees(e, workers, this.#workerAccounts(principal.communityId));
   }
 
-  /** Newest first; the cursor is the id of the last event of the previous page. */
+  /** Newest first; the cursor is the id of the last event of the previous page (server/events/queue.ts). */
   list(principal: Principal, q: ListEventsQuery): Page<EventRecord> {
     authorise(principal, READ, 'read events');
-    const where = ['community_id = @community'];
-    const params: Record<string, unknown> = { community: principal.communityId, limit: q.limit + 1 };
-    const inList = (col: string, values: string[], key: string) => {
-      where.push(`${col} IN (${values.map((_, i) => `@${key}${i}`).join(', ')})`);
-      values.forEach((v, i) => (params[`${key}${i}`] = v));
-    };
-    if (q.status) inList('status', q.status, 's');
-    if (q.category) inList('category', q.category, 'c');
-    if (q.grid) inList('grid_id', q.grid, 'g');
-    if (principal.grids) inList('grid_id', principal.grids, 'pg');
-    if (q.overdue !== undefined) where.push(`overdue = ${q.overdue ? 1 : 0}`);
-    if (q.source) inList('source', q.source, 'src');
-    if (q.assignee) inList('assignee_id', q.assignee, 'a');
-    if (q.onTime !== undefined) where.push(`on_time = ${q.onTime ? 1 : 0}`);
-    if (q.satisfaction) where.push(`satisfaction IN (${q.satisfaction.join(', ')})`);
-    if (q.ids) where.push(`id IN (${q.ids.join(', ') || 'NULL'})`);
-    const at = `${q.at ?? 'reported'}_at`;
-    if (q.from) (where.push(`${at} >= @from`), (params.from = Date.parse(q.from)));
-    if (q.to) (where.push(`${at} < @to`), (params.to = Date.parse(q.to)));
-    if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
-    const rows = this.#db
-      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`)
-      .all(params) as EventRow[];
-    return pageOf(rows.map(fromRow), q.limit);
+    return this.#queueView.list(principal, q);
   }
 
   #visible(p: Principal, row: Pick<EventRow, 'community_id' | 'grid_id'>): boolean {
