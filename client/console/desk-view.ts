@@ -73,3 +73,10 @@ export function isTyping(e: KeyboardEvent): boolean {
 
 /** Who sees the desk's numbers (运行看板): the centre, and coordinators read-only (server/events/desk-stats.ts `STATS`). */
 export const STATS_ROLES: readonly string[] = ['admin', 'dispatcher', 'coordinator'];
+
+/** The columns of a case row (components/desk/CaseCells.svelte), by key and label key. */
+export const CASE_COLUMNS = [
+  ['clock', 'console.desk.col.clock'], ['code', 'console.desk.col.code'], ['title', 'console.desk.col.title'],
+  ['category', 'console.desk.col.category'], ['grid', 'console.desk.col.grid'], ['status', 'console.desk.col.status'],
+  ['assignee', 'console.desk.col.assignee'], ['reportedAt', 'console.desk.col.reportedAt'],
+] as const;

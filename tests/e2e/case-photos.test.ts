@@ -95,7 +95,7 @@ describe('evidence to close, on the case page', () => {
     await page.locator('[data-photos] [data-photo] img').waitFor();
     await eventually(() => page.locator('[data-photos] img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(96);
     await eventually(() => page.locator('[data-needs-photo]').count()).toBe(0);
-    await expect(page.locator('[data-timeline]').innerText()).resolves.toContain('添加现场照片');
+    await eventually(() => page.locator('[data-timeline]').innerText()).toContain('添加现场照片');
     // The thumbnail opens the full image in a new tab.
     const [tab] = await Promise.all([page.context().waitForEvent('page'), page.locator('[data-photos] [data-photo]').click()]);
     await tab!.waitForLoadState();

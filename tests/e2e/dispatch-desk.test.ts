@@ -184,7 +184,7 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
       await f.locator('[data-resolve-photos]').setInputFiles(path.resolve('tests/fixtures/site-photo.png'));
     });
     await eventually(async () => (await request(`${server.url}/api/v1/events/${id}`)).body.event.status).toBe('resolved');
-    await expect(worker.locator('[data-timeline]').innerText()).resolves.toContain('已联系物业更换门禁读卡器');
+    await eventually(() => worker.locator('[data-timeline]').innerText()).toContain('已联系物业更换门禁读卡器');
   });
 
   it('has the dispatcher verify and close it, then record the call-back; the wall’s numbers move', async () => {
@@ -236,7 +236,7 @@ describe('the dispatcher’s desk, a case from report to call-back', () => {
       await f.locator('select[name="reason"]').selectOption('not_fixed');
       await f.locator('textarea[name="note"]').fill('现场复查灯仍不亮');
     });
-    await expect(dispatcher.locator('[data-timeline]').innerText()).resolves.toContain('未整改');
+    await eventually(() => dispatcher.locator('[data-timeline]').innerText()).toContain('未整改');
     // The worker's bell says so, and the case is back in the centre's hands to dispatch again.
     await worker.goto(`${server.url}/console`);
     await eventually(async () => Number((await worker.locator('[data-notice-count]').textContent().catch(() => '0')) || 0)).toBeGreaterThan(0);
