@@ -253,6 +253,21 @@ describe('the console for people who use a screen reader, the keyboard or low vi
         await page.keyboard.press('Escape');
       }
 
+      await navigate(page, 'grid-workers');
+      await page.locator('table[data-table="grid-workers"] tr[data-grid-worker]').first().waitFor();
+      await found.check(page, `grid workers ${name}`);
+      if (deep) {
+        await page.click('[data-action="add-grid-worker"]');
+        await page.locator('dialog[open] form').waitFor();
+        await settle(page);
+        await found.check(page, `grid worker dialog ${name}`);
+        await page.keyboard.press('Escape');
+      }
+
+      await navigate(page, 'community');
+      await page.locator('[data-step="grids"]').waitFor();
+      await found.check(page, `community setup ${name}`);
+
       await navigate(page, 'displays');
       await page.locator('tr[data-display="旧大屏"]').waitFor();
       await found.check(page, `displays ${name}`);
