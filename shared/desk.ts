@@ -41,8 +41,8 @@ export const queueQuery = z
   .strict();
 export type QueueQuery = z.infer<typeof queueQuery>;
 
-/** A case as the desk lists it: the staff view, what may be done now, and its clock's light. */
-export type QueueItem = EventView & { allowedActions: Action[]; light: Light | null };
+/** A case as the desk lists it: the staff view without the reporter, what may be done now, and its clock's light. */
+export type QueueItem = Omit<EventView, 'reporterName' | 'reporterPhone'> & { allowedActions: Action[]; light: Light | null };
 
 export interface QueueAnswer {
   tab: QueueTab;

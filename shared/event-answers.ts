@@ -107,7 +107,8 @@ export const actionAnswer = z.strictObject({ event: eventAnswer });
 /** `GET /events/queue`: one tab of the desk's queue, with every tab counted (shared/desk.ts). */
 export const queueAnswer = z.strictObject({
   tab: z.enum(QUEUE_TABS),
-  items: z.array(eventAnswer.extend({ light: z.enum(['red', 'amber', 'green']).nullable() })),
+  // No reporter on a queue row (the case page has them).
+  items: z.array(eventAnswer.omit({ reporterName: true, reporterPhone: true }).extend({ light: z.enum(['red', 'amber', 'green']).nullable() })),
   counts: z.strictObject(Object.fromEntries(QUEUE_TABS.map((t) => [t, z.number().int().nonnegative()])) as Record<QueueTab, z.ZodNumber>),
   truncated: z.boolean(),
 });
