@@ -141,6 +141,14 @@ describe('the loop settings', () => {
     expect(r.body.items[2].settings).toEqual(DEFAULT_LOOP_SETTINGS);
   });
 
+  it('write a line in the audit log for every save, as every other write does', async () => {
+    const lines = () => (ts.app.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'settings.loop.update'").get() as { n: number }).n;
+    const before = lines();
+    const now = await settingsNow();
+    expect((await save(now.settings, now.version, undefined, '审计')).status).toBe(200);
+    expect(lines()).toBe(before + 1);
+  });
+
   it('may be read by a dispatcher but saved only by an admin', async () => {
     const cur = await settingsNow();
     const r = await save(cur.settings, cur.version, dispatcher);
