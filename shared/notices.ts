@@ -30,6 +30,7 @@ export const noticeView = z.strictObject({
   byName: z.string().nullable(),
   hours: z.number().nullable(),
   dueAt: instant.nullable(),
+  note: z.string().nullable(),
   at: instant,
   readAt: instant.nullable(),
 });

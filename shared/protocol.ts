@@ -249,6 +249,8 @@ export interface Notice {
   hours: number | null;
   /** The deadline a reminder or supervision is about; null otherwise. */
   dueAt: string | null;
+  /** The note written with the step (the centre's 催办, why a fix was returned); null when none. */
+  note: string | null;
   at: string;
   /** Null while unread. */
   readAt: string | null;

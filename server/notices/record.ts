@@ -24,6 +24,8 @@ export interface NoticeData {
   hours: number | null;
   /** Epoch ms. */
   dueAt: number | null;
+  /** The note written with the step (absent in notices written before it was kept). */
+  note?: string | null;
 }
 
 /** A notice written in a change's transaction, to be sent after commit. */
@@ -36,7 +38,7 @@ export function viewNotice(row: NoticeRow, timeZone: string): Notice {
   const d = JSON.parse(row.data) as NoticeData;
   return {
     id: row.id, kind: row.kind, eventId: row.event_id, code: d.code, title: d.title, byName: d.byName, hours: d.hours,
-    dueAt: d.dueAt === null ? null : isoInZone(d.dueAt, timeZone),
+    dueAt: d.dueAt === null ? null : isoInZone(d.dueAt, timeZone), note: d.note ?? null,
     at: isoInZone(row.at, timeZone), readAt: row.read_at === null ? null : isoInZone(row.read_at, timeZone),
   };
 }

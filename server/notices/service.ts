@@ -118,6 +118,8 @@ export class NoticeService {
       byName: actor === null ? null : this.#store.displayName(actor),
       hours: rule.kind === 'extension_approved' ? before?.pending?.hours ?? null : null,
       dueAt: timed ? runningDeadline(before) : null,
+      // What the centre or the worker wrote with the step (a 催办's request, why a fix was returned).
+      note: change.type === 'event.transitioned' ? this.#store.lastNote(after.id) : null,
     };
     const tz = this.#dir.timeZoneOf(community);
     const written: WrittenNotice[] = [];

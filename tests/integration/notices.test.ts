@@ -120,7 +120,15 @@ describe('a case returned for rework (退回)', () => {
     expect((await act(id, 'resolve', { note: '已清运' }, worker)).status).toBe(200);
     const r = await act(id, 'return', { note: '现场仍有垃圾' }, dispatcher);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect((await notices(worker)).items[0]).toMatchObject({ kind: 'returned', eventId: id, byName: 'disp-a' });
+    expect((await notices(worker)).items[0]).toMatchObject({ kind: 'returned', eventId: id, byName: 'disp-a', note: '现场仍有垃圾' });
+  });
+});
+
+describe('the centre chasing a case (催办)', () => {
+  it('tells the worker, with what the centre wrote', async () => {
+    const { id } = await dispatchedCase('桂花苑2幢楼道堆物');
+    expect((await act(id, 'urge', { note: '请今天下班前处理' }, dispatcher)).status).toBe(200);
+    expect((await notices(worker)).items[0]).toMatchObject({ kind: 'urged', eventId: id, byName: 'disp-a', note: '请今天下班前处理' });
   });
 });
 
