@@ -289,9 +289,9 @@ export class EventService {
       if (principal.workerId && ASSIGNEE_ACTIONS.has(action) && before.assigneeId !== principal.workerId && before.status !== 'accepted') {
         throw new DomainError(403, 'error.not_assignee', `event ${before.code} is dispatched to another grid worker`);
       }
-      // Deadlines are computed by the rules in force now and kept on the event (new ones only change).
       const reasonIssue = body.reason === undefined ? null : reasonProblem(action, body.reason);
       if (reasonIssue) throw invalid([{ field: 'reason', problem: reasonIssue }]);
+      // Deadlines are computed by the rules in force now and kept on the event (new ones only change).
       const out = applyAction(before, action, { ...body, actor: principal.id }, now, this.#loopRules?.(before.communityId));
       if (!out.ok) {
         if (out.reason === 'invalid') throw invalid([{ field: out.field, problem: out.problem }]);
