@@ -149,10 +149,14 @@ function matches(r: EventRow, needle: string): boolean {
     || (r.address?.toLowerCase().includes(needle) ?? false) || (r.reporter_phone?.includes(needle) ?? false);
 }
 
+const callable = (e: EventRecord) => e.reporterPhone !== null || e.source === 'resident' || e.source === 'hotline';
+
 /** The tabs a case shows in. */
 function tabsOf(e: EventRecord, light: Light | null, p: Principal): QueueTab[] {
   const tabs: QueueTab[] = [];
-  if (e.status === 'closed') return e.reviewedAt === null ? ['callback'] : [];
+  // 回访 is a call to whoever reported it: a resident, a hotline caller, anyone who left a phone
+  // (a patrol's or a sensor's closed case has nobody to call).
+  if (e.status === 'closed') return e.reviewedAt === null && callable(e) ? ['callback'] : [];
   tabs.push('open');
   if (e.status === 'reported') tabs.push('triage');
   if ((e.status === 'accepted' || e.status === 'returned') && !e.pending) tabs.push('dispatch');

@@ -85,6 +85,22 @@ describe('the queue', () => {
     expect(lines()).toBe(before);
   });
 
+  it('lists for a call-back (回访) the closed cases someone reported and can be called about, not a patrol’s', async () => {
+    const closeOne = async (over: Record<string, unknown>) => {
+      const e = (await request(`${api}/events`, { method: 'POST', body: sampleReport({ category: 'livelihood', subcategory: undefined, gridId: 'G01', ...over }) })).body.event;
+      for (const [a, b] of [['accept', {}], ['dispatch', { assigneeId: g01Worker }], ['start', {}], ['resolve', { note: '已处理' }], ['close', {}]] as const) {
+        const r = await act(e.id, a, b);
+        expect(r.status, `${a}: ${JSON.stringify(r.body)}`).toBe(200);
+      }
+      return e;
+    };
+    const resident = await closeOne({ title: '独居老人求助', source: 'resident', reporterPhone: '13700002222' });
+    const patrol = await closeOne({ title: '巡查发现路灯不亮', source: 'patrol', reporterPhone: undefined, reporterName: undefined, description: '' });
+    const ids = (await queue('callback')).items.map((i) => i.id);
+    expect(ids).toContain(resident.id);
+    expect(ids).not.toContain(patrol.id);
+  });
+
   it('refuses a tab that does not exist, naming the field', async () => {
     const r = await request(`${api}/events/queue?tab=everything`);
     expect(r.status).toBe(400);
