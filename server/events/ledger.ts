@@ -17,6 +17,7 @@ import type { Principal } from '../principal.ts';
 import { invalid } from '../errors.ts';
 import type { SheetColumn } from '../http/sheet.ts';
 import type { EventQueue } from './queue.ts';
+import { caseWhere } from './filter.ts';
 import { fromRow, type EventRecord, type EventRow } from './record.ts';
 
 /** Cases read at a time. */
@@ -57,28 +58,7 @@ export class EventLedger {
   }
 
   #fromHistory(p: Principal, q: ExportQuery): Ledger {
-    const where = ['community_id = @community'];
-    const params: Record<string, unknown> = { community: p.communityId };
-    const inList = (col: string, values: readonly string[] | undefined, key: string) => {
-      if (!values) return;
-      where.push(`${col} IN (${values.map((_, i) => `@${key}${i}`).join(', ')})`);
-      values.forEach((v, i) => (params[`${key}${i}`] = v));
-    };
-    inList('status', q.status, 's');
-    inList('category', q.category, 'c');
-    inList('grid_id', q.grid, 'g');
-    inList('source', q.source, 'so');
-    inList('urgency', q.urgency, 'u');
-    inList('grid_id', p.grids, 'pg');
-    if (q.overdue !== undefined) where.push(`overdue = ${q.overdue ? 1 : 0}`);
-    if (q.from) (where.push('reported_at >= @from'), (params.from = Date.parse(q.from)));
-    if (q.to) (where.push('reported_at < @to'), (params.to = Date.parse(q.to)));
-    if (q.q) {
-      // As the queue's search: the case number, words of the title, description or address, a phone.
-      where.push(`(instr(code, @q) OR instr(lower(title), @q) OR instr(lower(description), @q)
-        OR instr(lower(coalesce(address, '')), @q) OR instr(coalesce(reporter_phone, ''), @q))`);
-      params.q = q.q.toLowerCase();
-    }
+    const { where, params } = caseWhere(p, q);
     const filter = where.join(' AND ');
     const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM events WHERE ${filter}`).get(params) as { n: number }).n;
     const first = this.#db.prepare(`SELECT * FROM events WHERE ${filter} ORDER BY reported_at, id LIMIT ${PAGE}`);

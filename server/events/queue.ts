@@ -16,6 +16,7 @@ import type { DuplicateRule } from '../../shared/loop-settings.ts';
 import type { AssigneeSuggestion } from '../../shared/desk.ts';
 import type { ListEventsQuery } from '../../shared/schemas.ts';
 import type { WorkerRecord } from '../kernel/community.ts';
+import { caseWhere } from './filter.ts';
 import { pageOf, type Page } from '../db/page.ts';
 import type { Status } from '../../shared/lifecycle.ts';
 import { isoInZone } from '../../shared/time.ts';
@@ -112,25 +113,8 @@ export class EventQueue {
 
   /** `GET /events`: newest first under the query's filters; the cursor is the id of the last event of the previous page. */
   list(principal: Principal, q: ListEventsQuery): Page<EventRecord> {
-    const where = ['community_id = @community'];
-    const params: Record<string, unknown> = { community: principal.communityId, limit: q.limit + 1 };
-    const inList = (col: string, values: readonly (string | number)[], key: string) => {
-      where.push(`${col} IN (${values.map((_, i) => `@${key}${i}`).join(', ') || 'NULL'})`);
-      values.forEach((v, i) => (params[`${key}${i}`] = v));
-    };
-    if (q.status) inList('status', q.status, 's');
-    if (q.category) inList('category', q.category, 'c');
-    if (q.grid) inList('grid_id', q.grid, 'g');
-    if (principal.grids) inList('grid_id', principal.grids, 'pg');
-    if (q.overdue !== undefined) where.push(`overdue = ${q.overdue ? 1 : 0}`);
-    if (q.source) inList('source', q.source, 'src');
-    if (q.assignee) inList('assignee_id', q.assignee, 'a');
-    if (q.onTime !== undefined) where.push(`on_time = ${q.onTime ? 1 : 0}`);
-    if (q.satisfaction) inList('satisfaction', q.satisfaction, 'sat');
-    if (q.ids) inList('id', q.ids, 'id');
-    const at = `${q.at ?? 'reported'}_at`;
-    if (q.from) (where.push(`${at} >= @from`), (params.from = Date.parse(q.from)));
-    if (q.to) (where.push(`${at} < @to`), (params.to = Date.parse(q.to)));
+    const { where, params } = caseWhere(principal, q);
+    params.limit = q.limit + 1;
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#db
       .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`)
