@@ -106,7 +106,8 @@ export class NoticeService {
     }
     if (!users.size) return;
     // A person is not told of what they did themselves (an admin deciding their own request).
-    const actor = change.type === 'event.transitioned' ? this.#store.lastActor(after.id) : null;
+    const step = change.type === 'event.transitioned' ? this.#store.lastStep(after.id) : null;
+    const actor = step?.actor ?? null;
     if (actor !== null) {
       const self = this.#store.userId(actor, community);
       if (self !== null) users.delete(self);
@@ -119,7 +120,7 @@ export class NoticeService {
       hours: rule.kind === 'extension_approved' ? before?.pending?.hours ?? null : null,
       dueAt: timed ? runningDeadline(before) : null,
       // What the centre or the worker wrote with the step (a 催办's request, why a fix was returned).
-      note: change.type === 'event.transitioned' ? this.#store.lastNote(after.id) : null,
+      note: step?.note ?? null,
     };
     const tz = this.#dir.timeZoneOf(community);
     const written: WrittenNotice[] = [];

@@ -35,8 +35,7 @@ export class NoticeStore {
           ORDER BY h.id DESC LIMIT 1`,
       ).pluck(),
       centre: db.prepare("SELECT id FROM users WHERE community_id = ? AND status = 'active' AND role IN ('admin', 'dispatcher') ORDER BY id").pluck(),
-      lastActor: db.prepare('SELECT actor FROM event_history WHERE event_id = ? ORDER BY id DESC LIMIT 1').pluck(),
-      lastNote: db.prepare('SELECT note FROM event_history WHERE event_id = ? ORDER BY id DESC LIMIT 1').pluck(),
+      lastStep: db.prepare('SELECT actor, note FROM event_history WHERE event_id = ? ORDER BY id DESC LIMIT 1'),
     };
   }
 
@@ -85,12 +84,8 @@ export class NoticeStore {
   }
 
   /** Who wrote the case's latest history line (the change being recorded wrote it just before). */
-  lastActor(eventId: number): string | null {
-    return (this.#stmt.lastActor.get(eventId) as string | undefined) ?? null;
-  }
-
-  /** The note of the case's latest history line: the step this notice is about. */
-  lastNote(eventId: number): string | null {
-    return (this.#stmt.lastNote.get(eventId) as string | null | undefined) ?? null;
+  /** Who took the case's latest step and the note they wrote: the step a notice is about. */
+  lastStep(eventId: number): { actor: string; note: string | null } | null {
+    return (this.#stmt.lastStep.get(eventId) as { actor: string; note: string | null } | undefined) ?? null;
   }
 }
