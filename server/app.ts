@@ -36,6 +36,7 @@ import type { ViewContext } from './events/record.ts';
 import { JournalReader } from './live/journal.ts';
 import { ReadModel } from './live/read-model.ts';
 import { Broadcaster } from './live/broadcaster.ts';
+import { deskNotes } from './live/desks.ts';
 import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
 import { createHttpApp } from './api.ts';
 import { Auth, rooms } from './auth/index.ts';
@@ -243,6 +244,10 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     read: (userId, read) => void io.to(rooms.user(userId)).emit('notice:read', read),
   };
   feed.subscribe('notices', ({ events: changes }) => notices.publish(changes));
+  feed.subscribe('desks', ({ subjects: touched }) => {
+    if (!touched.length) return;
+    for (const [communityId, note] of deskNotes(touched)) io.to(rooms.community(communityId)).emit('desk:changed', note);
+  });
 
   model.rebuild(db, now());
   subjects.rebuild(viewContext);

@@ -7,7 +7,7 @@
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
-import { VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
+import { ACTIVITY_CHECK_IN_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
@@ -47,6 +47,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'the loop\'s settings: time limits, calendar, reminders, evidence and duplicates, every save a version', sql: LOOP_SETTINGS_SQL },
   { version: 12, name: 'the desk\'s numbers: cases found by when they were accepted, dispatched, signed for, resolved, called back; returns by when', sql: EVENTS_DESK_STATS_SQL },
   { version: 13, name: 'photos on a case: the worker\'s evidence from the spot, files under the data directory', sql: EVENT_PHOTOS_SQL },
+  { version: 14, name: 'an activity\'s check-in code: the QR code at the desk a volunteer\'s phone checks in with', sql: ACTIVITY_CHECK_IN_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -279,6 +279,29 @@ export interface ServerToClientEvents {
   notice: (n: NoticeAlert) => void;
   /** This socket's person marked notices read. */
   'notice:read': (r: NoticesRead) => void;
+  /** Records of the five subjects changed (signed-in consoles of the community only; server/live/desks.ts). */
+  'desk:changed': (c: DeskChanged) => void;
+}
+
+/** One record of the five subjects that changed: its journal type, entity and row id. Nothing personal. */
+export interface DeskChange {
+  subject: string;
+  /** e.g. `volunteer.checked_in`. */
+  type: string;
+  /** e.g. `volunteer`, `activity`, `signup`, `points_txn`, `exchange_item`, `donation`, `need`. */
+  entity: string;
+  id: number;
+}
+
+/** What one commit changed in a community's five subjects, for its desks. */
+export interface DeskChanged {
+  /** The newest journal seq among them. */
+  seq: number;
+  changes: DeskChange[];
+  /** Every entity that changed, listed or not. */
+  entities: string[];
+  /** More changed than `changes` lists: take every record of `entities` as changed. */
+  truncated?: boolean;
 }
 
 export interface ClientToServerEvents {

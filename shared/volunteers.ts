@@ -446,3 +446,6 @@ export interface LeaderboardRow {
   points: number;
   records: number;
 }
+
+/** Where an activity's QR code sends a volunteer's phone: their page's check-in with the activity's code. */
+export const checkInPath = (code: string): string => `/me/check-in/${encodeURIComponent(code)}`;

@@ -4,13 +4,15 @@
  * (desk.svelte.ts): the desk's socket lives only while a desk page is open and follows the
  * community's whole event stream, while notices must arrive on every page from sign-in to
  * sign-out. This socket subscribes to nothing, so the server sends it no batches: only the
- * person's `notice` and `notice:read` messages (their sockets share a room, server/auth/live.ts).
+ * person's `notice` and `notice:read` messages (their sockets share a room, server/auth/live.ts),
+ * and the community's `desk:changed` notes for the five subjects' desks (changes.svelte.ts).
  * On every (re)connection it asks for the list again, so a notice written while it was away is
  * counted.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol.ts';
 import { session } from './session.svelte.ts';
+import { changes } from './changes.svelte.ts';
 
 /** How many notices the panel shows. */
 export const NOTICE_PAGE = 20;
@@ -37,6 +39,8 @@ class Notices {
       this.items = [notice, ...this.items.filter((n) => n.id !== notice.id)].slice(0, NOTICE_PAGE);
       this.unread = unread;
     });
+    // The five subjects' change notes ride on this socket too: it is open on every page.
+    socket.on('desk:changed', (note) => changes.heard(note));
     socket.on('notice:read', ({ ids, unread }) => {
       this.#markedRead(ids);
       this.unread = unread;

@@ -22,6 +22,27 @@ export const ROUTES = {
   'grid-workers': '/grid-workers',
   community: '/community',
   'desk-stats': '/desk-stats',
+
+  // 志愿服务: the coordinator's registry, profiles and teams
+  volunteers: '/volunteers',
+
+  // 志愿活动: activities, sign-ups and the check-in desk
+  activities: '/activities',
+
+  // 积分超市: the points exchange's cashier and catalogue
+  exchange: '/exchange',
+
+  // 社工: the social worker's cases, services and schedule
+  casework: '/casework',
+
+  // 社会组织与项目
+  orgs: '/orgs',
+
+  // 慈善资源: donations, the fund, goods and the books
+  charity: '/charity',
+
+  // 三张清单: needs, resources, projects and matching
+  lists: '/lists',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

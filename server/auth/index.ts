@@ -119,7 +119,7 @@ export class Auth {
 
   /** The socket rooms a credential's sockets join, so they can be ended or reloaded together. */
   roomsOf(c: Credential): string[] {
-    if (c.kind === 'session') return [rooms.session(c.session.idHash), rooms.user(c.user.id)];
+    if (c.kind === 'session') return [rooms.session(c.session.idHash), rooms.user(c.user.id), rooms.community(c.user.communityId)];
     if (c.kind === 'display') return [rooms.display(c.display.id)];
     return [];
   }

@@ -16,6 +16,8 @@ export const rooms = {
   session: (idHash: string) => `auth:session:${idHash}`,
   user: (userId: number) => `auth:user:${userId}`,
   display: (displayId: number) => `auth:display:${displayId}`,
+  /** Every signed-in person of a community: the desks' change notes (server/live/desks.ts). */
+  community: (communityId: string) => `auth:community:${communityId}`,
 };
 
 /** A stand-in until the sockets are attached (and for services used without them). */

@@ -22,6 +22,9 @@ export interface SubjectChange {
   communityId: string;
   subject: SubjectKind;
   type: string;
+  /** The journal's entity and row id: what a desk that shows it asks for again (server/live/desks.ts). */
+  entity: string;
+  entityId: number;
   feed: FeedDraft | null;
 }
 
@@ -63,7 +66,7 @@ export class JournalWriter {
     const feed = e.feed ?? null;
     const data = feed ? { ...e.data, feed } : (e.data ?? {});
     const seq = Number(this.#subject.run(at, p.communityId, e.type, e.entity, e.entityId, e.fromStatus ?? null, JSON.stringify(data)).lastInsertRowid);
-    ctx.emit({ kind: 'subject', seq, at, communityId: p.communityId, subject: e.subject, type: e.type, feed });
+    ctx.emit({ kind: 'subject', seq, at, communityId: p.communityId, subject: e.subject, type: e.type, entity: e.entity, entityId: e.entityId, feed });
     return seq;
   }
 }

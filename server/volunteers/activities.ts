@@ -3,6 +3,7 @@
  * wanted and the points an hour earns; opened for sign-up, closed, or cancelled before anyone
  * checked in (ACTIVITY_TRANSITIONS).
  */
+import { randomBytes } from 'node:crypto';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../kernel/community.ts';
@@ -16,6 +17,9 @@ import {
 import { MANAGE, STAFF } from './access.ts';
 import { activityFromRow, type ActivityRecord } from './record.ts';
 import type { VolunteerParts, VolunteerStore } from './store.ts';
+
+/** A fresh check-in code: 12 hex digits (48 random bits), what migration 14 gives existing activities. */
+export const newCheckInCode = (): string => randomBytes(6).toString('hex').toUpperCase();
 
 /** Activities: create, open, close or cancel; find and list them, and count their places taken. */
 export class ActivityService {
@@ -44,10 +48,10 @@ export class ActivityService {
         communityId: p.communityId, title: body.title, description: body.description, organiser: body.organiser,
         startsAt: Date.parse(body.startsAt), endsAt: Date.parse(body.endsAt), place: body.place, gridId: body.gridId ?? null,
         capacity: body.capacity, skillsWanted: body.skillsWanted, pointsPerHour: body.pointsPerHour ?? this.#rate,
-        status: body.status, createdBy: p.id, createdAt: now, updatedAt: now,
+        status: body.status, createdBy: p.id, createdAt: now, updatedAt: now, checkInCode: newCheckInCode(),
       };
       const id = Number(this.#store.stmt.insertActivity.run(a.communityId, a.title, a.description, a.organiser, a.startsAt, a.endsAt,
-        a.place, a.gridId, a.capacity, JSON.stringify(a.skillsWanted), a.pointsPerHour, a.status, a.createdBy, a.createdAt, a.updatedAt)
+        a.place, a.gridId, a.capacity, JSON.stringify(a.skillsWanted), a.pointsPerHour, a.status, a.createdBy, a.createdAt, a.updatedAt, a.checkInCode)
         .lastInsertRowid);
       this.#store.entry(ctx, p, now, 'activity.created', 'activity', id, { status: a.status, startsAt: a.startsAt, capacity: a.capacity },
         null, { subject: 'volunteer', key: 'feed.activity.created', params: { title: feedText(a.title) }, gridId: a.gridId });

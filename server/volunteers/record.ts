@@ -43,6 +43,8 @@ export interface ActivityRecord {
   createdBy: string;
   createdAt: number;
   updatedAt: number;
+  /** What the activity's QR code carries (migration 14); never in a list or on a wall. */
+  checkInCode: string;
 }
 
 export interface SignupRecord {
@@ -117,7 +119,7 @@ export const activityFromRow = (r: Row): ActivityRecord => ({
   id: r.id, communityId: r.community_id, title: r.title, description: r.description, organiser: r.organiser,
   startsAt: r.starts_at, endsAt: r.ends_at, place: r.place, gridId: r.grid_id, capacity: r.capacity,
   skillsWanted: JSON.parse(r.skills_wanted) as string[], pointsPerHour: r.points_per_hour, status: r.status,
-  createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at,
+  createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at, checkInCode: r.check_in_code,
 });
 
 export const signupFromRow = (r: Row): SignupRecord => ({

@@ -18,6 +18,7 @@ import {
   activityStatusBody, checkInBody, checkOutBody, createActivityBody, createExchangeItemBody, createTeamBody,
   leaderboardQuery, listActivitiesQuery, listRedemptionsQuery, listVolunteersQuery, pageQuery, participationBody,
   redeemBody, registerVolunteerBody, restockBody, updateVolunteerBody, volunteerStatusBody,
+  checkInPath,
 } from '../../shared/volunteers.ts';
 
 export interface VolunteerRoutesDeps {
@@ -98,6 +99,12 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
       activity: viewActivity(a, svc.activities.taken(a.id), tz(c)),
       signups: svc.signups.list(principal(c), a.id).map((s) => viewSignup(s, tz(c))),
     });
+  });
+
+  // The activity's QR code at the desk: a volunteer's phone opens `path` and checks in with the code.
+  r.get(`/activities/:id${ID}/check-in-code`, ON_SITE, (c) => {
+    const a = svc.activities.get(principal(c), idParam(c));
+    return c.json({ code: a.checkInCode, path: checkInPath(a.checkInCode) });
   });
 
   r.post(`/activities/:id${ID}/status`, { access: MANAGE, body: activityStatusBody }, limited, async (c) => {

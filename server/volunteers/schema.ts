@@ -1,5 +1,15 @@
 /** The volunteer ledger's tables, as migrations 2 and 3 made them (server/database.ts lists the migrations). */
 
+/**
+ * Migration 14: an activity's check-in code, which the activity's QR code at the desk carries;
+ * a volunteer's phone checks in with it (`/me`). Random, unguessable, one per activity.
+ */
+export const ACTIVITY_CHECK_IN_SQL = `
+  ALTER TABLE activities ADD COLUMN check_in_code TEXT;
+  UPDATE activities SET check_in_code = upper(hex(randomblob(6)));
+  CREATE UNIQUE INDEX activities_check_in_code ON activities(check_in_code);
+`;
+
 /** Migration 2: teams, volunteers, activities and sign-ups, the points ledger, service records, the exchange. */
 export const VOLUNTEER_LEDGER_SQL = `
   CREATE TABLE volunteer_teams (

@@ -50,8 +50,8 @@ function prepare(db: Db) {
     activity: db.prepare('SELECT * FROM activities WHERE id = ?'),
     insertActivity: db.prepare(
       `INSERT INTO activities (community_id, title, description, organiser, starts_at, ends_at, place, grid_id, capacity,
-                               skills_wanted, points_per_hour, status, created_by, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                               skills_wanted, points_per_hour, status, created_by, created_at, updated_at, check_in_code)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     activityStatus: db.prepare('UPDATE activities SET status = ?, updated_at = ? WHERE id = ?'),
     taken: db.prepare(

@@ -1,10 +1,24 @@
 /** Messages of the console part of the cockpit (merged into shared/i18n.ts; zh-CN first). */
 import * as loopSettings from './console-settings.ts';
 import * as deskStats from './console-desk-stats.ts';
+import * as volunteers from './console-volunteers.ts';
+import * as activities from './console-activities.ts';
+import * as exchange from './console-exchange.ts';
+import * as casework from './console-casework.ts';
+import * as orgs from './console-orgs.ts';
+import * as charity from './console-charity.ts';
+import * as lists from './console-lists.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
   ...deskStats.zhCN,
+  ...volunteers.zhCN,
+  ...activities.zhCN,
+  ...exchange.zhCN,
+  ...casework.zhCN,
+  ...orgs.zhCN,
+  ...charity.zhCN,
+  ...lists.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -676,6 +690,13 @@ export const zhCN = {
 export const en: Record<keyof typeof zhCN, string> = {
   ...loopSettings.en,
   ...deskStats.en,
+  ...volunteers.en,
+  ...activities.en,
+  ...exchange.en,
+  ...casework.en,
+  ...orgs.en,
+  ...charity.en,
+  ...lists.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 

@@ -112,6 +112,7 @@ const ROUTES: Record<string, Rule> = {
   'GET /activities': PEOPLE,
   'POST /activities': V_MANAGE,
   'GET /activities/:id': PEOPLE,
+  'GET /activities/:id/check-in-code': V_ON_SITE,
   'POST /activities/:id/status': V_MANAGE,
   'POST /activities/:id/signups': V_ON_SITE,
   'POST /activities/:id/cancel-signup': V_ON_SITE,
