@@ -11,8 +11,8 @@ import { ACTIVITY_CHECK_IN_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './v
 import { NEEDS_SQL } from './needs/schema.ts';
 import { ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
-import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
-import { KNOWN_NAMES_SQL } from './privacy/schema.ts';
+import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
+import { KNOWN_NAMES_SQL, knownNamesTriggers } from './privacy/schema.ts';
 import { NOTICES_SQL } from './notices/schema.ts';
 import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
 
@@ -48,6 +48,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'the desk\'s numbers: cases found by when they were accepted, dispatched, signed for, resolved, called back; returns by when', sql: EVENTS_DESK_STATS_SQL },
   { version: 13, name: 'photos on a case: the worker\'s evidence from the spot, files under the data directory', sql: EVENT_PHOTOS_SQL },
   { version: 14, name: 'an activity\'s check-in code: the QR code at the desk a volunteer\'s phone checks in with', sql: ACTIVITY_CHECK_IN_SQL },
+  {
+    version: 15, name: 'two more roles: the charity bookkeeper and a volunteer on their phone, whose account names their volunteer record',
+    sql: [USER_ROLES_15_SQL, knownNamesTriggers('users')].join('\n'), rebuildsTables: true,
+  },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -6,7 +6,7 @@
  */
 import type { Audience } from '../shared/schemas.ts';
 
-export const ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'display', 'integration', 'system'] as const;
+export const ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'charity_keeper', 'volunteer', 'display', 'integration', 'system'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** People with an account (not a display, an integration's key or the system itself). */

@@ -9,8 +9,12 @@ import { instant } from './schemas.ts';
 import { singleLineText, textRule } from './text.ts';
 import { newCommunity } from './community.ts';
 
-/** The roles a person can hold. Displays and integrations are not people: they pair or hold a key. */
-export const USER_ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'] as const;
+/**
+ * The roles a person can hold. Displays and integrations are not people: they pair or hold a key.
+ * `charity_keeper` (慈善专管员) keeps the charity books and nothing else; `volunteer` is a
+ * volunteer on their own phone (`/me`), not staff: neither is in the staff sets (server/principal.ts).
+ */
+export const USER_ROLES = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'charity_keeper', 'volunteer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export const USER_STATUSES = ['active', 'disabled'] as const;

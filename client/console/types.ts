@@ -13,7 +13,8 @@ export type {
   UserView as User,
 } from '../../shared/auth.ts';
 
-export const STAFF_ROLES = USER_ROLES;
+/** The roles the users page gives: a volunteer's account is made by inviting them from the volunteer desk. */
+export const STAFF_ROLES = USER_ROLES.filter((r) => r !== 'volunteer');
 
 export type Id = string | number;
 

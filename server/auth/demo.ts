@@ -39,6 +39,8 @@ export async function installDemoAccess(
   }
   const accounts: DemoAccess['accounts'] = [];
   for (const role of USER_ROLES) {
+    // A volunteer's account names their volunteer record: made with the volunteer, not here.
+    if (role === 'volunteer') continue;
     const username = demoUsername(role);
     if (auth.accounts.users.byUsername(username)) continue;
     const password = newSecret().replace(/[-_]/g, '').slice(0, 14);
@@ -55,6 +57,7 @@ export async function installDemoAccess(
 
 const roleNames: Record<UserRole, string> = {
   admin: '管理员', dispatcher: '调度员', grid_worker: '网格员', social_worker: '社工', coordinator: '协调员',
+  charity_keeper: '慈善专管员', volunteer: '志愿者',
 };
 
 /** The grid-worker record of a grid (its own worker), or null. */

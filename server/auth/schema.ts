@@ -104,3 +104,35 @@ export const USER_SOCIAL_WORKER_SQL = 'ALTER TABLE users ADD COLUMN social_worke
 
 /** Migration 8: a grid worker's account names the grid-worker record it is (their tasks are those dispatched to it). */
 export const USER_GRID_WORKER_SQL = 'ALTER TABLE users ADD COLUMN worker_id TEXT REFERENCES workers(id);';
+
+/**
+ * Migration 15: two more roles, the charity bookkeeper (慈善专管员) and a volunteer on their own
+ * phone (志愿者), and a volunteer's account names their volunteer record. SQLite cannot change
+ * a CHECK in place: the table is rebuilt, same rows and ids (foreign keys checked before commit).
+ */
+export const USER_ROLES_15_SQL = `
+  CREATE TABLE users_15 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'charity_keeper', 'volunteer')),
+    grids TEXT NOT NULL DEFAULT '[]',
+    password_hash TEXT NOT NULL,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL,
+    social_worker_id INTEGER REFERENCES social_workers(id),
+    worker_id TEXT REFERENCES workers(id),
+    volunteer_id INTEGER REFERENCES volunteers(id)
+  );
+  INSERT INTO users_15 (id, community_id, username, display_name, role, grids, password_hash, must_change_password, status,
+                        created_at, updated_at, password_changed_at, social_worker_id, worker_id)
+    SELECT id, community_id, username, display_name, role, grids, password_hash, must_change_password, status,
+           created_at, updated_at, password_changed_at, social_worker_id, worker_id FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_15 RENAME TO users;
+  CREATE UNIQUE INDEX users_volunteer ON users(volunteer_id) WHERE volunteer_id IS NOT NULL;
+`;

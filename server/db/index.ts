@@ -15,6 +15,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The migration rebuilds a table others reference (SQLite cannot change a CHECK in place):
+   * foreign keys are off while it runs and checked whole before it commits, SQLite's own
+   * procedure (https://www.sqlite.org/lang_altertable.html#otheralter).
+   */
+  rebuildsTables?: boolean;
 }
 
 export interface OpenOptions {
@@ -62,13 +68,22 @@ export function applyMigrations(db: Db, migrations: readonly Migration[]) {
   const current = schemaVersion(db);
   for (const m of migrations) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-      if (m.version === 1) {
-        db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('db_id', randomUUID());
-      }
-    })();
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length) throw new Error(`migration ${m.version} broke ${broken.length} foreign keys`);
+        }
+        db.pragma(`user_version = ${m.version}`);
+        if (m.version === 1) {
+          db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('db_id', randomUUID());
+        }
+      })();
+    } finally {
+      if (m.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
   }
 }
 

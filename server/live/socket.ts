@@ -9,7 +9,7 @@ import { subscribeRequest } from '../../shared/schemas.ts';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeResult } from '../../shared/protocol.ts';
 import { maskName } from '../../shared/mask.ts';
 import { zodIssues } from '../errors.ts';
-import { audienceOf, type Principal } from '../principal.ts';
+import { audienceOf, WALL, type Principal } from '../principal.ts';
 import type { Authentication, Credential } from '../auth/index.ts';
 import type { LiveControl } from '../auth/live.ts';
 import type { Directory } from '../kernel/community.ts';
@@ -143,6 +143,8 @@ function subscribe(deps: LiveDeps, socket: LiveSocket, req: unknown): SubscribeR
   const parsed = subscribeRequest.safeParse(req);
   if (!parsed.success) return { ok: false, error: 'error.validation', issues: zodIssues(parsed.error) };
   const principal = socket.data.principal;
+  // A charity bookkeeper's or a volunteer's socket hears its notes (desk:changed, notices) but follows no view.
+  if (!WALL.includes(principal.role)) return { ok: false, error: 'error.forbidden' };
   const communityId = parsed.data.community ?? principal.communityId;
   if (communityId !== principal.communityId || !deps.directory.communities.has(communityId)) {
     return { ok: false, error: 'error.not_found', issues: [{ field: 'community', problem: `no community ${communityId} for you` }] };

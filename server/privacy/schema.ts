@@ -41,13 +41,22 @@ const learn = (row: string, s: (typeof SOURCES)[number]) => `
 const onNew = (s: (typeof SOURCES)[number]) =>
   s.when ? ` WHEN ${[s.column, ...(s.kinds ?? [])].reduce((w, c) => w.replaceAll(c, `NEW.${c}`), s.when)}` : '';
 
-const triggers = SOURCES.map((s) => `
+/** The triggers that learn one table's names: made again when a migration rebuilds that table. */
+export const knownNamesTriggers = (table: string): string => {
+  const s = SOURCES.find((x) => x.table === table);
+  if (!s) throw new Error(`no known names come from ${table}`);
+  return triggerSql(s);
+};
+
+const triggerSql = (s: (typeof SOURCES)[number]) => `
   CREATE TRIGGER known_names_${s.table}_insert AFTER INSERT ON ${s.table}${onNew(s)}
   BEGIN${learn('NEW', s)}
   END;
   CREATE TRIGGER known_names_${s.table}_update AFTER UPDATE OF ${[s.column, ...(s.kinds ?? [])].join(', ')} ON ${s.table}${onNew(s)}
   BEGIN${learn('NEW', s)}
-  END;`).join('\n');
+  END;`;
+
+const triggers = SOURCES.map(triggerSql).join('\n');
 
 const backfill = SOURCES.map((s) => `
   INSERT OR IGNORE INTO known_names (community_id, name)

@@ -67,6 +67,8 @@ export const zhCN = {
   'console.roleHint.grid_worker': '只能查看和处理所属网格的事件',
   'console.roleHint.social_worker': '个案、走访与服务记录',
   'console.roleHint.coordinator': '志愿服务、社会组织与资源协调',
+  'console.roleHint.charity_keeper': '只管慈善账目：登记捐赠、拨付资金与物资、对账',
+  'console.roleHint.volunteer': '志愿者本人，在手机上报名、签到、查看时长和积分',
 
   // Field problems (the server's words, in Chinese)
   'console.problem.required': '必填',
@@ -303,6 +305,8 @@ export const zhCN = {
   'console.role.grid_worker': '网格员',
   'console.role.social_worker': '社工',
   'console.role.coordinator': '协调员',
+  'console.role.charity_keeper': '慈善专管员',
+  'console.role.volunteer': '志愿者',
   'console.role.display': '大屏',
   'console.role.integration': '系统对接',
   'console.role.system': '系统',
@@ -742,6 +746,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.roleHint.grid_worker': 'Sees and handles only the events of their grids',
   'console.roleHint.social_worker': 'Cases, visits and services delivered',
   'console.roleHint.coordinator': 'Volunteers, organizations and resources',
+  'console.roleHint.charity_keeper': 'Keeps the charity books only: donations, disbursements of money and goods, the balance',
+  'console.roleHint.volunteer': 'A volunteer on their own phone: signs up, checks in, sees hours and points',
 
   'console.problem.required': 'Required',
   'console.problem.minLength': 'At least {n} characters',
@@ -967,6 +973,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.role.grid_worker': 'Grid worker',
   'console.role.social_worker': 'Social worker',
   'console.role.coordinator': 'Coordinator',
+  'console.role.charity_keeper': 'Charity bookkeeper',
+  'console.role.volunteer': 'Volunteer',
   'console.role.display': 'Wall display',
   'console.role.integration': 'Integration',
   'console.role.system': 'System',
