@@ -30,6 +30,8 @@ export const zhCN = {
   'console.nav.apiKeys': 'API 密钥',
   'console.nav.audit': '审计日志',
   'console.nav.account': '我的账户',
+  'console.nav.group.subjects': '五社联动',
+  'console.nav.group.admin': '管理',
   'console.nav.password': '修改密码',
   'console.nav.logout': '退出登录',
 
@@ -711,6 +713,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.nav.apiKeys': 'API keys',
   'console.nav.audit': 'Audit log',
   'console.nav.account': 'My account',
+  'console.nav.group.subjects': 'Five subjects',
+  'console.nav.group.admin': 'Administration',
   'console.nav.password': 'Change password',
   'console.nav.logout': 'Sign out',
 

@@ -103,7 +103,10 @@ describe('the /console staff console', () => {
     await expect(admin.locator('[data-me]').innerText()).resolves.toContain('管理员');
     // An admin's navigation: the day's work, the community's set-up, devices, keys, the log.
     const nav = await admin.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
-    expect(nav).toEqual(['home', 'events', 'desk-stats', 'users', 'grid-workers', 'community', 'loop-settings', 'displays', 'api-keys', 'audit']);
+    expect(nav).toEqual([
+      'home', 'events', 'desk-stats', 'volunteers', 'activities', 'exchange', 'casework', 'orgs', 'charity', 'lists',
+      'users', 'grid-workers', 'community', 'loop-settings', 'displays', 'api-keys', 'audit',
+    ]);
     await shot(admin, 'home-1280x800');
     expect(admin.errors).toEqual([]);
   });
@@ -373,7 +376,8 @@ describe('the /console staff console', () => {
     await eventually(() => view(page)).toBe('shell');
 
     const nav = await page.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
-    expect(nav).toEqual(['home', 'events']);
+    // A grid worker: their tasks, and on site the activities' check-in and the needs they raise.
+    expect(nav).toEqual(['home', 'events', 'activities', 'lists']);
     await expect(page.locator('[data-nav-link="password"]').isVisible()).resolves.toBe(true);
     // An admin page typed into the address bar says it is not for this role.
     await page.goto(`${server.url}/console/users`);
