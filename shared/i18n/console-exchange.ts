@@ -98,6 +98,7 @@ export const zhCN = {
   'console.exchange.ledger.kind.redeem': '兑换',
   'console.exchange.ledger.kind.correct': '更正',
   'console.exchange.ledger.empty': '还没有积分记录',
+  'console.exchange.ledger.more': '更早的记录',
 
   'console.exchange.col.itemId': '商品编号',
   'console.exchange.col.item': '商品',
@@ -221,6 +222,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.exchange.ledger.kind.redeem': 'Redeemed',
   'console.exchange.ledger.kind.correct': 'Corrected',
   'console.exchange.ledger.empty': 'No points entries yet',
+  'console.exchange.ledger.more': 'Earlier entries',
 
   'console.exchange.col.itemId': 'Item no.',
   'console.exchange.col.item': 'Item',
