@@ -60,7 +60,9 @@ export type VolunteerEntryType =
   | 'points.issued'
   | 'points.redeemed'
   | 'exchange.item_added'
-  | 'exchange.restocked';
+  | 'exchange.restocked'
+  | 'exchange.item_changed'
+  | 'exchange.stock_moved';
 
 /** The entities those entries name (journal.entity). */
 export type VolunteerEntity = 'volunteer' | 'team' | 'activity' | 'signup' | 'points_txn' | 'exchange_item';
@@ -449,3 +451,137 @@ export interface LeaderboardRow {
 
 /** Where an activity's QR code sends a volunteer's phone: their page's check-in with the activity's code. */
 export const checkInPath = (code: string): string => `/me/check-in/${encodeURIComponent(code)}`;
+
+// ---- the exchange desk (积分超市工作台, issue 13) ---------------------------------------------
+
+/**
+ * Why an item's stock moved other than by a redemption: stock in (bought, donated) or a
+ * correction (a count that differed, damaged, expired, lost, other). A movement is journalled
+ * with its reason and note; a stock number is never edited.
+ */
+export const STOCK_REASONS = ['purchase', 'donation', 'count', 'damaged', 'expired', 'lost', 'other'] as const;
+export type StockReason = (typeof STOCK_REASONS)[number];
+/** Reasons that only add stock. */
+export const STOCK_IN_REASONS: readonly StockReason[] = ['purchase', 'donation'];
+
+export const stockMoveBody = z
+  .object({
+    /** Added (positive) or taken off (negative); never zero. */
+    quantity: z.number({ message: 'must be a number' }).int('must be a whole number').min(-1_000_000).max(1_000_000)
+      .refine((n) => n !== 0, 'must not be zero'),
+    reason: z.enum(STOCK_REASONS, { message: `must be one of ${STOCK_REASONS.join(', ')}` }),
+    note: multiLineText(200).default(''),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (STOCK_IN_REASONS.includes(v.reason) && v.quantity < 0) ctx.addIssue({ code: 'custom', path: ['quantity'], message: `must be positive for ${v.reason}` });
+    if (v.reason === 'other' && !v.note.trim()) ctx.addIssue({ code: 'custom', path: ['note'], message: 'required when the reason is other' });
+  });
+export type StockMoveBody = z.infer<typeof stockMoveBody>;
+
+export const updateExchangeItemBody = z
+  .object({
+    name: required(60).optional(),
+    description: multiLineText(500).optional(),
+    pointsCost: createExchangeItemBody.shape.pointsCost.optional(),
+    /** The item's version when the form opened: a change meanwhile is a 409 naming who and when. */
+    version: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1'),
+  })
+  .strict();
+export type UpdateExchangeItemBody = z.infer<typeof updateExchangeItemBody>;
+
+/** At most this many different items on one receipt. */
+export const MAX_RECEIPT_LINES = 20;
+
+export const checkoutBody = z
+  .object({
+    volunteerId: id,
+    lines: z
+      .array(z.object({ itemId: id, quantity: redeemBody.shape.quantity.removeDefault() }).strict(), { message: 'must be a list' })
+      .min(1, 'at least one item')
+      .max(MAX_RECEIPT_LINES, `at most ${MAX_RECEIPT_LINES} items`)
+      .refine((ls) => new Set(ls.map((l) => l.itemId)).size === ls.length, 'names an item twice'),
+  })
+  .strict();
+export type CheckoutBody = z.infer<typeof checkoutBody>;
+
+/** A local day, `YYYY-MM-DD`. */
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-12-07');
+
+export const listReceiptsQuery = z
+  .object({
+    /** The local day the receipts were issued on (first and last); both absent: every day. */
+    from: day.optional(),
+    to: day.optional(),
+    volunteer: digits.transform(Number).optional(),
+    limit: pageLimit,
+    cursor,
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.from && v.to && v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+  });
+export type ListReceiptsQuery = z.infer<typeof listReceiptsQuery>;
+
+const formatField = z.enum(['csv', 'xlsx'], { message: 'must be one of csv, xlsx' });
+const langField = z.enum(['zh-CN', 'en'], { message: 'must be one of zh-CN, en' }).optional();
+
+export const receiptsExportQuery = z
+  .object({ format: formatField, lang: langField, from: day.optional(), to: day.optional(), volunteer: digits.transform(Number).optional() })
+  .strict();
+export type ReceiptsExportQuery = z.infer<typeof receiptsExportQuery>;
+
+export const itemsExportQuery = z.object({ format: formatField, lang: langField }).strict();
+export type ItemsExportQuery = z.infer<typeof itemsExportQuery>;
+
+export const findVolunteerQuery = z
+  .object({ q: singleLineText(40).min(1, 'required') })
+  .strict();
+export type FindVolunteerQuery = z.infer<typeof findVolunteerQuery>;
+
+export interface ExchangeItemDeskView extends ExchangeItemView {
+  version: number;
+  changedBy: string | null;
+  changedAt: string | null;
+}
+
+export interface StockMoveView {
+  id: number;
+  itemId: number;
+  reason: StockReason;
+  quantity: number;
+  stockAfter: number;
+  note: string;
+  by: string;
+  byName: string;
+  at: string;
+}
+
+export interface ReceiptLineView {
+  itemId: number;
+  itemName: string;
+  quantity: number;
+  unitPoints: number;
+  points: number;
+}
+
+export interface ReceiptView {
+  id: number;
+  receiptNo: string;
+  volunteerId: number;
+  volunteerName: string;
+  points: number;
+  balanceAfter: number;
+  cashier: string;
+  cashierName: string;
+  at: string;
+  lines: ReceiptLineView[];
+}
+
+export interface CashierVolunteerView {
+  id: number;
+  name: string;
+  phone: string;
+  status: VolunteerStatus;
+  balance: number;
+}

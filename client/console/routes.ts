@@ -31,6 +31,7 @@ export const ROUTES = {
 
   // 积分超市: the points exchange's cashier and catalogue
   exchange: '/exchange',
+  'exchange-ledger': '/exchange/ledger/:id',
 
   // 社工: the social worker's cases, services and schedule
   casework: '/casework',

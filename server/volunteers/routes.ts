@@ -6,6 +6,11 @@
  * Errors are DomainErrors, answered by the parent app's error handler.
  */
 import type { Context } from 'hono';
+import { actorOf, type AuditEntry } from '../auth/audit.ts';
+import { invalid } from '../errors.ts';
+import { sheetLocale, sheetResponse } from '../http/sheet.ts';
+import { localDay } from '../../shared/time.ts';
+import { itemColumns, receiptColumns, sheetNames, viewDeskItem, viewMove, viewReceipt } from './exchange-desk.ts';
 import { Routes } from '../http/routes.ts';
 import { CASHIER, MANAGE, ON_SITE, STAFF } from './access.ts';
 import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
@@ -18,18 +23,24 @@ import {
   activityStatusBody, checkInBody, checkOutBody, createActivityBody, createExchangeItemBody, createTeamBody,
   leaderboardQuery, listActivitiesQuery, listRedemptionsQuery, listVolunteersQuery, pageQuery, participationBody,
   redeemBody, registerVolunteerBody, restockBody, updateVolunteerBody, volunteerStatusBody,
-  checkInPath,
+  checkInPath, checkoutBody, findVolunteerQuery, itemsExportQuery, listReceiptsQuery, receiptsExportQuery, stockMoveBody,
+  updateExchangeItemBody,
 } from '../../shared/volunteers.ts';
 
 export interface VolunteerRoutesDeps {
   volunteers: VolunteerService;
+  /** Write an audit line soon (an export of people's records). */
+  auditSoon?: (entry: AuditEntry) => void;
 }
+
+/** An `Idempotency-Key`: a client's own token (the console sends a UUID), as on a case's photos. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
 /** A volunteer's record names them: opening one, or a page of them, is a read of someone's record to log. */
 const VOLUNTEER = ['name', 'phone'];
 
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Routes {
+export function volunteerRoutes({ volunteers: svc, auditSoon }: VolunteerRoutesDeps): Routes {
   const r = new Routes();
   const limited = limitedBody();
 
@@ -180,6 +191,76 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
     const page = svc.exchange.redemptions(principal(c), c.req.valid('query'));
     return c.json({ items: page.items.map((x) => viewRedemption(x, tz(c))), nextCursor: page.nextCursor });
   });
+
+  // ---- the exchange desk (积分超市工作台): the till, receipts, stock movements, exports ---------
+
+  const nameOf = (id: string) => svc.exchange.nameOf(id);
+  const audited = (c: Context, targetType: string, detail: Record<string, unknown>) => {
+    const p = principal(c);
+    auditSoon?.({ ...actorOf(p), action: 'records.export', targetType, detail, ip: p.request?.ip ?? null });
+  };
+
+  r.get('/exchange/volunteers', { access: CASHIER, reads: { targetType: 'volunteers', at: 'items', personal: VOLUNTEER }, query: findVolunteerQuery }, (c) =>
+    c.json({ items: svc.exchange.find(principal(c), c.req.valid('query').q) }));
+
+  r.get('/exchange/desk/items', STAFF, (c) => c.json({ items: svc.exchange.deskItems(principal(c)).map((i) => viewDeskItem(i, nameOf, tz(c))) }));
+
+  r.get('/exchange/items/export', { access: STAFF, query: itemsExportQuery }, (c) => {
+    const { format, lang } = c.req.valid('query');
+    const items = svc.exchange.deskItems(principal(c));
+    audited(c, 'exchange_items', { format, rows: items.length });
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    const day = localDay(svc.now(), tz(c)).replaceAll('-', '');
+    const name = sheetNames(locale).items;
+    return sheetResponse({
+      format, timeZone: tz(c), rows: items, sheetName: name, columns: itemColumns(locale),
+      filename: `${locale === 'en' ? 'exchange-items' : name}-${day}.${format}`, asciiFilename: `exchange-items-${day}.${format}`,
+    });
+  });
+
+  r.patch(`/exchange/items/:id${ID}`, { access: CASHIER, body: updateExchangeItemBody }, limited, async (c) => {
+    const item = await svc.exchange.updateItem(principal(c), idParam(c), c.req.valid('json'));
+    return c.json({ item: viewDeskItem(item, nameOf, tz(c)) });
+  });
+
+  r.post(`/exchange/items/:id${ID}/stock`, { access: CASHIER, body: stockMoveBody }, limited, async (c) => {
+    const out = await svc.exchange.moveStock(principal(c), idParam(c), c.req.valid('json'));
+    return c.json({ item: viewDeskItem(out.item, nameOf, tz(c)), move: viewMove(out.move, nameOf, tz(c)) }, 201);
+  });
+
+  r.get(`/exchange/items/:id${ID}/moves`, STAFF, (c) =>
+    c.json({ items: svc.exchange.moves(principal(c), idParam(c)).map((m) => viewMove(m, nameOf, tz(c))) }));
+
+  // A checkout at the till; a retry with the same Idempotency-Key answers the first receipt (200, created: false).
+  r.post('/exchange/receipts', { access: CASHIER, body: checkoutBody }, limited, async (c) => {
+    const key = c.req.header('idempotency-key') ?? null;
+    if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
+      throw invalid([{ field: 'Idempotency-Key', problem: 'must be 8 to 100 letters, digits or . _ : -' }]);
+    }
+    const { receipt, created } = await svc.exchange.checkout(principal(c), c.req.valid('json'), key);
+    return c.json({ receipt: viewReceipt(receipt, nameOf, tz(c)), created }, created ? 201 : 200);
+  });
+
+  r.get('/exchange/receipts', { access: STAFF, reads: { targetType: 'volunteers', at: 'items', personal: ['volunteerName'] }, query: listReceiptsQuery }, (c) => {
+    const page = svc.exchange.receipts(principal(c), c.req.valid('query'));
+    return c.json({ items: page.items.map((x) => viewReceipt(x, nameOf, tz(c))), nextCursor: page.nextCursor });
+  });
+
+  r.get('/exchange/receipts/export', { access: STAFF, query: receiptsExportQuery }, (c) => {
+    const { format, lang, ...filters } = c.req.valid('query');
+    const out = svc.exchange.receiptRows(principal(c), filters);
+    audited(c, 'exchange_receipts', { format, ...filters, rows: out.total });
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    const day = localDay(svc.now(), tz(c)).replaceAll('-', '');
+    const name = sheetNames(locale).receipts;
+    return sheetResponse({
+      format, timeZone: tz(c), rows: out.rows, sheetName: name, columns: receiptColumns(locale),
+      filename: `${locale === 'en' ? 'redemptions' : name}-${day}.${format}`, asciiFilename: `redemptions-${day}.${format}`,
+    });
+  });
+
+  r.get(`/exchange/receipts/:id${ID}`, { access: STAFF, reads: { targetType: 'volunteers', at: 'receipt', personal: ['volunteerName'] } }, (c) =>
+    c.json({ receipt: viewReceipt(svc.exchange.receipt(principal(c), idParam(c)), nameOf, tz(c)) }));
 
   return r;
 }

@@ -159,3 +159,47 @@ export const VOLUNTEER_LEDGER_SQL = `
 export const VOLUNTEERS_SQL = `
   ALTER TABLE volunteers ADD COLUMN availability TEXT;
 `;
+
+/**
+ * Migration 18, the exchange desk (积分超市工作台): a receipt per checkout (its number, the
+ * volunteer's balance after, the cashier, and the client's idempotency key, unique per
+ * community, so a retried checkout finds the receipt the first one wrote); every stock movement
+ * other than a redemption, with its reason and note (stock is never edited as a number); and an
+ * item's version with who changed it last, for the 409 when two cashiers edit one item.
+ */
+export const EXCHANGE_DESK_SQL = `
+  CREATE TABLE exchange_receipts (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    receipt_no TEXT NOT NULL UNIQUE,
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    points INTEGER NOT NULL CHECK (points > 0),
+    balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+    txn_id INTEGER NOT NULL REFERENCES points_txns(id),
+    cashier TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    idempotency_key TEXT
+  );
+  CREATE UNIQUE INDEX exchange_receipts_key ON exchange_receipts(community_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX exchange_receipts_community ON exchange_receipts(community_id, at);
+  CREATE INDEX exchange_receipts_volunteer ON exchange_receipts(volunteer_id, id);
+  ALTER TABLE redemptions ADD COLUMN receipt_id INTEGER REFERENCES exchange_receipts(id);
+  CREATE INDEX redemptions_receipt ON redemptions(receipt_id);
+
+  CREATE TABLE exchange_stock_moves (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    item_id INTEGER NOT NULL REFERENCES exchange_items(id),
+    reason TEXT NOT NULL CHECK (reason IN ('purchase', 'donation', 'count', 'damaged', 'expired', 'lost', 'other')),
+    quantity INTEGER NOT NULL CHECK (quantity <> 0),
+    stock_after INTEGER NOT NULL CHECK (stock_after >= 0),
+    note TEXT NOT NULL DEFAULT '',
+    by TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX exchange_stock_moves_item ON exchange_stock_moves(item_id, id);
+
+  ALTER TABLE exchange_items ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE exchange_items ADD COLUMN changed_by TEXT;
+  ALTER TABLE exchange_items ADD COLUMN changed_at INTEGER;
+`;
