@@ -52,7 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 15, name: 'two more roles: the charity bookkeeper and a volunteer on their phone, whose account names their volunteer record',
     sql: [USER_ROLES_15_SQL, knownNamesTriggers('users')].join('\n'), rebuildsTables: true,
   },
-  { version: 18, name: 'the exchange desk: receipts with an idempotency key, stock movements with a reason, an item\'s version', sql: EXCHANGE_DESK_SQL },
+  { version: 16, name: 'the exchange desk: receipts with an idempotency key, stock movements with a reason, an item\'s version', sql: EXCHANGE_DESK_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -161,7 +161,7 @@ export const VOLUNTEERS_SQL = `
 `;
 
 /**
- * Migration 18, the exchange desk (积分超市工作台): a receipt per checkout (its number, the
+ * Migration 16, the exchange desk (积分超市工作台): a receipt per checkout (its number, the
  * volunteer's balance after, the cashier, and the client's idempotency key, unique per
  * community, so a retried checkout finds the receipt the first one wrote); every stock movement
  * other than a redemption, with its reason and note (stock is never edited as a number); and an
