@@ -40,6 +40,7 @@ export const ROUTES = {
 
   // 慈善资源: donations, the fund, goods and the books
   charity: '/charity',
+  'charity-receipt': '/charity/receipts/:no',
 
   // 三张清单: needs, resources, projects and matching
   lists: '/lists',
