@@ -189,6 +189,9 @@ describe('a public view', () => {
         expect(text).not.toContain('13911112222');
       }
       expect(wall.client.state.views!.subjects!.charity.recent.find((d) => d.amountCents === 77_700)!.donor).toBe('爱心人士');
+      // Not even masked (钱**): an anonymous gift names no one.
+      await until(() => wall.client.state.views!.subjects!.feed.some((f) => f.params.amount === '777'), 'the gift\'s feed line');
+      expect(wall.client.state.views!.subjects!.feed.find((f) => f.params.amount === '777')!.params.donor).toBe('爱心人士');
     } finally {
       wall.close();
     }
