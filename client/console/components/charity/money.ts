@@ -19,8 +19,9 @@ export function countOf(text: string): number | null {
   return /^\d{1,7}$/.test(t) && Number(t) > 0 ? Number(t) : null;
 }
 
-/** ¥1,250.50 */
-export const money = (cents: number | null | undefined): string => i18n.t('console.charity.yuanValue', { amount: yuan(cents ?? 0) });
+/** ¥1,250.50; -¥300 */
+export const money = (cents: number | null | undefined): string =>
+  `${(cents ?? 0) < 0 ? '-' : ''}${i18n.t('console.charity.yuanValue', { amount: yuan(Math.abs(cents ?? 0)) })}`;
 
 /** A gift or a disbursement in a line: ¥500, or 大米 10袋. */
 export function whatOf(r: { kind: 'money' | 'goods'; amountCents: number | null; item: string | null; quantity: number | null; unit: string | null }): string {
