@@ -20,12 +20,15 @@ export function countOf(text: string): number | null {
 }
 
 /** ¥1,250.50; -¥300 */
-export const money = (cents: number | null | undefined): string =>
-  `${(cents ?? 0) < 0 ? '-' : ''}${i18n.t('console.charity.yuanValue', { amount: yuan(Math.abs(cents ?? 0)) })}`;
+export const money = (cents: number | null | undefined): string => `${(cents ?? 0) < 0 ? '-' : ''}¥${yuan(Math.abs(cents ?? 0))}`;
+
+/** 棉被 10床 (zh) / 棉被 × 10 床 (en): figures and the typed words, no language of their own. */
+export const goodsLine = (item: string | null, quantity: number | null, unit: string | null): string =>
+  i18n.locale === 'en' ? `${item ?? ''} × ${quantity ?? 0} ${unit ?? ''}` : `${item ?? ''} ${quantity ?? 0}${unit ?? ''}`;
 
 /** A gift or a disbursement in a line: ¥500, or 大米 10袋. */
 export function whatOf(r: { kind: 'money' | 'goods'; amountCents: number | null; item: string | null; quantity: number | null; unit: string | null }): string {
-  return r.kind === 'money' ? money(r.amountCents) : i18n.t('console.charity.goodsLine', { item: r.item ?? '', quantity: r.quantity ?? 0, unit: r.unit ?? '' });
+  return r.kind === 'money' ? money(r.amountCents) : goodsLine(r.item, r.quantity, r.unit);
 }
 
 /** `project:3` / `need:12` ↔ the body's projectId / needId. */
