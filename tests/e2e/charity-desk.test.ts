@@ -7,6 +7,7 @@
  * 1280×800 and 1920×1080 kept in tests/artifacts.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
@@ -24,6 +25,18 @@ if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
 
 interface DeskPage extends Page {
   errors: string[];
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings on the page as it is now (none is the bar). */
+async function axeSerious(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }
 
 const eventually = <T>(check: () => T | Promise<T>, timeout = 10_000) => expect.poll(check, { timeout, interval: 50 });
@@ -92,6 +105,7 @@ describe('the charity desk, a bookkeeper’s day', () => {
     await form.locator('input[name="consent"]').check();
     await form.locator('input[name="amount"]').fill('1250.5');
     await shot(keeper, 'donation-form-1280x800');
+    expect(await axeSerious(keeper)).toEqual([]);
     await form.locator('button[type="submit"]').click();
     await form.waitFor({ state: 'detached' });
     const row = keeper.locator('tr[data-donation]').first();
@@ -130,6 +144,7 @@ describe('the charity desk, a bookkeeper’s day', () => {
     expect(await receipt.locator('[data-field="gift"]').innerText()).toContain('壹仟贰佰伍拾元伍角');
     expect(await receipt.locator('[data-field="issuer"]').innerText()).not.toBe('');
     await shot(keeper, 'receipt-1280x800');
+    expect(await axeSerious(keeper)).toEqual([]);
     await keeper.emulateMedia({ media: 'print' });
     await shot(keeper, 'receipt-print-1280x800');
     expect(await keeper.locator('nav.side').isVisible()).toBe(false);
@@ -166,14 +181,21 @@ describe('the charity desk, a bookkeeper’s day', () => {
     expect(await keeper.locator('[data-figure="given"]').innerText()).toBe('¥1,250.50');
     expect(await keeper.locator('[data-figure="paid-out"]').innerText()).toBe('¥300');
     await shot(keeper, 'books-1280x800');
+    expect(await axeSerious(keeper)).toEqual([]);
     await keeper.setViewportSize(LARGE);
     await shot(keeper, 'books-1920x1080');
     await keeper.click('[data-tab="fund"]');
     await keeper.click('tr[data-account="fund"] button');
     await keeper.locator('table[data-table="fund-entries"] tbody tr').nth(1).waitFor();
     await shot(keeper, 'fund-1920x1080');
+    expect(await axeSerious(keeper)).toEqual([]);
+    await keeper.click('[data-tab="goods"]');
+    await keeper.click('tr[data-goods="棉被"] button');
+    await eventually(() => keeper.locator('table[data-table="goods-movements"] tbody tr').first().innerText()).toContain('+10');
+    await shot(keeper, 'goods-1920x1080');
     await keeper.click('[data-tab="donations"]');
     await shot(keeper, 'donations-1920x1080');
+    expect(await axeSerious(keeper)).toEqual([]);
     expect(keeper.errors).toEqual([]);
     expect(colleague.errors).toEqual([]);
   });
