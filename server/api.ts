@@ -115,7 +115,8 @@ function communityRoutes(deps: HttpDeps): Routes {
   r.get('/taxonomy', [...WALL, 'integration'], (c) =>
     c.json({ categories: CATEGORIES, urgencies: URGENCIES, sources: SOURCES, statuses: STATUSES, actions: ACTIONS }));
 
-  r.get('/community', PEOPLE, (c) => {
+  // The community's name, grids and time zone (no one's record): the charity bookkeeper's receipts name it.
+  r.get('/community', [...PEOPLE, 'charity_keeper'], (c) => {
     const id = principal(c).communityId;
     const community = deps.directory.communities.get(id);
     if (!community) throw new DomainError(404, 'error.not_found', `community ${id} not found`);
@@ -146,7 +147,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     }),
     ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers, auditSoon: deps.auditSoon })] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
-    ...(deps.charity ? [charityRoutes(deps.charity)] : []),
+    ...(deps.charity ? [charityRoutes(deps.charity, deps.auditSoon)] : []),
     ...(deps.needs ? [needRoutes(deps.needs)] : []),
     ...(deps.notices ? [noticeRoutes(deps.notices)] : []),
     ...(deps.community ? [communityAdminRoutes(deps.community)] : []),

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { instant } from './schemas.ts';
 import { multiLineText, singleLineText } from './text.ts';
 import { maskName, scrubText } from './mask.ts';
+import { LOCALES } from './i18n.ts';
+import { EXPORT_FORMATS } from './export.ts';
 
 export const DONOR_KINDS = ['person', 'enterprise', 'org'] as const;
 export type DonorKind = (typeof DONOR_KINDS)[number];
@@ -195,6 +197,37 @@ export type ListGoodsQuery = z.infer<typeof listGoodsQuery>;
 
 export const charityPageQuery = z.object({ limit: pageLimit, cursor }).strict();
 export type CharityPageQuery = z.infer<typeof charityPageQuery>;
+
+/** The charity desk's ledgers out (`GET /charity/export?ledger=…`): each a CSV or XLSX file. */
+export const CHARITY_LEDGERS = ['donations', 'disbursements', 'goods', 'fund'] as const;
+export type CharityLedger = (typeof CHARITY_LEDGERS)[number];
+
+export const charityExportQuery = z
+  .object({
+    ledger: z.enum(CHARITY_LEDGERS, { message: `must be one of ${CHARITY_LEDGERS.join(', ')}` }),
+    format: z.enum(EXPORT_FORMATS, { message: `must be one of ${EXPORT_FORMATS.join(', ')}` }),
+    lang: z.enum(LOCALES, { message: `must be one of ${LOCALES.join(', ')}` }).optional(),
+    /** Money or goods only (donations, disbursements). */
+    kind: z.enum(RESOURCE_KINDS, { message: `must be one of ${RESOURCE_KINDS.join(', ')}` }).optional(),
+    /** Received, paid or moved at or after / before these instants. */
+    from: instant.optional(),
+    to: instant.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.kind && (v.ledger === 'goods' || v.ledger === 'fund')) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'is a filter of the donations and disbursements ledgers' });
+    }
+    if (v.from && v.to && Date.parse(v.to) <= Date.parse(v.from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  });
+export type CharityExportQuery = z.infer<typeof charityExportQuery>;
+
+/** A project or a need a gift may be designated to and a disbursement may go to (a need by its title, a resident's name masked). */
+export interface CharityTargetView {
+  kind: 'project' | 'need';
+  id: number;
+  name: string;
+}
 
 // ---- what the API answers (staff: full donor details) ----------------------------------------
 

@@ -6,7 +6,7 @@
  */
 import { BASE, routes } from './routes.ts';
 
-export { BASE, href, pageOf, type PageName } from './routes.ts';
+export { BASE, href, pageOf, type PageName, type PlainPage } from './routes.ts';
 
 class Router {
   path = $state(location.pathname);

@@ -41,6 +41,7 @@ export const ROUTES = {
 
   // 慈善资源: donations, the fund, goods and the books
   charity: '/charity',
+  'charity-receipt': '/charity/receipts/:no',
 
   // 三张清单: needs, resources, projects and matching
   lists: '/lists',
@@ -49,6 +50,8 @@ export const ROUTES = {
 export const routes = routeTable(BASE, ROUTES);
 
 export type PageName = keyof typeof ROUTES | 'not-found';
+/** The pages whose path takes no parameter: what a navigation link can name alone. */
+export type PlainPage = { [K in keyof typeof ROUTES]: (typeof ROUTES)[K] extends `${string}:${string}` ? never : K }[keyof typeof ROUTES];
 export type Route = Match<keyof typeof ROUTES>;
 
 /** The page a path shows: `/console` is home, `/console/users` users, anything else not found. */

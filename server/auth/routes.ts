@@ -7,7 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { Routes } from '../http/routes.ts';
-import { ADMIN, PEOPLE } from '../principal.ts';
+import { ADMIN, PEOPLE, type Role } from '../principal.ts';
 import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { Auth } from './index.ts';
@@ -62,6 +62,9 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
 
   // ---- sessions ------------------------------------------------------------------------------
 
+  /** Who keeps a session of their own: staff, and the charity bookkeeper (who reads nothing else of theirs). */
+  const SIGNED_IN: readonly Role[] = [...PEOPLE, 'charity_keeper'];
+
   r.post('/auth/login', { access: 'public', body: loginBody }, small, async (c) => {
     const s = await sessions.login(c.req.valid('json'), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
     // A new session replaces the one this browser held (another user's, or an old one of ours).
@@ -70,20 +73,20 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
     return startSession(c, s, 200);
   });
 
-  r.post('/auth/logout', { access: PEOPLE, body: null }, small, (c) => {
+  r.post('/auth/logout', { access: SIGNED_IN, body: null }, small, (c) => {
     const s = session(c);
     sessions.logout(s.user, s.session, info(c));
     sessionCookie(c, null, { secure: false, maxAgeMs: 0 });
     return c.body(null, 204);
   });
 
-  r.get('/auth/me', PEOPLE, (c) => {
+  r.get('/auth/me', SIGNED_IN, (c) => {
     const s = session(c);
     const body: SessionView = { user: users.view(s.user), csrfToken: s.session.csrfToken };
     return c.json(body);
   });
 
-  r.post('/auth/password', { access: PEOPLE, body: changePasswordBody }, small, async (c) => {
+  r.post('/auth/password', { access: SIGNED_IN, body: changePasswordBody }, small, async (c) => {
     const s = session(c);
     return startSession(c, await sessions.changePassword(s.user, s.session, c.req.valid('json'), info(c)), 200);
   });

@@ -7,18 +7,21 @@
  */
 import { Routes } from '../http/routes.ts';
 import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
+import { sheetLocale, sheetResponse } from '../http/sheet.ts';
+import { actorOf, type AuditEntry } from '../auth/audit.ts';
+import { localDay } from '../../shared/time.ts';
 import type { CharityService } from './service.ts';
 import { RECEIVE, RECORDS, STAFF } from './access.ts';
 import { viewDisbursement, viewDonation, viewFundLine, viewGoods, viewMovement } from './record.ts';
 import {
-  charityPageQuery, disburseBody, listDisbursementsQuery, listDonationsQuery, listGoodsQuery, recordDonationBody,
+  charityExportQuery, charityPageQuery, disburseBody, listDisbursementsQuery, listDonationsQuery, listGoodsQuery, recordDonationBody,
 } from '../../shared/charity.ts';
 
 /** A donation names its donor: opening one, or a page of them, is a read of someone's record to log. */
 const DONOR = ['donorName', 'donorPhone'];
 
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function charityRoutes(svc: CharityService): Routes {
+export function charityRoutes(svc: CharityService, auditSoon: (entry: AuditEntry) => void = () => {}): Routes {
   const r = new Routes();
   const limited = limitedBody();
 
@@ -79,6 +82,28 @@ export function charityRoutes(svc: CharityService): Routes {
   });
 
   r.get('/charity/books', STAFF, (c) => c.json(svc.fund.books(principal(c))));
+
+  // ---- the desk's pickers and ledgers out ----------------------------------------------------
+
+  // What a gift may be designated to and a disbursement may go to: a need by its title, the
+  // resident's name masked, so the bookkeeper picks one without reading the needs list.
+  r.get('/charity/targets', STAFF, (c) => c.json({ items: svc.openTargets(principal(c)).map(({ kind, id, name }) => ({ kind, id, name })) }));
+
+  // A ledger as CSV or XLSX. Donors are personal: every export is logged with its filters and size.
+  r.get('/charity/export', { access: RECORDS, query: charityExportQuery }, (c) => {
+    const q = c.req.valid('query');
+    const p = principal(c);
+    const locale = sheetLocale(q.lang, c.req.header('accept-language'));
+    const sheet = svc.sheet(p, q, locale);
+    const { format, lang, ...filters } = q;
+    auditSoon({ ...actorOf(p), action: 'records.export', targetType: `charity.${q.ledger}`, detail: { format, ...filters, rows: sheet.total }, ip: p.request?.ip ?? null });
+    const zone = tz(c);
+    const day = localDay(svc.now(), zone).replaceAll('-', '');
+    return sheetResponse({
+      format, timeZone: zone, rows: sheet.rows, sheetName: sheet.sheetName, columns: sheet.columns,
+      filename: `${locale === 'en' ? sheet.ascii : sheet.sheetName}-${day}.${format}`, asciiFilename: `${sheet.ascii}-${day}.${format}`,
+    });
+  });
 
   return r;
 }

@@ -30,6 +30,9 @@ import { DonationService } from './donations.ts';
 import { FundService } from './fund.ts';
 import { GoodsService } from './goods.ts';
 import { CharityStore, type OpenTarget } from './store.ts';
+import { charitySheet, type CharitySheet } from './sheets.ts';
+import type { CharityExportQuery } from '../../shared/charity.ts';
+import type { Locale } from '../../shared/i18n.ts';
 
 export type { OpenTarget };
 
@@ -45,9 +48,12 @@ export class CharityService {
   readonly fund: FundService;
   #store: CharityStore;
   #dir: Directory;
+  /** The clock (the export's file is named by its day). */
+  readonly now: () => number;
 
   constructor(deps: SubjectServiceDeps) {
     this.#dir = deps.directory;
+    this.now = deps.now;
     this.#store = new CharityStore(deps.db, deps.journal);
     this.donations = new DonationService(deps, this.#store);
     this.disbursements = new DisbursementService(deps, this.#store);
@@ -64,6 +70,11 @@ export class CharityService {
    * Projects and needs of the community that can still receive (for forms and the demo): what
    * a gift may be designated to and a disbursement may go to alike.
    */
+  /** One of the ledgers (donations, disbursements, goods movements, fund entries) as sheet rows (RECORDS). */
+  sheet(p: Principal, q: CharityExportQuery, locale: Locale): CharitySheet {
+    return charitySheet(this.#store.db, p, q, locale);
+  }
+
   openTargets(p: Principal): OpenTarget[] {
     authorise(p, STAFF, 'see projects and needs');
     return this.#store.openTargets(p.communityId);

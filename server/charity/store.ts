@@ -10,7 +10,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/index.ts';
 import type { WriteContext } from '../db/write-queue.ts';
-import type { JournalWriter, SubjectChange } from '../kernel/journal.ts';
+import { feedText, type JournalWriter, type SubjectChange } from '../kernel/journal.ts';
 import { DomainError } from '../errors.ts';
 import { invalidField } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
@@ -131,7 +131,7 @@ export class CharityStore {
         "SELECT id, name, grid_id FROM projects WHERE community_id = ? AND status IN ('planned', 'active') ORDER BY id",
       ),
       openNeeds: db.prepare(
-        "SELECT id, title, grid_id FROM needs WHERE community_id = ? AND status NOT IN ('met', 'rated', 'closed') ORDER BY id DESC LIMIT 200",
+        "SELECT id, title, grid_id, resident_name FROM needs WHERE community_id = ? AND status NOT IN ('met', 'rated', 'closed') ORDER BY id DESC LIMIT 200",
       ),
     };
   }
@@ -219,12 +219,13 @@ export class CharityStore {
 
   // ---- the targets and the journal -----------------------------------------------------------
 
-  /** Projects (planned or active) and needs (not yet met or closed) of a community, projects first. */
+  /** Projects (planned or active) and needs (not yet met or closed) of a community, projects first; a need's title masked. */
   openTargets(communityId: string): OpenTarget[] {
     const projects = (this.stmt.openProjects.all(communityId) as { id: number; name: string; grid_id: string | null }[])
       .map((r) => ({ kind: 'project' as const, id: r.id, name: r.name, gridId: r.grid_id }));
-    const needs = (this.stmt.openNeeds.all(communityId) as { id: number; title: string; grid_id: string | null }[])
-      .map((r) => ({ kind: 'need' as const, id: r.id, name: r.title, gridId: r.grid_id }));
+    // A need by its title, with its resident's name masked should the title carry it.
+    const needs = (this.stmt.openNeeds.all(communityId) as { id: number; title: string; grid_id: string | null; resident_name: string | null }[])
+      .map((r) => ({ kind: 'need' as const, id: r.id, name: feedText(r.title, [r.resident_name]), gridId: r.grid_id }));
     return [...projects, ...needs];
   }
 

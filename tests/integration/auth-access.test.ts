@@ -31,9 +31,12 @@ const V_CASHIER: Who[] = ['admin', 'coordinator'];
 /** server/orgs/access.ts: MANAGE, CASEWORK (RATE and reads are STAFF). */
 const O_MANAGE: Who[] = ['admin', 'coordinator'];
 const O_CASEWORK: Who[] = ['admin', 'coordinator', 'social_worker'];
-/** server/charity/access.ts: RECORDS, RECEIVE (PAY ⊂ RECEIVE is decided on the body). */
-const C_RECORDS: Who[] = ['admin', 'dispatcher', 'social_worker', 'coordinator'];
-const C_RECEIVE: Who[] = ['admin', 'coordinator', 'social_worker'];
+/** server/charity/access.ts: STAFF, RECORDS, RECEIVE (PAY ⊂ RECEIVE is decided on the body); the charity bookkeeper is in each. */
+const C_STAFF: Who[] = [...PEOPLE, 'charity_keeper'];
+const C_RECORDS: Who[] = ['admin', 'dispatcher', 'social_worker', 'coordinator', 'charity_keeper'];
+const C_RECEIVE: Who[] = ['admin', 'coordinator', 'social_worker', 'charity_keeper'];
+/** Signed in with a session of their own: staff and the charity bookkeeper. */
+const SIGNED_IN: Who[] = [...PEOPLE, 'charity_keeper'];
 /** server/needs/access.ts: COORDINATE, ON_SITE, RESOURCES (RAISE and reads are STAFF). */
 const N_COORDINATE: Who[] = ['admin', 'dispatcher', 'coordinator', 'social_worker'];
 const N_ON_SITE: Who[] = [...N_COORDINATE, 'grid_worker'];
@@ -51,7 +54,7 @@ const ROUTES: Record<string, Rule> = {
   'GET /health': 'public',
   'GET /ready': 'public',
   'GET /taxonomy': [...WALL, 'integration'],
-  'GET /community': PEOPLE,
+  'GET /community': SIGNED_IN,
   'GET /grids': WALL,
   'GET /workers': PEOPLE,
   'GET /community/workers': ADMIN,
@@ -62,9 +65,9 @@ const ROUTES: Record<string, Rule> = {
   'GET /kpis': WALL,
 
   'POST /auth/login': 'public',
-  'POST /auth/logout': PEOPLE,
-  'GET /auth/me': PEOPLE,
-  'POST /auth/password': PEOPLE,
+  'POST /auth/logout': SIGNED_IN,
+  'GET /auth/me': SIGNED_IN,
+  'POST /auth/password': SIGNED_IN,
   'GET /auth/setup': 'public',
   'POST /auth/setup': 'public',
   'GET /users': ADMIN,
@@ -171,12 +174,14 @@ const ROUTES: Record<string, Rule> = {
   'POST /charity/disbursements': C_RECEIVE,
   'GET /charity/disbursements': C_RECORDS,
   'GET /charity/disbursements/:id': C_RECORDS,
-  'GET /charity/goods': PEOPLE,
-  'GET /charity/goods/:id': PEOPLE,
-  'GET /charity/goods/:id/movements': PEOPLE,
-  'GET /charity/fund': PEOPLE,
+  'GET /charity/goods': C_STAFF,
+  'GET /charity/goods/:id': C_STAFF,
+  'GET /charity/goods/:id/movements': C_STAFF,
+  'GET /charity/fund': C_STAFF,
   'GET /charity/fund/accounts/:id/entries': C_RECORDS,
-  'GET /charity/books': PEOPLE,
+  'GET /charity/books': C_STAFF,
+  'GET /charity/targets': C_STAFF,
+  'GET /charity/export': C_RECORDS,
 
   'GET /needs': PEOPLE,
   'POST /needs': PEOPLE,
