@@ -439,6 +439,9 @@ export interface NeedFlowView {
   linkage: import('./subjects.ts').LinkageFlow;
   /** Needs per status now, the whole community (the board's counts). */
   byStatus: Record<NeedStatus, number>;
+  /** Resources and projects per status now. */
+  resources: Record<ResourceStatus, number>;
+  projects: Record<import('./orgs.ts').ProjectStatus, number>;
 }
 
 // ---- the ledgers out ----------------------------------------------------------------------------
@@ -458,3 +461,24 @@ export type ResourcesExportQuery = z.infer<typeof resourcesExportQuery>;
 export const tasksExportQuery = listTasksQuery.omit({ limit: true, cursor: true })
   .extend({ format: exportFormat, lang: exportLang }).strict();
 export type TasksExportQuery = z.infer<typeof tasksExportQuery>;
+
+/**
+ * The flow summary the board shows beside its lists, read off the linkage flow (the wall's
+ * Sankey): how many needs it holds, how many each subject took on, how many ended each way.
+ * Every need is one path from its category, so the first hop's values add up to the total.
+ */
+export function flowTotals(flow: import('./subjects.ts').LinkageFlow): {
+  total: number;
+  bySubject: Record<string, number>;
+  byOutcome: Record<LinkageOutcome, number>;
+} {
+  const bySubject: Record<string, number> = {};
+  const byOutcome = Object.fromEntries(LINKAGE_OUTCOMES.map((o) => [o, 0])) as Record<LinkageOutcome, number>;
+  let total = 0;
+  for (const l of flow.links) {
+    if (l.source.startsWith('need:')) total += l.value;
+    if (l.target.startsWith('subject:')) bySubject[l.target.slice(8)] = (bySubject[l.target.slice(8)] ?? 0) + l.value;
+    if (l.target.startsWith('outcome:')) byOutcome[l.target.slice(8) as LinkageOutcome] += l.value;
+  }
+  return { total, bySubject, byOutcome };
+}

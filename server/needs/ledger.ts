@@ -10,7 +10,8 @@ import { MAX_EXPORT_ROWS } from '../../shared/export.ts';
 import { translate, type Locale, type MessageKey } from '../../shared/i18n.ts';
 import { zhCN as listsZh, en as listsEn } from '../../shared/i18n/console-lists.ts';
 import { POPULATIONS, SERVICE_CATEGORIES } from '../../shared/subjects.ts';
-import { NEED_STATUSES, type NeedStatus } from '../../shared/needs.ts';
+import { NEED_STATUSES, RESOURCE_STATUSES, type NeedStatus, type ResourceStatus } from '../../shared/needs.ts';
+import { PROJECT_STATUSES, type ProjectStatus } from '../../shared/orgs.ts';
 import { invalid } from '../errors.ts';
 import type { SheetColumn } from '../http/sheet.ts';
 import type { Principal } from '../principal.ts';
@@ -123,4 +124,14 @@ export function needsByStatus(db: Db, p: Principal): Record<NeedStatus, number> 
   const out = Object.fromEntries(NEED_STATUSES.map((s) => [s, 0])) as Record<NeedStatus, number>;
   for (const r of rows) out[r.status] = r.n;
   return out;
+}
+
+/** Resources and projects per status now, the community's (the board's other two lists). */
+export function listsByStatus(db: Db, p: Principal): { resources: Record<ResourceStatus, number>; projects: Record<ProjectStatus, number> } {
+  const count = <S extends string>(table: string, statuses: readonly S[]) => {
+    const out = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>;
+    for (const r of db.prepare(`SELECT status, COUNT(*) AS n FROM ${table} WHERE community_id = ? GROUP BY status`).all(p.communityId) as { status: S; n: number }[]) out[r.status] = r.n;
+    return out;
+  };
+  return { resources: count('resources', RESOURCE_STATUSES), projects: count('projects', PROJECT_STATUSES) };
 }

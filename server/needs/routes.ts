@@ -11,7 +11,7 @@ import { actorOf, type AuditEntry } from '../auth/audit.ts';
 import { sheetLocale, sheetResponse, type SheetColumn } from '../http/sheet.ts';
 import { localDay } from '../../shared/time.ts';
 import type { SubjectViews } from '../../shared/subjects.ts';
-import { allRows, listSheetName, needColumns, needsByStatus, resourceColumns, taskColumns, type ListsSheetContext } from './ledger.ts';
+import { allRows, listSheetName, listsByStatus, needColumns, needsByStatus, resourceColumns, taskColumns, type ListsSheetContext } from './ledger.ts';
 import { COORDINATE, ON_SITE, RESOURCES, STAFF } from './access.ts';
 import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import type { NeedService } from './service.ts';
@@ -64,6 +64,7 @@ export function needRoutes(svc: NeedService, deps: NeedRouteDeps = {}): Routes {
       needs: views?.needs ?? { raisedToday: 0, metToday: 0, open: 0, overdue: 0, avgResponseHours: null, daily: [], byCategory: [] },
       linkage: views?.linkage ?? { nodes: [], links: [] },
       byStatus: needsByStatus(svc.db, p),
+      ...listsByStatus(svc.db, p),
     };
     return c.json(out);
   });

@@ -155,6 +155,11 @@ export const zhCN = {
   'console.lists.conflict': '{who} 已于 {at} 修改了此需求，已为您刷新，请确认后再操作',
   'console.lists.conflict_anon': '此需求已被他人修改，已为您刷新，请确认后再操作',
   'console.lists.changed': '此需求刚被同事更新，已刷新',
+  'console.lists.project.status.planned': '筹备中',
+  'console.lists.project.status.active': '实施中',
+  'console.lists.project.status.suspended': '已暂停',
+  'console.lists.project.status.completed': '已完成',
+  'console.lists.project.status.cancelled': '已取消',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -308,4 +313,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.lists.conflict': '{who} changed this need at {at}; it has been reloaded, check it and try again',
   'console.lists.conflict_anon': 'Someone else changed this need; it has been reloaded, check it and try again',
   'console.lists.changed': 'A colleague just updated this need; reloaded',
+  'console.lists.project.status.planned': 'Planned',
+  'console.lists.project.status.active': 'Active',
+  'console.lists.project.status.suspended': 'Suspended',
+  'console.lists.project.status.completed': 'Completed',
+  'console.lists.project.status.cancelled': 'Cancelled',
 };
