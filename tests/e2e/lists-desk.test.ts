@@ -164,6 +164,7 @@ describe('the three lists board, a need from raised to rated', () => {
   });
 
   it('shows the lists as tabs on a narrow screen', async () => {
+    await toBoard(li);
     await li.setViewportSize({ width: 900, height: 800 });
     await li.locator('#lists-tab-resources').click();
     await li.locator('[data-list="resources"]').waitFor({ state: 'visible' });
