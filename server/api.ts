@@ -148,7 +148,10 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers, auditSoon: deps.auditSoon })] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
     ...(deps.charity ? [charityRoutes(deps.charity, deps.auditSoon)] : []),
-    ...(deps.needs ? [needRoutes(deps.needs)] : []),
+    ...(deps.needs ? [needRoutes(deps.needs, {
+      subjectViews: (id) => deps.model.views(id, deps.now()).subjects, auditSoon: deps.auditSoon,
+      gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
+    })] : []),
     ...(deps.notices ? [noticeRoutes(deps.notices)] : []),
     ...(deps.community ? [communityAdminRoutes(deps.community)] : []),
     ...(deps.settings ? [settingsRoutes(deps.settings)] : []),

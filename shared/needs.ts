@@ -176,6 +176,11 @@ const pageLimit = z.coerce.number({ message: 'must be a number' }).int('must be 
 const since2000 = instant.refine((v) => !(Date.parse(v) < Date.UTC(2000, 0, 1)), 'must be in 2000 or later');
 const note = multiLineText(500);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 08:30');
+/**
+ * The need's `version` as the form that sends a change read it: when someone else changed the
+ * need meanwhile, the change is refused with 409 `error.version_conflict` naming who and when.
+ */
+const expectedVersion = z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').optional();
 
 export const availabilitySchema = z
   .object({
@@ -223,15 +228,16 @@ export const acceptMatchBody = z
     funding: z.enum(FUNDING_SOURCES).default('self'),
     budgetCents: z.number({ message: 'must be a number' }).int('must be a whole number (fen)').min(0, 'must not be negative').max(1e12).default(0),
     note: note.optional(),
+    expectedVersion,
   })
   .strict();
 export type AcceptMatchBody = z.infer<typeof acceptMatchBody>;
 
-export const declineMatchBody = z.object({ note: note.optional() }).strict();
+export const declineMatchBody = z.object({ note: note.optional(), expectedVersion }).strict();
 export type DeclineMatchBody = z.infer<typeof declineMatchBody>;
 
 /** Start or meet a need; `at` when it happened, if earlier (a paper record). */
-export const needStepBody = z.object({ at: since2000.optional(), note: note.optional() }).strict();
+export const needStepBody = z.object({ at: since2000.optional(), note: note.optional(), expectedVersion }).strict();
 export type NeedStepBody = z.infer<typeof needStepBody>;
 
 export const rateNeedBody = z
@@ -239,12 +245,13 @@ export const rateNeedBody = z
     satisfaction: z.number({ message: 'must be a number' }).int('must be a whole number from 1 to 5').min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5'),
     note: note.optional(),
     at: since2000.optional(),
+    expectedVersion,
   })
   .strict();
 export type RateNeedBody = z.infer<typeof rateNeedBody>;
 
 export const closeNeedBody = z
-  .object({ reason: z.enum(CLOSE_REASONS), note: note.min(1, 'required'), at: since2000.optional() })
+  .object({ reason: z.enum(CLOSE_REASONS), note: note.min(1, 'required'), at: since2000.optional(), expectedVersion })
   .strict();
 export type CloseNeedBody = z.infer<typeof closeNeedBody>;
 
@@ -258,6 +265,10 @@ export const listNeedsQuery = z
     category: category.optional(),
     urgency: z.enum(NEED_URGENCIES).optional(),
     grid: z.string().min(1).max(40).optional(),
+    /** Needs for this key population (重点人群). */
+    population: z.enum(POPULATION_CODES, { message: `must be one of ${POPULATION_CODES.join(', ')}` }).optional(),
+    /** Search: the need's code, title, or the resident's name or phone. */
+    q: singleLineText(40).min(1, 'must not be blank').optional(),
     limit: pageLimit,
     cursor,
   })
@@ -405,4 +416,69 @@ export interface TaskView {
   createdAt: string;
   doneAt: string | null;
   note: string | null;
+}
+
+/** One line of a need's history (the journal's entries on it, its matches and its project), oldest first. */
+export interface NeedHistoryLine {
+  seq: number;
+  /** e.g. `need.matched`, `need.match_declined`, `project.created`. */
+  type: NeedEntryType | 'project.created' | 'project.status_changed';
+  at: string;
+  /** Who did it (their display name), when the entry says; null for entries written before it did. */
+  by: string | null;
+  fromStatus: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The board's flow figures (GET /needs/flow): the needs' figures and the linkage flow exactly
+ * as the wall's subject views hold them (one source, so the board and the wall agree).
+ */
+export interface NeedFlowView {
+  needs: import('./subjects.ts').NeedViews;
+  linkage: import('./subjects.ts').LinkageFlow;
+  /** Needs per status now, the whole community (the board's counts). */
+  byStatus: Record<NeedStatus, number>;
+  /** Resources and projects per status now. */
+  resources: Record<ResourceStatus, number>;
+  projects: Record<import('./orgs.ts').ProjectStatus, number>;
+}
+
+// ---- the ledgers out ----------------------------------------------------------------------------
+
+const exportFormat = z.enum(['csv', 'xlsx'], { message: 'must be one of csv, xlsx' });
+const exportLang = z.enum(['zh-CN', 'en'], { message: 'must be one of zh-CN, en' }).optional();
+
+/** The needs' ledger (需求台账): the list's filters, every row. */
+export const needsExportQuery = listNeedsQuery.omit({ limit: true, cursor: true })
+  .extend({ format: exportFormat, lang: exportLang }).strict();
+export type NeedsExportQuery = z.infer<typeof needsExportQuery>;
+
+export const resourcesExportQuery = listResourcesQuery.omit({ limit: true, cursor: true })
+  .extend({ format: exportFormat, lang: exportLang }).strict();
+export type ResourcesExportQuery = z.infer<typeof resourcesExportQuery>;
+
+export const tasksExportQuery = listTasksQuery.omit({ limit: true, cursor: true })
+  .extend({ format: exportFormat, lang: exportLang }).strict();
+export type TasksExportQuery = z.infer<typeof tasksExportQuery>;
+
+/**
+ * The flow summary the board shows beside its lists, read off the linkage flow (the wall's
+ * Sankey): how many needs it holds, how many each subject took on, how many ended each way.
+ * Every need is one path from its category, so the first hop's values add up to the total.
+ */
+export function flowTotals(flow: import('./subjects.ts').LinkageFlow): {
+  total: number;
+  bySubject: Record<string, number>;
+  byOutcome: Record<LinkageOutcome, number>;
+} {
+  const bySubject: Record<string, number> = {};
+  const byOutcome = Object.fromEntries(LINKAGE_OUTCOMES.map((o) => [o, 0])) as Record<LinkageOutcome, number>;
+  let total = 0;
+  for (const l of flow.links) {
+    if (l.source.startsWith('need:')) total += l.value;
+    if (l.target.startsWith('subject:')) bySubject[l.target.slice(8)] = (bySubject[l.target.slice(8)] ?? 0) + l.value;
+    if (l.target.startsWith('outcome:')) byOutcome[l.target.slice(8) as LinkageOutcome] += l.value;
+  }
+  return { total, bySubject, byOutcome };
 }

@@ -45,6 +45,7 @@ export const ROUTES = {
 
   // 三张清单: needs, resources, projects and matching
   lists: '/lists',
+  need: '/lists/needs/:id',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

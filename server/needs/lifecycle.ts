@@ -103,6 +103,12 @@ export class NeedLifecycleService {
     if (q.category) (where.push('category = @category'), (params.category = q.category));
     if (q.urgency) (where.push('urgency = @urgency'), (params.urgency = q.urgency));
     if (q.grid) (where.push('grid_id = @grid'), (params.grid = q.grid));
+    if (q.population) (where.push('EXISTS (SELECT 1 FROM json_each(populations) WHERE value = @population)'), (params.population = q.population));
+    if (q.q) {
+      // The code, the title, the resident's name or phone: what a coordinator on the phone has.
+      where.push("(code = @q OR instr(title, @q) > 0 OR instr(resident_name, @q) > 0 OR instr(resident_phone, @q) > 0)");
+      params.q = q.q;
+    }
     if (p.grids) (where.push(`grid_id IN (SELECT value FROM json_each(@scope))`), (params.scope = JSON.stringify(p.grids)));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#store.db.prepare(`SELECT * FROM needs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
@@ -121,6 +127,7 @@ export class NeedLifecycleService {
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.#store.need(p, needId);
+      this.#store.requireVersion(n, body.expectedVersion, this.#dir.timeZoneOf(p.communityId));
       requireAction(n, 'start');
       const at = instantFrom('at', body.at, now);
       if (at < n.matchedAt!) invalidField('at', 'is before the need was matched');
@@ -141,6 +148,7 @@ export class NeedLifecycleService {
       const now = this.#now();
       const { stmt } = this.#store;
       const n = this.#store.need(p, needId);
+      this.#store.requireVersion(n, body.expectedVersion, this.#dir.timeZoneOf(p.communityId));
       requireAction(n, 'meet');
       const at = instantFrom('at', body.at, now);
       if (at < n.startedAt!) invalidField('at', 'is before the need was started');
@@ -164,6 +172,7 @@ export class NeedLifecycleService {
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.#store.need(p, needId);
+      this.#store.requireVersion(n, body.expectedVersion, this.#dir.timeZoneOf(p.communityId));
       requireAction(n, 'rate');
       const at = instantFrom('at', body.at, now);
       if (at < n.metAt!) invalidField('at', 'is before the need was met');
@@ -184,6 +193,7 @@ export class NeedLifecycleService {
       const now = this.#now();
       const { stmt } = this.#store;
       const n = this.#store.need(p, needId);
+      this.#store.requireVersion(n, body.expectedVersion, this.#dir.timeZoneOf(p.communityId));
       requireAction(n, 'close');
       const at = instantFrom('at', body.at, now);
       if (at < n.raisedAt) invalidField('at', 'is before the need was raised');

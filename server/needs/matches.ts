@@ -89,6 +89,7 @@ export class MatchService {
       const now = this.#now();
       const { stmt, projects } = this.#store;
       const n = this.#store.need(p, needId);
+      this.#store.requireVersion(n, body.expectedVersion, this.#dir.timeZoneOf(p.communityId));
       requireAction(n, 'accept');
       const m = this.#store.matchOf(n, matchId);
       if (m.status !== 'proposed') {
@@ -148,6 +149,7 @@ export class MatchService {
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const n = this.#store.need(p, needId);
+      this.#store.requireVersion(n, body.expectedVersion, this.#dir.timeZoneOf(p.communityId));
       requireAction(n, 'decline');
       const m = this.#store.matchOf(n, matchId);
       if (m.status !== 'proposed') {

@@ -7,20 +7,34 @@
  */
 import type { Context } from 'hono';
 import { Routes } from '../http/routes.ts';
+import { actorOf, type AuditEntry } from '../auth/audit.ts';
+import { sheetLocale, sheetResponse, type SheetColumn } from '../http/sheet.ts';
+import { localDay } from '../../shared/time.ts';
+import type { SubjectViews } from '../../shared/subjects.ts';
+import { allRows, listSheetName, listsByStatus, needColumns, needsByStatus, resourceColumns, taskColumns, type ListsSheetContext } from './ledger.ts';
 import { COORDINATE, ON_SITE, RESOURCES, STAFF } from './access.ts';
 import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import type { NeedService } from './service.ts';
 import { viewMatch, viewNeed, viewResource, viewTask } from './record.ts';
 import {
   acceptMatchBody, closeNeedBody, createResourceBody, declineMatchBody, listNeedsQuery, listResourcesQuery, listTasksQuery,
-  needStepBody, proposeBody, raiseNeedBody, rateNeedBody, resourceStatusBody,
+  needStepBody, needsExportQuery, proposeBody, raiseNeedBody, rateNeedBody, resourceStatusBody, resourcesExportQuery, tasksExportQuery,
+  type NeedFlowView,
 } from '../../shared/needs.ts';
 
 /** A need may name the resident who raised it: opening one, or a page of them, is a read of someone's record to log. */
 const RESIDENT = ['residentName', 'residentPhone'];
 
+/** What the board's routes need besides the service: the wall's views, the audit log, the grids' names. */
+export interface NeedRouteDeps {
+  /** The community's five-subject views, the very ones the wall's snapshot carries. */
+  subjectViews?: (communityId: string) => SubjectViews | undefined;
+  auditSoon?: (entry: AuditEntry) => void;
+  gridName?: (id: string) => { zh: string; en: string } | null;
+}
+
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function needRoutes(svc: NeedService): Routes {
+export function needRoutes(svc: NeedService, deps: NeedRouteDeps = {}): Routes {
   const r = new Routes();
   const limited = limitedBody();
 
@@ -37,6 +51,63 @@ export function needRoutes(svc: NeedService): Routes {
   r.post('/needs', { access: STAFF, body: raiseNeedBody }, limited, async (c) => {
     const n = await svc.lifecycle.raise(principal(c), c.req.valid('json'));
     return c.json({ need: needView(c, n) }, 201);
+  });
+
+  /**
+   * The board's flow figures: the needs' figures and the linkage flow (Sankey) taken from the
+   * wall's own subject views, so the board and the wall cannot disagree; and the counts per status.
+   */
+  r.get('/needs/flow', STAFF, (c) => {
+    const p = principal(c);
+    const views = deps.subjectViews?.(p.communityId);
+    const out: NeedFlowView = {
+      needs: views?.needs ?? { raisedToday: 0, metToday: 0, open: 0, overdue: 0, avgResponseHours: null, daily: [], byCategory: [] },
+      linkage: views?.linkage ?? { nodes: [], links: [] },
+      byStatus: needsByStatus(svc.db, p),
+      ...listsByStatus(svc.db, p),
+    };
+    return c.json(out);
+  });
+
+  // ---- the ledgers out: every row under the list's filters, CSV or XLSX; the file is audited here ----
+
+  const sheet = <T>(c: Context, list: 'needs' | 'resources' | 'tasks', q: { format: 'csv' | 'xlsx'; lang?: 'zh-CN' | 'en' },
+    filters: Record<string, unknown>, rows: T[], columns: (ctx: ListsSheetContext) => SheetColumn<T>[]) => {
+    const p = principal(c);
+    deps.auditSoon?.({ ...actorOf(p), action: 'records.export', targetType: list, detail: { format: q.format, ...filters, rows: rows.length }, ip: p.request?.ip ?? null });
+    const locale = sheetLocale(q.lang, c.req.header('accept-language'));
+    const timeZone = tz(c);
+    const day = localDay(svc.now(), timeZone).replaceAll('-', '');
+    const sheetName = listSheetName(locale, list);
+    return sheetResponse({
+      format: q.format, timeZone, rows, sheetName,
+      filename: `${locale === 'en' ? list : sheetName}-${day}.${q.format}`, asciiFilename: `${list}-${day}.${q.format}`,
+      columns: columns({ locale, gridName: deps.gridName ?? (() => null), now: svc.now() }),
+    });
+  };
+
+  r.get('/needs/export', { access: STAFF, query: needsExportQuery }, (c) => {
+    const { format, lang, ...filters } = c.req.valid('query');
+    const rows = allRows((limit) => svc.lifecycle.list(principal(c), { ...filters, limit }), 'status');
+    return sheet(c, 'needs', { format, lang }, filters, rows, needColumns);
+  });
+
+  r.get('/resources/export', { access: STAFF, query: resourcesExportQuery }, (c) => {
+    const { format, lang, ...filters } = c.req.valid('query');
+    const rows = allRows((limit) => svc.resources.list(principal(c), { ...filters, limit }), 'status');
+    return sheet(c, 'resources', { format, lang }, filters, rows, resourceColumns);
+  });
+
+  r.get('/tasks/export', { access: STAFF, query: tasksExportQuery }, (c) => {
+    const { format, lang, ...filters } = c.req.valid('query');
+    const rows = allRows((limit) => svc.tasks.list(principal(c), { ...filters, limit }), 'status');
+    return sheet(c, 'tasks', { format, lang }, filters, rows, taskColumns);
+  });
+
+  /** A need's history: every step, its matches' declines and its project, naming who. */
+  r.get(`/needs/:id${ID}/history`, STAFF, (c) => {
+    const n = svc.lifecycle.get(principal(c), idParam(c));
+    return c.json({ items: svc.history(n.id, tz(c)) });
   });
 
   /** A need with its matches, its task or project: by id or by code (XQ-2026-0001). */

@@ -32,20 +32,30 @@ export class NeedService {
   readonly matches: MatchService;
   /** Tasks made by accepted matches. */
   readonly tasks: TaskService;
+  /** For the board's counts (server/needs/ledger.ts). */
+  readonly db: SubjectServiceDeps['db'];
   #dir: Directory;
   #now: () => number;
+  #store: NeedStore;
 
   constructor(deps: SubjectServiceDeps) {
     this.#dir = deps.directory;
     this.#now = deps.now;
+    this.db = deps.db;
+    this.#store = new NeedStore(deps.db, deps.journal);
     const parts: NeedParts = {
-      store: new NeedStore(deps.db, deps.journal),
+      store: this.#store,
       queue: deps.queue, directory: deps.directory, metrics: deps.metrics, now: deps.now,
     };
     this.lifecycle = new NeedLifecycleService(parts);
     this.resources = new ResourceService(parts);
     this.matches = new MatchService(parts);
     this.tasks = new TaskService(parts);
+  }
+
+  /** A need's history, oldest first (the caller has found the need as the principal may see it). */
+  history(needId: number, timeZone: string) {
+    return this.#store.history(needId, timeZone);
   }
 
   /** The principal's community's time zone, for the views' ISO instants. */

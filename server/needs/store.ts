@@ -14,7 +14,10 @@ import { authorise, invalidField, ownRow } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
 import { ProjectRows } from '../orgs/projects.ts';
 import type { FeedDraft, SubjectKind } from '../../shared/subjects.ts';
-import { NEED_TRANSITIONS, type NeedAction, type NeedEntity, type NeedEntryType, type ProviderKind } from '../../shared/needs.ts';
+import {
+  NEED_TRANSITIONS, type NeedAction, type NeedEntity, type NeedEntryType, type NeedHistoryLine, type ProviderKind,
+} from '../../shared/needs.ts';
+import { isoInZone } from '../../shared/time.ts';
 import { STAFF } from './access.ts';
 import { matchFromRow, needFromRow, resourceFromRow, type MatchRecord, type NeedRecord, type ResourceRecord } from './record.ts';
 import type { AggregateParts } from '../kernel/deps.ts';
@@ -101,6 +104,21 @@ function prepare(db: Db) {
       "SELECT p.id, p.status FROM matches m JOIN projects p ON p.id = m.project_id WHERE m.need_id = ? AND m.status = 'accepted'",
     ),
     projectStatus: db.prepare('UPDATE projects SET status = ?, updated_at = ? WHERE id = ?'),
+    // A need's history: its own entries, its matches' (a decline names the need) and its project's.
+    history: db.prepare(
+      `SELECT seq, at, type, from_status, data FROM journal
+        WHERE (entity = 'need' AND entity_id = @id)
+           OR (entity = 'match' AND entity_id IN (SELECT id FROM matches WHERE need_id = @id))
+           OR (entity = 'project' AND entity_id IN (SELECT project_id FROM matches WHERE need_id = @id AND project_id IS NOT NULL))
+        ORDER BY seq`,
+    ),
+    // The entry that last moved the need's version (a step of its lifecycle).
+    lastStep: db.prepare(
+      `SELECT at, type, data FROM journal WHERE entity = 'need' AND entity_id = ?
+          AND type IN ('need.raised', 'need.matched', 'need.started', 'need.met', 'need.rated', 'need.closed')
+        ORDER BY seq DESC LIMIT 1`,
+    ),
+    displayName: db.prepare('SELECT display_name FROM users WHERE username = ?').pluck(),
   };
 }
 
@@ -171,6 +189,34 @@ export class NeedStore {
     return (row.n ?? 0) + 1;
   }
 
+  /** Who an actor is to people: their display name, else the id as written. */
+  nameOf(actor: string): string {
+    return (this.stmt.displayName.get(actor) as string | undefined) ?? actor;
+  }
+
+  /**
+   * The need as the form read it, or a 409 `error.version_conflict` naming who changed it
+   * meanwhile and when (the dispatcher's desk does the same for a case).
+   */
+  requireVersion(n: NeedRecord, expected: number | undefined, timeZone: string): void {
+    if (expected === undefined || expected === n.version) return;
+    const last = this.stmt.lastStep.get(n.id) as { at: number; type: string; data: string } | undefined;
+    const by = last ? (JSON.parse(last.data) as { by?: string }).by : undefined;
+    const changedBy = by ? this.nameOf(by) : null;
+    throw new DomainError(409, 'error.version_conflict',
+      `need ${n.code} is at version ${n.version}, not ${expected}${changedBy ? `: changed by ${changedBy}` : ''}`, undefined,
+      { version: n.version, status: n.status, changedBy, changedAt: last ? isoInZone(last.at, timeZone) : null, type: last?.type ?? null });
+  }
+
+  /** The need's history, oldest first, each line naming who (when its entry says). */
+  history(needId: number, timeZone: string): NeedHistoryLine[] {
+    const rows = this.stmt.history.all({ id: needId }) as { seq: number; at: number; type: NeedHistoryLine['type']; from_status: string | null; data: string | null }[];
+    return rows.map((r) => {
+      const { by, feed: _feed, ...data } = JSON.parse(r.data ?? '{}') as Record<string, unknown> & { by?: string };
+      return { seq: r.seq, type: r.type, at: isoInZone(r.at, timeZone), by: by ? this.nameOf(by) : null, fromStatus: r.from_status, data };
+    });
+  }
+
   /** The journal entry for a change made in this write, credited to `subject` (emitted after commit). */
   entry(
     ctx: WriteContext<SubjectChange>, p: Principal, at: number, subject: SubjectKind,
@@ -178,7 +224,8 @@ export class NeedStore {
     entity: NeedEntity | 'project', entityId: number, data: Record<string, unknown>, fromStatus: string | null = null,
     feed: FeedDraft | null = null,
   ): void {
-    this.#journal.write(ctx, p, at, { subject, type, entity, entityId, data, fromStatus, feed });
+    // `by`: who did it, so the history and a refused change (409) can name them.
+    this.#journal.write(ctx, p, at, { subject, type, entity, entityId, data: { ...data, by: p.id }, fromStatus, feed });
   }
 }
 

@@ -201,6 +201,11 @@ const ROUTES: Record<string, Rule> = {
   'POST /resources/:id/status': N_RESOURCES,
   'GET /tasks': PEOPLE,
   'GET /tasks/:id': PEOPLE,
+  'GET /needs/flow': PEOPLE,
+  'GET /needs/export': PEOPLE,
+  'GET /resources/export': PEOPLE,
+  'GET /tasks/export': PEOPLE,
+  'GET /needs/:id/history': PEOPLE,
 
   'GET /settings/loop': PEOPLE,
   'PUT /settings/loop': ADMIN,

@@ -250,7 +250,7 @@ describe('projects and tasks', () => {
     expect(row('SELECT status FROM projects WHERE id = ?', out2.project.id)).toEqual({ status: 'cancelled' });
     expect(row('SELECT in_use FROM resources WHERE id = ?', r.id)).toEqual({ in_use: 0 });
     expect(row("SELECT from_status, data FROM journal WHERE type = 'project.status_changed' AND entity_id = ?", out.project.id))
-      .toEqual({ from_status: 'active', data: JSON.stringify({ status: 'completed', needId: need.id }) });
+      .toEqual({ from_status: 'active', data: JSON.stringify({ status: 'completed', needId: need.id, by: 'admin' }) });
   });
 
   it('refuses to make a project for an organization that was suspended after it offered the resource, and changes nothing', async () => {
