@@ -7,6 +7,7 @@
  * registry, the profile, the certificate and the check, kept in tests/artifacts.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
@@ -25,6 +26,18 @@ if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
 
 interface DeskPage extends Page {
   errors: string[];
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings on the page as it is now (none expected). */
+async function axeSerious(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const eventually = <T>(check: () => T | Promise<T>, timeout = 10_000) => expect.poll(check, { timeout, interval: 50 });
@@ -106,6 +119,9 @@ describe('the volunteer coordinator’s desk', () => {
     await li.fill('input[name="q"]', '春华');
     await eventually(() => li.locator('table[data-table="volunteers"] tbody tr[data-volunteer]').count()).toBe(1);
     await li.fill('input[name="q"]', '');
+    await eventually(() => li.locator('table[data-table="volunteers"] tbody tr[data-volunteer]').count()).toBe(1);
+    await li.waitForTimeout(400); // the toast has flown in
+    expect(await axeSerious(li)).toEqual([]);
     await shots(li, 'registry');
   });
 
@@ -147,6 +163,7 @@ describe('the volunteer coordinator’s desk', () => {
     await item.waitFor();
     certificateNo = (await item.getAttribute('data-certificate'))!;
     expect(certificateNo).toMatch(/^ZYZM-\d{4}-\d{6}$/);
+    expect(await axeSerious(li)).toEqual([]);
     await shots(li, 'profile');
     await item.locator('a').click();
     await li.locator(`[data-certificate-sheet="${certificateNo}"]`).waitFor();
@@ -167,6 +184,7 @@ describe('the volunteer coordinator’s desk', () => {
     expect(name).not.toContain('春华');
     expect(name).toContain('*');
     await expect(page.locator('[data-verify-hours]').innerText()).resolves.toContain('0.5');
+    expect(await axeSerious(page)).toEqual([]);
     await shots(page, 'verify');
     await page.goto(`${server.url}/console/verify/ZYZM-2026-999999`);
     await page.locator('[data-verify="missing"]').waitFor();
