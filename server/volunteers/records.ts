@@ -53,12 +53,14 @@ export class ServiceRecordService {
   #store: VolunteerStore;
   #queue: WriteQueue<SubjectChange>;
   #dir: Directory;
+  #metrics: VolunteerParts['metrics'];
   #now: () => number;
 
   constructor(parts: VolunteerParts) {
     this.#store = parts.store;
     this.#queue = parts.queue;
     this.#dir = parts.directory;
+    this.#metrics = parts.metrics;
     this.#now = parts.now;
   }
 
@@ -136,6 +138,11 @@ export class ServiceRecordService {
       const id = Number(stmt.insertCorrection.run(p.communityId, v.id, record.id, body.hours, body.points, body.reason, body.note,
         txnId, now, p.id).lastInsertRowid);
       stmt.touchVolunteer.run(now, v.id);
+      // The service metrics (the wall's hours) move by the correction too, in the same write.
+      if (body.hours !== 0) {
+        const gridId = (stmt.activity.get(record.activityId) as { grid_id: string | null } | undefined)?.grid_id ?? null;
+        this.#metrics.bump(p.communityId, now, 'volunteer', gridId, { serviceMinutes: Math.round(body.hours * 60) });
+      }
       const data = { recordId: record.id, correctionId: id, hours: body.hours, points: body.points, reason: body.reason, by: p.id };
       this.#store.entry(ctx, p, now, 'volunteer.service_corrected', 'volunteer', v.id, data);
       if (txnId !== null) this.#store.entry(ctx, p, now, 'volunteer.service_corrected', 'points_txn', txnId, data);

@@ -104,11 +104,14 @@ describe('corrections', () => {
     const rec = await serve(v.id);
     expect(rec).toMatchObject({ hours: 2, points: 20 });
     const before = ts.app.db.prepare('SELECT * FROM service_records WHERE id = ?').get(rec.id);
+    const minutes = () => n("SELECT COALESCE(SUM(service_minutes), 0) AS n FROM metrics_hourly WHERE subject = 'volunteer'");
+    const minutesBefore = minutes();
     const r = await ok(`/volunteers/${v.id}/corrections`, { recordId: rec.id, hours: -0.5, points: -5, reason: 'early_leave', note: '10:30 提前离开' }, 201);
     expect(r.correction).toMatchObject({ recordId: rec.id, hours: -0.5, points: -5, reason: 'early_leave' });
     expect(r.totals).toMatchObject({ hours: 1.5, points: 15, records: 1 });
     expect(r.volunteer.balance).toBe(15);
     expect(ts.app.db.prepare('SELECT * FROM service_records WHERE id = ?').get(rec.id)).toEqual(before);
+    expect(minutes()).toBe(minutesBefore - 30);
     const history = (await get(`${api}/volunteers/${v.id}/records`)).body.items;
     expect(history[0]).toMatchObject({ id: rec.id, hours: 2, netHours: 1.5, netPoints: 15, corrections: [{ hours: -0.5, reason: 'early_leave' }] });
     expect(ts.app.volunteers.points.verify(adminPrincipal(ts.app))).toMatchObject({ unbalancedTxns: [], driftedAccounts: [] });
