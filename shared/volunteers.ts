@@ -62,7 +62,9 @@ export type VolunteerEntryType =
   | 'exchange.item_added'
   | 'exchange.restocked'
   | 'exchange.item_changed'
-  | 'exchange.stock_moved';
+  | 'exchange.stock_moved'
+  | 'volunteer.service_corrected'
+  | 'volunteer.certificate_issued';
 
 /** The entities those entries name (journal.entity). */
 export type VolunteerEntity = 'volunteer' | 'team' | 'activity' | 'signup' | 'points_txn' | 'exchange_item';
@@ -211,6 +213,8 @@ export const registerVolunteerBody = z
     skills: skills.default([]),
     teamId: id.optional(),
     availability: availability.optional(),
+    /** The grid (网格) they live in or serve, if given. */
+    gridId: z.string().min(1, 'required').max(40).optional(),
   })
   .strict();
 export type RegisterVolunteerBody = z.infer<typeof registerVolunteerBody>;
@@ -222,9 +226,12 @@ export const updateVolunteerBody = z
     skills: skills.optional(),
     teamId: id.nullable().optional(),
     availability: availability.nullable().optional(),
+    gridId: z.string().min(1, 'required').max(40).nullable().optional(),
+    /** The `version` the form was opened at: a change meanwhile is a 409 naming who made it. */
+    expectedVersion: z.number({ message: 'must be a number' }).int('must be a whole number').nonnegative().optional(),
   })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'name at least one of phone, skills, teamId, availability' });
+  .refine((b) => Object.keys(b).some((k) => k !== 'expectedVersion'), { message: 'name at least one of phone, skills, teamId, availability, gridId' });
 export type UpdateVolunteerBody = z.infer<typeof updateVolunteerBody>;
 
 export const volunteerStatusBody = z
@@ -319,6 +326,11 @@ export const listVolunteersQuery = z
     status: z.enum(VOLUNTEER_STATUSES).optional(),
     team: digits.transform(Number).optional(),
     skill: z.string().min(1).max(20).optional(),
+    /** Part of a name or a phone number. */
+    q: z.string().trim().max(40, 'at most 40 characters').optional(),
+    grid: z.string().min(1).max(40).optional(),
+    /** Available on this ISO weekday (1 = Monday … 7 = Sunday). */
+    day: z.coerce.number({ message: 'must be a weekday 1-7' }).int('must be a weekday 1-7').min(1, 'must be a weekday 1-7').max(7, 'must be a weekday 1-7').optional(),
     limit: pageLimit,
     cursor,
   })
@@ -368,6 +380,9 @@ export interface VolunteerView {
   status: VolunteerStatus;
   registeredAt: string;
   balance: number;
+  gridId: string | null;
+  /** Counts the volunteer's changes: what a form sends back as `expectedVersion`. */
+  version: number;
 }
 
 export interface ActivityView {
@@ -584,4 +599,118 @@ export interface CashierVolunteerView {
   phone: string;
   status: VolunteerStatus;
   balance: number;
+}
+
+// ---- the coordinator's desk: corrections, certificates, exports (issue 13) ----------------
+
+/** Why a service record is corrected; `other` needs a note. */
+export const CORRECTION_REASONS = ['late_check_out', 'early_leave', 'missed_check_in', 'wrong_activity', 'duplicate', 'other'] as const;
+export type CorrectionReason = (typeof CORRECTION_REASONS)[number];
+
+/**
+ * A correction of a service record (更正): a NEW entry adding or taking away hours (in half
+ * hours) and points, naming the record it corrects and why. The record itself is never changed.
+ */
+export const correctionBody = z
+  .object({
+    recordId: id,
+    hours: z
+      .number({ message: 'must be a number' })
+      .min(-24, 'at least -24')
+      .max(24, 'at most 24')
+      .refine((h) => Number.isInteger(h * 2), 'must be in half hours (0.5, -1, 1.5 …)'),
+    points: z.number({ message: 'must be a number' }).int('must be a whole number').min(-10_000).max(10_000).default(0),
+    reason: z.enum(CORRECTION_REASONS, { message: `must be one of ${CORRECTION_REASONS.join(', ')}` }),
+    note: multiLineText(500).default(''),
+    expectedVersion: z.number({ message: 'must be a number' }).int('must be a whole number').nonnegative().optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.hours === 0 && b.points === 0) ctx.addIssue({ code: 'custom', path: ['hours'], message: 'a correction changes hours or points' });
+    if (b.reason === 'other' && !b.note.trim()) ctx.addIssue({ code: 'custom', path: ['note'], message: 'required when the reason is other' });
+  });
+export type CorrectionBody = z.infer<typeof correctionBody>;
+
+/** Issue a service-hours certificate (志愿服务证明) over the local days [from, to], both included. */
+export const issueCertificateBody = z
+  .object({ from: day, to: day })
+  .strict()
+  .refine((b) => b.from <= b.to, { message: 'must not be before from', path: ['to'] });
+export type IssueCertificateBody = z.infer<typeof issueCertificateBody>;
+
+/** A period certificate's number: `ZYZM-<year>-<6 digits>` (志愿证明); a record's is ZYFW. */
+export function periodCertificateNumber(year: number, id: number): string {
+  return `ZYZM-${year}-${String(id).padStart(6, '0')}`;
+}
+
+/** What a certificate number looks like (a record's ZYFW or a period's ZYZM). */
+export const CERTIFICATE_NO = /^ZY(?:FW|ZM)-\d{4}-\d{6,}$/;
+
+export const volunteerExportQuery = listVolunteersQuery
+  .omit({ limit: true, cursor: true })
+  .extend({
+    format: z.enum(['csv', 'xlsx'], { message: 'must be one of csv, xlsx' }),
+    lang: z.enum(['zh-CN', 'en'], { message: 'must be one of zh-CN, en' }).optional(),
+  })
+  .strict();
+export type VolunteerExportQuery = z.infer<typeof volunteerExportQuery>;
+
+export const recordsExportQuery = z
+  .object({
+    format: z.enum(['csv', 'xlsx'], { message: 'must be one of csv, xlsx' }),
+    lang: z.enum(['zh-CN', 'en'], { message: 'must be one of zh-CN, en' }).optional(),
+  })
+  .strict();
+export type RecordsExportQuery = z.infer<typeof recordsExportQuery>;
+
+export interface CorrectionView {
+  id: number;
+  recordId: number;
+  certificateNo: string;
+  hours: number;
+  points: number;
+  reason: CorrectionReason;
+  note: string;
+  at: string;
+  actor: string;
+  actorName: string;
+}
+
+/** A line of a volunteer's service history: a record with its corrections and what it nets to. */
+export interface HistoryRecordView extends ServiceRecordView {
+  corrections: CorrectionView[];
+  netHours: number;
+  netPoints: number;
+}
+
+export interface CertificateLine {
+  date: string;
+  activity: string;
+  content: string;
+  hours: number;
+}
+
+/** A period certificate as staff print it. */
+export interface CertificateView {
+  certificateNo: string;
+  volunteerId: number;
+  volunteerName: string;
+  idNumber: string | null;
+  from: string;
+  to: string;
+  hours: number;
+  lines: CertificateLine[];
+  issuer: string;
+  issuedAt: string;
+}
+
+/** What anyone may see of a certificate by its number: the name masked, no ID, no phone. */
+export interface PublicCertificateView {
+  certificateNo: string;
+  name: string;
+  hours: number;
+  from: string | null;
+  to: string | null;
+  issuer: string;
+  issuedAt: string;
 }

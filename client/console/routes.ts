@@ -25,6 +25,9 @@ export const ROUTES = {
 
   // 志愿服务: the coordinator's registry, profiles and teams
   volunteers: '/volunteers',
+  volunteer: '/volunteers/:id',
+  'volunteer-certificate': '/volunteers/:id/certificate/:no',
+  'verify-certificate': '/verify/:no',
 
   // 志愿活动: activities, sign-ups and the check-in desk
   activities: '/activities',

@@ -24,6 +24,9 @@ export interface VolunteerRecord {
   status: VolunteerStatus;
   registeredAt: number;
   updatedAt: number;
+  gridId: string | null;
+  /** Counts its changes (migration 16): a form's `expectedVersion`. */
+  version: number;
 }
 
 export interface ActivityRecord {
@@ -112,7 +115,7 @@ export const volunteerFromRow = (r: Row): VolunteerRecord => ({
   id: r.id, communityId: r.community_id, name: r.name, phone: r.phone, idNumber: r.id_number,
   skills: JSON.parse(r.skills) as string[], teamId: r.team_id,
   availability: r.availability ? (JSON.parse(r.availability) as Availability) : null, status: r.status, registeredAt: r.registered_at,
-  updatedAt: r.updated_at,
+  updatedAt: r.updated_at, gridId: r.grid_id ?? null, version: r.version ?? 0,
 });
 
 export const activityFromRow = (r: Row): ActivityRecord => ({
@@ -150,6 +153,7 @@ export const redemptionFromRow = (r: Row): RedemptionRecord => ({
 export const viewVolunteer = (v: VolunteerRecord, balance: number, tz: string): VolunteerView => ({
   id: v.id, name: v.name, phone: v.phone, idNumber: maskIdNumber(v.idNumber), skills: v.skills, teamId: v.teamId,
   availability: v.availability, status: v.status, registeredAt: isoInZone(v.registeredAt, tz), balance,
+  gridId: v.gridId, version: v.version,
 });
 
 export const viewActivity = (a: ActivityRecord, taken: number, tz: string): ActivityView => ({

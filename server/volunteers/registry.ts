@@ -20,17 +20,20 @@ export class RegistryService {
   #store: VolunteerStore;
   #queue: WriteQueue<SubjectChange>;
   #now: () => number;
+  #tz: (communityId: string) => string;
 
   constructor(parts: VolunteerParts) {
     this.#store = parts.store;
     this.#queue = parts.queue;
     this.#now = parts.now;
+    this.#tz = (id) => parts.directory.timeZoneOf(id);
   }
 
   /** Register a volunteer (active) and open their points account. */
   async register(p: Principal, body: RegisterVolunteerBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'register volunteers');
     if (body.teamId !== undefined) this.#store.teamRef(p, body.teamId, 'teamId');
+    if (body.gridId !== undefined) this.#store.gridRef(p, body.gridId, 'gridId');
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const { stmt } = this.#store;
@@ -42,7 +45,8 @@ export class RegistryService {
         }
       }
       const id = Number(stmt.insertVolunteer.run(p.communityId, body.name, body.phone, body.idNumber ?? null,
-        JSON.stringify(body.skills), body.teamId ?? null, body.availability ? JSON.stringify(body.availability) : null, now, now)
+        JSON.stringify(body.skills), body.teamId ?? null, body.availability ? JSON.stringify(body.availability) : null, now, now,
+        body.gridId ?? null)
         .lastInsertRowid);
       this.#store.ledger.volunteerAccount(p.communityId, id, now);
       this.#store.entry(ctx, p, now, 'volunteer.registered', 'volunteer', id, { teamId: body.teamId ?? null });
@@ -57,21 +61,25 @@ export class RegistryService {
   async update(p: Principal, volunteerId: number, body: UpdateVolunteerBody): Promise<VolunteerRecord> {
     authorise(p, MANAGE, 'change volunteers');
     if (body.teamId != null) this.#store.teamRef(p, body.teamId, 'teamId');
+    if (body.gridId != null) this.#store.gridRef(p, body.gridId, 'gridId');
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const v = this.#store.volunteer(p, volunteerId);
+      this.#store.checkVersion(p, v, body.expectedVersion, this.#tz(p.communityId));
       const next: VolunteerRecord = {
         ...v,
         phone: body.phone ?? v.phone,
         skills: body.skills ?? v.skills,
         teamId: body.teamId === undefined ? v.teamId : body.teamId,
         availability: body.availability === undefined ? v.availability : body.availability,
+        gridId: body.gridId === undefined ? v.gridId : body.gridId,
         updatedAt: now,
       };
       if (isDeepStrictEqual({ ...next, updatedAt: v.updatedAt }, v)) return v;
+      next.version = v.version + 1;
       this.#store.stmt.updateVolunteer.run(next.phone, JSON.stringify(next.skills), next.teamId,
-        next.availability ? JSON.stringify(next.availability) : null, now, v.id);
-      this.#store.entry(ctx, p, now, 'volunteer.updated', 'volunteer', v.id, { fields: Object.keys(body) });
+        next.availability ? JSON.stringify(next.availability) : null, now, next.gridId, v.id);
+      this.#store.entry(ctx, p, now, 'volunteer.updated', 'volunteer', v.id, { fields: Object.keys(body).filter((k) => k !== 'expectedVersion'), by: p.id });
       return next;
     });
   }
@@ -84,8 +92,8 @@ export class RegistryService {
       const v = this.#store.volunteer(p, volunteerId);
       if (v.status === body.status) return v;
       this.#store.stmt.volunteerStatus.run(body.status, now, v.id);
-      this.#store.entry(ctx, p, now, 'volunteer.status_changed', 'volunteer', v.id, { status: body.status, note: body.note ?? null }, v.status);
-      return { ...v, status: body.status, updatedAt: now };
+      this.#store.entry(ctx, p, now, 'volunteer.status_changed', 'volunteer', v.id, { status: body.status, note: body.note ?? null, by: p.id }, v.status);
+      return { ...v, status: body.status, updatedAt: now, version: v.version + 1 };
     });
   }
 
@@ -99,17 +107,53 @@ export class RegistryService {
     authorise(p, STAFF, 'see volunteers');
     const where = ['community_id = @community'];
     const params: Record<string, unknown> = { community: p.communityId, limit: q.limit + 1 };
-    if (q.status) (where.push('status = @status'), (params.status = q.status));
-    if (q.team !== undefined) (where.push('team_id = @team'), (params.team = q.team));
-    if (q.skill) (where.push('EXISTS (SELECT 1 FROM json_each(skills) WHERE value = @skill)'), (params.skill = q.skill));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
-    const rows = this.#store.db.prepare(`SELECT * FROM volunteers WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
+    const rows = this.#store.db.prepare(`SELECT * FROM volunteers WHERE ${filterWhere(p, q, where, params)} ORDER BY id DESC LIMIT @limit`).all(params);
     return pageOf(rows.map(volunteerFromRow), q.limit);
+  }
+
+  /** Every volunteer the filters name, oldest first, read in pages of 500 (for an export). */
+  *all(p: Principal, q: Omit<ListVolunteersQuery, 'limit' | 'cursor'>): Generator<VolunteerRecord> {
+    authorise(p, STAFF, 'see volunteers');
+    const where = ['community_id = @community'];
+    const params: Record<string, unknown> = { community: p.communityId, after: 0 };
+    const stmt = this.#store.db.prepare(`SELECT * FROM volunteers WHERE ${filterWhere(p, q, where, params)} AND id > @after ORDER BY id LIMIT 500`);
+    for (;;) {
+      const rows = stmt.all(params) as { id: number }[];
+      for (const r of rows) yield volunteerFromRow(r);
+      if (rows.length < 500) return;
+      params.after = rows.at(-1)!.id;
+    }
+  }
+
+  /** How many volunteers the filters name. */
+  count(p: Principal, q: Omit<ListVolunteersQuery, 'limit' | 'cursor'>): number {
+    const where = ['community_id = @community'];
+    const params: Record<string, unknown> = { community: p.communityId };
+    return (this.#store.db.prepare(`SELECT COUNT(*) AS n FROM volunteers WHERE ${filterWhere(p, q, where, params)}`).get(params) as { n: number }).n;
   }
 
   /** Hours, points and records a volunteer has to their name, all time. */
   totals(p: Principal, volunteerId: number): { hours: number; points: number; records: number } {
     this.#store.volunteer(p, volunteerId);
-    return this.#store.stmt.totals.get(volunteerId) as { hours: number; points: number; records: number };
+    return this.#store.stmt.totals.get({ v: volunteerId }) as { hours: number; points: number; records: number };
   }
+}
+
+/** The list's filters as SQL: status, team, skill, grid, a weekday they are available, a name or phone. */
+function filterWhere(_p: Principal, q: Omit<ListVolunteersQuery, 'limit' | 'cursor'>, where: string[], params: Record<string, unknown>): string {
+  if (q.status) (where.push('status = @status'), (params.status = q.status));
+  if (q.team !== undefined) (where.push('team_id = @team'), (params.team = q.team));
+  if (q.skill) (where.push('EXISTS (SELECT 1 FROM json_each(skills) WHERE value = @skill)'), (params.skill = q.skill));
+  if (q.grid) (where.push('grid_id = @grid'), (params.grid = q.grid));
+  if (q.day !== undefined) {
+    where.push("availability IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(availability, '$.days') WHERE value = @day)");
+    params.day = q.day;
+  }
+  if (q.q) {
+    // LIKE with its wildcards escaped: a search for "50%" finds "50%", not everything.
+    where.push("(name LIKE @q ESCAPE '\\' OR phone LIKE @q ESCAPE '\\')");
+    params.q = `%${q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  }
+  return where.join(' AND ');
 }

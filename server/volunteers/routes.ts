@@ -6,15 +6,20 @@
  * Errors are DomainErrors, answered by the parent app's error handler.
  */
 import type { Context } from 'hono';
-import { actorOf, type AuditEntry } from '../auth/audit.ts';
 import { invalid } from '../errors.ts';
-import { sheetLocale, sheetResponse } from '../http/sheet.ts';
-import { localDay } from '../../shared/time.ts';
 import { itemColumns, receiptColumns, sheetNames, viewDeskItem, viewMove, viewReceipt } from './exchange-desk.ts';
 import { Routes } from '../http/routes.ts';
 import { CASHIER, MANAGE, ON_SITE, STAFF } from './access.ts';
 import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import type { VolunteerService } from './service.ts';
+import { viewCertificate } from './certificates.ts';
+import type { HistoryRecord } from './records.ts';
+import { recordsColumns, recordsRows, recordsSheetName, registryColumns, registrySheetName, type RegistryRow } from './sheets.ts';
+import { sheetLocale, sheetResponse } from '../http/sheet.ts';
+import { actorOf, type AuditEntry } from '../auth/audit.ts';
+import { RateLimiter } from '../auth/rate-limit.ts';
+import { DomainError, notFound } from '../errors.ts';
+import { isoInZone, localDay } from '../../shared/time.ts';
 import {
   viewActivity, viewItem, viewLedgerLine, viewRedemption, viewServiceRecord, viewSignup, viewVolunteer,
   type VolunteerRecord,
@@ -24,25 +29,32 @@ import {
   leaderboardQuery, listActivitiesQuery, listRedemptionsQuery, listVolunteersQuery, pageQuery, participationBody,
   redeemBody, registerVolunteerBody, restockBody, updateVolunteerBody, volunteerStatusBody,
   checkInPath, checkoutBody, findVolunteerQuery, itemsExportQuery, listReceiptsQuery, receiptsExportQuery, stockMoveBody,
-  updateExchangeItemBody,
+  updateExchangeItemBody, correctionBody, issueCertificateBody, volunteerExportQuery, recordsExportQuery, CERTIFICATE_NO,
+  type CorrectionView, type HistoryRecordView,
 } from '../../shared/volunteers.ts';
 
 export interface VolunteerRoutesDeps {
   volunteers: VolunteerService;
-  /** Write an audit line soon (an export of people's records). */
+  /** Write an audit line soon (an export of people's records: `records.export`, as the case ledger's are). */
   auditSoon?: (entry: AuditEntry) => void;
+  /** A grid's name, for the registry's sheet. */
+  gridName?: (id: string) => { zh: string; en: string } | null;
 }
 
 /** An `Idempotency-Key`: a client's own token (the console sends a UUID), as on a case's photos. */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
+/** Checks of a certificate number without an account: per address, as pairing requests are limited. */
+export const VERIFY_LIMIT = { limit: 30, windowMs: 60_000 };
+
 /** A volunteer's record names them: opening one, or a page of them, is a read of someone's record to log. */
 const VOLUNTEER = ['name', 'phone'];
 
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function volunteerRoutes({ volunteers: svc, auditSoon }: VolunteerRoutesDeps): Routes {
+export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: VolunteerRoutesDeps): Routes {
   const r = new Routes();
   const limited = limitedBody();
+  const verifyLimit = new RateLimiter({ ...VERIFY_LIMIT, now: () => Date.now() });
 
   const tz = timeZoneOf(svc);
   const volunteerViews = (c: Context, list: VolunteerRecord[]) => {
@@ -60,6 +72,32 @@ export function volunteerRoutes({ volunteers: svc, auditSoon }: VolunteerRoutesD
   r.post('/volunteers', { access: MANAGE, body: registerVolunteerBody }, limited, async (c) => {
     const v = await svc.registry.register(principal(c), c.req.valid('json'));
     return c.json({ volunteer: viewVolunteer(v, 0, tz(c)) }, 201);
+  });
+
+  // The registry as a sheet, with the list's filters; audited as the case ledger's export is.
+  r.get('/volunteers/export', { access: STAFF, query: volunteerExportQuery }, (c) => {
+    const p = principal(c);
+    const { format, lang, ...filters } = c.req.valid('query');
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    const total = svc.registry.count(p, filters);
+    auditSoon?.({ ...actorOf(p), action: 'records.export', targetType: 'volunteers', detail: { format, ...filters, rows: total }, ip: p.request?.ip ?? null });
+    const teams = new Map(svc.teams.list(p).map((t) => [t.id, t.name]));
+    const zone = tz(c);
+    function* rows(): Generator<RegistryRow> {
+      for (const v of svc.registry.all(p, filters)) {
+        const g = v.gridId ? gridName?.(v.gridId) : null;
+        yield {
+          v, team: v.teamId ? (teams.get(v.teamId) ?? null) : null, grid: g ? (locale === 'en' ? g.en : g.zh) : v.gridId,
+          hours: svc.registry.totals(p, v.id).hours, balance: svc.points.balance(p, v.id),
+        };
+      }
+    }
+    const day = localDay(svc.now(), zone).replaceAll('-', '');
+    const sheetName = registrySheetName(locale);
+    return sheetResponse({
+      format, timeZone: zone, rows: rows(), sheetName, columns: registryColumns(locale),
+      filename: `${locale === 'en' ? 'volunteers' : sheetName}-${day}.${format}`, asciiFilename: `volunteers-${day}.${format}`,
+    });
   });
 
   r.get('/volunteers/teams', STAFF, (c) => c.json({ items: svc.teams.list(principal(c)) }));
@@ -87,9 +125,61 @@ export function volunteerRoutes({ volunteers: svc, auditSoon }: VolunteerRoutesD
     return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
 
+  // A volunteer's records, each with its corrections and what it nets to.
   r.get(`/volunteers/:id${ID}/records`, { access: STAFF, query: pageQuery }, (c) => {
-    const page = svc.records.list(principal(c), idParam(c), c.req.valid('query'));
-    return c.json({ items: page.items.map((x) => viewServiceRecord(x, tz(c))), nextCursor: page.nextCursor });
+    const page = svc.records.history(principal(c), idParam(c), c.req.valid('query'));
+    return c.json({ items: page.items.map((x) => historyView(x, tz(c))), nextCursor: page.nextCursor });
+  });
+
+  r.get(`/volunteers/:id${ID}/records/export`, { access: STAFF, query: recordsExportQuery }, (c) => {
+    const p = principal(c);
+    const id = idParam(c);
+    const { format, lang } = c.req.valid('query');
+    const v = svc.registry.get(p, id);
+    const records = svc.records.all(p, id);
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    auditSoon?.({ ...actorOf(p), action: 'records.export', targetType: 'volunteers', targetId: String(id), detail: { format, rows: records.length }, ip: p.request?.ip ?? null });
+    const zone = tz(c);
+    const day = localDay(svc.now(), zone).replaceAll('-', '');
+    const sheetName = recordsSheetName(locale);
+    return sheetResponse({
+      format, timeZone: zone, rows: recordsRows(records, (a) => svc.records.actorName(a)), sheetName, columns: recordsColumns(locale),
+      filename: `${sheetName}-${v.name}-${day}.${format}`, asciiFilename: `service-records-${id}-${day}.${format}`,
+    });
+  });
+
+  // A correction: a new entry with its reason, never an edit of the record.
+  r.post(`/volunteers/:id${ID}/corrections`, { access: MANAGE, body: correctionBody }, limited, async (c) => {
+    const p = principal(c);
+    const correction = await svc.records.correct(p, idParam(c), c.req.valid('json'));
+    const v = svc.registry.get(p, correction.volunteerId);
+    return c.json({
+      correction: correctionView(correction, tz(c)), volunteer: volunteerViews(c, [v])[0], totals: svc.registry.totals(p, v.id),
+    }, 201);
+  });
+
+  r.post(`/volunteers/:id${ID}/certificates`, { access: MANAGE, body: issueCertificateBody }, limited, async (c) => {
+    const cert = await svc.certificates.issue(principal(c), idParam(c), c.req.valid('json'));
+    return c.json({ certificate: viewCertificate(cert, tz(c)) }, 201);
+  });
+
+  r.get(`/volunteers/:id${ID}/certificates`, STAFF, (c) =>
+    c.json({ items: svc.certificates.list(principal(c), idParam(c)).map((x) => viewCertificate(x, tz(c))) }));
+
+  r.get(`/volunteers/:id${ID}/certificates/:no`, { access: STAFF, reads: { targetType: 'volunteers', at: 'certificate', personal: ['volunteerName'] } }, (c) =>
+    c.json({ certificate: viewCertificate(svc.certificates.get(principal(c), idParam(c), c.req.param('no')), tz(c)) }));
+
+  // Anyone holding a certificate may check its number: the name masked, no phone, no ID.
+  r.get('/verify/certificates/:no', 'public', (c) => {
+    const ip = c.get('clientIp') ?? 'unknown';
+    if (!verifyLimit.take(ip)) {
+      throw new DomainError(429, 'error.rate_limited', 'too many certificate checks from this address; try again later', undefined,
+        { retryAfter: Math.ceil(verifyLimit.retryAfter(ip) / 1000) });
+    }
+    const no = c.req.param('no');
+    if (!CERTIFICATE_NO.test(no)) throw notFound(`certificate ${no}`);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ certificate: svc.certificates.verify(no) });
   });
 
   // ---- activities -----------------------------------------------------------------------
@@ -261,6 +351,20 @@ export function volunteerRoutes({ volunteers: svc, auditSoon }: VolunteerRoutesD
 
   r.get(`/exchange/receipts/:id${ID}`, { access: STAFF, reads: { targetType: 'volunteers', at: 'receipt', personal: ['volunteerName'] } }, (c) =>
     c.json({ receipt: viewReceipt(svc.exchange.receipt(principal(c), idParam(c)), nameOf, tz(c)) }));
+
+  function correctionView(x: HistoryRecord['corrections'][number], zone: string, certificateNo = ''): CorrectionView {
+    return {
+      id: x.id, recordId: x.recordId, certificateNo, hours: x.hours, points: x.points, reason: x.reason, note: x.note,
+      at: isoInZone(x.at, zone), actor: x.actor, actorName: svc.records.actorName(x.actor),
+    };
+  }
+
+  function historyView(x: HistoryRecord, zone: string): HistoryRecordView {
+    return {
+      ...viewServiceRecord(x, zone), netHours: x.netHours, netPoints: x.netPoints,
+      corrections: x.corrections.map((k) => correctionView(k, zone, x.certificateNo)),
+    };
+  }
 
   return r;
 }

@@ -203,3 +203,48 @@ export const EXCHANGE_DESK_SQL = `
   ALTER TABLE exchange_items ADD COLUMN changed_by TEXT;
   ALTER TABLE exchange_items ADD COLUMN changed_at INTEGER;
 `;
+
+/**
+ * Migration 17, the coordinator's desk: a volunteer's grid; corrections of service records (a
+ * new entry with its reason, never an edit of the record); period certificates (志愿服务证明)
+ * with their numbers, verifiable by anyone.
+ */
+export const VOLUNTEER_DESK_SQL = `
+  ALTER TABLE volunteers ADD COLUMN grid_id TEXT REFERENCES grids(id);
+  -- Counts the volunteer's changes (profile, status, corrections): what a form sends back to be
+  -- told, with a 409, that someone else changed the volunteer meanwhile.
+  ALTER TABLE volunteers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX volunteers_grid ON volunteers(grid_id) WHERE grid_id IS NOT NULL;
+
+  CREATE TABLE service_corrections (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    record_id INTEGER NOT NULL REFERENCES service_records(id),
+    hours REAL NOT NULL CHECK (hours * 2 = CAST(hours * 2 AS INTEGER)),
+    points INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    txn_id INTEGER REFERENCES points_txns(id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    CHECK (hours <> 0 OR points <> 0)
+  );
+  CREATE INDEX service_corrections_record ON service_corrections(record_id);
+  CREATE INDEX service_corrections_volunteer ON service_corrections(volunteer_id, at);
+
+  CREATE TABLE service_certificates (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    certificate_no TEXT NOT NULL UNIQUE,
+    period_from TEXT NOT NULL,
+    period_to TEXT NOT NULL,
+    hours REAL NOT NULL CHECK (hours > 0),
+    lines TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    issued_by TEXT NOT NULL
+  );
+  CREATE INDEX service_certificates_volunteer ON service_certificates(volunteer_id, issued_at);
+`;

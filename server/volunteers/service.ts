@@ -21,6 +21,7 @@ import type { SubjectServiceDeps } from '../kernel/deps.ts';
 import type { Directory } from '../kernel/community.ts';
 import { DEFAULT_POINTS_PER_HOUR } from '../../shared/volunteers.ts';
 import { ActivityService } from './activities.ts';
+import { CertificateService } from './certificates.ts';
 import { ExchangeService } from './exchange.ts';
 import { PointsService } from './points.ts';
 import { ServiceRecordService } from './records.ts';
@@ -49,8 +50,10 @@ export class VolunteerService {
   readonly activities: ActivityService;
   /** Sign-up, cancellation, no-show, check-in and check-out (which issues the record and points). */
   readonly signups: SignupService;
-  /** Service records and certificates. */
+  /** Service records, their corrections, and a record's certificate. */
   readonly records: ServiceRecordService;
+  /** Period certificates (志愿服务证明): issue, print, verify. */
+  readonly certificates: CertificateService;
   /** Balances, ledgers, the leaderboard and the books. */
   readonly points: PointsService;
   /** The exchange: items, stock, redemptions. */
@@ -70,6 +73,7 @@ export class VolunteerService {
     this.activities = new ActivityService(parts, deps.pointsPerHour ?? DEFAULT_POINTS_PER_HOUR);
     this.signups = new SignupService(parts);
     this.records = new ServiceRecordService(parts);
+    this.certificates = new CertificateService(parts, this.records);
     this.points = new PointsService(parts);
     this.exchange = new ExchangeService(parts);
   }

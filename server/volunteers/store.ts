@@ -21,6 +21,7 @@ import {
   type ActivityRecord, type ExchangeItemRecord, type SignupRecord, type VolunteerRecord,
 } from './record.ts';
 import type { AggregateParts } from '../kernel/deps.ts';
+import { isoInZone } from '../../shared/time.ts';
 
 const RECORD_SELECT = `SELECT r.*, v.name AS volunteer_name, a.title AS activity_title
                          FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id JOIN activities a ON a.id = r.activity_id`;
@@ -30,17 +31,54 @@ function prepare(db: Db) {
     volunteer: db.prepare('SELECT * FROM volunteers WHERE id = ?'),
     volunteerByIdNumber: db.prepare('SELECT id FROM volunteers WHERE community_id = ? AND id_number = ?'),
     insertVolunteer: db.prepare(
-      `INSERT INTO volunteers (community_id, name, phone, id_number, skills, team_id, availability, status, registered_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+      `INSERT INTO volunteers (community_id, name, phone, id_number, skills, team_id, availability, status, registered_at, updated_at, grid_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
     ),
     updateVolunteer: db.prepare(
-      'UPDATE volunteers SET phone = ?, skills = ?, team_id = ?, availability = ?, updated_at = ? WHERE id = ?',
+      'UPDATE volunteers SET phone = ?, skills = ?, team_id = ?, availability = ?, updated_at = ?, grid_id = ?, version = version + 1 WHERE id = ?',
     ),
-    volunteerStatus: db.prepare('UPDATE volunteers SET status = ?, updated_at = ? WHERE id = ?'),
+    volunteerStatus: db.prepare('UPDATE volunteers SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?'),
+    // Corrections (migration 16) count with the records they correct: a total is what the ledger nets to.
     totals: db.prepare(
-      'SELECT COALESCE(SUM(hours), 0) AS hours, COALESCE(SUM(points), 0) AS points, COUNT(*) AS records FROM service_records WHERE volunteer_id = ?',
+      `SELECT COALESCE((SELECT SUM(hours) FROM service_records WHERE volunteer_id = @v), 0)
+              + COALESCE((SELECT SUM(hours) FROM service_corrections WHERE volunteer_id = @v), 0) AS hours,
+              COALESCE((SELECT SUM(points) FROM service_records WHERE volunteer_id = @v), 0)
+              + COALESCE((SELECT SUM(points) FROM service_corrections WHERE volunteer_id = @v), 0) AS points,
+              (SELECT COUNT(*) FROM service_records WHERE volunteer_id = @v) AS records`,
+    ),
+    record: db.prepare(`${RECORD_SELECT} WHERE r.id = ?`),
+    recordsBetween: db.prepare(`${RECORD_SELECT} WHERE r.volunteer_id = ? AND r.issued_at >= ? AND r.issued_at < ? ORDER BY r.issued_at, r.id`),
+    allRecordsOf: db.prepare(`${RECORD_SELECT} WHERE r.volunteer_id = ? ORDER BY r.issued_at, r.id`),
+    correctionsOfRecords: db.prepare('SELECT * FROM service_corrections WHERE record_id IN (SELECT value FROM json_each(?)) ORDER BY id'),
+    recordNet: db.prepare(
+      `SELECT r.hours + COALESCE((SELECT SUM(hours) FROM service_corrections WHERE record_id = r.id), 0) AS hours,
+              r.points + COALESCE((SELECT SUM(points) FROM service_corrections WHERE record_id = r.id), 0) AS points
+         FROM service_records r WHERE r.id = ?`,
+    ),
+    insertCorrection: db.prepare(
+      `INSERT INTO service_corrections (community_id, volunteer_id, record_id, hours, points, reason, note, txn_id, at, actor)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    touchVolunteer: db.prepare('UPDATE volunteers SET updated_at = ?, version = version + 1 WHERE id = ?'),
+    lastChange: db.prepare(
+      "SELECT at, data FROM journal WHERE entity = 'volunteer' AND entity_id = ? ORDER BY seq DESC LIMIT 1",
+    ),
+    // Who a username is to people: the accounts' table, read only for a conflict's message.
+    displayName: db.prepare('SELECT display_name FROM users WHERE username = ?').pluck(),
+    nextCertificateId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM service_certificates'),
+    insertCertificate: db.prepare(
+      `INSERT INTO service_certificates (id, community_id, volunteer_id, certificate_no, period_from, period_to, hours, lines,
+                                         issuer, issued_at, issued_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    periodCertificate: db.prepare(
+      'SELECT c.*, v.name AS volunteer_name, v.id_number FROM service_certificates c JOIN volunteers v ON v.id = c.volunteer_id WHERE c.certificate_no = ?',
+    ),
+    certificatesOf: db.prepare(
+      'SELECT c.*, v.name AS volunteer_name, v.id_number FROM service_certificates c JOIN volunteers v ON v.id = c.volunteer_id WHERE c.volunteer_id = ? ORDER BY c.id DESC',
     ),
     team: db.prepare('SELECT * FROM volunteer_teams WHERE id = ?'),
+    grid: db.prepare('SELECT community_id FROM grids WHERE id = ?'),
     teamByName: db.prepare('SELECT id FROM volunteer_teams WHERE community_id = ? AND name = ?'),
     insertTeam: db.prepare('INSERT INTO volunteer_teams (community_id, name, created_at) VALUES (?, ?, ?)'),
     teams: db.prepare(
@@ -162,6 +200,27 @@ export class VolunteerStore {
   teamRef(p: Principal, id: number, field: string): void {
     const row = this.stmt.team.get(id) as { community_id: string } | undefined;
     if (!row || row.community_id !== p.communityId) invalidField(field, `no team ${id} in this community`);
+  }
+
+  /** A 400 on `field` unless grid `id` is one of the principal's community. */
+  gridRef(p: Principal, id: string, field: string): void {
+    const row = this.stmt.grid.get(id) as { community_id: string } | undefined;
+    if (!row || row.community_id !== p.communityId) invalidField(field, `no grid ${id} in this community`);
+  }
+
+  /**
+   * A 409 `error.version_conflict` unless the volunteer is still at the `version` a form was
+   * opened at, naming who changed it and when; no `expected`, no check.
+   */
+  checkVersion(p: Principal, v: VolunteerRecord, expected: number | undefined, timeZone?: string): void {
+    if (expected === undefined || expected === v.version) return;
+    const last = this.stmt.lastChange.get(v.id) as { at: number; data: string } | undefined;
+    const by = last ? ((JSON.parse(last.data) as { by?: string }).by ?? null) : null;
+    const changedBy = by ? ((this.stmt.displayName.get(by) as string | undefined) ?? by) : null;
+    const at = last?.at ?? v.updatedAt;
+    throw new DomainError(409, 'error.version_conflict',
+      `volunteer ${v.id} is at version ${v.version}, not ${expected}${changedBy ? `: changed by ${changedBy}` : ''}`,
+      undefined, { version: v.version, changedBy, changedAt: timeZone ? isoInZone(at, timeZone) : new Date(at).toISOString() });
   }
 
   /** A volunteer's sign-up for an activity, in whatever status, or null. */
