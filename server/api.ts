@@ -145,7 +145,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
       gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
     }),
     ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers })] : []),
-    ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
+    ...(deps.orgs ? [orgRoutes(deps.orgs, { auditSoon: deps.auditSoon, now: deps.now })] : []),
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),
     ...(deps.needs ? [needRoutes(deps.needs)] : []),
     ...(deps.notices ? [noticeRoutes(deps.notices)] : []),
