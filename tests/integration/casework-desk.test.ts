@@ -41,7 +41,7 @@ async function socialWorkerAccount(name: string, phone: string): Promise<{ id: n
 }
 
 async function download(path: string, as?: Credentials) {
-  const res = await fetch(`${api}${path}`, { headers: { cookie: (as ?? ts.admin).cookie } });
+  const res = await fetch(`${api}${path}`, { headers: { cookie: (as ?? ts.admin!).cookie } });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
