@@ -78,6 +78,7 @@ export const zhCN = {
   'console.casework.conflictNoName': '这个个案已于 {at} 被他人修改，请刷新后再改',
   'console.casework.reload': '刷新',
   'console.casework.addSession': '记录一次个案服务',
+  'console.casework.served': '{minutes} 分钟 · 服务 {n} 人',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -159,4 +160,5 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.casework.conflictNoName': 'Someone changed this case at {at}; reload before changing it',
   'console.casework.reload': 'Reload',
   'console.casework.addSession': 'Record a case session',
+  'console.casework.served': '{minutes} min · {n} served',
 };
