@@ -106,6 +106,14 @@ describe('a social worker at their desk', () => {
     expect(closed).toMatchObject({ status: 'closed', outcome: 'achieved' });
   });
 
+  it('shows a coordinator every social worker\'s cases (there is no team structure), a social worker their own', async () => {
+    const coordinator = await logIn(ts.url, (await createUser(ts.app, `coord-all-${process.pid}`, 'coordinator'), `coord-all-${process.pid}`), TEST_PASSWORD);
+    await ok('POST', '/cases', { socialWorkerId: B.id, category: 'emotional', clientName: '李奶奶' }, 201, B.creds);
+    const all = (await ok('GET', '/cases', undefined, 200, coordinator)).items.map((c: any) => c.socialWorkerId);
+    expect(new Set(all)).toEqual(new Set([A.id, B.id]));
+    expect((await ok('GET', '/cases', undefined, 200, B.creds)).items.every((c: any) => c.socialWorkerId === B.id)).toBe(true);
+  });
+
   it('logs the reads of a case and of the case list, naming who read them', async () => {
     await ok('GET', `/cases/${caseId}`, undefined, 200, A.creds);
     await ok('GET', '/cases', undefined, 200, A.creds);
@@ -163,6 +171,17 @@ describe('organizations, projects and their money', () => {
       startsOn: '2026-01-01', endsOn: '2026-12-31', targetServices: 10, status: 'active',
     }, 201)).project;
     projectId = project.id;
+  });
+
+  it('tells whoever edits an organization after a colleague who changed it and when, and keeps the colleague\'s change', async () => {
+    const org = (await ok('GET', '/orgs', undefined)).items[0];
+    const coordinator = (await createUser(ts.app, `coord-${process.pid}`, 'coordinator'), await logIn(ts.url, `coord-${process.pid}`, TEST_PASSWORD));
+    await new Promise((r) => setTimeout(r, 5));
+    await ok('PATCH', `/orgs/${org.id}`, { contactName: '周敏', expectedUpdatedAt: org.updatedAt }, 200, coordinator);
+    const stale = await request(`${api}/orgs/${org.id}`, { method: 'PATCH', body: { contactPhone: '0571-88005678', expectedUpdatedAt: org.updatedAt } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'error.version_conflict', changedBy: `coord-${process.pid}` });
+    expect((await ok('GET', `/orgs/${org.id}`, undefined)).organization).toMatchObject({ contactName: '周敏', contactPhone: '0571-88001234' });
   });
 
   it('records an expense, shows what remains, and refuses one past the remaining budget with nothing written', async () => {
