@@ -15,6 +15,7 @@ import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 import { creditCodeCheck } from '../../shared/orgs.ts';
+import { localInput } from '../../client/console/components/casework/when.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
 const SMALL = { width: 1280, height: 800 };
@@ -109,6 +110,16 @@ describe('the social worker’s desk and the organizations’ desk', () => {
     const saved = server.app.db.prepare('SELECT kind, populations, social_worker_id FROM services').get() as any;
     expect(saved).toMatchObject({ kind: 'visit', populations: '["elderly_alone","disabled"]' });
 
+    // Plan a visit for later today: it is on today's schedule.
+    await sw.click('[data-action="plan-visit"]');
+    const plan = sw.locator('form[data-form="visit"]');
+    await plan.waitFor();
+    await plan.locator('input[name="plannedAt"]').fill(localInput(Date.now(), 'Asia/Shanghai'));
+    await plan.locator('textarea[name="note"]').fill('桂花苑3幢 回访独居老人');
+    await plan.locator('button[type="submit"]').click();
+    await plan.waitFor({ state: 'detached' });
+    await eventually(() => sw.locator('[data-today] [data-visit]').count()).toBe(1);
+
     // Open a case: the client's name, no ids typed.
     await sw.click('[data-action="open-case"]');
     const open = sw.locator('form[data-form="case"]');
@@ -139,6 +150,8 @@ describe('the social worker’s desk and the organizations’ desk', () => {
 
     await sw.click('[data-nav-link="casework"]');
     await sw.locator('table[data-table="services"] tbody tr[data-service]').first().waitFor();
+    await sw.getByRole('radio', { name: '全部' }).click();
+    await sw.locator('table[data-table="cases"] tbody tr[data-case]').first().waitFor();
     await shot(sw, 'desk');
     expect(sw.errors).toEqual([]);
   });
