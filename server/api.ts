@@ -148,7 +148,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.volunteers ? [volunteerRoutes({
       volunteers: deps.volunteers, auditSoon: deps.auditSoon, gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
     })] : []),
-    ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
+    ...(deps.orgs ? [orgRoutes(deps.orgs, { auditSoon: deps.auditSoon, now: deps.now })] : []),
     ...(deps.charity ? [charityRoutes(deps.charity, deps.auditSoon)] : []),
     ...(deps.needs ? [needRoutes(deps.needs, {
       subjectViews: (id) => deps.model.views(id, deps.now()).subjects, auditSoon: deps.auditSoon,

@@ -101,10 +101,13 @@ export type OrgEntryType =
   | 'project.expense_recorded'
   | 'case.opened'
   | 'case.closed'
+  | 'case.updated'
+  | 'visit.planned'
+  | 'visit.cancelled'
   | 'service.recorded'
   | 'service.rated';
 
-export type OrgEntity = 'organization' | 'social_worker' | 'project' | 'project_expense' | 'case' | 'service';
+export type OrgEntity = 'organization' | 'social_worker' | 'project' | 'project_expense' | 'case' | 'service' | 'planned_visit';
 
 // ---- 统一社会信用代码 (GB 32100-2015) ----------------------------------------------------------
 
@@ -216,8 +219,12 @@ export type RegisterOrgBody = z.infer<typeof registerOrgBody>;
 /** Change an organization's contact or the categories it serves. */
 export const updateOrgBody = z
   .object({ contactName: required(40).optional(), contactPhone: phone.optional(), categories: categories.optional() })
+  .extend({
+    /** The `updatedAt` the form was opened with: changed meanwhile by someone else → 409 `error.version_conflict`. */
+    expectedUpdatedAt: instant.optional(),
+  })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: ['(body)'] });
+  .refine((v) => Object.keys(v).some((k) => k !== 'expectedUpdatedAt'), { message: 'nothing to change', path: ['(body)'] });
 export type UpdateOrgBody = z.infer<typeof updateOrgBody>;
 
 export const orgStatusBody = z.object({ status: z.enum(ORG_STATUSES), note }).strict();
@@ -300,7 +307,16 @@ export const openCaseBody = z
   .strict();
 export type OpenCaseBody = z.infer<typeof openCaseBody>;
 
-export const closeCaseBody = z.object({ note, closedAt: pastInstant.optional() }).strict();
+/** achieved 目标达成 · partly 部分达成 · referred 转介 · withdrawn 服务对象退出 · other 其他. */
+export const CASE_OUTCOMES = ['achieved', 'partly', 'referred', 'withdrawn', 'other'] as const;
+export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
+
+export const closeCaseBody = z.object({
+  note,
+  closedAt: pastInstant.optional(),
+  /** How it ended (the desk asks for it; the API keeps it optional for older callers). */
+  outcome: z.enum(CASE_OUTCOMES, { message: `must be one of ${CASE_OUTCOMES.join(', ')}` }).optional(),
+}).strict();
 export type CloseCaseBody = z.infer<typeof closeCaseBody>;
 
 export const recordServiceBody = z
@@ -325,6 +341,8 @@ export const recordServiceBody = z
     startedAt: pastInstant,
     endedAt: pastInstant,
     satisfaction: rating.optional(),
+    /** The planned visit (走访计划) this service carries out: it is marked done with it. */
+    plannedVisitId: id.optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -496,6 +514,11 @@ export interface CaseView {
   closedAt: string | null;
   /** Sessions recorded so far. */
   sessions: number;
+  /** The plan's goals, and the outcome it closed with (the social worker's desk). */
+  goals: CaseGoal[];
+  outcome: CaseOutcome | null;
+  /** Sent back as `expectedUpdatedAt` when the goals are edited. */
+  updatedAt: string;
 }
 
 export interface ServiceView {
@@ -540,3 +563,96 @@ export const serviceSummaryQuery = z
   })
   .strict();
 export type ServiceSummaryQuery = z.infer<typeof serviceSummaryQuery>;
+
+// ---- the social worker's desk (issue 13) -----------------------------------------------------
+
+/** A case's goal (个案目标): what the plan aims at, and whether it is met. */
+export interface CaseGoal {
+  text: string;
+  done: boolean;
+}
+
+/** A case's goals, replaced whole; `expectedUpdatedAt` guards against a colleague's change meanwhile (409). */
+export const updateCaseBody = z
+  .object({
+    goals: z.array(z.object({ text: required(200), done: z.boolean().default(false) }).strict(), { message: 'must be a list of goals' })
+      .max(20, 'at most 20 goals'),
+    expectedUpdatedAt: instant.optional(),
+  })
+  .strict();
+export type UpdateCaseBody = z.infer<typeof updateCaseBody>;
+
+/** planned 待走访 · done 已走访 (a service records it) · cancelled 已取消. */
+export const VISIT_STATUSES = ['planned', 'done', 'cancelled'] as const;
+export type VisitStatus = (typeof VISIT_STATUSES)[number];
+
+/** A visit on the schedule (走访计划): a social worker's, optionally for one of their cases. */
+export const planVisitBody = z
+  .object({
+    socialWorkerId: id,
+    caseId: id.optional(),
+    plannedAt: instant,
+    /** Where and what for (staff-only). */
+    note: multiLineText(500).default(''),
+  })
+  .strict();
+export type PlanVisitBody = z.infer<typeof planVisitBody>;
+
+export const cancelVisitBody = z.object({}).strict();
+
+export const listVisitsQuery = z
+  .object({
+    /** The local day, `YYYY-MM-DD`; today when absent. */
+    day: localDate.optional(),
+    worker: digits.transform(Number).optional(),
+  })
+  .strict();
+export type ListVisitsQuery = z.infer<typeof listVisitsQuery>;
+
+export interface PlannedVisitView {
+  id: number;
+  socialWorkerId: number;
+  caseId: number | null;
+  /** The case's number, when it names one. */
+  caseCode: string | null;
+  plannedAt: string;
+  note: string;
+  status: VisitStatus;
+  serviceId: number | null;
+}
+
+/** What a project page shows besides the project: what it delivered, to whom, how it was rated, what it spent. */
+export interface ProjectSummary {
+  services: number;
+  beneficiaries: number;
+  minutes: number;
+  rated: number;
+  /** Mean rating 1–5; null when none is rated. */
+  satisfaction: number | null;
+  byKind: { kind: ServiceKind; services: number; beneficiaries: number }[];
+  byPopulation: { population: Population; services: number }[];
+  budgetCents: number;
+  spentCents: number;
+  remainingCents: number;
+  expenses: number;
+}
+
+// ---- ledgers out (台账导出) of this subject -----------------------------------------------------
+
+const exportFormat = z.enum(['csv', 'xlsx'], { message: 'must be one of csv, xlsx' });
+const exportLang = z.enum(['zh-CN', 'en'], { message: 'must be one of zh-CN, en' }).optional();
+const exportOf = <T extends z.ZodRawShape>(shape: T) =>
+  z.object({ ...shape, format: exportFormat, lang: exportLang }).strict();
+
+export const exportOrgsQuery = exportOf({ kind: listOrgsQuery.shape.kind, status: listOrgsQuery.shape.status, category: listOrgsQuery.shape.category });
+export const exportProjectsQuery = exportOf({
+  status: listProjectsQuery.shape.status, org: listProjectsQuery.shape.org, worker: listProjectsQuery.shape.worker,
+  funding: listProjectsQuery.shape.funding, category: listProjectsQuery.shape.category,
+});
+export const exportCasesQuery = exportOf({ status: listCasesQuery.shape.status, worker: listCasesQuery.shape.worker });
+export const exportServicesQuery = exportOf({
+  worker: listServicesQuery.shape.worker, org: listServicesQuery.shape.org, project: listServicesQuery.shape.project,
+  case: listServicesQuery.shape.case, kind: listServicesQuery.shape.kind, grid: listServicesQuery.shape.grid,
+  from: listServicesQuery.shape.from, to: listServicesQuery.shape.to,
+});
+export const exportExpensesQuery = exportOf({});

@@ -38,9 +38,11 @@ export const ROUTES = {
 
   // 社工: the social worker's cases, services and schedule
   casework: '/casework',
+  'case-file': '/casework/:id',
 
   // 社会组织与项目
   orgs: '/orgs',
+  project: '/orgs/projects/:id',
 
   // 慈善资源: donations, the fund, goods and the books
   charity: '/charity',

@@ -13,7 +13,7 @@ import { authorise, instantFrom, invalidField, ownRow, requireGrid } from '../ke
 import type { Principal } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
 import { wallTime } from '../../shared/time.ts';
-import { caseCode, type CloseCaseBody, type ListCasesQuery, type OpenCaseBody } from '../../shared/orgs.ts';
+import { caseCode, type UpdateCaseBody, type CloseCaseBody, type ListCasesQuery, type OpenCaseBody } from '../../shared/orgs.ts';
 import { CASEWORK, actsAs } from './access.ts';
 import { categoryParams } from './feed-lines.ts';
 import { caseFromRow, type CaseRecord } from './record.ts';
@@ -75,12 +75,35 @@ export class CaseService {
       if (closedAt < c.openedAt) invalidField('closedAt', 'is before the case was opened');
       const last = this.#store.sessions(c.id).last;
       if (last !== null && closedAt < last) invalidField('closedAt', 'is before the case’s last session ended');
-      this.#store.stmt.closeCase.run(closedAt, now, c.id);
+      this.#store.stmt.closeCase.run(closedAt, now, body.outcome ?? null, p.id, c.id);
       const w = this.#store.workerRow(c.socialWorkerId);
       this.#store.write(ctx, p, now, 'social_worker', 'case.closed', 'case', c.id,
-        { code: c.code, closedAt, note: feedText(body.note ?? '', [c.clientName, w.name]) || null }, c.status,
+        { code: c.code, closedAt, outcome: body.outcome ?? null, note: feedText(body.note ?? '', [c.clientName, w.name]) || null }, c.status,
         { subject: 'social_worker', key: 'feed.case.closed', params: { name: maskName(w.name) ?? '', ...categoryParams(c.category) }, gridId: null });
-      return { ...c, status: 'closed', closedAt, updatedAt: now };
+      return { ...c, status: 'closed', closedAt, updatedAt: now, outcome: body.outcome ?? null, updatedBy: p.id };
+    });
+  }
+
+  /**
+   * Replace a case's goals (个案目标), by its social worker (or a coordinator, an admin). A closed
+   * case keeps its plan as it was (409). `expectedUpdatedAt` from the form: a colleague's change
+   * meanwhile is a 409 naming them. The journal says how many goals and how many met, never
+   * their text (it may name the client).
+   */
+  async updateGoals(p: Principal, caseId: number, body: UpdateCaseBody): Promise<CaseRecord> {
+    authorise(p, CASEWORK, 'change cases');
+    return this.#queue.runAs(p, (ctx) => {
+      const now = this.#now();
+      const c = this.get(p, caseId);
+      actsAs(p, c.socialWorkerId);
+      this.#store.sameVersion(`case ${c.code}`, c, body.expectedUpdatedAt, this.#dir.timeZoneOf(p.communityId));
+      if (c.status !== 'open') {
+        throw new DomainError(409, 'error.transition_not_allowed', `case ${c.code} is ${c.status}`, undefined, { status: c.status, allowed: [] });
+      }
+      this.#store.db.prepare('UPDATE cases SET goals = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(JSON.stringify(body.goals), now, p.id, c.id);
+      this.#store.write(ctx, p, now, 'social_worker', 'case.updated', 'case', c.id,
+        { code: c.code, goals: body.goals.length, met: body.goals.filter((g) => g.done).length });
+      return { ...c, goals: body.goals, updatedAt: now, updatedBy: p.id };
     });
   }
 

@@ -21,11 +21,13 @@ export class OrganizationService {
   #store: OrgStore;
   #queue: WriteQueue<SubjectChange>;
   #now: () => number;
+  #tz: (p: Principal) => string;
 
   constructor(deps: SubjectServiceDeps, store: OrgStore) {
     this.#store = store;
     this.#queue = deps.queue;
     this.#now = deps.now;
+    this.#tz = (p) => deps.directory.timeZoneOf(p.communityId);
   }
 
   /** Register an organization (active). Its name and its registration number are unique in the community. */
@@ -65,10 +67,11 @@ export class OrganizationService {
         contactPhone: body.contactPhone ?? o.contactPhone,
         categories: body.categories ?? o.categories,
       };
+      this.#store.sameVersion(`organization ${o.id}`, o, body.expectedUpdatedAt, this.#tz(p));
       if (isDeepStrictEqual(next, { contactName: o.contactName, contactPhone: o.contactPhone, categories: o.categories })) return o;
-      this.#store.stmt.updateOrg.run(next.contactName, next.contactPhone, JSON.stringify(next.categories), now, o.id);
-      this.#store.write(ctx, p, now, 'org', 'org.updated', 'organization', o.id, { fields: Object.keys(body) });
-      return { ...o, ...next, updatedAt: now };
+      this.#store.stmt.updateOrg.run(next.contactName, next.contactPhone, JSON.stringify(next.categories), now, p.id, o.id);
+      this.#store.write(ctx, p, now, 'org', 'org.updated', 'organization', o.id, { fields: Object.keys(body).filter((k) => k !== 'expectedUpdatedAt') });
+      return { ...o, ...next, updatedAt: now, updatedBy: p.id };
     });
   }
 
@@ -91,7 +94,7 @@ export class OrganizationService {
             undefined, { status: o.status, projects: n });
         }
       }
-      this.#store.stmt.orgStatus.run(body.status, now, o.id);
+      this.#store.stmt.orgStatus.run(body.status, now, p.id, o.id);
       this.#store.write(ctx, p, now, 'org', 'org.status_changed', 'organization', o.id,
         { status: body.status, note: feedText(body.note ?? '', [o.contactName]) || null }, o.status);
       return { ...o, status: body.status, updatedAt: now };

@@ -7,7 +7,7 @@
 import { isoInZone, isoOrNull } from '../../shared/time.ts';
 import type { FundingSource, Population, ServiceCategory } from '../../shared/subjects.ts';
 import type {
-  CaseStatus, CaseView, ExpenseView, OrgKind, OrgStatus, OrgView, ProjectProgress, ProjectStatus, ProjectView, ProviderKind,
+  CaseGoal, CaseOutcome, CaseStatus, CaseView, ExpenseView, OrgKind, OrgStatus, OrgView, ProjectProgress, ProjectStatus, ProjectView, ProviderKind,
   Qualification, ServiceKind, ServiceView, SocialWorkerView, WorkerStatus,
 } from '../../shared/orgs.ts';
 
@@ -23,6 +23,8 @@ export interface OrgRecord {
   status: OrgStatus;
   registeredAt: number;
   updatedAt: number;
+  /** Who made the last change (an account's username); null before migration 19's first change. */
+  updatedBy?: string | null;
 }
 
 export interface SocialWorkerRecord {
@@ -87,6 +89,10 @@ export interface CaseRecord {
   openedAt: number;
   closedAt: number | null;
   updatedAt: number;
+  /** The plan's goals (migration 19). */
+  goals: CaseGoal[];
+  outcome: CaseOutcome | null;
+  updatedBy: string | null;
 }
 
 export interface ServiceRecord {
@@ -123,7 +129,7 @@ type Row = any;
 export const orgFromRow = (r: Row): OrgRecord => ({
   id: r.id, communityId: r.community_id, name: r.name, kind: r.kind, registrationNo: r.registration_no,
   contactName: r.contact_name, contactPhone: r.contact_phone, categories: JSON.parse(r.categories) as ServiceCategory[],
-  status: r.status, registeredAt: r.registered_at, updatedAt: r.updated_at,
+  status: r.status, registeredAt: r.registered_at, updatedAt: r.updated_at, updatedBy: r.updated_by ?? null,
 });
 
 export const workerFromRow = (r: Row): SocialWorkerRecord => ({
@@ -147,6 +153,7 @@ export const caseFromRow = (r: Row): CaseRecord => ({
   id: r.id, communityId: r.community_id, code: r.code, socialWorkerId: r.social_worker_id, category: r.category,
   clientName: r.client_name, clientPhone: r.client_phone, populations: JSON.parse(r.populations) as Population[],
   gridId: r.grid_id, needId: r.need_id, status: r.status, openedAt: r.opened_at, closedAt: r.closed_at, updatedAt: r.updated_at,
+  goals: JSON.parse(r.goals ?? '[]') as CaseGoal[], outcome: r.outcome ?? null, updatedBy: r.updated_by ?? null,
 });
 
 export const serviceFromRow = (r: Row): ServiceRecord => ({
@@ -201,6 +208,7 @@ export const viewCase = (c: CaseRecord, sessions: number, tz: string): CaseView 
   id: c.id, code: c.code, socialWorkerId: c.socialWorkerId, category: c.category, clientName: c.clientName,
   clientPhone: c.clientPhone, populations: c.populations, gridId: c.gridId, needId: c.needId, status: c.status,
   openedAt: isoInZone(c.openedAt, tz), closedAt: isoOrNull(c.closedAt, tz), sessions,
+  goals: c.goals, outcome: c.outcome, updatedAt: isoInZone(c.updatedAt, tz),
 });
 
 export const viewService = (s: ServiceRecord, tz: string): ServiceView => ({

@@ -138,3 +138,34 @@ export const ORGS_SQL = `
   CREATE INDEX services_project ON services(project_id, ended_at, beneficiaries) WHERE project_id IS NOT NULL;
   CREATE INDEX services_case ON services(case_id) WHERE case_id IS NOT NULL;
 `;
+
+/**
+ * Migration 18, the social worker's desk (issue 13): a case's goals (个案目标, a short list with
+ * each goal met or not) and the outcome it closed with; who last changed a case or an
+ * organization (so a colleague's stale edit is told who and when); a planned visit (走访计划),
+ * the social worker's schedule of the day, done when the visit is recorded as a service.
+ */
+export const CASEWORK_DESK_SQL = `
+  ALTER TABLE cases ADD COLUMN goals TEXT NOT NULL DEFAULT '[]';
+  -- achieved 目标达成 · partly 部分达成 · referred 转介 · withdrawn 服务对象退出 · other 其他
+  ALTER TABLE cases ADD COLUMN outcome TEXT CHECK (outcome IN ('achieved', 'partly', 'referred', 'withdrawn', 'other'));
+  ALTER TABLE cases ADD COLUMN updated_by TEXT;
+  ALTER TABLE organizations ADD COLUMN updated_by TEXT;
+
+  CREATE TABLE planned_visits (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    social_worker_id INTEGER NOT NULL REFERENCES social_workers(id),
+    case_id INTEGER REFERENCES cases(id),
+    planned_at INTEGER NOT NULL,
+    -- where and what for; staff-only, never on the wall
+    note TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('planned', 'done', 'cancelled')),
+    service_id INTEGER REFERENCES services(id),
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX planned_visits_worker ON planned_visits(social_worker_id, planned_at);
+  CREATE INDEX planned_visits_community ON planned_visits(community_id, planned_at);
+`;

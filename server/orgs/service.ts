@@ -23,6 +23,7 @@ import { ProjectService } from './projects.ts';
 import { DeliveryService } from './services.ts';
 import { SocialWorkerService } from './social-workers.ts';
 import { OrgStore } from './store.ts';
+import { VisitService } from './desk.ts';
 
 /** The subject's entry point: its aggregates, built once over one store. */
 export class OrgService {
@@ -31,6 +32,9 @@ export class OrgService {
   readonly projects: ProjectService;
   readonly cases: CaseService;
   readonly services: DeliveryService;
+  /** Planned visits (走访计划), the social worker's schedule (server/orgs/desk.ts). */
+  readonly visits: VisitService;
+  readonly store: OrgStore;
   #dir: Directory;
 
   constructor(deps: SubjectServiceDeps) {
@@ -40,7 +44,9 @@ export class OrgService {
     this.socialWorkers = new SocialWorkerService(deps, store);
     this.projects = new ProjectService(deps, store);
     this.cases = new CaseService(deps, store);
-    this.services = new DeliveryService(deps, store);
+    this.visits = new VisitService(deps, store);
+    this.services = new DeliveryService(deps, store, this.visits);
+    this.store = store;
   }
 
   /** The time zone of the principal's community (the API shows instants in it). */

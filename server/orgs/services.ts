@@ -25,6 +25,7 @@ import {
   serviceFromRow, serviceMinutes, type CaseRecord, type OrgRecord, type ProjectRecord, type ServiceRecord, type SocialWorkerRecord,
 } from './record.ts';
 import { requireActiveOrg, type OrgStore } from './store.ts';
+import type { VisitService } from './desk.ts';
 
 /** Services delivered: `orgs.services.record(...)`, `.rate`, `.get`, `.list`, `.summary`. */
 export class DeliveryService {
@@ -34,7 +35,10 @@ export class DeliveryService {
   #now: () => number;
   #metrics: Metrics;
 
-  constructor(deps: SubjectServiceDeps, store: OrgStore) {
+  #visits: VisitService | null;
+
+  constructor(deps: SubjectServiceDeps, store: OrgStore, visits: VisitService | null = null) {
+    this.#visits = visits;
     this.#store = store;
     this.#queue = deps.queue;
     this.#dir = deps.directory;
@@ -110,6 +114,10 @@ export class DeliveryService {
         startedAt, endedAt, satisfaction: body.satisfaction ?? null, recordedBy: p.id, recordedAt: now,
       };
       const id = this.#store.insertService(rec);
+      if (body.plannedVisitId !== undefined) {
+        if (!this.#visits) invalidField('plannedVisitId', 'planned visits are not kept here');
+        this.#visits.markDone(p, body.plannedVisitId, rec.socialWorkerId, id, now);
+      }
       const subject: SubjectKind = rec.providerKind;
       // Counted community-wide when it could single someone out (shared/disclosure.ts): no grid to read off a ticking count.
       this.#metrics.bump(p.communityId, endedAt, subject, guarded(rec) ? null : gridId, {

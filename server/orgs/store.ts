@@ -13,6 +13,7 @@ import type { WriteContext } from '../db/write-queue.ts';
 import type { JournalWriter, SubjectChange } from '../kernel/journal.ts';
 import { DomainError } from '../errors.ts';
 import { invalidField } from '../kernel/rules.ts';
+import { isoInZone } from '../../shared/time.ts';
 import type { Principal } from '../principal.ts';
 import type { FeedDraft, SubjectKind } from '../../shared/subjects.ts';
 import type { OrgEntity, OrgEntryType } from '../../shared/orgs.ts';
@@ -49,8 +50,8 @@ export class OrgStore {
                                     registered_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
       ),
-      updateOrg: db.prepare('UPDATE organizations SET contact_name = ?, contact_phone = ?, categories = ?, updated_at = ? WHERE id = ?'),
-      orgStatus: db.prepare('UPDATE organizations SET status = ?, updated_at = ? WHERE id = ?'),
+      updateOrg: db.prepare('UPDATE organizations SET contact_name = ?, contact_phone = ?, categories = ?, updated_at = ?, updated_by = ? WHERE id = ?'),
+      orgStatus: db.prepare('UPDATE organizations SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?'),
       unfinishedProjectsOfOrg: db.prepare(
         "SELECT COUNT(*) AS n FROM projects WHERE org_id = ? AND status IN ('planned', 'active', 'suspended')",
       ),
@@ -75,7 +76,7 @@ export class OrgStore {
                             status, opened_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
       ),
-      closeCase: db.prepare("UPDATE cases SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?"),
+      closeCase: db.prepare("UPDATE cases SET status = 'closed', closed_at = ?, updated_at = ?, outcome = ?, updated_by = ? WHERE id = ?"),
       sessions: db.prepare('SELECT COUNT(*) AS n, MAX(ended_at) AS last FROM services WHERE case_id = ?'),
       service: db.prepare('SELECT * FROM services WHERE id = ?'),
       insertService: db.prepare(
@@ -187,6 +188,20 @@ export class OrgStore {
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.db.prepare(`SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
     return pageOf(rows.map(map), q.limit);
+  }
+
+  /**
+   * A 409 `error.version_conflict` when the record changed since the form was opened
+   * (`expected`, the `updatedAt` it showed): who changed it (their display name) and when, so
+   * the desk says so instead of overwriting silently.
+   */
+  sameVersion(what: string, rec: { updatedAt: number; updatedBy?: string | null }, expected: string | undefined, tz: string): void {
+    if (expected === undefined || Date.parse(expected) === rec.updatedAt) return;
+    const by = rec.updatedBy ?? null;
+    const changedBy = by === null ? null : ((this.db.prepare('SELECT display_name FROM users WHERE username = ?').pluck().get(by) as string | undefined) ?? by);
+    const changedAt = isoInZone(rec.updatedAt, tz);
+    throw new DomainError(409, 'error.version_conflict', `${what} was changed${changedBy ? ` by ${changedBy}` : ''} at ${changedAt}; reload it`,
+      undefined, { changedBy, changedAt });
   }
 
   /** The journal row of a change (and its feed line, if any), inside the write that makes it. */
