@@ -144,7 +144,10 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
       events: deps.events, viewContext: deps.viewContext, auditSoon: deps.auditSoon, now: deps.now,
       gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
     }),
-    ...(deps.volunteers ? [volunteerRoutes({ volunteers: deps.volunteers })] : []),
+    ...(deps.volunteers ? [volunteerRoutes({
+      volunteers: deps.volunteers, auditSoon: deps.auditSoon,
+      gridName: (id) => deps.directory.grids.get(id)?.name.zh ?? null,
+    })] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs)] : []),
     ...(deps.charity ? [charityRoutes(deps.charity)] : []),
     ...(deps.needs ? [needRoutes(deps.needs)] : []),

@@ -7,7 +7,7 @@
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
-import { ACTIVITY_CHECK_IN_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
+import { ACTIVITY_CHECK_IN_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
@@ -52,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 15, name: 'two more roles: the charity bookkeeper and a volunteer on their phone, whose account names their volunteer record',
     sql: [USER_ROLES_15_SQL, knownNamesTriggers('users')].join('\n'), rebuildsTables: true,
   },
+  { version: 17, name: 'a volunteer\'s card code (志愿者证号): what the check-in desk scans', sql: VOLUNTEER_CARD_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

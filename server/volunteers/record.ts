@@ -6,7 +6,7 @@
 import { isoInZone, isoOrNull } from '../../shared/time.ts';
 import {
   maskIdNumber,
-  type ActivityStatus, type ActivityView, type ExchangeItemView, type LedgerLineView, type RedemptionView,
+  type ActivityStatus, type ActivityView, type DeskSignupView, type ExchangeItemView, type LedgerLineView, type RedemptionView,
   type ServiceRecordView, type SignupStatus, type SignupView, type VolunteerStatus, type VolunteerView,
   type Availability,
 } from '../../shared/volunteers.ts';
@@ -24,6 +24,8 @@ export interface VolunteerRecord {
   status: VolunteerStatus;
   registeredAt: number;
   updatedAt: number;
+  /** The card code (志愿者证号, migration 17) the check-in desk scans. */
+  cardCode: string | null;
 }
 
 export interface ActivityRecord {
@@ -112,7 +114,7 @@ export const volunteerFromRow = (r: Row): VolunteerRecord => ({
   id: r.id, communityId: r.community_id, name: r.name, phone: r.phone, idNumber: r.id_number,
   skills: JSON.parse(r.skills) as string[], teamId: r.team_id,
   availability: r.availability ? (JSON.parse(r.availability) as Availability) : null, status: r.status, registeredAt: r.registered_at,
-  updatedAt: r.updated_at,
+  updatedAt: r.updated_at, cardCode: r.card_code ?? null,
 });
 
 export const activityFromRow = (r: Row): ActivityRecord => ({
@@ -150,12 +152,20 @@ export const redemptionFromRow = (r: Row): RedemptionRecord => ({
 export const viewVolunteer = (v: VolunteerRecord, balance: number, tz: string): VolunteerView => ({
   id: v.id, name: v.name, phone: v.phone, idNumber: maskIdNumber(v.idNumber), skills: v.skills, teamId: v.teamId,
   availability: v.availability, status: v.status, registeredAt: isoInZone(v.registeredAt, tz), balance,
+  cardCode: v.cardCode,
 });
 
 export const viewActivity = (a: ActivityRecord, taken: number, tz: string): ActivityView => ({
   id: a.id, title: a.title, description: a.description, organiser: a.organiser, startsAt: isoInZone(a.startsAt, tz),
   endsAt: isoInZone(a.endsAt, tz), place: a.place, gridId: a.gridId, capacity: a.capacity, taken,
   skillsWanted: a.skillsWanted, pointsPerHour: a.pointsPerHour, status: a.status, createdAt: isoInZone(a.createdAt, tz),
+  updatedAt: isoInZone(a.updatedAt, tz),
+});
+
+/** A deskSignups row: the sign-up with the volunteer's name, phone, card code and status. */
+export const viewDeskSignup = (r: Row, tz: string): DeskSignupView => ({
+  ...viewSignup(signupFromRow(r), tz), volunteerName: r.volunteer_name, volunteerPhone: r.volunteer_phone,
+  cardCode: r.card_code ?? null, volunteerStatus: r.volunteer_status,
 });
 
 export const viewSignup = (s: SignupRecord, tz: string): SignupView => ({
