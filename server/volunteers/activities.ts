@@ -102,8 +102,9 @@ export class ActivityService {
     authorise(p, MANAGE, 'change activities');
     if (body.gridId) requireGrid(this.#dir, p, body.gridId, 'gridId');
     return this.#queue.runAs(p, (ctx) => {
-      const now = this.#now();
       const a = this.#store.activity(p, activityId);
+      // updated_at is the version: it moves on every change, even two within one millisecond.
+      const now = Math.max(this.#now(), a.updatedAt + 1);
       if (a.status !== 'planned' && a.status !== 'open') {
         throw new DomainError(409, 'error.transition_not_allowed', `an activity that is ${a.status} cannot be changed`,
           undefined, { status: a.status, allowed: [] });
