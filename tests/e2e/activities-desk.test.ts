@@ -195,4 +195,20 @@ describe('the activities desk, from a new activity to a check-out', () => {
     expect(serious).toEqual([]);
     expect([...coord.errors, ...other.errors]).toEqual([]);
   });
+
+  it('shows a colleague\'s change to the activity as a banner instead of overwriting it', async () => {
+    await coord.goto(`${server.url}/console/activities/${activityId}`);
+    await coord.click('[data-action="edit"]');
+    const form = coord.locator('form[data-form="activity"]');
+    await form.waitFor();
+    const current = (await request(`${server.url}/api/v1/activities/${activityId}`)).body.activity;
+    const theirs = await request(`${server.url}/api/v1/activities/${activityId}`, { method: 'PATCH', body: { expectedUpdatedAt: current.updatedAt, place: '桂花苑会客厅' } });
+    expect(theirs.status).toBe(200);
+    // The page behind the form hears the change and reloads; the form keeps what it read.
+    await eventually(() => coord.locator('[data-page-title] + p').innerText()).toContain('桂花苑会客厅');
+    await form.locator('input[name="title"]').fill('桂花苑敬老助餐（改）');
+    await form.locator('button[type="submit"]').click();
+    await eventually(() => form.locator('[data-alert="warning"]').innerText()).toContain('刚被其他人修改');
+    expect((await request(`${server.url}/api/v1/activities/${activityId}`)).body.activity).toMatchObject({ title: '桂花苑敬老助餐', place: '桂花苑会客厅' });
+  });
 });
