@@ -7,7 +7,7 @@
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
-import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
+import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { CASEWORK_DESK_SQL, ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
@@ -55,6 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: 'the exchange desk: receipts with an idempotency key, stock movements with a reason, an item\'s version', sql: EXCHANGE_DESK_SQL },
   { version: 17, name: 'the coordinator\'s desk: a volunteer\'s grid, corrections of service records, period certificates', sql: VOLUNTEER_DESK_SQL },
   { version: 18, name: 'the social worker\'s desk: a case\'s goals and outcome, who last changed a case or an organization, planned visits', sql: CASEWORK_DESK_SQL },
+  { version: 19, name: 'a volunteer\'s card code (志愿者证号): what the check-in desk scans', sql: VOLUNTEER_CARD_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

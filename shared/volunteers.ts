@@ -52,6 +52,7 @@ export type VolunteerEntryType =
   | 'volunteer.team_created'
   | 'activity.created'
   | 'activity.status_changed'
+  | 'activity.updated'
   | 'volunteer.signed_up'
   | 'volunteer.signup_cancelled'
   | 'volunteer.no_show'
@@ -337,9 +338,16 @@ export const listVolunteersQuery = z
   .strict();
 export type ListVolunteersQuery = z.infer<typeof listVolunteersQuery>;
 
+/** upcoming: not started yet · today: starts today (local) · past: ended. */
+export const ACTIVITY_WHEN = ['upcoming', 'today', 'past'] as const;
+export type ActivityWhen = (typeof ACTIVITY_WHEN)[number];
+
 export const listActivitiesQuery = z
   .object({
     status: z.enum(ACTIVITY_STATUSES).optional(),
+    when: z.enum(ACTIVITY_WHEN, { message: `must be one of ${ACTIVITY_WHEN.join(', ')}` }).optional(),
+    /** Words in the title, place or organiser. */
+    q: z.string().trim().min(1, 'must not be blank').max(80, 'at most 80 characters').optional(),
     /** Activities starting at or after this instant. */
     from: instant.optional(),
     to: instant.optional(),
@@ -383,6 +391,8 @@ export interface VolunteerView {
   gridId: string | null;
   /** Counts the volunteer's changes: what a form sends back as `expectedVersion`. */
   version: number;
+  /** The card code (志愿者证号) the check-in desk scans. */
+  cardCode: string | null;
 }
 
 export interface ActivityView {
@@ -401,6 +411,16 @@ export interface ActivityView {
   pointsPerHour: number;
   status: ActivityStatus;
   createdAt: string;
+  /** The version an edit sends back (`expectedUpdatedAt`): a change meanwhile is a 409. */
+  updatedAt: string;
+}
+
+/** A sign-up with whose it is, for the activity's desk (`GET /activities/:id/signups`, an audited read). */
+export interface DeskSignupView extends SignupView {
+  volunteerName: string;
+  volunteerPhone: string;
+  cardCode: string | null;
+  volunteerStatus: VolunteerStatus;
 }
 
 export interface SignupView {
@@ -714,3 +734,78 @@ export interface PublicCertificateView {
   issuer: string;
   issuedAt: string;
 }
+// ---- the activities desk (issue 13) --------------------------------------------------------
+
+/** A volunteer's card code (志愿者证号): 8 characters of the pairing alphabet (no 0/O, 1/I/L). */
+export const CARD_CODE_LENGTH = 8;
+export const CARD_CODE_PATTERN = /^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}$/;
+
+/** A scanned or typed card code, upper-cased with spaces and dashes dropped; null if it cannot be one. */
+export function normaliseCardCode(text: string): string | null {
+  const code = text.toUpperCase().replace(/[\s-]/g, '');
+  return CARD_CODE_PATTERN.test(code) ? code : null;
+}
+
+/**
+ * Change an activity that has not finished: any of its fields, with the `updatedAt` read when the
+ * form opened (a change meanwhile is a 409 `version_conflict`). A planned (draft) or open activity
+ * may be changed; capacity may not fall under the places taken.
+ */
+export const updateActivityBody = z
+  .object({
+    expectedUpdatedAt: instant,
+    title: required(80).optional(),
+    description: multiLineText(2000).optional(),
+    organiser: required(80).optional(),
+    startsAt: instant.optional(),
+    endsAt: instant.optional(),
+    place: required(200).optional(),
+    gridId: z.string().min(1).nullable().optional(),
+    capacity: z.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'at least 1').max(10_000, 'at most 10000').optional(),
+    skillsWanted: skills.optional(),
+    pointsPerHour: z.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(1000).optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 1, { message: 'name at least one field to change' });
+export type UpdateActivityBody = z.infer<typeof updateActivityBody>;
+
+/** Volunteers to sign up for an activity: a name, a phone or a card code. */
+export const candidatesQuery = z
+  .object({ q: z.string().trim().min(1, 'must not be blank').max(40, 'at most 40 characters') })
+  .strict();
+
+const exportFormat = z.enum(['csv', 'xlsx'], { message: 'must be one of csv, xlsx' });
+const exportLang = z.enum(['zh-CN', 'en'], { message: 'must be one of zh-CN, en' }).optional();
+
+/** `GET /activities/export`: the activities list with its filters, as CSV or XLSX. */
+export const activitiesExportQuery = z
+  .object({
+    format: exportFormat,
+    lang: exportLang,
+    status: z.enum(ACTIVITY_STATUSES, { message: `must be one of ${ACTIVITY_STATUSES.join(', ')}` }).optional(),
+    when: z.enum(ACTIVITY_WHEN, { message: `must be one of ${ACTIVITY_WHEN.join(', ')}` }).optional(),
+    q: z.string().trim().min(1, 'must not be blank').max(80, 'at most 80 characters').optional(),
+  })
+  .strict();
+export type ActivitiesExportQuery = z.infer<typeof activitiesExportQuery>;
+
+/** `GET /activities/:id/export`: an activity's sign-ups and attendance, optionally of one status. */
+export const signupsExportQuery = z
+  .object({
+    format: exportFormat,
+    lang: exportLang,
+    status: z.enum(SIGNUP_STATUSES, { message: `must be one of ${SIGNUP_STATUSES.join(', ')}` }).optional(),
+  })
+  .strict();
+export type SignupsExportQuery = z.infer<typeof signupsExportQuery>;
+
+/** A check-in's answer: `repeated` when the volunteer was checked in already (a retried scan applies once). */
+export interface CheckInAnswer {
+  signup: SignupView;
+  repeated: boolean;
+}
+
+/** Arrived after the start (a minute's grace) / left before the end: what the desk flags. */
+export const LATE_GRACE_MS = 60_000;
+export const isLate = (checkedInAt: number, startsAt: number): boolean => checkedInAt > startsAt + LATE_GRACE_MS;
+export const isEarlyLeave = (checkedOutAt: number, endsAt: number): boolean => checkedOutAt < endsAt - LATE_GRACE_MS;

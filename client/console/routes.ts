@@ -31,6 +31,8 @@ export const ROUTES = {
 
   // 志愿活动: activities, sign-ups and the check-in desk
   activities: '/activities',
+  activity: '/activities/:id',
+  'check-in': '/activities/:id/check-in',
 
   // 积分超市: the points exchange's cashier and catalogue
   exchange: '/exchange',

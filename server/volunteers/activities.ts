@@ -12,8 +12,11 @@ import { DomainError } from '../errors.ts';
 import { authorise, requireGrid } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
 import {
-  ACTIVITY_TRANSITIONS, type ActivityStatusBody, type CreateActivityBody, type ListActivitiesQuery,
+  ACTIVITY_TRANSITIONS, MAX_ACTIVITY_MS, type ActivitiesExportQuery, type ActivityStatusBody, type CreateActivityBody,
+  type ListActivitiesQuery, type UpdateActivityBody,
 } from '../../shared/volunteers.ts';
+import { isoInZone, startOfLocalDay } from '../../shared/time.ts';
+import { invalid } from '../errors.ts';
 import { MANAGE, STAFF } from './access.ts';
 import { activityFromRow, type ActivityRecord } from './record.ts';
 import type { VolunteerParts, VolunteerStore } from './store.ts';
@@ -90,6 +93,52 @@ export class ActivityService {
     });
   }
 
+  /**
+   * Change a planned (draft) or open activity: the fields the body names. `expectedUpdatedAt` is
+   * the version the form read; a change meanwhile is a 409 `version_conflict` saying when, and
+   * nothing is overwritten. Capacity may not fall under the places taken (400 on `capacity`).
+   */
+  async update(p: Principal, activityId: number, body: UpdateActivityBody): Promise<ActivityRecord> {
+    authorise(p, MANAGE, 'change activities');
+    if (body.gridId) requireGrid(this.#dir, p, body.gridId, 'gridId');
+    return this.#queue.runAs(p, (ctx) => {
+      const a = this.#store.activity(p, activityId);
+      // updated_at is the version: it moves on every change, even two within one millisecond.
+      const now = Math.max(this.#now(), a.updatedAt + 1);
+      if (a.status !== 'planned' && a.status !== 'open') {
+        throw new DomainError(409, 'error.transition_not_allowed', `an activity that is ${a.status} cannot be changed`,
+          undefined, { status: a.status, allowed: [] });
+      }
+      if (Date.parse(body.expectedUpdatedAt) !== a.updatedAt) {
+        const tz = this.#dir.timeZoneOf(p.communityId);
+        throw new DomainError(409, 'error.version_conflict', `activity ${a.id} was changed at ${isoInZone(a.updatedAt, tz)}`,
+          undefined, { updatedAt: isoInZone(a.updatedAt, tz), changedAt: isoInZone(a.updatedAt, tz), changedBy: null });
+      }
+      const next: ActivityRecord = {
+        ...a,
+        title: body.title ?? a.title, description: body.description ?? a.description, organiser: body.organiser ?? a.organiser,
+        startsAt: body.startsAt ? Date.parse(body.startsAt) : a.startsAt, endsAt: body.endsAt ? Date.parse(body.endsAt) : a.endsAt,
+        place: body.place ?? a.place, gridId: body.gridId === undefined ? a.gridId : body.gridId,
+        capacity: body.capacity ?? a.capacity, skillsWanted: body.skillsWanted ?? a.skillsWanted,
+        pointsPerHour: body.pointsPerHour ?? a.pointsPerHour, updatedAt: now,
+      };
+      if (!(next.endsAt > next.startsAt)) throw invalid([{ field: 'endsAt', problem: 'must be after startsAt' }]);
+      if (next.endsAt - next.startsAt > MAX_ACTIVITY_MS) {
+        throw invalid([{ field: 'endsAt', problem: 'an activity lasts at most 24 hours; make one per day' }]);
+      }
+      const taken = this.#store.taken(a.id);
+      if (next.capacity < taken) throw invalid([{ field: 'capacity', problem: `must be at least the ${taken} places taken` }]);
+      this.#store.db.prepare(
+        `UPDATE activities SET title = ?, description = ?, organiser = ?, starts_at = ?, ends_at = ?, place = ?, grid_id = ?,
+                capacity = ?, skills_wanted = ?, points_per_hour = ?, updated_at = ? WHERE id = ?`,
+      ).run(next.title, next.description, next.organiser, next.startsAt, next.endsAt, next.place, next.gridId, next.capacity,
+        JSON.stringify(next.skillsWanted), next.pointsPerHour, now, a.id);
+      const fields = Object.keys(body).filter((k) => k !== 'expectedUpdatedAt');
+      this.#store.entry(ctx, p, now, 'activity.updated', 'activity', a.id, { fields });
+      return next;
+    });
+  }
+
   /** An activity of the principal's community; a 404 for one of another. */
   get(p: Principal, id: number): ActivityRecord {
     return this.#store.activity(p, id);
@@ -103,13 +152,45 @@ export class ActivityService {
   /** Newest first; the cursor is the id of the last activity of the previous page. */
   list(p: Principal, q: ListActivitiesQuery): Page<ActivityRecord> {
     authorise(p, STAFF, 'see activities');
-    const where = ['community_id = @community'];
-    const params: Record<string, unknown> = { community: p.communityId, limit: q.limit + 1 };
-    if (q.status) (where.push('status = @status'), (params.status = q.status));
+    const { where, params } = this.#filter(p, q);
+    params.limit = q.limit + 1;
     if (q.from) (where.push('starts_at >= @from'), (params.from = Date.parse(q.from)));
     if (q.to) (where.push('starts_at < @to'), (params.to = Date.parse(q.to)));
     if (q.cursor) (where.push('id < @cursor'), (params.cursor = Number(q.cursor)));
     const rows = this.#store.db.prepare(`SELECT * FROM activities WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`).all(params);
     return pageOf(rows.map(activityFromRow), q.limit);
+  }
+
+  /** Every activity the export's filters name, soonest first (a ledger: at most 100,000). */
+  all(p: Principal, q: ActivitiesExportQuery): ActivityRecord[] {
+    authorise(p, STAFF, 'see activities');
+    const { where, params } = this.#filter(p, q);
+    return this.#store.db.prepare(`SELECT * FROM activities WHERE ${where.join(' AND ')} ORDER BY starts_at, id LIMIT 100000`)
+      .all(params).map(activityFromRow);
+  }
+
+  /** The WHERE of the list and its export: status, when (upcoming / today / past, local days) and words. */
+  #filter(p: Principal, q: Pick<ListActivitiesQuery, 'status' | 'when' | 'q'> & { from?: string; to?: string }) {
+    const where = ['community_id = @community'];
+    const params: Record<string, unknown> = { community: p.communityId };
+    if (q.status) (where.push('status = @status'), (params.status = q.status));
+    if (q.when) {
+      const now = this.#now();
+      params.now = now;
+      if (q.when === 'upcoming') where.push('starts_at > @now');
+      else if (q.when === 'past') where.push('ends_at <= @now');
+      else {
+        const day = startOfLocalDay(now, this.#dir.timeZoneOf(p.communityId));
+        // Tomorrow's midnight: a day later, snapped (a day may be 23 or 25 hours long).
+        const next = startOfLocalDay(day + 26 * 3_600_000, this.#dir.timeZoneOf(p.communityId));
+        where.push('starts_at < @dayEnd AND ends_at > @dayStart');
+        Object.assign(params, { dayStart: day, dayEnd: next });
+      }
+    }
+    if (q.q) {
+      where.push("(title LIKE @q ESCAPE '\\' OR place LIKE @q ESCAPE '\\' OR organiser LIKE @q ESCAPE '\\')");
+      params.q = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    return { where, params };
   }
 }

@@ -6,7 +6,7 @@
 import { isoInZone, isoOrNull } from '../../shared/time.ts';
 import {
   maskIdNumber,
-  type ActivityStatus, type ActivityView, type ExchangeItemView, type LedgerLineView, type RedemptionView,
+  type ActivityStatus, type ActivityView, type DeskSignupView, type ExchangeItemView, type LedgerLineView, type RedemptionView,
   type ServiceRecordView, type SignupStatus, type SignupView, type VolunteerStatus, type VolunteerView,
   type Availability,
 } from '../../shared/volunteers.ts';
@@ -27,6 +27,8 @@ export interface VolunteerRecord {
   gridId: string | null;
   /** Counts its changes (migration 16): a form's `expectedVersion`. */
   version: number;
+  /** The card code (志愿者证号, migration 17) the check-in desk scans. */
+  cardCode: string | null;
 }
 
 export interface ActivityRecord {
@@ -116,6 +118,7 @@ export const volunteerFromRow = (r: Row): VolunteerRecord => ({
   skills: JSON.parse(r.skills) as string[], teamId: r.team_id,
   availability: r.availability ? (JSON.parse(r.availability) as Availability) : null, status: r.status, registeredAt: r.registered_at,
   updatedAt: r.updated_at, gridId: r.grid_id ?? null, version: r.version ?? 0,
+  cardCode: r.card_code ?? null,
 });
 
 export const activityFromRow = (r: Row): ActivityRecord => ({
@@ -154,12 +157,20 @@ export const viewVolunteer = (v: VolunteerRecord, balance: number, tz: string): 
   id: v.id, name: v.name, phone: v.phone, idNumber: maskIdNumber(v.idNumber), skills: v.skills, teamId: v.teamId,
   availability: v.availability, status: v.status, registeredAt: isoInZone(v.registeredAt, tz), balance,
   gridId: v.gridId, version: v.version,
+  cardCode: v.cardCode,
 });
 
 export const viewActivity = (a: ActivityRecord, taken: number, tz: string): ActivityView => ({
   id: a.id, title: a.title, description: a.description, organiser: a.organiser, startsAt: isoInZone(a.startsAt, tz),
   endsAt: isoInZone(a.endsAt, tz), place: a.place, gridId: a.gridId, capacity: a.capacity, taken,
   skillsWanted: a.skillsWanted, pointsPerHour: a.pointsPerHour, status: a.status, createdAt: isoInZone(a.createdAt, tz),
+  updatedAt: isoInZone(a.updatedAt, tz),
+});
+
+/** A deskSignups row: the sign-up with the volunteer's name, phone, card code and status. */
+export const viewDeskSignup = (r: Row, tz: string): DeskSignupView => ({
+  ...viewSignup(signupFromRow(r), tz), volunteerName: r.volunteer_name, volunteerPhone: r.volunteer_phone,
+  cardCode: r.card_code ?? null, volunteerStatus: r.volunteer_status,
 });
 
 export const viewSignup = (s: SignupRecord, tz: string): SignupView => ({

@@ -7,13 +7,20 @@ import { isDeepStrictEqual } from 'node:util';
 import { pageOf, type Page } from '../db/page.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import type { SubjectChange } from '../kernel/journal.ts';
-import { DomainError } from '../errors.ts';
+import { randomInt } from 'node:crypto';
+import { DomainError, notFound } from '../errors.ts';
 import { authorise } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
+import { CARD_CODE_LENGTH, normaliseCardCode } from '../../shared/volunteers.ts';
+import { PAIRING_ALPHABET } from '../../shared/auth.ts';
 import type { ListVolunteersQuery, RegisterVolunteerBody, UpdateVolunteerBody, VolunteerStatusBody } from '../../shared/volunteers.ts';
 import { MANAGE, STAFF } from './access.ts';
 import { volunteerFromRow, type VolunteerRecord } from './record.ts';
 import type { VolunteerParts, VolunteerStore } from './store.ts';
+
+/** A random card code: `CARD_CODE_LENGTH` characters of the pairing alphabet. */
+export const newCardCode = (): string =>
+  Array.from({ length: CARD_CODE_LENGTH }, () => PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)]).join('');
 
 /** Volunteers: register, change, pause or record a departure; find and list them. */
 export class RegistryService {
@@ -27,6 +34,23 @@ export class RegistryService {
     this.#queue = parts.queue;
     this.#now = parts.now;
     this.#tz = (id) => parts.directory.timeZoneOf(id);
+  }
+
+  /** A card code no volunteer of the community has (32^8 codes: a clash is rare, and tried again). */
+  #freshCardCode(communityId: string): string {
+    for (;;) {
+      const code = newCardCode();
+      if (!this.#store.stmt.volunteerByCard.get(communityId, code)) return code;
+    }
+  }
+
+  /** A volunteer by the card code on their card (the check-in desk's scan); a 404 for none. */
+  byCard(p: Principal, code: string): VolunteerRecord {
+    authorise(p, STAFF, 'see volunteers');
+    const norm = normaliseCardCode(code);
+    const row = norm ? this.#store.stmt.volunteerByCard.get(p.communityId, norm) : undefined;
+    if (!row) throw notFound(`volunteer card ${code}`);
+    return volunteerFromRow(row);
   }
 
   /** Register a volunteer (active) and open their points account. */
@@ -46,7 +70,7 @@ export class RegistryService {
       }
       const id = Number(stmt.insertVolunteer.run(p.communityId, body.name, body.phone, body.idNumber ?? null,
         JSON.stringify(body.skills), body.teamId ?? null, body.availability ? JSON.stringify(body.availability) : null, now, now,
-        body.gridId ?? null)
+        body.gridId ?? null, this.#freshCardCode(p.communityId))
         .lastInsertRowid);
       this.#store.ledger.volunteerAccount(p.communityId, id, now);
       this.#store.entry(ctx, p, now, 'volunteer.registered', 'volunteer', id, { teamId: body.teamId ?? null });

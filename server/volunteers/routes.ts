@@ -21,7 +21,7 @@ import { RateLimiter } from '../auth/rate-limit.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { isoInZone, localDay } from '../../shared/time.ts';
 import {
-  viewActivity, viewItem, viewLedgerLine, viewRedemption, viewServiceRecord, viewSignup, viewVolunteer,
+  viewActivity, viewDeskSignup, viewItem, viewLedgerLine, viewRedemption, viewServiceRecord, viewSignup, viewVolunteer,
   type VolunteerRecord,
 } from './record.ts';
 import {
@@ -31,7 +31,10 @@ import {
   checkInPath, checkoutBody, findVolunteerQuery, itemsExportQuery, listReceiptsQuery, receiptsExportQuery, stockMoveBody,
   updateExchangeItemBody, correctionBody, issueCertificateBody, volunteerExportQuery, recordsExportQuery, CERTIFICATE_NO,
   type CorrectionView, type HistoryRecordView,
+  activitiesExportQuery, candidatesQuery, signupsExportQuery, updateActivityBody,
 } from '../../shared/volunteers.ts';
+import { zhCN as activitiesZh, en as activitiesEn } from '../../shared/i18n/console-activities.ts';
+import { activityColumns, attendanceColumns } from './activity-sheets.ts';
 
 export interface VolunteerRoutesDeps {
   volunteers: VolunteerService;
@@ -109,6 +112,12 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: Volunt
 
   r.get('/volunteers/certificates/:no', STAFF, (c) =>
     c.json({ certificate: viewServiceRecord(svc.records.certificate(principal(c), c.req.param('no')), tz(c)) }));
+
+  // The check-in desk's scan: a volunteer by the card code on their card (志愿者证号).
+  r.get('/volunteers/card/:code', { access: STAFF, reads: { targetType: 'volunteers', at: 'volunteer', personal: VOLUNTEER } }, (c) => {
+    const v = svc.registry.byCard(principal(c), c.req.param('code'));
+    return c.json({ volunteer: volunteerViews(c, [v])[0] });
+  });
 
   r.get(`/volunteers/:id${ID}`, { access: STAFF, reads: { targetType: 'volunteers', at: 'volunteer', personal: VOLUNTEER } }, (c) => {
     const v = svc.registry.get(principal(c), idParam(c));
@@ -189,6 +198,22 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: Volunt
     return c.json({ items: page.items.map((a) => viewActivity(a, svc.activities.taken(a.id), tz(c))), nextCursor: page.nextCursor });
   });
 
+  // The activities list out, under the list's filters (audited: it names who organises what, not people).
+  r.get('/activities/export', { access: STAFF, query: activitiesExportQuery }, (c) => {
+    const q = c.req.valid('query');
+    const p = principal(c);
+    const rows = svc.activities.all(p, q);
+    const { format, lang, ...filters } = q;
+    auditSoon?.({ ...actorOf(p), action: 'records.export', targetType: 'activities', detail: { format, ...filters, rows: rows.length }, ip: p.request?.ip ?? null });
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    const day = localDay(Date.now(), tz(c)).replaceAll('-', '');
+    const sheetName = (locale === 'en' ? activitiesEn : activitiesZh)['console.activities.sheet.activities'];
+    return sheetResponse({
+      format, timeZone: tz(c), sheetName, filename: `${sheetName}-${day}.${format}`, asciiFilename: `activities-${day}.${format}`,
+      rows: rows.map((a) => ({ activity: a, taken: svc.activities.taken(a.id) })), columns: activityColumns(locale, (id) => gridName?.(id)?.zh ?? null),
+    });
+  });
+
   r.post('/activities', { access: MANAGE, body: createActivityBody }, limited, async (c) => {
     const a = await svc.activities.create(principal(c), c.req.valid('json'));
     return c.json({ activity: viewActivity(a, 0, tz(c)) }, 201);
@@ -199,6 +224,40 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: Volunt
     return c.json({
       activity: viewActivity(a, svc.activities.taken(a.id), tz(c)),
       signups: svc.signups.list(principal(c), a.id).map((s) => viewSignup(s, tz(c))),
+    });
+  });
+
+  r.patch(`/activities/:id${ID}`, { access: MANAGE, body: updateActivityBody }, limited, async (c) => {
+    const a = await svc.activities.update(principal(c), idParam(c), c.req.valid('json'));
+    return c.json({ activity: viewActivity(a, svc.activities.taken(a.id), tz(c)) });
+  });
+
+  // The activity's desk: its sign-ups with each volunteer's name, phone and card code (a read of people's records).
+  r.get(`/activities/:id${ID}/signups`, { access: STAFF, reads: { targetType: 'volunteers', at: 'items', personal: ['volunteerName'] } }, (c) => {
+    const rows = svc.signups.deskList(principal(c), idParam(c));
+    return c.json({ items: rows.map((row) => viewDeskSignup(row, tz(c))) });
+  });
+
+  // Volunteers to sign up: by card code, name or phone (a read of people's records).
+  r.get(`/activities/:id${ID}/candidates`, { access: ON_SITE, query: candidatesQuery, reads: { targetType: 'volunteers', at: 'items', personal: VOLUNTEER } }, (c) => {
+    const found = svc.signups.candidates(principal(c), idParam(c), c.req.valid('query').q);
+    const views = volunteerViews(c, found.map((f) => f.volunteer));
+    return c.json({ items: views.map((v, i) => ({ ...v, signup: found[i]!.signup })) });
+  });
+
+  // One activity's sign-ups and attendance out, with the hours and points each earned (audited).
+  r.get(`/activities/:id${ID}/export`, { access: STAFF, query: signupsExportQuery }, (c) => {
+    const q = c.req.valid('query');
+    const p = principal(c);
+    const a = svc.activities.get(p, idParam(c));
+    const rows = svc.signups.attendance(p, a.id, q.status ?? null);
+    const { format, lang, ...filters } = q;
+    auditSoon?.({ ...actorOf(p), action: 'records.export', targetType: 'volunteers', targetId: a.id, detail: { format, activityId: a.id, ...filters, rows: rows.length }, ip: p.request?.ip ?? null });
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    const sheetName = (locale === 'en' ? activitiesEn : activitiesZh)['console.activities.sheet.signups'];
+    return sheetResponse({
+      format, timeZone: tz(c), sheetName, filename: `${sheetName}-${a.id}.${format}`, asciiFilename: `attendance-${a.id}.${format}`,
+      rows, columns: attendanceColumns(locale, a),
     });
   });
 
@@ -230,7 +289,7 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: Volunt
 
   r.post(`/activities/:id${ID}/check-in`, { access: ON_SITE, body: checkInBody }, limited, async (c) => {
     const s = await svc.signups.checkIn(principal(c), idParam(c), c.req.valid('json'));
-    return c.json({ signup: viewSignup(s, tz(c)) });
+    return c.json({ signup: viewSignup(s, tz(c)), repeated: s.repeated === true });
   });
 
   r.post(`/activities/:id${ID}/check-out`, { access: ON_SITE, body: checkOutBody }, limited, async (c) => {
@@ -239,6 +298,7 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: Volunt
       signup: viewSignup(out.signup, tz(c)),
       record: out.record ? viewServiceRecord(out.record, tz(c)) : null,
       balance: out.balance,
+      repeated: out.repeated === true,
     });
   });
 

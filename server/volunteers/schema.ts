@@ -248,3 +248,14 @@ export const VOLUNTEER_DESK_SQL = `
   );
   CREATE INDEX service_certificates_volunteer ON service_certificates(volunteer_id, issued_at);
 `;
+
+/**
+ * Migration 19: a volunteer's card code (志愿者证号), printed on their card as a barcode the
+ * check-in desk scans: 8 characters of the pairing alphabet (shared/auth.ts, no 0/O, 1/I/L),
+ * one per volunteer in a community. Existing volunteers get one here; a registration makes one.
+ */
+export const VOLUNTEER_CARD_SQL = `
+  ALTER TABLE volunteers ADD COLUMN card_code TEXT;
+  UPDATE volunteers SET card_code = ${Array.from({ length: 8 }, () => "substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + abs(random()) % 32, 1)").join(' || ')};
+  CREATE UNIQUE INDEX volunteers_card_code ON volunteers(community_id, card_code);
+`;

@@ -16,15 +16,18 @@ import { maskName } from '../../shared/mask.ts';
 import { wallTime } from '../../shared/time.ts';
 import {
   CHECK_IN_OPENS_BEFORE_MS, certificateNumber, creditedHours, pointsFor,
-  type CheckInBody, type CheckOutBody, type ParticipationBody,
+  normaliseCardCode, type CheckInBody, type CheckOutBody, type ParticipationBody, type SignupStatus,
 } from '../../shared/volunteers.ts';
 import { MANAGE, ON_SITE } from './access.ts';
-import { signupFromRow, type ServiceRecord, type SignupRecord } from './record.ts';
+import { serviceRecordFromRow, signupFromRow, volunteerFromRow, type ServiceRecord, type SignupRecord, type VolunteerRecord } from './record.ts';
+import { ATTENDANCE_SQL, type AttendanceLine } from './activity-sheets.ts';
 import { requireActive, type VolunteerParts, type VolunteerStore } from './store.ts';
 
 /** What a check-out produced. */
 export interface CheckOutResult {
   signup: SignupRecord;
+  /** The volunteer was checked out already: this is that check-out, and nothing was written. */
+  repeated?: true;
   /** Null when the participation earned no hours (under half an hour inside the activity's window). */
   record: ServiceRecord | null;
   balance: number;
@@ -44,6 +47,36 @@ export class SignupService {
     this.#dir = parts.directory;
     this.#metrics = parts.metrics;
     this.#now = parts.now;
+  }
+
+  /** An activity's sign-ups with each volunteer's name, phone, card code and status: the desk's list. */
+  deskList(p: Principal, activityId: number): Record<string, unknown>[] {
+    this.#store.activity(p, activityId);
+    return this.#store.stmt.deskSignups.all(activityId) as Record<string, unknown>[];
+  }
+
+  /**
+   * Volunteers to sign up for an activity, found by a card code, or by words of a name or digits
+   * of a phone: the active ones of the community, at most 20, with their sign-up's status if any.
+   */
+  candidates(p: Principal, activityId: number, q: string): { volunteer: VolunteerRecord; signup: SignupStatus | null }[] {
+    authorise(p, ON_SITE, 'sign volunteers up');
+    const a = this.#store.activity(p, activityId);
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = this.#store.db.prepare(
+      `SELECT v.*, s.status AS signup_status FROM volunteers v
+         LEFT JOIN activity_signups s ON s.activity_id = @activity AND s.volunteer_id = v.id
+        WHERE v.community_id = @community AND v.status = 'active'
+          AND (v.card_code = @code OR v.name LIKE @like ESCAPE '\\' OR v.phone LIKE @like ESCAPE '\\')
+        ORDER BY v.card_code = @code DESC, v.name LIMIT 20`,
+    ).all({ activity: a.id, community: p.communityId, code: normaliseCardCode(q) ?? '', like }) as Record<string, unknown>[];
+    return rows.map((r) => ({ volunteer: volunteerFromRow(r), signup: (r.signup_status as SignupStatus | null) ?? null }));
+  }
+
+  /** An activity's sign-ups for its attendance sheet, with what each check-out earned. */
+  attendance(p: Principal, activityId: number, status: SignupStatus | null): AttendanceLine[] {
+    this.#store.activity(p, activityId);
+    return this.#store.db.prepare(ATTENDANCE_SQL).all({ activity: activityId, status }) as AttendanceLine[];
   }
 
   /** An activity's sign-ups, in the order they came. */
@@ -125,12 +158,15 @@ export class SignupService {
    * Check a signed-up volunteer in, now or at `body.at`. Check-in opens an hour before the
    * activity starts and closes when it ends.
    */
-  async checkIn(p: Principal, activityId: number, body: CheckInBody): Promise<SignupRecord> {
+  async checkIn(p: Principal, activityId: number, body: CheckInBody): Promise<SignupRecord & { repeated?: true }> {
     authorise(p, ON_SITE, 'check volunteers in');
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
       const at = instantFrom('at', body.at, now);
-      const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['signed_up']);
+      const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['signed_up', 'checked_in']);
+      // A retried check-in (a double Enter, a scanner reading twice, a second table) applies once:
+      // the answer is the check-in that stands, and nothing is written.
+      if (s.status === 'checked_in') return { ...s, repeated: true };
       if (a.status !== 'open' && a.status !== 'closed') {
         throw new DomainError(409, 'error.activity_not_open', `the activity is ${a.status}`, undefined, { status: a.status });
       }
@@ -158,7 +194,11 @@ export class SignupService {
       const now = this.#now();
       const { stmt, ledger } = this.#store;
       const at = instantFrom('at', body.at, now);
-      const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['checked_in']);
+      const { a, v, s } = this.#participation(p, activityId, body.volunteerId, ['checked_in', 'checked_out']);
+      if (s.status === 'checked_out') {
+        const row = stmt.recordOfSignup.get(s.id);
+        return { signup: s, record: row ? serviceRecordFromRow(row) : null, balance: ledger.balance(ledger.volunteerAccount(p.communityId, v.id, now)), repeated: true };
+      }
       if (at < s.checkedInAt!) invalidField('at', 'is before the check-in');
       stmt.checkOut.run(at, s.id);
       const hours = creditedHours(s.checkedInAt!, at, a.startsAt, a.endsAt);

@@ -31,9 +31,15 @@ function prepare(db: Db) {
     volunteer: db.prepare('SELECT * FROM volunteers WHERE id = ?'),
     volunteerByIdNumber: db.prepare('SELECT id FROM volunteers WHERE community_id = ? AND id_number = ?'),
     insertVolunteer: db.prepare(
-      `INSERT INTO volunteers (community_id, name, phone, id_number, skills, team_id, availability, status, registered_at, updated_at, grid_id)
+      `INSERT INTO volunteers (community_id, name, phone, id_number, skills, team_id, availability, status, registered_at, updated_at, grid_id, card_code)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
     ),
+    volunteerByCard: db.prepare('SELECT * FROM volunteers WHERE community_id = ? AND card_code = ?'),
+    deskSignups: db.prepare(
+      `SELECT s.*, v.name AS volunteer_name, v.phone AS volunteer_phone, v.card_code, v.status AS volunteer_status
+         FROM activity_signups s JOIN volunteers v ON v.id = s.volunteer_id WHERE s.activity_id = ? ORDER BY s.id`,
+    ),
+    recordOfSignup: db.prepare(`${RECORD_SELECT} WHERE r.signup_id = ?`),
     updateVolunteer: db.prepare(
       'UPDATE volunteers SET phone = ?, skills = ?, team_id = ?, availability = ?, updated_at = ?, grid_id = ?, version = version + 1 WHERE id = ?',
     ),

@@ -209,7 +209,7 @@ describe('the registry', () => {
     expect(read).toEqual({
       id: a.id, title: '河道清洁', description: '沿桂花河两岸', organiser: '桂花社区环保队', startsAt: a.startsAt, endsAt: a.endsAt,
       place: '桂花河南岸码头', gridId: 'G05', capacity: 7, taken: 0, skillsWanted: ['环保', '宣传'], pointsPerHour: 12,
-      status: 'planned', createdAt: read.createdAt,
+      status: 'planned', createdAt: read.createdAt, updatedAt: read.createdAt,
     });
     expect([Date.parse(read.startsAt), Date.parse(read.endsAt), Date.parse(read.createdAt)]).toEqual([start, start + 2 * HOUR, clock]);
   });
