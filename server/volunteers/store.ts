@@ -32,7 +32,7 @@ function prepare(db: Db) {
     volunteerByIdNumber: db.prepare('SELECT id FROM volunteers WHERE community_id = ? AND id_number = ?'),
     insertVolunteer: db.prepare(
       `INSERT INTO volunteers (community_id, name, phone, id_number, skills, team_id, availability, status, registered_at, updated_at, grid_id, card_code)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
     ),
     volunteerByCard: db.prepare('SELECT * FROM volunteers WHERE community_id = ? AND card_code = ?'),
     deskSignups: db.prepare(

@@ -23,7 +23,7 @@ export const zhCN = {
   'console.orgs.suspend': '暂停服务',
   'console.orgs.reactivate': '恢复',
   'console.orgs.deregister': '注销',
-  'console.orgs.statusChanged': '{name}：{status}',
+  'console.orgs.statusChanged': '{name} 状态：{status}',
   'console.orgs.projects': '项目',
   'console.orgs.allKinds': '全部类型',
   'console.orgs.allStatuses': '全部状态',
