@@ -7,11 +7,11 @@
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
-import { ACTIVITY_CHECK_IN_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
+import { ACTIVITY_CHECK_IN_SQL, ME_CHECK_IN_KEYS_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
-import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
+import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, USER_SOCIAL_WORKER_SQL, VOLUNTEER_INVITATIONS_SQL } from './auth/schema.ts';
 import { KNOWN_NAMES_SQL, knownNamesTriggers } from './privacy/schema.ts';
 import { NOTICES_SQL } from './notices/schema.ts';
 import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
@@ -51,6 +51,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 15, name: 'two more roles: the charity bookkeeper and a volunteer on their phone, whose account names their volunteer record',
     sql: [USER_ROLES_15_SQL, knownNamesTriggers('users')].join('\n'), rebuildsTables: true,
+  },
+  {
+    version: 22, name: 'a volunteer\'s own phone: one-time invitations to make their account, and the keys of their check-ins',
+    sql: [VOLUNTEER_INVITATIONS_SQL, ME_CHECK_IN_KEYS_SQL].join('\n'),
   },
 ];
 

@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { Routes } from '../http/routes.ts';
 import { ADMIN, PEOPLE } from '../principal.ts';
 import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
-import { DomainError, notFound } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Auth } from './index.ts';
 import type { Credential } from './index.ts';
 import type { NewSession, RequestInfo } from './account-record.ts';
@@ -21,6 +21,7 @@ import {
   auditQuery, changePasswordBody, createApiKeyBody, createUserBody, loginBody, pairDisplayBody, renameDisplayBody,
   setPasswordBody, setupBody, updateUserBody, type SessionView,
 } from '../../shared/auth.ts';
+import { invitationBody, joinBody } from '../../shared/me.ts';
 
 export interface AuthRouteDeps {
   auth: Auth;
@@ -31,11 +32,16 @@ export interface AuthRouteDeps {
   timeZoneOf: (communityId: string) => string;
 }
 
+/** Why the users page makes no volunteer accounts. */
+const VOLUNTEER_BY_INVITATION = 'a volunteer’s account is made by the volunteer, from an invitation on their volunteer record';
+
 /** The routes; the gate sets principal, credential and clientIp before they run. */
 export function authRoutes(deps: AuthRouteDeps): Routes {
   const { auth } = deps;
   const { displays, apiKeys } = auth;
-  const { users, sessions, setup } = auth.accounts;
+  const { users, sessions, setup, invitations } = auth.accounts;
+  /** People, and a volunteer on their phone: who may read their session and log out. */
+  const SIGNED_IN = [...PEOPLE, 'volunteer' as const];
   const r = new Routes();
   const small = limitedBody(16 * 1024);
 
@@ -70,14 +76,14 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
     return startSession(c, s, 200);
   });
 
-  r.post('/auth/logout', { access: PEOPLE, body: null }, small, (c) => {
+  r.post('/auth/logout', { access: SIGNED_IN, body: null }, small, (c) => {
     const s = session(c);
     sessions.logout(s.user, s.session, info(c));
     sessionCookie(c, null, { secure: false, maxAgeMs: 0 });
     return c.body(null, 204);
   });
 
-  r.get('/auth/me', PEOPLE, (c) => {
+  r.get('/auth/me', SIGNED_IN, (c) => {
     const s = session(c);
     const body: SessionView = { user: users.view(s.user), csrfToken: s.session.csrfToken };
     return c.json(body);
@@ -94,18 +100,33 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
   r.post('/auth/setup', { access: 'public', body: setupBody }, small, async (c) =>
     startSession(c, await setup.finish(c.req.valid('json'), info(c)), 201));
 
+  // A volunteer's invitation (server/auth/invitations.ts): read it, then use it to make the account.
+  r.post('/auth/invitation', { access: 'public', body: invitationBody }, small, (c) =>
+    c.json({ invitation: invitations.read(c.req.valid('json').token, info(c)) }));
+
+  r.post('/auth/join', { access: 'public', body: joinBody }, small, async (c) => {
+    const s = await invitations.join(c.req.valid('json'), info(c));
+    const prior = c.get('credential');
+    if (prior?.kind === 'session') sessions.logout(prior.user, prior.session, info(c));
+    return startSession(c, s, 201);
+  });
+
   // ---- users ---------------------------------------------------------------------------------
 
   r.get('/users', ADMIN, (c) => c.json({ items: users.list(principal(c).communityId).map((u) => users.view(u)) }));
 
   r.post('/users', { access: ADMIN, body: createUserBody }, small, async (c) => {
     const p = principal(c);
-    const u = await users.create(p, p.communityId, c.req.valid('json'), info(c));
+    const body = c.req.valid('json');
+    if (body.role === 'volunteer') throw invalid([{ field: 'role', problem: VOLUNTEER_BY_INVITATION }]);
+    const u = await users.create(p, p.communityId, body, info(c));
     return c.json({ user: users.view(u) }, 201);
   });
 
   r.patch(`/users/:id${ID}`, { access: ADMIN, body: updateUserBody }, small, async (c) => {
-    const u = users.update(principal(c), idParam(c), c.req.valid('json'), info(c));
+    const body = c.req.valid('json');
+    if (body.role === 'volunteer') throw invalid([{ field: 'role', problem: VOLUNTEER_BY_INVITATION }]);
+    const u = users.update(principal(c), idParam(c), body, info(c));
     return c.json({ user: users.view(u) });
   });
 

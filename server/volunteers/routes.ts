@@ -10,6 +10,9 @@ import { Routes } from '../http/routes.ts';
 import { CASHIER, MANAGE, ON_SITE, STAFF } from './access.ts';
 import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import type { VolunteerService } from './service.ts';
+import type { Principal } from '../principal.ts';
+import { isoInZone } from '../../shared/time.ts';
+import { joinPath, type InviteAnswer } from '../../shared/me.ts';
 import {
   viewActivity, viewItem, viewLedgerLine, viewRedemption, viewServiceRecord, viewSignup, viewVolunteer,
   type VolunteerRecord,
@@ -23,13 +26,15 @@ import {
 
 export interface VolunteerRoutesDeps {
   volunteers: VolunteerService;
+  /** A one-time invitation for a volunteer's own account (server/auth/invitations.ts), when accounts are present. */
+  invite?: (p: Principal, volunteerId: number, ip: string | null) => { token: string; expiresAt: number };
 }
 
 /** A volunteer's record names them: opening one, or a page of them, is a read of someone's record to log. */
 const VOLUNTEER = ['name', 'phone'];
 
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Routes {
+export function volunteerRoutes({ volunteers: svc, invite }: VolunteerRoutesDeps): Routes {
   const r = new Routes();
   const limited = limitedBody();
 
@@ -75,6 +80,17 @@ export function volunteerRoutes({ volunteers: svc }: VolunteerRoutesDeps): Route
     const v = await svc.registry.setStatus(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
+
+  // A link for the volunteer's phone (/me/join#token), shown once to the coordinator to copy or show as a QR code.
+  if (invite) {
+    r.post(`/volunteers/:id${ID}/invite`, { access: MANAGE, body: null }, limited, (c) => {
+      const v = svc.registry.get(principal(c), idParam(c));
+      const { token, expiresAt } = invite(principal(c), v.id, c.get('clientIp') ?? null);
+      c.header('Cache-Control', 'no-store');
+      const answer: InviteAnswer = { path: joinPath(token), expiresAt: isoInZone(expiresAt, tz(c)) };
+      return c.json(answer, 201);
+    });
+  }
 
   r.get(`/volunteers/:id${ID}/records`, { access: STAFF, query: pageQuery }, (c) => {
     const page = svc.records.list(principal(c), idParam(c), c.req.valid('query'));

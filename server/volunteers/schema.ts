@@ -159,3 +159,19 @@ export const VOLUNTEER_LEDGER_SQL = `
 export const VOLUNTEERS_SQL = `
   ALTER TABLE volunteers ADD COLUMN availability TEXT;
 `;
+
+/**
+ * Migration 22: the keys of a volunteer's own check-ins (`POST /me/check-in` with an
+ * `Idempotency-Key`): a phone that retries after a lost answer sends the same key and gets the
+ * same check-in, never a second one; the same key with another body is refused.
+ */
+export const ME_CHECK_IN_KEYS_SQL = `
+  CREATE TABLE me_check_in_keys (
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    signup_id INTEGER NOT NULL REFERENCES activity_signups(id),
+    at INTEGER NOT NULL,
+    PRIMARY KEY (volunteer_id, key)
+  );
+`;

@@ -22,6 +22,7 @@ import type { Directory } from '../kernel/community.ts';
 import { DEFAULT_POINTS_PER_HOUR } from '../../shared/volunteers.ts';
 import { ActivityService } from './activities.ts';
 import { ExchangeService } from './exchange.ts';
+import { MeService } from './me-service.ts';
 import { PointsService } from './points.ts';
 import { ServiceRecordService } from './records.ts';
 import { RegistryService } from './registry.ts';
@@ -55,6 +56,8 @@ export class VolunteerService {
   readonly points: PointsService;
   /** The exchange: items, stock, redemptions. */
   readonly exchange: ExchangeService;
+  /** A volunteer's own page (/me): their activities, check-in by code, hours, points. */
+  readonly me: MeService;
   #dir: Directory;
   #now: () => number;
 
@@ -72,6 +75,7 @@ export class VolunteerService {
     this.records = new ServiceRecordService(parts);
     this.points = new PointsService(parts);
     this.exchange = new ExchangeService(parts);
+    this.me = new MeService(parts);
   }
 
   /** The principal's community's time zone, for the views' ISO instants. */
