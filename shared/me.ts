@@ -48,6 +48,8 @@ export interface InvitationView {
   displayName: string;
   username: string;
   expiresAt: string;
+  /** The shortest password taken (MIN_PASSWORD), for the form. */
+  minPassword: number;
 }
 
 /** A coordinator's new invitation: the link to copy or show as a QR code (shown once). */
@@ -61,6 +63,8 @@ export interface MeProfile {
   volunteerId: number;
   name: string;
   username: string;
+  /** The community's time zone: the page reads every instant in it. */
+  timeZone: string;
   balance: number;
   hours: number;
   records: number;

@@ -14,6 +14,7 @@ import { DomainError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { INVITATION_DAYS, type InvitationView, type JoinBody } from '../../shared/me.ts';
 import { isoInZone } from '../../shared/time.ts';
+import { MIN_PASSWORD } from '../../shared/auth.ts';
 import { actorOf } from './audit.ts';
 import { hashPassword, newSecret, sha256 } from './crypto.ts';
 import { principalOfUser, type NewSession, type RequestInfo, type UserRecord } from './account-record.ts';
@@ -85,7 +86,7 @@ export class VolunteerInvitations {
   read(token: string, req: RequestInfo): InvitationView {
     const row = this.#valid(token, req);
     return {
-      displayName: row.name, username: this.#username(row), expiresAt: isoInZone(row.expires_at, this.#p.directory.timeZoneOf(row.community_id)),
+      displayName: row.name, username: this.#username(row), minPassword: MIN_PASSWORD, expiresAt: isoInZone(row.expires_at, this.#p.directory.timeZoneOf(row.community_id)),
     };
   }
 

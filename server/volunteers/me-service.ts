@@ -83,7 +83,7 @@ export class MeService {
     const v = this.#self(p);
     const t = this.#store.stmt.totals.get(v.id) as { hours: number; records: number };
     const { ledger } = this.#store;
-    return { volunteerId: v.id, name: v.name, username: p.id, balance: ledger.balance(ledger.findVolunteerAccount(v.id)), hours: t.hours, records: t.records };
+    return { volunteerId: v.id, name: v.name, username: p.id, timeZone: this.#tz(p), balance: ledger.balance(ledger.findVolunteerAccount(v.id)), hours: t.hours, records: t.records };
   }
 
   /** Open activities that have not ended, and those they are signed up for, each with their part in it. */
