@@ -4,7 +4,6 @@
  */
 export const zhCN = {
   'me.title': '我的志愿服务',
-  'me.lang': 'English',
   'me.tab.activities': '活动',
   'me.tab.mine': '我的',
   'me.logout': '退出',
@@ -56,17 +55,15 @@ export const zhCN = {
   'me.mine.noLedger': '还没有积分变动。',
   'me.mine.redemptions': '兑换记录',
   'me.mine.noRedemptions': '还没有兑换记录。',
-  'me.mine.redeemed': '{item} × {n}',
+  'me.mine.redeemed': '{item} × {n} 件',
   'me.kind.earn': '服务获得',
   'me.kind.redeem': '兑换',
-  'me.kind.adjust': '调整',
   'me.offline': '网络未连接，显示的是上次的内容。',
   'me.retry': '重试',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
   'me.title': 'My volunteering',
-  'me.lang': '中文',
   'me.tab.activities': 'Activities',
   'me.tab.mine': 'Me',
   'me.logout': 'Log out',
@@ -121,7 +118,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'me.mine.redeemed': '{item} × {n}',
   'me.kind.earn': 'Earned',
   'me.kind.redeem': 'Redeemed',
-  'me.kind.adjust': 'Adjusted',
   'me.offline': 'No network: showing what was loaded last.',
   'me.retry': 'Try again',
 };

@@ -141,7 +141,7 @@ describe('a volunteer on their phone', () => {
     await shot(page, 'mine');
 
     // English on the switch.
-    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'EN · 切换语言' }).click();
     await page.locator('h2', { hasText: 'Services and certificates' }).waitFor();
     await shot(page, 'mine-en');
     expect(errors).toEqual([]);
