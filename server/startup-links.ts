@@ -50,8 +50,8 @@ export function startupLinks({ base, demo, setupToken }: StartupLinkOptions): st
       '  控制台 console: log in with one of these accounts, one per role',
       `      ${base}/console`,
       ...demo.accounts.filter((a) => a.role !== 'volunteer').map((a) => `        ${a.role.padEnd(13)} ${a.username.padEnd(20)} ${a.password}`),
-      ...phonePage(base, demo),
       `      once logged in, ${translate('zh-CN', 'console.nav.screen')} (${translate('en', 'console.nav.screen')}) opens the wall in this browser without pairing`,
+      ...phonePage(base, demo),
       ...newWall,
     );
   } else if (demo) {
