@@ -7,11 +7,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
-import { request, startServer, type TestServer } from '../support/server.ts';
+import { joinAsVolunteer, request, startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
 const PHONE = { width: 390, height: 844 };
@@ -22,6 +23,18 @@ if (!fs.existsSync(path.join(CLIENT_DIR, 'me', 'index.html'))) {
 
 const eventually = <T>(check: () => T | Promise<T>, timeout = 10_000) => expect.poll(check, { timeout, interval: 50 });
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `me-${name}.png`), fullPage: true });
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings on the page as it is now (none is the goal). */
+async function axeSerious(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
+}
 
 /** Nothing on the page is wider than the phone. */
 const noSideScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -75,6 +88,7 @@ describe('a volunteer on their phone', () => {
     expect(await page.getByTestId('username').textContent()).toBe('13911112222');
     expect(await noSideScroll(page)).toBe(true);
     await shot(page, 'join');
+    expect(await axeSerious(page), 'join').toEqual([]);
     await page.fill('input[name="password"]', 'my-own-password-1');
     await page.fill('input[name="confirm"]', 'my-own-password-1');
     await page.getByRole('button', { name: '开通并登录' }).click();
@@ -87,6 +101,7 @@ describe('a volunteer on their phone', () => {
     await eventually(() => page.locator('.profile').textContent()).toContain('林小雨');
     expect(await noSideScroll(page)).toBe(true);
     await shot(page, 'activities');
+    expect(await axeSerious(page), 'activities').toEqual([]);
 
     // Targets a thumb can hit.
     for (const b of await page.locator('main button, .tabs a').all()) {
@@ -118,6 +133,7 @@ describe('a volunteer on their phone', () => {
     expect(await page.locator('.checkin.pending').count()).toBe(1);
     expect(checkIns(visit.id)).toBe(0);
     await shot(page, 'pending');
+    expect(await axeSerious(page), 'pending').toEqual([]);
 
     // Back online: sent, confirmed, once.
     await context.setOffline(false);
@@ -139,6 +155,7 @@ describe('a volunteer on their phone', () => {
     await eventually(() => page.locator('.lines li', { hasText: '社区图书角整理' }).first().textContent()).toContain('ZYFW-');
     expect(await noSideScroll(page)).toBe(true);
     await shot(page, 'mine');
+    expect(await axeSerious(page), 'mine').toEqual([]);
 
     // English on the switch.
     await page.getByRole('button', { name: 'EN · 切换语言' }).click();
@@ -146,4 +163,23 @@ describe('a volunteer on their phone', () => {
     await shot(page, 'mine-en');
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('opening an activity’s QR link signed out asks for the login first, then checks in', async () => {
+    const v = await joinAsVolunteer(server.url, '郑一鸣');
+    const act = await activity('社区义诊');
+    const phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const p = await phone.newPage();
+    await p.goto(`${server.url}${act.path}`);
+    await p.locator('input[name="username"]').waitFor();
+    expect(await axeSerious(p), 'login').toEqual([]);
+    await shot(p, 'login');
+    await p.fill('input[name="username"]', v.username);
+    await p.fill('input[name="password"]', TEST_PASSWORD);
+    await p.getByRole('button', { name: '登录' }).click();
+    await eventually(() => p.locator('.checkin.done').count()).toBe(1);
+    await eventually(() => p.locator('.checkin.done').textContent()).toMatch(/已签到 \d\d:\d\d/);
+    expect(checkIns(act.id)).toBe(1);
+    expect(await axeSerious(p), 'checked in').toEqual([]);
+    await phone.close();
+  }, 30_000);
 });
