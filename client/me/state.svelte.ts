@@ -84,6 +84,8 @@ class MeState {
   }
 
   #signedIn(answer: SessionAnswer<User>) {
+    // Writes carry the session's CSRF token from the first (a login or a join answers it).
+    this.api.csrfToken = answer.csrfToken;
     this.user = answer.user;
     this.status = 'signed-in';
     this.#timer ??= setInterval(() => void this.flush(), RETRY_EVERY_MS);
@@ -121,6 +123,7 @@ class MeState {
     this.checkIns = [];
     this.profile = null;
     this.user = null;
+    this.api.csrfToken = null;
     this.status = 'anonymous';
   }
 

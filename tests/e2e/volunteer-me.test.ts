@@ -182,4 +182,39 @@ describe('a volunteer on their phone', () => {
     expect(await axeSerious(p), 'checked in').toEqual([]);
     await phone.close();
   }, 30_000);
+
+  it('a check-in the server received but whose answer was lost stays 待发送, then reads 已签到 once, never failed', async () => {
+    const v = await joinAsVolunteer(server.url, '吴思远');
+    const act = await activity('旧物回收');
+    const phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const p = await phone.newPage();
+    await p.goto(`${server.url}/me`);
+    await p.fill('input[name="username"]', v.username);
+    await p.fill('input[name="password"]', TEST_PASSWORD);
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.locator(`[data-activity="${act.id}"]`).waitFor();
+    // The first check-in reaches the server, but its answer is lost on the way back.
+    let lost = 0;
+    await p.route('**/api/v1/me/check-in', async (route) => {
+      if (lost++ === 0) {
+        // (route.fetch() alone leaves out the page's own headers: the CSRF token and the key.)
+        const heard = await route.fetch({ headers: await route.request().allHeaders() });
+        expect(heard.status()).toBe(201);
+        await route.abort('connectionreset');
+      } else await route.continue();
+    });
+    await p.fill('input[name="code"]', act.code);
+    await p.getByRole('button', { name: '签到', exact: true }).click();
+    await p.locator('.checkin.pending').waitFor();
+    await eventually(() => checkIns(act.id)).toBe(1);
+    await p.waitForTimeout(300);
+    expect(await p.locator('.checkin.pending').count()).toBe(1);
+    expect(await p.locator('.checkin.refused').count()).toBe(0);
+    // The next try (here: the page shown again) sends the same key and hears the same check-in.
+    await p.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await eventually(() => p.locator('.checkin.done').count()).toBe(1);
+    expect(lost).toBe(2);
+    expect(checkIns(act.id)).toBe(1);
+    await phone.close();
+  }, 30_000);
 });
