@@ -58,6 +58,8 @@ const SURFACES: Record<string, Record<string, string>> = {
     'screen-sw': here('./client/screen/sw.ts'),
   },
   console: { console: here('./client/console/index.html') },
+  // A volunteer's phone page: built alone so it carries nothing of the console's or the wall's.
+  me: { me: here('./client/me/index.html') },
 };
 
 export default defineConfig(({ mode }) => ({
@@ -67,13 +69,13 @@ export default defineConfig(({ mode }) => ({
   build: {
     outDir: here('./dist/client'),
     // The first surface's build empties the folder; the next adds to it.
-    emptyOutDir: mode !== 'console',
+    emptyOutDir: mode !== 'console' && mode !== 'me',
     target: 'es2022',
     chunkSizeWarningLimit: 1500,
     // Font slices stay files: inlined as data: URLs they would break the policy's `font-src 'self'`.
     assetsInlineLimit: (file) => (file.endsWith('.woff2') ? false : undefined),
     rollupOptions: {
-      input: SURFACES[mode] ?? { ...SURFACES.screen, ...SURFACES.console },
+      input: SURFACES[mode] ?? { ...SURFACES.screen, ...SURFACES.console, ...SURFACES.me },
       output: {
         entryFileNames: (chunk) => (chunk.name === 'screen-sw' ? 'screen-sw.js' : 'assets/[name]-[hash].js'),
       },

@@ -28,6 +28,7 @@ import type { NoticeService } from './notices/service.ts';
 import { noticeRoutes } from './notices/routes.ts';
 import type { VolunteerService } from './volunteers/service.ts';
 import { volunteerRoutes } from './volunteers/routes.ts';
+import { meRoutes } from './volunteers/me-routes.ts';
 import type { OrgService } from './orgs/service.ts';
 import type { CharityService } from './charity/service.ts';
 import type { NeedService } from './needs/service.ts';
@@ -145,9 +146,13 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
       events: deps.events, viewContext: deps.viewContext, auditSoon: deps.auditSoon, now: deps.now,
       gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
     }),
-    ...(deps.volunteers ? [volunteerRoutes({
-      volunteers: deps.volunteers, auditSoon: deps.auditSoon, gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
-    })] : []),
+    ...(deps.volunteers ? [
+      volunteerRoutes({
+        volunteers: deps.volunteers, auditSoon: deps.auditSoon, gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
+        invite: (p, id, ip) => deps.auth.accounts.invitations.invite(p, id, { ip }),
+      }),
+      meRoutes(deps.volunteers),
+    ] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs, { auditSoon: deps.auditSoon, now: deps.now })] : []),
     ...(deps.charity ? [charityRoutes(deps.charity, deps.auditSoon)] : []),
     ...(deps.needs ? [needRoutes(deps.needs, {

@@ -7,11 +7,11 @@
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
-import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
+import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, ME_CHECK_IN_KEYS_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { CASEWORK_DESK_SQL, ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
-import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, USER_SOCIAL_WORKER_SQL } from './auth/schema.ts';
+import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, USER_SOCIAL_WORKER_SQL, VOLUNTEER_INVITATIONS_SQL } from './auth/schema.ts';
 import { KNOWN_NAMES_SQL, knownNamesTriggers } from './privacy/schema.ts';
 import { NOTICES_SQL } from './notices/schema.ts';
 import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
@@ -56,6 +56,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: 'the coordinator\'s desk: a volunteer\'s grid, corrections of service records, period certificates', sql: VOLUNTEER_DESK_SQL },
   { version: 18, name: 'the social worker\'s desk: a case\'s goals and outcome, who last changed a case or an organization, planned visits', sql: CASEWORK_DESK_SQL },
   { version: 19, name: 'a volunteer\'s card code (志愿者证号): what the check-in desk scans', sql: VOLUNTEER_CARD_SQL },
+  {
+    version: 20, name: 'a volunteer\'s own phone: one-time invitations to make their account, and the keys of their check-ins',
+    sql: [VOLUNTEER_INVITATIONS_SQL, ME_CHECK_IN_KEYS_SQL].join('\n'),
+  },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

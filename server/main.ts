@@ -80,7 +80,9 @@ if (config.DEMO && community) {
   const grid = app.directory.gridsOf(community.id)[0]?.id ?? '';
   const worker = app.db.prepare("SELECT id FROM social_workers WHERE community_id = ? AND status = 'active' ORDER BY id LIMIT 1")
     .get(community.id) as { id: number } | undefined;
-  access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null).catch(unlessStopping);
+  const volunteer = app.db.prepare("SELECT id FROM volunteers WHERE community_id = ? AND status = 'active' ORDER BY id LIMIT 1")
+    .get(community.id) as { id: number } | undefined;
+  access = await installDemoAccess(app.auth, community.id, grid, worker?.id ?? null, volunteer?.id ?? null).catch(unlessStopping);
 }
 // The paired wall first (demo), then the console, then the bare /screen for a new display:
 // secrets are shown once (only hashes are stored), so a later start cannot print them again.

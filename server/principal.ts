@@ -29,6 +29,8 @@ export interface Principal {
   socialWorkerId?: number;
   /** For a grid worker's account: the grid-worker record it is; cases dispatched to it are theirs to sign for and handle. */
   workerId?: string;
+  /** For a volunteer's account: the volunteer record it is; under /me they read and act on it alone. */
+  volunteerId?: number;
   /** The HTTP request this principal acts in (set by the gate): its writes are audited with it. */
   request?: RequestContext;
 }

@@ -27,6 +27,13 @@ export function pairingPath(locale: 'zh-CN' | 'en'): string {
   return `${translate(locale, 'console.nav.displays')} → ${translate(locale, 'console.displays.pairTitle')}`;
 }
 
+/** The demo volunteer's phone page and account, on the start that made the account. */
+const phonePage = (base: string, demo: DemoAccess): string[] => demo.accounts.filter((a) => a.role === 'volunteer').flatMap((a) => [
+  '  志愿者手机页 a volunteer\'s phone page: open on a phone (or a narrow window) and log in as the demo volunteer',
+  `      ${base}/me`,
+  `        ${a.role.padEnd(13)} ${a.username.padEnd(20)} ${a.password}`,
+]);
+
 /** The start-up log's link lines (each link on its own line, under a line saying what it is). */
 export function startupLinks({ base, demo, setupToken }: StartupLinkOptions): string[] {
   const lines: string[] = [];
@@ -42,8 +49,9 @@ export function startupLinks({ base, demo, setupToken }: StartupLinkOptions): st
       `      ${base}/screen#display=${demo.displayToken}`,
       '  控制台 console: log in with one of these accounts, one per role',
       `      ${base}/console`,
-      ...demo.accounts.map((a) => `        ${a.role.padEnd(13)} ${a.username.padEnd(20)} ${a.password}`),
+      ...demo.accounts.filter((a) => a.role !== 'volunteer').map((a) => `        ${a.role.padEnd(13)} ${a.username.padEnd(20)} ${a.password}`),
       `      once logged in, ${translate('zh-CN', 'console.nav.screen')} (${translate('en', 'console.nav.screen')}) opens the wall in this browser without pairing`,
+      ...phonePage(base, demo),
       ...newWall,
     );
   } else if (demo) {
@@ -53,6 +61,7 @@ export function startupLinks({ base, demo, setupToken }: StartupLinkOptions): st
       `  控制台 console: log in, then ${translate('zh-CN', 'console.nav.screen')} (${translate('en', 'console.nav.screen')}) opens the wall in that browser`,
       `      ${base}/console`,
       `      lost a password?  npm run admin -- password --username ${demoUsername('admin')}   (any demo-… account)`,
+      ...phonePage(base, demo),
       ...newWall,
     );
   } else if (!setupToken) {

@@ -10,6 +10,8 @@ import * as scenes from './i18n/scenes.ts';
 import * as auth from './i18n/auth.ts';
 // Types only: the console adds its messages when it starts (addMessages), so the wall never downloads them.
 import type * as consoleMessages from './i18n/console.ts';
+// Likewise the volunteer's phone page (/me) adds its own.
+import type * as meMessages from './i18n/me.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -154,7 +156,7 @@ const zhCN = {
   ...auth.zhCN,
 };
 
-export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN;
+export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN | keyof typeof meMessages.zhCN;
 
 const enCore: Record<keyof typeof zhCore, string> = {
   'app.name': 'Cerebellum',

@@ -27,6 +27,8 @@ export interface UserRecord {
   socialWorkerId: number | null;
   /** A grid worker's account: the grid-worker record it is (cases dispatched to it are theirs). */
   workerId: string | null;
+  /** A volunteer's account (made by invitation): the volunteer record it is; they see only its own data. */
+  volunteerId: number | null;
   passwordHash: string;
   mustChangePassword: boolean;
   status: UserStatus;
@@ -57,6 +59,7 @@ export interface NewSession {
 /** A `users` row as SQLite gives it. */
 export interface UserRow {
   id: number; community_id: string; username: string; display_name: string; role: UserRole; grids: string; social_worker_id: number | null; worker_id: string | null;
+  volunteer_id?: number | null;
   password_hash: string; must_change_password: number; status: UserStatus; created_at: number; updated_at: number;
   password_changed_at: number;
 }
@@ -64,7 +67,7 @@ export interface UserRow {
 /** A user from its row (the grids are stored as JSON). */
 export const userFromRow = (r: UserRow): UserRecord => ({
   id: r.id, communityId: r.community_id, username: r.username, displayName: r.display_name, role: r.role,
-  grids: JSON.parse(r.grids) as string[], socialWorkerId: r.social_worker_id, workerId: r.worker_id ?? null, passwordHash: r.password_hash, mustChangePassword: r.must_change_password === 1,
+  grids: JSON.parse(r.grids) as string[], socialWorkerId: r.social_worker_id, workerId: r.worker_id ?? null, volunteerId: r.volunteer_id ?? null, passwordHash: r.password_hash, mustChangePassword: r.must_change_password === 1,
   status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, passwordChangedAt: r.password_changed_at,
 });
 
@@ -74,6 +77,7 @@ export function principalOfUser(u: UserRecord): Principal {
     id: u.username, role: u.role, communityId: u.communityId,
     ...(u.role === 'grid_worker' ? { grids: u.grids, ...(u.workerId !== null ? { workerId: u.workerId } : {}) } : {}),
     ...(u.role === 'social_worker' && u.socialWorkerId !== null ? { socialWorkerId: u.socialWorkerId } : {}),
+    ...(u.role === 'volunteer' && u.volunteerId !== null ? { volunteerId: u.volunteerId } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { Lockout } from './lockout.ts';
 import { SessionService } from './sessions.ts';
 import { FirstAdminSetup } from './setup.ts';
 import { UserService } from './users.ts';
+import { VolunteerInvitations } from './invitations.ts';
 
 export type { AccountsDeps } from './account-store.ts';
 
@@ -24,6 +25,8 @@ export class Accounts {
   readonly sessions: SessionService;
   /** The one-time setup of the first administrator. */
   readonly setup: FirstAdminSetup;
+  /** A volunteer's account, by a coordinator's one-time invitation. */
+  readonly invitations: VolunteerInvitations;
   /** Failed-login limits and the login devices counted apart. */
   readonly lockout: Lockout;
   #now: () => number;
@@ -35,6 +38,7 @@ export class Accounts {
     this.users = new UserService(parts);
     this.sessions = new SessionService(parts, this.lockout);
     this.setup = new FirstAdminSetup(parts, this.lockout);
+    this.invitations = new VolunteerInvitations(parts, this.lockout);
   }
 
   /** End the sessions whose time is up (returns how many) and forget devices unused for DEVICE_DAYS. */

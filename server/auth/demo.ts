@@ -24,9 +24,16 @@ export const demoUsername = (role: UserRole) => `demo-${role.replace('_', '-')}`
  * social-worker record `socialWorkerId`.
  */
 export async function installDemoAccess(
-  auth: Auth, communityId: string, gridOfWorker: string, socialWorkerId: number | null = null,
+  auth: Auth, communityId: string, gridOfWorker: string, socialWorkerId: number | null = null, volunteerId: number | null = null,
 ): Promise<DemoAccess> {
   const actor = systemPrincipal(communityId, 'demo');
+  // A volunteer's account names a seeded volunteer record, as an invitation would (its phone page is /me).
+  const volunteer = async (): Promise<DemoAccess['accounts']> => {
+    if (volunteerId === null) return [];
+    const username = demoUsername('volunteer');
+    const password = newSecret().replace(/[-_]/g, '').slice(0, 14);
+    return (await auth.accounts.invitations.demoAccount(communityId, volunteerId, username, password)) ? [{ role: 'volunteer', username, password }] : [];
+  };
   if (auth.accounts.users.byUsername(demoUsername('admin'))) {
     // A demo database made before accounts named social-worker records: link its social worker now.
     const sw = auth.accounts.users.byUsername(demoUsername('social_worker'));
@@ -35,11 +42,12 @@ export async function installDemoAccess(
     const gw = auth.accounts.users.byUsername(demoUsername('grid_worker'));
     const gridWorker = workerOf(auth, gridOfWorker);
     if (gw && gw.workerId === null && gridWorker) auth.accounts.users.update(actor, gw.id, { workerId: gridWorker }, { ip: null });
-    return { accounts: [], displayToken: null };
+    // One made before volunteers had their phone page: give it its volunteer now.
+    return { accounts: await volunteer(), displayToken: null };
   }
   const accounts: DemoAccess['accounts'] = [];
   for (const role of USER_ROLES) {
-    // A volunteer's account names their volunteer record: made with the volunteer, not here.
+    // A volunteer's account names their volunteer record: made below.
     if (role === 'volunteer') continue;
     const username = demoUsername(role);
     if (auth.accounts.users.byUsername(username)) continue;
@@ -51,6 +59,7 @@ export async function installDemoAccess(
     });
     accounts.push({ role, username, password });
   }
+  accounts.push(...(await volunteer()));
   const { token } = auth.displays.createPaired(communityId, '演示大屏', 'demo');
   return { accounts, displayToken: token };
 }

@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { Routes } from '../http/routes.ts';
 import { ADMIN, PEOPLE, type Role } from '../principal.ts';
 import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
-import { DomainError, notFound } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Auth } from './index.ts';
 import type { Credential } from './index.ts';
 import type { NewSession, RequestInfo } from './account-record.ts';
@@ -21,6 +21,7 @@ import {
   auditQuery, changePasswordBody, createApiKeyBody, createUserBody, loginBody, pairDisplayBody, renameDisplayBody,
   setPasswordBody, setupBody, updateUserBody, type SessionView,
 } from '../../shared/auth.ts';
+import { invitationBody, joinBody } from '../../shared/me.ts';
 
 export interface AuthRouteDeps {
   auth: Auth;
@@ -31,11 +32,14 @@ export interface AuthRouteDeps {
   timeZoneOf: (communityId: string) => string;
 }
 
+/** Why the users page makes no volunteer accounts. */
+const VOLUNTEER_BY_INVITATION = 'a volunteer’s account is made by the volunteer, from an invitation on their volunteer record';
+
 /** The routes; the gate sets principal, credential and clientIp before they run. */
 export function authRoutes(deps: AuthRouteDeps): Routes {
   const { auth } = deps;
   const { displays, apiKeys } = auth;
-  const { users, sessions, setup } = auth.accounts;
+  const { users, sessions, setup, invitations } = auth.accounts;
   const r = new Routes();
   const small = limitedBody(16 * 1024);
 
@@ -62,8 +66,11 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
 
   // ---- sessions ------------------------------------------------------------------------------
 
-  /** Who keeps a session of their own: staff, and the charity bookkeeper (who reads nothing else of theirs). */
-  const SIGNED_IN: readonly Role[] = [...PEOPLE, 'charity_keeper'];
+  /**
+   * Who keeps a session of their own (reads it, changes its password, logs out): staff, the
+   * charity bookkeeper, and a volunteer on their phone (who reads nothing else of the staff's).
+   */
+  const SIGNED_IN: readonly Role[] = [...PEOPLE, 'charity_keeper', 'volunteer'];
 
   r.post('/auth/login', { access: 'public', body: loginBody }, small, async (c) => {
     const s = await sessions.login(c.req.valid('json'), { ...info(c), deviceToken: getCookie(c, DEVICE_COOKIE) ?? null });
@@ -97,18 +104,33 @@ export function authRoutes(deps: AuthRouteDeps): Routes {
   r.post('/auth/setup', { access: 'public', body: setupBody }, small, async (c) =>
     startSession(c, await setup.finish(c.req.valid('json'), info(c)), 201));
 
+  // A volunteer's invitation (server/auth/invitations.ts): read it, then use it to make the account.
+  r.post('/auth/invitation', { access: 'public', body: invitationBody }, small, (c) =>
+    c.json({ invitation: invitations.read(c.req.valid('json').token, info(c)) }));
+
+  r.post('/auth/join', { access: 'public', body: joinBody }, small, async (c) => {
+    const s = await invitations.join(c.req.valid('json'), info(c));
+    const prior = c.get('credential');
+    if (prior?.kind === 'session') sessions.logout(prior.user, prior.session, info(c));
+    return startSession(c, s, 201);
+  });
+
   // ---- users ---------------------------------------------------------------------------------
 
   r.get('/users', ADMIN, (c) => c.json({ items: users.list(principal(c).communityId).map((u) => users.view(u)) }));
 
   r.post('/users', { access: ADMIN, body: createUserBody }, small, async (c) => {
     const p = principal(c);
-    const u = await users.create(p, p.communityId, c.req.valid('json'), info(c));
+    const body = c.req.valid('json');
+    if (body.role === 'volunteer') throw invalid([{ field: 'role', problem: VOLUNTEER_BY_INVITATION }]);
+    const u = await users.create(p, p.communityId, body, info(c));
     return c.json({ user: users.view(u) }, 201);
   });
 
   r.patch(`/users/:id${ID}`, { access: ADMIN, body: updateUserBody }, small, async (c) => {
-    const u = users.update(principal(c), idParam(c), c.req.valid('json'), info(c));
+    const body = c.req.valid('json');
+    if (body.role === 'volunteer') throw invalid([{ field: 'role', problem: VOLUNTEER_BY_INVITATION }]);
+    const u = users.update(principal(c), idParam(c), body, info(c));
     return c.json({ user: users.view(u) });
   });
 

@@ -136,3 +136,23 @@ export const USER_ROLES_15_SQL = `
   ALTER TABLE users_15 RENAME TO users;
   CREATE UNIQUE INDEX users_volunteer ON users(volunteer_id) WHERE volunteer_id IS NOT NULL;
 `;
+
+/**
+ * Migration 20: a coordinator's one-time invitation for a volunteer to make their own account on
+ * their phone (`/me/join#<token>`). Only the token's sha256 is kept; it ends when used or at
+ * `expires_at`, and a newer invitation for the same volunteer ends the older ones.
+ */
+export const VOLUNTEER_INVITATIONS_SQL = `
+  CREATE TABLE volunteer_invitations (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    user_id INTEGER REFERENCES users(id)
+  );
+  CREATE INDEX volunteer_invitations_volunteer ON volunteer_invitations(volunteer_id);
+`;

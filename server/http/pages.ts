@@ -29,6 +29,8 @@ export const PAGES: readonly PageRoute[] = [
   { paths: ['/screen', '/screen/'], file: 'screen/index.html' },
   // The console is one page with its own routing (/console/users, /console/setup#token …).
   { paths: ['/console', '/console/*'], file: 'console/index.html' },
+  // A volunteer's own page on their phone (/me, /me/join#token, /me/check-in/<code> …).
+  { paths: ['/me', '/me/*'], file: 'me/index.html' },
 ];
 
 export interface PagesOptions {

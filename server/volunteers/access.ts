@@ -13,3 +13,5 @@ export const MANAGE: readonly Role[] = ['admin', 'coordinator', 'social_worker',
 export const ON_SITE: readonly Role[] = [...MANAGE, 'grid_worker'];
 /** Keeps the exchange (积分超市): its catalogue, its stock and the redemptions. */
 export const CASHIER: readonly Role[] = ['admin', 'coordinator', 'system'];
+/** A volunteer on their own phone (/me): their own record only, never a staff route. */
+export const SELF: readonly Role[] = ['volunteer'];

@@ -20,6 +20,8 @@ import { actorOf, type AuditEntry } from '../auth/audit.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { isoInZone, localDay } from '../../shared/time.ts';
+import type { Principal } from '../principal.ts';
+import { joinPath, type InviteAnswer } from '../../shared/me.ts';
 import {
   viewActivity, viewDeskSignup, viewItem, viewLedgerLine, viewRedemption, viewServiceRecord, viewSignup, viewVolunteer,
   type VolunteerRecord,
@@ -42,6 +44,8 @@ export interface VolunteerRoutesDeps {
   auditSoon?: (entry: AuditEntry) => void;
   /** A grid's name, for the registry's sheet. */
   gridName?: (id: string) => { zh: string; en: string } | null;
+  /** A one-time invitation for a volunteer's own account (server/auth/invitations.ts), when accounts are present. */
+  invite?: (p: Principal, volunteerId: number, ip: string | null) => { token: string; expiresAt: number };
 }
 
 /** An `Idempotency-Key`: a client's own token (the console sends a UUID), as on a case's photos. */
@@ -54,7 +58,7 @@ export const VERIFY_LIMIT = { limit: 30, windowMs: 60_000 };
 const VOLUNTEER = ['name', 'phone'];
 
 /** The routes; the parent sets the principal (`c.get('principal')`) before they run. */
-export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: VolunteerRoutesDeps): Routes {
+export function volunteerRoutes({ volunteers: svc, auditSoon, gridName, invite }: VolunteerRoutesDeps): Routes {
   const r = new Routes();
   const limited = limitedBody();
   const verifyLimit = new RateLimiter({ ...VERIFY_LIMIT, now: () => Date.now() });
@@ -133,6 +137,17 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName }: Volunt
     const v = await svc.registry.setStatus(principal(c), idParam(c), c.req.valid('json'));
     return c.json({ volunteer: volunteerViews(c, [v])[0] });
   });
+
+  // A link for the volunteer's phone (/me/join#token), shown once to the coordinator to copy or show as a QR code.
+  if (invite) {
+    r.post(`/volunteers/:id${ID}/invite`, { access: MANAGE, body: null }, limited, (c) => {
+      const v = svc.registry.get(principal(c), idParam(c));
+      const { token, expiresAt } = invite(principal(c), v.id, c.get('clientIp') ?? null);
+      c.header('Cache-Control', 'no-store');
+      const answer: InviteAnswer = { path: joinPath(token), expiresAt: isoInZone(expiresAt, tz(c)) };
+      return c.json(answer, 201);
+    });
+  }
 
   // A volunteer's records, each with its corrections and what it nets to.
   r.get(`/volunteers/:id${ID}/records`, { access: STAFF, query: pageQuery }, (c) => {

@@ -259,3 +259,19 @@ export const VOLUNTEER_CARD_SQL = `
   UPDATE volunteers SET card_code = ${Array.from({ length: 8 }, () => "substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + abs(random()) % 32, 1)").join(' || ')};
   CREATE UNIQUE INDEX volunteers_card_code ON volunteers(community_id, card_code);
 `;
+
+/**
+ * Migration 20: the keys of a volunteer's own check-ins (`POST /me/check-in` with an
+ * `Idempotency-Key`): a phone that retries after a lost answer sends the same key and gets the
+ * same check-in, never a second one; the same key with another body is refused.
+ */
+export const ME_CHECK_IN_KEYS_SQL = `
+  CREATE TABLE me_check_in_keys (
+    volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    signup_id INTEGER NOT NULL REFERENCES activity_signups(id),
+    at INTEGER NOT NULL,
+    PRIMARY KEY (volunteer_id, key)
+  );
+`;

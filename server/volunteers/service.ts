@@ -23,6 +23,7 @@ import { DEFAULT_POINTS_PER_HOUR } from '../../shared/volunteers.ts';
 import { ActivityService } from './activities.ts';
 import { CertificateService } from './certificates.ts';
 import { ExchangeService } from './exchange.ts';
+import { MeService } from './me-service.ts';
 import { PointsService } from './points.ts';
 import { ServiceRecordService } from './records.ts';
 import { RegistryService } from './registry.ts';
@@ -58,6 +59,8 @@ export class VolunteerService {
   readonly points: PointsService;
   /** The exchange: items, stock, redemptions. */
   readonly exchange: ExchangeService;
+  /** A volunteer's own page (/me): their activities, check-in by code, hours, points. */
+  readonly me: MeService;
   #dir: Directory;
   #now: () => number;
 
@@ -76,6 +79,7 @@ export class VolunteerService {
     this.certificates = new CertificateService(parts, this.records);
     this.points = new PointsService(parts);
     this.exchange = new ExchangeService(parts);
+    this.me = new MeService(parts);
   }
 
   /** The principal's community's time zone, for the views' ISO instants. */

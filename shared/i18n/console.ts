@@ -8,6 +8,7 @@ import * as casework from './console-casework.ts';
 import * as orgs from './console-orgs.ts';
 import * as charity from './console-charity.ts';
 import * as lists from './console-lists.ts';
+import * as invite from './console-invite.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
@@ -19,6 +20,7 @@ export const zhCN = {
   ...orgs.zhCN,
   ...charity.zhCN,
   ...lists.zhCN,
+  ...invite.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -703,6 +705,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   ...orgs.en,
   ...charity.en,
   ...lists.en,
+  ...invite.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 

@@ -10,7 +10,7 @@ import { io as connect } from 'socket.io-client';
 import { ACTIONS, type Action } from '../../shared/lifecycle.ts';
 import { routeKey } from '../../server/http/routes.ts';
 import {
-  apiKey, logIn, loginAs, openSocket, request, startServer, type Credentials, type TestServer, type TestSocket,
+  apiKey, joinAsVolunteer, logIn, loginAs, openSocket, request, startServer, type Credentials, type TestServer, type TestSocket,
 } from '../support/server.ts';
 
 type Who = 'admin' | 'dispatcher' | 'grid_worker' | 'social_worker' | 'coordinator' | 'charity_keeper' | 'volunteer' | 'display' | 'integration' | 'anonymous';
@@ -41,6 +41,8 @@ const SIGNED_IN: Who[] = [...PEOPLE, 'charity_keeper'];
 const N_COORDINATE: Who[] = ['admin', 'dispatcher', 'coordinator', 'social_worker'];
 const N_ON_SITE: Who[] = [...N_COORDINATE, 'grid_worker'];
 const N_RESOURCES: Who[] = ['admin', 'coordinator', 'social_worker'];
+/** A volunteer on their own phone (/me): their own record only (server/volunteers/access.ts SELF). */
+const VOLUNTEER: Who[] = ['volunteer'];
 
 const EVENT_ACTIONS: Record<Action, Who[]> = {
   accept: CENTRE, reject: CENTRE, dispatch: CENTRE, sign: HANDLER, send_back: HANDLER, start: HANDLER, resolve: HANDLER, return: CENTRE,
@@ -65,9 +67,19 @@ const ROUTES: Record<string, Rule> = {
   'GET /kpis': WALL,
 
   'POST /auth/login': 'public',
-  'POST /auth/logout': SIGNED_IN,
-  'GET /auth/me': SIGNED_IN,
-  'POST /auth/password': SIGNED_IN,
+  'POST /auth/logout': [...SIGNED_IN, 'volunteer'],
+  'GET /auth/me': [...SIGNED_IN, 'volunteer'],
+  'POST /auth/invitation': 'public',
+  'POST /auth/join': 'public',
+  'GET /me/profile': VOLUNTEER,
+  'GET /me/activities': VOLUNTEER,
+  'POST /me/activities/:id/signup': VOLUNTEER,
+  'POST /me/activities/:id/cancel': VOLUNTEER,
+  'POST /me/check-in': VOLUNTEER,
+  'GET /me/records': VOLUNTEER,
+  'GET /me/points': VOLUNTEER,
+  'GET /me/redemptions': VOLUNTEER,
+  'POST /auth/password': [...SIGNED_IN, 'volunteer'],
   'GET /auth/setup': 'public',
   'POST /auth/setup': 'public',
   'GET /users': ADMIN,
@@ -112,6 +124,7 @@ const ROUTES: Record<string, Rule> = {
   'GET /volunteers/:id': PEOPLE,
   'PATCH /volunteers/:id': V_MANAGE,
   'POST /volunteers/:id/status': V_MANAGE,
+  'POST /volunteers/:id/invite': V_MANAGE,
   'GET /volunteers/:id/records': PEOPLE,
   'GET /volunteers/export': PEOPLE,
   'GET /volunteers/:id/records/export': PEOPLE,
@@ -257,7 +270,9 @@ let integrationKey: string;
 beforeAll(async () => {
   ts = await startServer();
   people.admin = ts.admin!;
-  for (const role of ['dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'charity_keeper', 'volunteer'] as const) people[role] = await loginAs(ts.url, role);
+  for (const role of ['dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'charity_keeper'] as const) people[role] = await loginAs(ts.url, role);
+  // A volunteer's account names their volunteer record: made as a volunteer makes it, by invitation.
+  people.volunteer = await joinAsVolunteer(ts.url);
   displayToken = ts.displayToken!;
   integrationKey = apiKey(ts.app).secret;
 });

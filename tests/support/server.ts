@@ -316,3 +316,26 @@ export async function addPhoto(api: string, eventId: number, as?: Credentials): 
   });
   if (r.status !== 201) throw new Error(`adding a photo to event ${eventId}: ${r.status} ${JSON.stringify(r.body)}`);
 }
+
+let volunteerSeq = 0;
+/**
+ * A volunteer on their phone: registered by the server's admin, invited from their record,
+ * joined with TEST_PASSWORD through the invitation (as /me/join does) and logged in.
+ */
+export async function joinAsVolunteer(url: string, name = '志愿者'): Promise<Credentials & { volunteerId: number }> {
+  const api = `${url}/api/v1`;
+  const phone = `139${String(process.pid % 10_000).padStart(4, '0')}${String(++volunteerSeq).padStart(4, '0')}`;
+  const reg = await request(`${api}/volunteers`, { method: 'POST', body: { name, phone } });
+  if (reg.status !== 201) throw new Error(`register volunteer: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const volunteerId = reg.body.volunteer.id as number;
+  const inv = await request(`${api}/volunteers/${volunteerId}/invite`, { method: 'POST' });
+  if (inv.status !== 201) throw new Error(`invite: ${inv.status} ${JSON.stringify(inv.body)}`);
+  const token = String(inv.body.path).split('#')[1]!;
+  const res = await fetch(`${api}/auth/join`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: TEST_PASSWORD }),
+  });
+  const body = (await res.json()) as { csrfToken: string; user: { username: string; role: UserRole } };
+  if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(body)}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return { username: body.user.username, password: TEST_PASSWORD, role: body.user.role, cookie, csrfToken: body.csrfToken, volunteerId };
+}

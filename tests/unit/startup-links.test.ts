@@ -49,6 +49,17 @@ describe('the start-up links of a first demo start', () => {
   });
 });
 
+describe('the demo volunteer', () => {
+  it('is printed under the phone page /me, apart from the console\'s accounts', () => {
+    const volunteer = { role: 'volunteer' as const, username: 'demo-volunteer', password: 'pw-vol-123456' };
+    const lines = startupLinks({ base, demo: { ...fresh, accounts: [...fresh.accounts, volunteer] }, setupToken: null });
+    expect(links(lines)).toEqual([`${base}/screen#display=${fresh.displayToken}`, `${base}/console`, `${base}/me`, `${base}/screen`]);
+    expect(labelOf(lines, `${base}/me`)).toMatch(/志愿者手机页/);
+    const meAt = lines.findIndex((l) => l.trim() === `${base}/me`);
+    expect(lines.findIndex((l) => l.includes('demo-volunteer') && l.includes(volunteer.password))).toBe(meAt + 1);
+  });
+});
+
 describe('the start-up links of a later start', () => {
   it('a demo restart prints no secret and still puts the console before the bare /screen', () => {
     const lines = startupLinks({ base, demo: { accounts: [], displayToken: null }, setupToken: null });

@@ -1,0 +1,200 @@
+/**
+ * The phone page's one store: who is signed in, where the page is (`/me`, `/me/mine`,
+ * `/me/join#token`, `/me/check-in/<code>`), the volunteer's profile and activities, and the
+ * check-ins kept until the server answers (pending.ts), sent again whenever the network comes
+ * back, the page is shown again, or every 15 s while any waits.
+ */
+import { Api, ApiError, newIdempotencyKey, type SessionAnswer } from '../lib/api.ts';
+import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
+import type { InvitationView, MeActivity, MeCheckInAnswer, MeProfile } from '../../shared/me.ts';
+import type { LedgerLineView, RedemptionView, ServiceRecordView } from '../../shared/volunteers.ts';
+import { answerCheckIn, forgetCheckIns, keepCheckIn, keptCheckIns, type KeptCheckIn } from './pending.ts';
+
+export type Screen = 'activities' | 'mine' | 'join' | 'check-in';
+
+interface User { id: number; username: string; displayName: string; role: string }
+
+/** A status the server gave that says "try again later", not "no". */
+const TRANSIENT = (e: ApiError) => e.status === 0 || e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500;
+
+const RETRY_EVERY_MS = 15_000;
+
+class MeState {
+  status = $state<'loading' | 'anonymous' | 'signed-in' | 'offline'>('loading');
+  user = $state.raw<User | null>(null);
+  screen = $state<Screen>('activities');
+  /** The code of `/me/check-in/<code>`, or the token of `/me/join#token`. */
+  param = $state('');
+  profile = $state.raw<MeProfile | null>(null);
+  activities = $state.raw<MeActivity[]>([]);
+  records = $state.raw<ServiceRecordView[]>([]);
+  ledger = $state.raw<LedgerLineView[]>([]);
+  redemptions = $state.raw<RedemptionView[]>([]);
+  checkIns = $state.raw<KeptCheckIn[]>([]);
+  /** The last load failed for want of network. */
+  stale = $state(false);
+  busy = $state(false);
+  timeZone = $derived(this.profile?.timeZone ?? DEFAULT_TIME_ZONE);
+
+  readonly api = new Api({ onUnauthenticated: () => this.#anonymous() });
+  #sending = false;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  start() {
+    this.#route();
+    addEventListener('popstate', () => this.#route());
+    addEventListener('online', () => void this.flush());
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && void this.flush());
+    this.checkIns = keptCheckIns();
+    if (this.screen === 'join') {
+      this.status = 'anonymous';
+      return;
+    }
+    void this.#loadSession();
+  }
+
+  /** Go to a path of the page (pushState: no reload on a poor network). */
+  go(path: string) {
+    history.pushState(null, '', path);
+    this.#route();
+  }
+
+  #route() {
+    const path = location.pathname.replace(/\/+$/, '');
+    const checkIn = /^\/me\/check-in\/([^/]+)$/.exec(path);
+    if (path === '/me/join') (this.screen = 'join'), (this.param = location.hash.slice(1));
+    else if (checkIn) {
+      this.screen = 'check-in';
+      this.param = decodeURIComponent(checkIn[1]!).toUpperCase();
+      // Kept at once, before any network: the scan is not lost whatever happens next.
+      this.#keep(this.param);
+    } else if (path === '/me/mine') this.screen = 'mine';
+    else this.screen = 'activities';
+    if (this.status === 'signed-in') void this.refresh();
+  }
+
+  async #loadSession() {
+    try {
+      const me = await this.api.me<User>();
+      this.#signedIn(me);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) this.#anonymous();
+      else this.status = 'offline';
+    }
+  }
+
+  #signedIn(answer: SessionAnswer<User>) {
+    // Writes carry the session's CSRF token from the first (a login or a join answers it).
+    this.api.csrfToken = answer.csrfToken;
+    this.user = answer.user;
+    this.status = 'signed-in';
+    this.#timer ??= setInterval(() => void this.flush(), RETRY_EVERY_MS);
+    void this.flush().then(() => this.refresh());
+  }
+
+  #anonymous() {
+    this.user = null;
+    if (this.screen !== 'join') this.status = 'anonymous';
+  }
+
+  async login(username: string, password: string) {
+    this.#signedIn(await this.api.post<SessionAnswer<User>>('/auth/login', { username, password }));
+  }
+
+  async readInvitation(token: string): Promise<InvitationView> {
+    return (await this.api.post<{ invitation: InvitationView }>('/auth/invitation', { token })).invitation;
+  }
+
+  async join(token: string, password: string) {
+    const answer = await this.api.post<SessionAnswer<User>>('/auth/join', { token, password });
+    // The token leaves the address bar and the history.
+    history.replaceState(null, '', '/me');
+    this.screen = 'activities';
+    this.#signedIn(answer);
+  }
+
+  async logout() {
+    try {
+      await this.api.post('/auth/logout');
+    } catch {
+      // signed out on this phone all the same
+    }
+    forgetCheckIns();
+    this.checkIns = [];
+    this.profile = null;
+    this.user = null;
+    this.api.csrfToken = null;
+    this.status = 'anonymous';
+  }
+
+  /** Load what the screen shows. */
+  async refresh() {
+    if (this.status !== 'signed-in') return;
+    try {
+      const profile = this.api.get<{ profile: MeProfile }>('/me/profile');
+      // Awaited below, but never left to reject unheard if the lists fail first.
+      profile.catch(() => {});
+      if (this.screen === 'mine') {
+        const [records, points, redemptions] = await Promise.all([
+          this.api.get<{ items: ServiceRecordView[] }>('/me/records'),
+          this.api.get<{ balance: number; items: LedgerLineView[] }>('/me/points'),
+          this.api.get<{ items: RedemptionView[] }>('/me/redemptions'),
+        ]);
+        this.records = records.items;
+        this.ledger = points.items;
+        this.redemptions = redemptions.items;
+      } else {
+        this.activities = (await this.api.get<{ items: MeActivity[] }>('/me/activities')).items;
+      }
+      this.profile = (await profile).profile;
+      this.stale = false;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 0) this.stale = true;
+    }
+  }
+
+  async signUp(id: number) {
+    await this.api.post(`/me/activities/${id}/signup`);
+    await this.refresh();
+  }
+
+  async cancel(id: number) {
+    await this.api.post(`/me/activities/${id}/cancel`);
+    await this.refresh();
+  }
+
+  /** A check-in typed in by its code (when the QR code will not scan): kept, then sent. */
+  checkInByCode(code: string) {
+    this.#keep(code.trim().toUpperCase());
+  }
+
+  #keep(code: string) {
+    if (!code) return;
+    keepCheckIn(code, newIdempotencyKey(), new Date().toISOString());
+    this.checkIns = keptCheckIns();
+    void this.flush();
+  }
+
+  /** Send every pending check-in, each with its own key and scan time, one after another. */
+  async flush() {
+    if (this.#sending || this.status !== 'signed-in') return;
+    this.#sending = true;
+    try {
+      for (const c of keptCheckIns().filter((k) => k.state === 'pending')) {
+        try {
+          const a = await this.api.post<MeCheckInAnswer>('/me/check-in', { code: c.code, at: c.at }, { idempotencyKey: c.key });
+          answerCheckIn(c.key, { state: 'done', checkedInAt: a.signup.checkedInAt ?? undefined, title: a.activity.title });
+        } catch (e) {
+          if (!(e instanceof ApiError) || TRANSIENT(e)) break;
+          answerCheckIn(c.key, { state: 'refused', error: e.code });
+        }
+      }
+    } finally {
+      this.#sending = false;
+      this.checkIns = keptCheckIns();
+    }
+    if (this.checkIns.some((c) => c.state === 'done')) void this.refresh();
+  }
+}
+
+export const me = new MeState();
