@@ -81,7 +81,7 @@ export class MeService {
   /** Who they are, their balance and their totals. */
   profile(p: Principal): MeProfile {
     const v = this.#self(p);
-    const t = this.#store.stmt.totals.get(v.id) as { hours: number; records: number };
+    const t = this.#store.stmt.totals.get({ v: v.id }) as { hours: number; records: number };
     const { ledger } = this.#store;
     return { volunteerId: v.id, name: v.name, username: p.id, timeZone: this.#tz(p), balance: ledger.balance(ledger.findVolunteerAccount(v.id)), hours: t.hours, records: t.records };
   }
