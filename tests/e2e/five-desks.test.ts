@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { installSubjects } from '../../server/demo/index.ts';
@@ -44,7 +44,7 @@ interface Person extends Page {
 
 const eventually = <T>(check: () => T | Promise<T>, timeout = 10_000) => expect.poll(check, { timeout, interval: 50 });
 let step = 0;
-const shot = (page: Page, name: string) =>
+const shot = (page: Page | Locator, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `journey-${String(++step).padStart(2, '0')}-${name}.png`) });
 const local = (ms: number) => dateTime(new Date(ms).toISOString(), TZ).replace(' ', 'T');
 
@@ -229,6 +229,7 @@ describe('the five desks, one volunteer’s and one need’s journey', () => {
     await eventually(() => kpi('volunteers.hoursMonth')).toBeCloseTo(hoursBefore + 2.5, 1);
     await wall.waitForTimeout(800);
     await shot(wall, 'wall-after-check-out');
+    await shot(wall.locator('[data-scene="volunteers"]'), 'wall-volunteers');
 
     // The phone: the "我的" tab reads them (a tab, not a reload).
     await phone.getByRole('button', { name: '返回活动列表' }).click();
@@ -283,6 +284,9 @@ describe('the five desks, one volunteer’s and one need’s journey', () => {
     await item.locator('a').click();
     await coord.locator(`[data-certificate-sheet="${certificateNo}"]`).waitFor();
     await shot(coord, 'certificate');
+    await coord.emulateMedia({ media: 'print' });
+    await shot(coord, 'certificate-print');
+    await coord.emulateMedia({ media: 'screen' });
     const pdf = (await coord.pdf({ preferCSSPageSize: true, printBackground: true })).toString('latin1');
     fs.writeFileSync(path.join(ARTIFACTS, 'journey-certificate.pdf'), pdf, 'latin1');
     expect(pdf.match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).toHaveLength(1);
@@ -332,6 +336,13 @@ describe('the five desks, one volunteer’s and one need’s journey', () => {
     keeper = await signedIn(browser, server.url, 'he-keeper');
     await keeper.goto(`${server.url}/console/charity`);
     await keeper.locator('table[data-table="donations"]').waitFor();
+    const yuan = async (figure: string) => Number((await keeper.locator(`[data-figure="${figure}"]`).innerText()).replace(/[¥,]/g, ''));
+    await keeper.click('[data-tab="books"]');
+    await keeper.locator('[data-balanced="money"]').waitFor();
+    const [givenBefore, paidBefore] = [await yuan('given'), await yuan('paid-out')];
+    const raisedBefore = await kpi('charity.raisedMonthCents');
+    const disbursedBefore = await kpi('charity.disbursedMonthCents');
+    await keeper.click('[data-tab="donations"]');
     await keeper.click('[data-action="record-donation"]');
     const gift = keeper.locator('form[data-form="donation"]');
     await gift.waitFor();
@@ -351,6 +362,10 @@ describe('the five desks, one volunteer’s and one need’s journey', () => {
     await pay.waitFor({ state: 'detached' });
     await keeper.click('[data-tab="books"]');
     await eventually(() => keeper.locator('[data-balanced="money"]').innerText()).toBe('平衡 ✓');
+    await eventually(() => yuan('given')).toBe(givenBefore + 800);
+    await eventually(() => yuan('paid-out')).toBe(paidBefore + 300);
+    await eventually(() => kpi('charity.raisedMonthCents')).toBe(raisedBefore + 80_000);
+    await eventually(() => kpi('charity.disbursedMonthCents')).toBe(disbursedBefore + 30_000);
     await shot(keeper, 'books');
 
     await coord.click('[data-do="start"]');
@@ -367,6 +382,8 @@ describe('the five desks, one volunteer’s and one need’s journey', () => {
     await eventually(() => sankeyMet()).toBe(metBefore + 1);
     await wall.waitForTimeout(800);
     await shot(wall, 'wall-after-need');
+    await shot(wall.locator('[data-scene="subjects"]'), 'wall-subjects');
+    await shot(wall.locator('[data-scene="needs"]'), 'wall-needs');
     expect([...coord.errors, ...phone.errors, ...keeper.errors, ...wall.errors]).toEqual([]);
   });
 });
