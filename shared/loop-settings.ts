@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { LoopRules } from './lifecycle.ts';
 import { CATEGORIES, CATEGORY_CODES, URGENCIES, timeLimitFor, type Urgency } from './taxonomy.ts';
 import { offsetMinutes, wallTime } from './time.ts';
+import { calendarDate } from './schemas.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -62,12 +63,6 @@ export const duplicateRuleSchema = z.strictObject({
 });
 export type DuplicateRule = z.infer<typeof duplicateRuleSchema>;
 
-/** A local calendar day, `2026-10-01`, that exists. */
-export const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((s) => {
-  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d && y >= 2000 && y <= 2100;
-}, 'is not a calendar date from 2000 to 2100');
 
 const dateList = z.array(calendarDate).max(LIMIT_BOUNDS.calendarDays, `at most ${LIMIT_BOUNDS.calendarDays} dates`)
   .refine((l) => new Set(l).size === l.length, 'lists a date twice');

@@ -14,8 +14,15 @@ export const INVITATION_DAYS = 7;
 /** Where an invitation's link sends the volunteer's phone; the token stays in the fragment (never sent in a request line or a Referer). */
 export const joinPath = (token: string): string => `/me/join#${token}`;
 
-/** How far back a phone may date a check-in it kept while offline (its scan time). */
+/** How far back a phone may date a check-in it kept while offline (its scan time); older is refused. */
 export const CHECK_IN_BACKDATE_MS = 6 * 3600_000;
+
+/**
+ * How far back the server credits the phone's own time: a retry on a poor network. A check-in
+ * claimed earlier counts from this long before it arrived (hours are paid from a time the
+ * server can vouch for); the coordinator corrects the record if the earlier time was true.
+ */
+export const CHECK_IN_TRUSTED_MS = 15 * 60_000;
 
 /** An `Idempotency-Key`: the phone's own token for one check-in (a UUID), the same on every retry. */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;

@@ -291,6 +291,8 @@ export interface DeskChange {
   /** e.g. `volunteer`, `activity`, `signup`, `points_txn`, `exchange_item`, `donation`, `need`. */
   entity: string;
   id: number;
+  /** The records it belongs to, by id: a sign-up's `volunteerId` and `activityId`, a points entry's `volunteerId` … */
+  refs?: Record<string, number>;
 }
 
 /** What one commit changed in a community's five subjects, for its desks. */

@@ -240,3 +240,10 @@ export const subscribeRequest = z
   })
   .strict();
 export type SubscribeRequest = z.infer<typeof subscribeRequest>;
+
+/** A local calendar day, `2026-10-01`, that exists. */
+export const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((s) => {
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d && y >= 2000 && y <= 2100;
+}, 'is not a calendar date from 2000 to 2100');

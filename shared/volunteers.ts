@@ -7,7 +7,7 @@
  * and query, which the server, the forms and the tests share; splitting it would scatter the API.
  */
 import { z } from 'zod';
-import { instant } from './schemas.ts';
+import { calendarDate, instant } from './schemas.ts';
 import { multiLineText, singleLineText } from './text.ts';
 import { offsetMinutes, startOfLocalDay, wallTime } from './time.ts';
 
@@ -541,7 +541,7 @@ export const checkoutBody = z
 export type CheckoutBody = z.infer<typeof checkoutBody>;
 
 /** A local day, `YYYY-MM-DD`. */
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-12-07');
+const day = calendarDate;
 
 export const listReceiptsQuery = z
   .object({

@@ -119,7 +119,11 @@ export class Auth {
 
   /** The socket rooms a credential's sockets join, so they can be ended or reloaded together. */
   roomsOf(c: Credential): string[] {
-    if (c.kind === 'session') return [rooms.session(c.session.idHash), rooms.user(c.user.id), rooms.community(c.user.communityId)];
+    if (c.kind === 'session') {
+      // The desks' notes are for the community's staff; a volunteer's phone hears only its own person's.
+      const staff = c.user.role !== 'volunteer';
+      return [rooms.session(c.session.idHash), rooms.user(c.user.id), ...(staff ? [rooms.community(c.user.communityId)] : [])];
+    }
     if (c.kind === 'display') return [rooms.display(c.display.id)];
     return [];
   }

@@ -16,7 +16,7 @@ export const rooms = {
   session: (idHash: string) => `auth:session:${idHash}`,
   user: (userId: number) => `auth:user:${userId}`,
   display: (displayId: number) => `auth:display:${displayId}`,
-  /** Every signed-in person of a community: the desks' change notes (server/live/desks.ts). */
+  /** Every signed-in staff member of a community (not a volunteer's phone): the desks' change notes (server/live/desks.ts). */
   community: (communityId: string) => `auth:community:${communityId}`,
 };
 

@@ -5,6 +5,7 @@
  * see ledger.ts), and per item, goods received = on hand + given out (goods_movements).
  * Money moves only through donations and disbursements (donations.ts, disbursements.ts).
  */
+import { feedText } from '../kernel/journal.ts';
 import type { Page } from '../db/page.ts';
 import { notFound } from '../errors.ts';
 import { authorise } from '../kernel/rules.ts';
@@ -28,7 +29,10 @@ export class FundService {
     authorise(p, STAFF, 'see the fund');
     const { ledger, stmt } = this.#store;
     const t = ledger.totals(p.communityId);
-    const names = new Map((stmt.restrictedNames.all(p.communityId) as { id: number; name: string | null }[]).map((r) => [r.id, r.name]));
+    // A need's title may name its resident: masked as on the wall (the bookkeeper never reads residents' names).
+    type Named = { id: number; project_name: string | null; need_title: string | null; need_resident: string | null };
+    const names = new Map((stmt.restrictedNames.all(p.communityId) as Named[]).map((r) =>
+      [r.id, r.project_name ?? (r.need_title === null ? null : feedText(r.need_title, [r.need_resident]))]));
     return {
       givenCents: -t.donors, fundCents: t.fund, restrictedCents: t.restricted, paidOutCents: t.paidOut,
       accounts: ledger.accounts(p.communityId).map((a) => viewFundAccount(a, names.get(a.id) ?? null)),

@@ -123,7 +123,7 @@ export class CharityStore {
            FROM goods g WHERE g.community_id = ? ORDER BY g.id`,
       ),
       restrictedNames: db.prepare(
-        `SELECT a.id, COALESCE(p.name, n.title) AS name
+        `SELECT a.id, p.name AS project_name, n.title AS need_title, n.resident_name AS need_resident
            FROM fund_accounts a LEFT JOIN projects p ON p.id = a.project_id LEFT JOIN needs n ON n.id = a.need_id
           WHERE a.community_id = ? AND a.kind = 'restricted'`,
       ),

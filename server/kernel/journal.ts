@@ -25,7 +25,18 @@ export interface SubjectChange {
   /** The journal's entity and row id: what a desk that shows it asks for again (server/live/desks.ts). */
   entity: string;
   entityId: number;
+  /** The records it belongs to, by id (`volunteerId`, `activityId` …, from its data): a page of one of them asks again. */
+  refs: Record<string, number>;
   feed: FeedDraft | null;
+}
+
+/** The data keys that name a record an entry belongs to (a sign-up's volunteer and activity …). */
+const REF_KEYS = ['volunteerId', 'activityId', 'needId', 'projectId', 'caseId', 'itemId', 'organizationId'] as const;
+
+function refsOf(data: Record<string, unknown> | undefined): Record<string, number> {
+  const refs: Record<string, number> = {};
+  if (data) for (const k of REF_KEYS) if (typeof data[k] === 'number') refs[k] = data[k] as number;
+  return refs;
 }
 
 export interface SubjectEntry {
@@ -66,7 +77,7 @@ export class JournalWriter {
     const feed = e.feed ?? null;
     const data = feed ? { ...e.data, feed } : (e.data ?? {});
     const seq = Number(this.#subject.run(at, p.communityId, e.type, e.entity, e.entityId, e.fromStatus ?? null, JSON.stringify(data)).lastInsertRowid);
-    ctx.emit({ kind: 'subject', seq, at, communityId: p.communityId, subject: e.subject, type: e.type, entity: e.entity, entityId: e.entityId, feed });
+    ctx.emit({ kind: 'subject', seq, at, communityId: p.communityId, subject: e.subject, type: e.type, entity: e.entity, entityId: e.entityId, refs: refsOf(e.data), feed });
     return seq;
   }
 }

@@ -24,7 +24,7 @@ export function deskNotes(changes: readonly SubjectChange[]): Map<string, DeskCh
     note.seq = Math.max(note.seq, c.seq);
     if (!note.entities.includes(c.entity)) note.entities.push(c.entity);
     if (note.changes.length < MAX_NOTED) {
-      const change: DeskChange = { subject: c.subject, type: c.type, entity: c.entity, id: c.entityId };
+      const change: DeskChange = { subject: c.subject, type: c.type, entity: c.entity, id: c.entityId, ...(Object.keys(c.refs).length ? { refs: c.refs } : {}) };
       note.changes.push(change);
     } else note.truncated = true;
   }

@@ -242,11 +242,13 @@ export class ExchangeService {
       const next = {
         name: body.name ?? before.name, description: body.description ?? before.description, pointsCost: body.pointsCost ?? before.pointsCost,
       };
+      const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => before[k as keyof typeof next] !== v));
+      // A save that changes nothing writes nothing (docs/SECURITY.md): no new version, no journal line.
+      if (Object.keys(changed).length === 0) return this.deskItem(p, id);
       this.#store.db.prepare(
         `UPDATE exchange_items SET name = ?, description = ?, points_cost = ?, version = version + 1, changed_by = ?, changed_at = ?,
                 updated_at = ? WHERE id = ?`,
       ).run(next.name, next.description, next.pointsCost, p.id, now, now, id);
-      const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => before[k as keyof typeof next] !== v));
       this.#store.entry(ctx, p, now, 'exchange.item_changed', 'exchange_item', id, { ...changed, version: before.version + 1 });
       return this.deskItem(p, id);
     });
@@ -426,17 +428,13 @@ export class ExchangeService {
     );
     const names = new Map<string, string>();
     const nameOf = (id: string) => names.get(id) ?? (names.set(id, this.nameOf(id)), names.get(id)!);
-    return {
-      total,
-      rows: (function* () {
-        for (const r of stmt.iterate(params) as Iterable<Row>) {
-          yield {
-            receiptNo: r.receipt_no, at: r.at, volunteerName: r.volunteer_name, balanceAfter: r.balance_after, cashier: nameOf(r.cashier),
-            itemId: r.item_id, itemName: r.item_name, quantity: r.quantity, points: r.points,
-          };
-        }
-      })(),
-    };
+    // Read whole (at most MAX_EXPORT_ROWS), not iterated while the file streams: an open
+    // iterator holds the one connection, and every write would fail until a slow download ends.
+    const rows = (stmt.all(params) as Row[]).map((r) => ({
+      receiptNo: r.receipt_no, at: r.at, volunteerName: r.volunteer_name, balanceAfter: r.balance_after, cashier: nameOf(r.cashier),
+      itemId: r.item_id, itemName: r.item_name, quantity: r.quantity, points: r.points,
+    }));
+    return { total, rows };
   }
 
   /** Volunteers a cashier finds by name or phone (or a card code, where the registry has one), active first. */

@@ -25,7 +25,7 @@ import type { Principal } from '../principal.ts';
 import { maskName } from '../../shared/mask.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { CHECK_IN_OPENS_BEFORE_MS } from '../../shared/volunteers.ts';
-import { CHECK_IN_BACKDATE_MS, type MeActivity, type MeCheckInAnswer, type MeCheckInBody, type MeProfile } from '../../shared/me.ts';
+import { CHECK_IN_BACKDATE_MS, CHECK_IN_TRUSTED_MS, type MeActivity, type MeCheckInAnswer, type MeCheckInBody, type MeProfile } from '../../shared/me.ts';
 import { SELF } from './access.ts';
 import {
   activityFromRow, redemptionFromRow, serviceRecordFromRow, signupFromRow, viewActivity, viewLedgerLine, viewRedemption,
@@ -152,9 +152,14 @@ export class MeService {
           return { activity: viewActivity(a, this.#store.taken(a.id), tz), signup: viewSignup(s, tz), replayed: true };
         }
       }
-      const at = body.at === undefined ? now : Date.parse(body.at);
-      if (at > now + 60_000) invalidField('at', 'is in the future');
-      if (at < now - CHECK_IN_BACKDATE_MS) invalidField('at', 'is more than 6 hours ago');
+      const claimed = body.at === undefined ? now : Date.parse(body.at);
+      if (claimed > now + 60_000) invalidField('at', 'is in the future');
+      if (claimed < now - CHECK_IN_BACKDATE_MS) invalidField('at', 'is more than 6 hours ago');
+      // The phone's own time is trusted only a little way back (a retry on a poor network): hours
+      // are paid from a time the server can vouch for. A check-in kept longer (offline for an
+      // hour, or a clock set back) counts from when it arrived; the phone's time stays in the
+      // journal, and the coordinator corrects the record (更正: missed check-in) if it was true.
+      const at = Math.max(claimed, now - CHECK_IN_TRUSTED_MS);
       const me = this.#fresh(v);
       let s = this.#store.signupRow(a.id, me.id);
       let replayed = false;
@@ -173,7 +178,7 @@ export class MeService {
             undefined, { startsAt: a.startsAt, endsAt: a.endsAt });
         }
         this.#store.stmt.checkIn.run(at, s.id);
-        this.#store.entry(ctx, p, now, 'volunteer.checked_in', 'signup', s.id, { activityId: a.id, volunteerId: me.id, status: 'checked_in', at, by: 'self' }, s.status,
+        this.#store.entry(ctx, p, now, 'volunteer.checked_in', 'signup', s.id, { activityId: a.id, volunteerId: me.id, status: 'checked_in', at, by: 'self', ...(claimed < at ? { claimedAt: claimed } : {}) }, s.status,
           { subject: 'volunteer', key: 'feed.volunteer.checked_in', params: { name: maskName(me.name) ?? '', title: feedText(a.title, [me.name]) }, gridId: a.gridId });
         s = { ...s, status: 'checked_in', checkedInAt: at };
       }

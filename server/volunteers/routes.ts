@@ -187,8 +187,11 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName, invite }
     return c.json({ certificate: viewCertificate(cert, tz(c)) }, 201);
   });
 
-  r.get(`/volunteers/:id${ID}/certificates`, STAFF, (c) =>
-    c.json({ items: svc.certificates.list(principal(c), idParam(c)).map((x) => viewCertificate(x, tz(c))) }));
+  // A read of the volunteer's record (their name and ID number are on every certificate): audited as one.
+  r.get(`/volunteers/:id${ID}/certificates`, { access: STAFF, reads: { targetType: 'volunteers', at: 'volunteer', personal: ['name'] } }, (c) => {
+    const v = svc.registry.get(principal(c), idParam(c));
+    return c.json({ volunteer: { id: v.id, name: v.name }, items: svc.certificates.list(principal(c), v.id).map((x) => viewCertificate(x, tz(c))) });
+  });
 
   r.get(`/volunteers/:id${ID}/certificates/:no`, { access: STAFF, reads: { targetType: 'volunteers', at: 'certificate', personal: ['volunteerName'] } }, (c) =>
     c.json({ certificate: viewCertificate(svc.certificates.get(principal(c), idParam(c), c.req.param('no')), tz(c)) }));

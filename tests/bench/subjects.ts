@@ -303,7 +303,7 @@ function timeApply(app: Cerebellum, communityId: string, repeats: number) {
   const tz = app.directory.timeZoneOf(communityId);
   const ctx = () => ({ timeZone: tz, workerName: app.directory.workerName });
   return timeCalls(repeats, 10, () => {
-    const change: SubjectChange = { kind: 'subject', seq: row.seq, at: Date.now(), communityId, subject: feed!.subject, type: 'bench', entity: 'bench', entityId: row.seq, feed };
+    const change: SubjectChange = { kind: 'subject', seq: row.seq, at: Date.now(), communityId, subject: feed!.subject, type: 'bench', entity: 'bench', entityId: row.seq, refs: {}, feed };
     app.subjects.apply([change], ctx);
   });
 }
