@@ -303,10 +303,15 @@ export class ExchangeService {
         const prior = db.prepare('SELECT id, volunteer_id FROM exchange_receipts WHERE community_id = ? AND idempotency_key = ?')
           .get(p.communityId, key) as { id: number; volunteer_id: number } | undefined;
         if (prior) {
-          if (prior.volunteer_id !== body.volunteerId) {
-            invalidField('Idempotency-Key', "was used for another volunteer's checkout");
+          // A retry answers the first receipt; the same key with another basket is a client's mistake, refused
+          // (as the IETF Idempotency-Key draft asks: 422), never a silent answer about something else.
+          const first = this.#receipt(prior.id);
+          const basket = (ls: { itemId: number; quantity: number }[]) => ls.map((l) => `${l.itemId}x${l.quantity}`).sort().join(',');
+          if (prior.volunteer_id !== body.volunteerId || basket(first.lines) !== basket(body.lines)) {
+            throw new DomainError(422, 'error.idempotency_key_reused', 'this Idempotency-Key was sent before with another checkout',
+              [{ field: 'Idempotency-Key', problem: 'was used for another checkout' }]);
           }
-          return { receipt: this.#receipt(prior.id), created: false };
+          return { receipt: first, created: false };
         }
       }
       const v = this.#store.volunteer(p, body.volunteerId);

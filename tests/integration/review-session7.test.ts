@@ -153,3 +153,24 @@ describe('a volunteer\u2019s certificates', () => {
     await until(() => n("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'records.read' AND target_type = 'volunteers' AND target_id = ?", String(v.id)) > 0, 'the audit line');
   });
 });
+
+describe('a checkout\u2019s Idempotency-Key', () => {
+  it('sent again with another basket is refused with a 422 and redeems nothing more', async () => {
+    const { id } = (await made('/volunteers', { name: '何丽', phone: '13800006666' })).volunteer as { id: number };
+    const now = Date.now();
+    const a = (await made('/activities', { title: '助老送餐', organiser: '社区', place: '食堂', capacity: 2, startsAt: iso(now - 3 * 3600_000), endsAt: iso(now + 3600_000) })).activity as { id: number };
+    await made(`/activities/${a.id}/signups`, { volunteerId: id });
+    await request(`${api}/activities/${a.id}/check-in`, { method: 'POST', body: { volunteerId: id, at: iso(now - 3 * 3600_000) } });
+    await request(`${api}/activities/${a.id}/check-out`, { method: 'POST', body: { volunteerId: id, at: iso(now) } });
+    const soap = (await made('/exchange/items', { name: '洗手液', pointsCost: 2, stock: 9 })).item as { id: number };
+    const rice = (await made('/exchange/items', { name: '挂面', pointsCost: 3, stock: 9 })).item as { id: number };
+    const checkout = (lines: unknown) => request(`${api}/exchange/receipts`, { method: 'POST', body: { volunteerId: id, lines }, headers: { 'idempotency-key': 'review-basket-1' } });
+    expect((await checkout([{ itemId: soap.id, quantity: 1 }])).status).toBe(201);
+    const receipts = n('SELECT COUNT(*) AS n FROM exchange_receipts');
+    const again = await checkout([{ itemId: rice.id, quantity: 1 }]);
+    expect(again.status, JSON.stringify(again.body)).toBe(422);
+    expect(again.body.error.issues[0].field).toBe('Idempotency-Key');
+    expect(n('SELECT COUNT(*) AS n FROM exchange_receipts')).toBe(receipts);
+    expect((await checkout([{ itemId: soap.id, quantity: 1 }])).status).toBe(200);
+  });
+});
