@@ -10,7 +10,7 @@ export interface Toast {
 }
 
 const SHOW_MS = 5_000;
-const MAX = 4;
+const MAX = 3;
 
 class Toasts {
   items = $state.raw<Toast[]>([]);
