@@ -244,8 +244,11 @@ export class MeService {
   }
 
   /** The volunteer as they are now, inside a write. */
+  /** The volunteer as they are now; a paused or departed volunteer signs up and checks in no more (409), as at the desk. */
   #fresh(v: VolunteerRecord): VolunteerRecord {
-    return this.#store.volunteerRow(v.id);
+    const now = this.#store.volunteerRow(v.id);
+    requireActive(now);
+    return now;
   }
 
   /** An activity of the volunteer's community, or a 404. */

@@ -174,3 +174,19 @@ describe('a checkout\u2019s Idempotency-Key', () => {
     expect((await checkout([{ itemId: soap.id, quantity: 1 }])).status).toBe(200);
   });
 });
+
+describe('a volunteer who has left', () => {
+  it('cannot check in from their phone any more, even to an activity they signed up for (409)', async () => {
+    const me = await joinAsVolunteer(ts.url, '孔丽');
+    const now = Date.now();
+    const a = (await made('/activities', { title: '义诊', organiser: '社区', place: '广场', capacity: 5, startsAt: iso(now - 600_000), endsAt: iso(now + 3600_000) })).activity as { id: number };
+    const code = (await request(`${api}/activities/${a.id}/check-in-code`)).body.code as string;
+    await made(`/activities/${a.id}/signups`, { volunteerId: me.volunteerId });
+    const left = await request(`${api}/volunteers/${me.volunteerId}/status`, { method: 'POST', body: { status: 'left' } });
+    expect(left.status, JSON.stringify(left.body)).toBe(200);
+    const r = await request(`${api}/me/check-in`, { method: 'POST', as: me, body: { code }, headers: { 'idempotency-key': 'review-left-0001' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(409);
+    expect(r.body.error.code).toBe('error.volunteer_inactive');
+    expect(n("SELECT COUNT(*) AS n FROM activity_signups WHERE activity_id = ? AND checked_in_at IS NOT NULL", a.id)).toBe(0);
+  });
+});
