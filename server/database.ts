@@ -7,7 +7,7 @@
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
-import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, ME_CHECK_IN_KEYS_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
+import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, ME_CHECK_IN_KEYS_SQL, STOCK_MOVE_KEYS_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
 import { CASEWORK_DESK_SQL, ORGS_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
@@ -60,6 +60,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 20, name: 'a volunteer\'s own phone: one-time invitations to make their account, and the keys of their check-ins',
     sql: [VOLUNTEER_INVITATIONS_SQL, ME_CHECK_IN_KEYS_SQL].join('\n'),
   },
+  { version: 21, name: 'a stock movement\'s idempotency key: a retried stock-in is booked once', sql: STOCK_MOVE_KEYS_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

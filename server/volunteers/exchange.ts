@@ -258,25 +258,41 @@ export class ExchangeService {
    * Move an item's stock other than by a redemption: stock in, or a correction with its reason
    * and note, journalled. Stock never goes below zero: that is a 400 naming `quantity`.
    */
-  async moveStock(p: Principal, id: number, body: StockMoveBody): Promise<{ item: ExchangeItemDeskRecord; move: StockMoveRecord }> {
+  async moveStock(p: Principal, id: number, body: StockMoveBody, key: string | null = null): Promise<{ item: ExchangeItemDeskRecord; move: StockMoveRecord; created: boolean }> {
     authorise(p, CASHIER, 'move the exchange\'s stock');
     return this.#queue.runAs(p, (ctx) => {
       const now = this.#now();
+      if (key !== null) {
+        // A retry answers the movement the first one wrote; the key with another movement is refused.
+        const prior = this.#store.db.prepare('SELECT * FROM exchange_stock_moves WHERE community_id = ? AND idempotency_key = ?')
+          .get(p.communityId, key) as Row | undefined;
+        if (prior) {
+          if (prior.item_id !== id || prior.reason !== body.reason || prior.quantity !== body.quantity || prior.note !== body.note) {
+            throw new DomainError(422, 'error.idempotency_key_reused', 'this Idempotency-Key was sent before with another stock movement',
+              [{ field: 'Idempotency-Key', problem: 'was used for another stock movement' }]);
+          }
+          const move = { id: prior.id, itemId: prior.item_id, reason: prior.reason, quantity: prior.quantity, stockAfter: prior.stock_after, note: prior.note, by: prior.by, at: prior.at };
+          return { item: this.deskItem(p, id), move, created: false };
+        }
+      }
       const item = this.#store.item(p, id);
       const after = item.stock + body.quantity;
       if (after < 0) invalidField('quantity', `would leave ${after} in stock; ${item.stock} are in stock`);
       this.#store.db.prepare('UPDATE exchange_items SET stock = ?, updated_at = ? WHERE id = ?').run(after, now, id);
-      const moveId = this.#insertMove(p, id, body.reason, body.quantity, after, body.note, now);
+      const moveId = this.#insertMove(p, id, body.reason, body.quantity, after, body.note, now, key);
       this.#store.entry(ctx, p, now, 'exchange.stock_moved', 'exchange_item', id,
         { reason: body.reason, quantity: body.quantity, stock: after, note: body.note, moveId });
-      return { item: this.deskItem(p, id), move: { id: moveId, itemId: id, reason: body.reason, quantity: body.quantity, stockAfter: after, note: body.note, by: p.id, at: now } };
+      return {
+        item: this.deskItem(p, id), created: true,
+        move: { id: moveId, itemId: id, reason: body.reason, quantity: body.quantity, stockAfter: after, note: body.note, by: p.id, at: now },
+      };
     });
   }
 
-  #insertMove(p: Principal, itemId: number, reason: StockReason, quantity: number, after: number, note: string, now: number): number {
+  #insertMove(p: Principal, itemId: number, reason: StockReason, quantity: number, after: number, note: string, now: number, key: string | null = null): number {
     return Number(this.#store.db.prepare(
-      'INSERT INTO exchange_stock_moves (community_id, item_id, reason, quantity, stock_after, note, by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(p.communityId, itemId, reason, quantity, after, note, p.id, now).lastInsertRowid);
+      'INSERT INTO exchange_stock_moves (community_id, item_id, reason, quantity, stock_after, note, by, at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(p.communityId, itemId, reason, quantity, after, note, p.id, now, key).lastInsertRowid);
   }
 
   /** An item's stock card: its movements other than redemptions, newest first. */

@@ -51,6 +51,13 @@ export interface VolunteerRoutesDeps {
 /** An `Idempotency-Key`: a client's own token (the console sends a UUID), as on a case's photos. */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
+/** The request's Idempotency-Key, or null; a malformed one is a 400 naming it. */
+function idempotencyKey(c: Context): string | null {
+  const key = c.req.header('idempotency-key') ?? null;
+  if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw invalid([{ field: 'Idempotency-Key', problem: 'must be 8 to 100 letters, digits or . _ : -' }]);
+  return key;
+}
+
 /** Checks of a certificate number without an account: per address, as pairing requests are limited. */
 export const VERIFY_LIMIT = { limit: 30, windowMs: 60_000 };
 
@@ -391,9 +398,10 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName, invite }
     return c.json({ item: viewDeskItem(item, nameOf, tz(c)) });
   });
 
+  // A stock-in or correction; a retry with the same Idempotency-Key answers the first movement (200).
   r.post(`/exchange/items/:id${ID}/stock`, { access: CASHIER, body: stockMoveBody }, limited, async (c) => {
-    const out = await svc.exchange.moveStock(principal(c), idParam(c), c.req.valid('json'));
-    return c.json({ item: viewDeskItem(out.item, nameOf, tz(c)), move: viewMove(out.move, nameOf, tz(c)) }, 201);
+    const out = await svc.exchange.moveStock(principal(c), idParam(c), c.req.valid('json'), idempotencyKey(c));
+    return c.json({ item: viewDeskItem(out.item, nameOf, tz(c)), move: viewMove(out.move, nameOf, tz(c)), created: out.created }, out.created ? 201 : 200);
   });
 
   r.get(`/exchange/items/:id${ID}/moves`, STAFF, (c) =>
@@ -401,11 +409,7 @@ export function volunteerRoutes({ volunteers: svc, auditSoon, gridName, invite }
 
   // A checkout at the till; a retry with the same Idempotency-Key answers the first receipt (200, created: false).
   r.post('/exchange/receipts', { access: CASHIER, body: checkoutBody }, limited, async (c) => {
-    const key = c.req.header('idempotency-key') ?? null;
-    if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
-      throw invalid([{ field: 'Idempotency-Key', problem: 'must be 8 to 100 letters, digits or . _ : -' }]);
-    }
-    const { receipt, created } = await svc.exchange.checkout(principal(c), c.req.valid('json'), key);
+    const { receipt, created } = await svc.exchange.checkout(principal(c), c.req.valid('json'), idempotencyKey(c));
     return c.json({ receipt: viewReceipt(receipt, nameOf, tz(c)), created }, created ? 201 : 200);
   });
 

@@ -275,3 +275,12 @@ export const ME_CHECK_IN_KEYS_SQL = `
     PRIMARY KEY (volunteer_id, key)
   );
 `;
+
+/**
+ * Migration 21: a stock movement's Idempotency-Key (unique per community), so a stock-in
+ * retried after a lost answer finds the movement the first one wrote and is booked once.
+ */
+export const STOCK_MOVE_KEYS_SQL = `
+  ALTER TABLE exchange_stock_moves ADD COLUMN idempotency_key TEXT;
+  CREATE UNIQUE INDEX exchange_stock_moves_key ON exchange_stock_moves(community_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+`;

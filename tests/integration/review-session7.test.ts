@@ -190,3 +190,20 @@ describe('a volunteer who has left', () => {
     expect(n("SELECT COUNT(*) AS n FROM activity_signups WHERE activity_id = ? AND checked_in_at IS NOT NULL", a.id)).toBe(0);
   });
 });
+
+describe('a stock-in retried with its Idempotency-Key', () => {
+  it('is booked once, and the key with another movement is refused with a 422', async () => {
+    const item = (await made('/exchange/items', { name: '牙膏', pointsCost: 2, stock: 1 })).item as { id: number };
+    const stockIn = (quantity: number) => request(`${api}/exchange/items/${item.id}/stock`, {
+      method: 'POST', body: { quantity, reason: 'purchase', note: '采购' }, headers: { 'idempotency-key': 'review-stock-0001' },
+    });
+    const [a, b] = await Promise.all([stockIn(10), stockIn(10)]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect((await stockIn(10)).status).toBe(200);
+    expect(n('SELECT stock AS n FROM exchange_items WHERE id = ?', item.id)).toBe(11);
+    expect(n('SELECT COUNT(*) AS n FROM exchange_stock_moves WHERE item_id = ?', item.id)).toBe(1);
+    const other = await stockIn(5);
+    expect(other.status, JSON.stringify(other.body)).toBe(422);
+    expect(n('SELECT stock AS n FROM exchange_items WHERE id = ?', item.id)).toBe(11);
+  });
+});
