@@ -9,7 +9,7 @@ import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_S
 import { EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
 import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, ME_CHECK_IN_KEYS_SQL, STOCK_MOVE_KEYS_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
-import { CASEWORK_DESK_SQL, ORGS_SQL } from './orgs/schema.ts';
+import { CASEWORK_DESK_SQL, ORGS_SQL, PROJECT_VENTURE_SQL } from './orgs/schema.ts';
 import { CHARITY_SQL } from './charity/schema.ts';
 import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, USER_SOCIAL_WORKER_SQL, VOLUNTEER_INVITATIONS_SQL } from './auth/schema.ts';
 import { KNOWN_NAMES_SQL, knownNamesTriggers } from './privacy/schema.ts';
@@ -61,6 +61,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: [VOLUNTEER_INVITATIONS_SQL, ME_CHECK_IN_KEYS_SQL].join('\n'),
   },
   { version: 21, name: 'a stock movement\'s idempotency key: a retried stock-in is booked once', sql: STOCK_MOVE_KEYS_SQL },
+  { version: 22, name: 'venture philanthropy (公益创投) funds projects too', sql: PROJECT_VENTURE_SQL, rebuildsTables: true },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

@@ -47,8 +47,11 @@ export const POPULATIONS = [
 export type Population = (typeof POPULATIONS)[number]['code'];
 export const POPULATION_CODES = POPULATIONS.map((p) => p.code) as unknown as readonly [Population, ...Population[]];
 
-/** Who pays for a project: government purchase of services, the community fund, donors, or the org itself. */
-export const FUNDING_SOURCES = ['government', 'community_fund', 'donor', 'self'] as const;
+/**
+ * Who pays for a project: government purchase of services, venture philanthropy (公益创投: a
+ * grant won in a community or district competition), the community fund, donors, or the org itself.
+ */
+export const FUNDING_SOURCES = ['government', 'venture', 'community_fund', 'donor', 'self'] as const;
 export type FundingSource = (typeof FUNDING_SOURCES)[number];
 
 /**

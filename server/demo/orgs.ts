@@ -104,7 +104,7 @@ export const DEMO_PROJECTS: readonly DemoProject[] = [
   { name: '物业便民维修日', description: '物业企业自筹：每周为老人和困难家庭免费维修水电、门窗。', category: 'repair', org: '杭州桂花物业服务有限公司', lead: null, funding: 'self', budget: 20_000, from: -10, to: 180, targetServices: 60, status: 'active' },
   { name: '翰墨桂花·书画进社区', description: '社区基金资助：书画协会每周公益书画课。', category: 'culture', org: '桂花社区书画协会', lead: null, funding: 'community_fund', budget: 8_000, from: -5, to: 150, targetServices: 40, targetBeneficiaries: 300, grid: 'G02', status: 'active' },
   { name: '春晖助学', description: '基金会捐赠：困难家庭学生助学金与学习用品。', category: 'material_aid', org: '杭州市春晖慈善基金会', lead: null, funding: 'donor', budget: 50_000, from: 0, to: 200, targetBeneficiaries: 30, status: 'active' },
-  { name: '独居老人心理关爱小组', description: '社区基金资助：独居老人减压与互助小组，八节。', category: 'emotional', org: null, lead: '骆晓萌', funding: 'community_fund', budget: 20_000, from: -70, to: 20, targetServices: 24, targetBeneficiaries: 12, grid: 'G09', status: 'active' },
+  { name: '独居老人心理关爱小组', description: '区级公益创投资助：独居老人减压与互助小组，八节。', category: 'emotional', org: null, lead: '骆晓萌', funding: 'venture', budget: 20_000, from: -70, to: 20, targetServices: 24, targetBeneficiaries: 12, grid: 'G09', status: 'active' },
   { name: '长者智能手机课堂', description: '街道社工站项目：教老人使用健康码、视频通话和防诈骗。', category: 'education', org: '文三街道社会工作站', lead: '邢雨桐', funding: 'government', budget: 15_000, from: 40, to: 100, targetServices: 16, targetBeneficiaries: 160, status: 'planned' },
 ];
 

@@ -169,3 +169,43 @@ export const CASEWORK_DESK_SQL = `
   CREATE INDEX planned_visits_worker ON planned_visits(social_worker_id, planned_at);
   CREATE INDEX planned_visits_community ON planned_visits(community_id, planned_at);
 `;
+
+/**
+ * Migration 22: venture philanthropy (公益创投, a competition-funded grant) is a project's funding
+ * source too. SQLite cannot change a CHECK in place: the table is rebuilt with the same rows and
+ * ids (foreign keys checked before commit), its indexes made again.
+ */
+export const PROJECT_VENTURE_SQL = `
+  CREATE TABLE projects_22 (
+    id INTEGER PRIMARY KEY,
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL,
+    org_id INTEGER REFERENCES organizations(id),
+    social_worker_id INTEGER REFERENCES social_workers(id),
+    funding TEXT NOT NULL CHECK (funding IN ('government', 'venture', 'community_fund', 'donor', 'self')),
+    budget_cents INTEGER NOT NULL CHECK (budget_cents >= 0),
+    spent_cents INTEGER NOT NULL DEFAULT 0 CHECK (spent_cents >= 0),
+    starts_on TEXT NOT NULL,
+    ends_on TEXT NOT NULL,
+    target_services INTEGER CHECK (target_services > 0),
+    target_beneficiaries INTEGER CHECK (target_beneficiaries > 0),
+    need_id INTEGER REFERENCES needs(id),
+    grid_id TEXT REFERENCES grids(id),
+    status TEXT NOT NULL CHECK (status IN ('planned', 'active', 'completed', 'suspended', 'cancelled')),
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    CHECK (ends_on >= starts_on),
+    CHECK (org_id IS NOT NULL OR social_worker_id IS NOT NULL)
+  );
+  INSERT INTO projects_22 SELECT id, community_id, code, name, description, category, org_id, social_worker_id, funding, budget_cents,
+    spent_cents, starts_on, ends_on, target_services, target_beneficiaries, need_id, grid_id, status, created_by, created_at, updated_at
+    FROM projects;
+  DROP TABLE projects;
+  ALTER TABLE projects_22 RENAME TO projects;
+  CREATE INDEX projects_community ON projects(community_id, status);
+  CREATE INDEX projects_need ON projects(need_id) WHERE need_id IS NOT NULL;
+`;
