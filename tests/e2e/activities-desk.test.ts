@@ -9,13 +9,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { request, startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 import { dateTime } from '../../client/lib/format.ts';
+import { axeSerious } from '../support/a11y.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
 const SMALL = { width: 1280, height: 800 };
@@ -23,7 +23,6 @@ const LARGE = { width: 1920, height: 1080 };
 const TZ = 'Asia/Shanghai';
 const MIN = 60_000;
 const HOUR = 3_600_000;
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
   throw new Error(`The console is not built (${CLIENT_DIR}): run npm run build before the e2e tests.`);
@@ -56,15 +55,6 @@ async function signedIn(browser: Browser, url: string, username: string, size = 
   return page;
 }
 
-async function axe(page: Page, where: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return (await a.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the activities desk, from a new activity to a check-out', () => {
   let server: TestServer;
@@ -124,7 +114,7 @@ describe('the activities desk, from a new activity to a check-out', () => {
     await candidate.locator('button').click();
     await coord.locator(`tr[data-signup="${volunteer.id}"]`).waitFor();
     await eventually(() => coord.locator('[data-places]').innerText()).toContain('1 / 12');
-    serious.push(...(await axe(coord, 'activity')));
+    serious.push(...(await axeSerious(coord, 'activity')));
     await shot(coord, 'activity-1280x800');
     await coord.setViewportSize(LARGE);
     await shot(coord, 'activity-1920x1080');
@@ -137,7 +127,7 @@ describe('the activities desk, from a new activity to a check-out', () => {
     await coord.fill('[data-filter="q"]', '老年食堂');
     await eventually(() => coord.locator('tr[data-activity]').count()).toBe(1);
     await coord.locator(`tr[data-activity="${activityId}"]`).waitFor();
-    serious.push(...(await axe(coord, 'list')));
+    serious.push(...(await axeSerious(coord, 'list')));
     await shot(coord, 'list-1280x800');
     await coord.setViewportSize(LARGE);
     await shot(coord, 'list-1920x1080');
@@ -169,7 +159,7 @@ describe('the activities desk, from a new activity to a check-out', () => {
     expect(await coord.locator('[data-desk-message] [data-alert="error"]').count()).toBe(0);
     const journal = server.app.db.prepare("SELECT COUNT(*) AS n FROM journal WHERE type = 'volunteer.checked_in'").get() as { n: number };
     expect(journal.n).toBe(1);
-    serious.push(...(await axe(coord, 'check-in')));
+    serious.push(...(await axeSerious(coord, 'check-in')));
     await shot(coord, 'check-in-1280x800');
     await other.setViewportSize(LARGE);
     await shot(other, 'check-in-1920x1080');

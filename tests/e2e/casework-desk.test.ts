@@ -7,7 +7,6 @@
  * Screenshots at 1280×800 and 1920×1080 kept in tests/artifacts.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
@@ -16,6 +15,7 @@ import { CLIENT_DIR } from '../../server/app.ts';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 import { creditCodeCheck } from '../../shared/orgs.ts';
 import { localInput } from '../../client/console/components/casework/when.ts';
+import { axeSerious } from '../support/a11y.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
 const SMALL = { width: 1280, height: 800 };
@@ -26,17 +26,7 @@ if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
 }
 
 const eventually = <T>(check: () => T | Promise<T>, timeout = 10_000) => expect.poll(check, { timeout, interval: 50 });
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe's serious and critical findings on the page as it is (console-a11y.test.ts holds the whole console to none). */
-async function axeSerious(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Screenshots at both sizes, and no serious accessibility finding at either. */
 const shot = async (page: Page, name: string) => {

@@ -8,18 +8,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { request, startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
+import { axeSerious } from '../support/a11y.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
 const SMALL = { width: 1280, height: 800 };
 const LARGE = { width: 1920, height: 1080 };
 const HOUR = 3_600_000;
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
   throw new Error(`The console is not built (${CLIENT_DIR}): run npm run build before the e2e tests.`);
@@ -40,15 +39,6 @@ async function signedIn(browser: Browser, url: string, username: string, size = 
   return page;
 }
 
-/** axe's serious and critical findings on the page as it is. */
-async function serious(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string }[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-  });
-}
 
 describe('the exchange till', () => {
   let server: TestServer;
@@ -133,7 +123,7 @@ describe('the exchange till', () => {
     await eventually(() => second.locator(`[data-item="${rice}"]`).getAttribute('data-stock')).toBe('4');
     await shot(second, 'till-live-1920x1080');
 
-    expect(await serious(till)).toEqual([]);
+    expect(await axeSerious(till)).toEqual([]);
 
     await till.getByRole('button', { name: '下一位' }).click();
     await eventually(() => till.locator('[data-till-volunteer]').count()).toBe(0);
@@ -161,13 +151,13 @@ describe('the exchange till', () => {
     await till.click('[data-exchange-tab="catalogue"]');
     await till.locator(`tr[data-catalogue-item="${rice}"]`).waitFor();
     await shot(till, 'catalogue-1280x800');
-    expect(await serious(till)).toEqual([]);
+    expect(await axeSerious(till)).toEqual([]);
     await second.locator('tr[data-receipt-row] a').first().click();
     await second.locator('tr[data-ledger-entry]').nth(1).waitFor();
     const amounts = await second.locator('tr[data-ledger-entry] td.num').allInnerTexts();
     expect(amounts.slice(0, 4)).toEqual(['-30', '70', '+100', '100']);
     await shot(second, 'ledger-1920x1080');
-    expect(await serious(second)).toEqual([]);
+    expect(await axeSerious(second)).toEqual([]);
   });
 
   it('tells the second of two cashiers editing one item who changed it and when, and keeps the first one’s change', async () => {
@@ -187,7 +177,7 @@ describe('the exchange till', () => {
     await banner.waitFor();
     expect(await banner.innerText()).toContain('刘芳');
     await shot(second, 'item-conflict-1920x1080');
-    expect(await serious(second)).toEqual([]);
+    expect(await axeSerious(second)).toEqual([]);
     const item = (await request(`${api()}/exchange/desk/items`)).body.items.find((i: { id: number }) => i.id === soap);
     expect(item).toMatchObject({ name: '洗衣液', pointsCost: 16, changedBy: '刘芳' });
   });

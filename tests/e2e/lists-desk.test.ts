@@ -7,13 +7,13 @@
  * 1920×1080 kept in tests/artifacts.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { request, startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
+import { axeSerious } from '../support/a11y.ts';
 
 const ARTIFACTS = path.resolve('tests/artifacts');
 const SMALL = { width: 1280, height: 800 };
@@ -50,17 +50,7 @@ async function toBoard(page: Page) {
   await page.locator('[data-flow]').waitFor();
 }
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe-core's serious and critical findings on the page as it is now (none is the bar). */
-async function seriousA11y(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The board's figure for an outcome of the flow (met, in progress, …). */
 const outcome = async (page: Page, o: string) => Number(await page.locator(`[data-outcome="${o}"] b`).innerText());
@@ -144,7 +134,7 @@ describe('the three lists board, a need from raised to rated', () => {
     const ours = li.locator('[data-suggestions] [data-match]').filter({ hasText: '上门水电维修' });
     await expect(ours.innerText()).resolves.toMatch(/服务类别一致[\s\S]*同一网格/);
     await shot(li, 'need-matching-1280x800');
-    expect(await seriousA11y(li)).toEqual([]);
+    expect(await axeSerious(li)).toEqual([]);
 
     // Accept it: a task for the provider.
     await ours.locator('[data-accept]').click();
@@ -167,7 +157,7 @@ describe('the three lists board, a need from raised to rated', () => {
     await eventually(() => li.locator('[data-history] li').count()).toBe(6);
     await expect(li.locator('[data-history]').innerText()).resolves.toContain('李娜');
     await shot(li, 'need-rated-1280x800');
-    expect(await seriousA11y(li)).toEqual([]);
+    expect(await axeSerious(li)).toEqual([]);
 
     // The Sankey's figures move: on the other board live, and on this one when it comes back.
     await eventually(() => outcome(he, 'met')).toBe(metBefore + 1);
@@ -175,7 +165,7 @@ describe('the three lists board, a need from raised to rated', () => {
     await li.click('[data-nav-link="lists"]');
     await eventually(() => outcome(li, 'met')).toBe(metBefore + 1);
     await shot(li, 'board-1280x800');
-    expect(await seriousA11y(li)).toEqual([]);
+    expect(await axeSerious(li)).toEqual([]);
     expect([...li.errors, ...he.errors]).toEqual([]);
   });
 
@@ -191,7 +181,7 @@ describe('the three lists board, a need from raised to rated', () => {
     await li.locator('[data-list="needs"] [data-need]').first().waitFor();
     const wide = await li.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth }));
     expect(wide.page).toBeLessThanOrEqual(wide.window);
-    expect(await seriousA11y(li)).toEqual([]);
+    expect(await axeSerious(li)).toEqual([]);
     await shot(li, 'board-390x844');
     await li.setViewportSize(SMALL);
   });
