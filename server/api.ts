@@ -29,6 +29,7 @@ import { noticeRoutes } from './notices/routes.ts';
 import type { VolunteerService } from './volunteers/service.ts';
 import { volunteerRoutes } from './volunteers/routes.ts';
 import { meRoutes } from './volunteers/me-routes.ts';
+import type { MeLive } from './volunteers/me-live.ts';
 import type { OrgService } from './orgs/service.ts';
 import type { CharityService } from './charity/service.ts';
 import type { NeedService } from './needs/service.ts';
@@ -58,6 +59,8 @@ export interface HttpDeps {
   notices?: NoticeService;
   /** The volunteer ledger (/volunteers, /activities, /points, /exchange), when present. */
   volunteers?: VolunteerService;
+  /** A volunteer's phone's live line (/me/live), when present. */
+  meLive?: MeLive;
   /** Organizations, projects and social work (/orgs, /projects, /social-workers, /cases, /services). */
   orgs?: OrgService;
   /** Charity resources (/charity/...). */
@@ -151,7 +154,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
         volunteers: deps.volunteers, auditSoon: deps.auditSoon, gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
         invite: (p, id, ip) => deps.auth.accounts.invitations.invite(p, id, { ip }),
       }),
-      meRoutes(deps.volunteers),
+      meRoutes(deps.volunteers, deps.meLive),
     ] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs, { auditSoon: deps.auditSoon, now: deps.now })] : []),
     ...(deps.charity ? [charityRoutes(deps.charity, deps.auditSoon)] : []),

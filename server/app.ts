@@ -37,6 +37,7 @@ import { JournalReader } from './live/journal.ts';
 import { ReadModel } from './live/read-model.ts';
 import { Broadcaster } from './live/broadcaster.ts';
 import { deskNotes } from './live/desks.ts';
+import { MeLive } from './volunteers/me-live.ts';
 import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
 import { createHttpApp } from './api.ts';
 import { Auth, rooms } from './auth/index.ts';
@@ -244,6 +245,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     read: (userId, read) => void io.to(rooms.user(userId)).emit('notice:read', read),
   };
   feed.subscribe('notices', ({ events: changes }) => notices.publish(changes));
+  // A volunteer's phone hears its own records change (Server-Sent Events, /me/live).
+  const meLive = new MeLive();
+  feed.subscribe("volunteers' phones", ({ subjects: touched }) => meLive.publish(touched));
   feed.subscribe('desks', ({ subjects: touched }) => {
     if (!touched.length) return;
     for (const [communityId, note] of deskNotes(touched)) io.to(rooms.community(communityId)).emit('desk:changed', note);
@@ -270,7 +274,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   const app = createHttpApp({
-    events, notices, volunteers, orgs, charity, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
+    events, notices, volunteers, meLive, orgs, charity, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -324,6 +328,8 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
       storage.close();
       broadcaster.flush();
       broadcaster.stop();
+      // Phones' open streams end, or the HTTP server would wait for them.
+      meLive.close();
       // io.close() also closes the HTTP server it is attached to; never attached, it has none.
       if (server) await new Promise<void>((resolve) => io.close(() => resolve()));
       db.close();

@@ -18,6 +18,8 @@ interface User { id: number; username: string; displayName: string; role: string
 const TRANSIENT = (e: ApiError) => e.status === 0 || e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500;
 
 const RETRY_EVERY_MS = 15_000;
+/** Changes close together (a check-out writes its record and its points) come to one refresh. */
+const SETTLE_MS = 300;
 
 class MeState {
   status = $state<'loading' | 'anonymous' | 'signed-in' | 'offline'>('loading');
@@ -39,6 +41,9 @@ class MeState {
   readonly api = new Api({ onUnauthenticated: () => this.#anonymous() });
   #sending = false;
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** The live line (server/volunteers/me-live.ts): the volunteer's own records changed. */
+  #live: EventSource | null = null;
+  #settle: ReturnType<typeof setTimeout> | undefined;
 
   start() {
     this.#route();
@@ -89,10 +94,35 @@ class MeState {
     this.user = answer.user;
     this.status = 'signed-in';
     this.#timer ??= setInterval(() => void this.flush(), RETRY_EVERY_MS);
+    this.#listen();
     void this.flush().then(() => this.refresh());
   }
 
+  /**
+   * Hear the volunteer's own records change — a check-out at the desk, a redemption at the till —
+   * and show the new figures without a reload. EventSource reconnects by itself after a drop;
+   * each (re)connection refreshes once, so nothing missed while away stays missed.
+   */
+  #listen() {
+    if (this.#live || typeof EventSource === 'undefined') return;
+    const live = new EventSource('/api/v1/me/live');
+    this.#live = live;
+    const soon = () => {
+      clearTimeout(this.#settle);
+      this.#settle = setTimeout(() => void this.refresh(), SETTLE_MS);
+    };
+    live.addEventListener('changed', soon);
+    live.addEventListener('ready', soon);
+  }
+
+  #stopListening() {
+    clearTimeout(this.#settle);
+    this.#live?.close();
+    this.#live = null;
+  }
+
   #anonymous() {
+    this.#stopListening();
     this.user = null;
     if (this.screen !== 'join') this.status = 'anonymous';
   }
@@ -119,6 +149,7 @@ class MeState {
     } catch {
       // signed out on this phone all the same
     }
+    this.#stopListening();
     forgetCheckIns();
     this.checkIns = [];
     this.profile = null;

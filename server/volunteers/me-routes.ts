@@ -4,6 +4,7 @@
  * No route takes a volunteer id. A check-in carries an `Idempotency-Key` from the phone, the same
  * on every retry: the retry is answered the check-in the first one made.
  */
+import { streamSSE } from 'hono/streaming';
 import { Routes } from '../http/routes.ts';
 import { ID, idParam, limitedBody, principal, timeZoneOf } from '../http/validate.ts';
 import { invalid } from '../errors.ts';
@@ -11,9 +12,13 @@ import { IDEMPOTENCY_KEY, meCheckInBody, type MeActivity, type MeCheckInAnswer, 
 import { SELF } from './access.ts';
 import { viewSignup } from './record.ts';
 import type { VolunteerService } from './service.ts';
+import type { MeLive } from './me-live.ts';
+
+/** A comment line this often keeps a phone's stream open through proxies that drop idle ones. */
+const PING_MS = 25_000;
 
 /** The routes; the gate has checked the role is `volunteer` before any runs. */
-export function meRoutes(svc: VolunteerService): Routes {
+export function meRoutes(svc: VolunteerService, live?: MeLive): Routes {
   const r = new Routes();
   const small = limitedBody(4 * 1024);
   const tz = timeZoneOf(svc);
@@ -24,6 +29,37 @@ export function meRoutes(svc: VolunteerService): Routes {
     await next();
     c.header('Cache-Control', 'no-store');
   });
+
+  // The phone's live line (me-live.ts): `changed` with a seq whenever this volunteer's records change.
+  if (live) {
+    r.get('/me/live', SELF, (c) => {
+      if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
+        throw invalid([{ field: 'Accept', problem: 'must accept text/event-stream (an EventSource)' }]);
+      }
+      const volunteerId = principal(c).volunteerId;
+      if (volunteerId === undefined) throw invalid([{ field: 'volunteer', problem: 'this account names no volunteer' }]);
+      const res = streamSSE(c, async (stream) => {
+        let end!: () => void;
+        const ended = new Promise<void>((resolve) => (end = resolve));
+        const stopFollowing = live.follow(volunteerId, (seq) => void stream.writeSSE({ event: 'changed', data: String(seq) }));
+        const forget = live.onClose(end);
+        stream.onAbort(end);
+        const ping = setInterval(() => void stream.write(': ping\n\n'), PING_MS);
+        try {
+          await stream.writeSSE({ event: 'ready', data: '' });
+          await ended;
+        } finally {
+          clearInterval(ping);
+          stopFollowing();
+          forget();
+        }
+      });
+      // One long answer per connection: when it ends (the server stopping), so does the connection,
+      // rather than idling until the keep-alive timeout holds up the server's close.
+      res.headers.set('Connection', 'close');
+      return res;
+    });
+  }
 
   r.get('/me/profile', SELF, (c) => c.json({ profile: me.profile(principal(c)) satisfies MeProfile }));
 

@@ -207,6 +207,10 @@ describe('the five desks, one volunteer’s and one need’s journey', () => {
   it('shows the check-in at the desk without a reload, and checks out with the hours and points shown first', async () => {
     const hoursBefore = await kpi('volunteers.hoursMonth');
     const pointsBefore = await kpi('volunteers.pointsIssuedMonth');
+    // The volunteer looks at their own figures on the phone before the check-out, and leaves it there.
+    await phone.getByRole('button', { name: '返回活动列表' }).click();
+    await phone.locator('.tabs a', { hasText: '我的' }).click();
+    await eventually(() => phone.getByTestId('hours').textContent()).toBe('0');
     const person = coord.locator(`[data-desk-list="in"] [data-person="${volunteerId}"]`);
     await person.waitFor();
     expect(await person.getAttribute('data-status')).toBe('checked_in');
@@ -231,9 +235,7 @@ describe('the five desks, one volunteer’s and one need’s journey', () => {
     await shot(wall, 'wall-after-check-out');
     await shot(wall.locator('[data-scene="volunteers"]'), 'wall-volunteers');
 
-    // The phone: the "我的" tab reads them (a tab, not a reload).
-    await phone.getByRole('button', { name: '返回活动列表' }).click();
-    await phone.locator('.tabs a', { hasText: '我的' }).click();
+    // The phone, untouched since, shows them by itself (its live line, server/volunteers/me-live.ts).
     await eventually(() => phone.getByTestId('hours').textContent()).toBe('2.5');
     await eventually(() => phone.getByTestId('balance').textContent()).toBe('25');
     await shot(phone, 'phone-mine');

@@ -72,6 +72,7 @@ const ROUTES: Record<string, Rule> = {
   'POST /auth/invitation': 'public',
   'POST /auth/join': 'public',
   'GET /me/profile': VOLUNTEER,
+  'GET /me/live': VOLUNTEER,
   'GET /me/activities': VOLUNTEER,
   'POST /me/activities/:id/signup': VOLUNTEER,
   'POST /me/activities/:id/cancel': VOLUNTEER,
