@@ -39,7 +39,7 @@ import { needRoutes } from './needs/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { SettingsService } from './settings/service.ts';
 import { settingsRoutes } from './settings/routes.ts';
-import type { Auth } from './auth/index.ts';
+import type { Auth, Credential } from './auth/index.ts';
 import type { AuditEntry } from './auth/audit.ts';
 import type { CommunityService } from './community/service.ts';
 import { communityAdminRoutes } from './community/routes.ts';
@@ -60,7 +60,7 @@ export interface HttpDeps {
   /** The volunteer ledger (/volunteers, /activities, /points, /exchange), when present. */
   volunteers?: VolunteerService;
   /** A volunteer's phone's live line (/me/live), when present. */
-  meLive?: MeLive;
+  meLive?: MeLive<Credential>;
   /** Organizations, projects and social work (/orgs, /projects, /social-workers, /cases, /services). */
   orgs?: OrgService;
   /** Charity resources (/charity/...). */
@@ -154,7 +154,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
         volunteers: deps.volunteers, auditSoon: deps.auditSoon, gridName: (id) => deps.directory.grids.get(id)?.name ?? null,
         invite: (p, id, ip) => deps.auth.accounts.invitations.invite(p, id, { ip }),
       }),
-      meRoutes(deps.volunteers, deps.meLive),
+      meRoutes(deps.volunteers, deps.meLive, (c) => deps.auth.roomsOf(c)),
     ] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs, { auditSoon: deps.auditSoon, now: deps.now })] : []),
     ...(deps.charity ? [charityRoutes(deps.charity, deps.auditSoon)] : []),

@@ -40,7 +40,7 @@ import { deskNotes } from './live/desks.ts';
 import { MeLive } from './volunteers/me-live.ts';
 import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
 import { createHttpApp } from './api.ts';
-import { Auth, rooms } from './auth/index.ts';
+import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
 
@@ -229,7 +229,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     // `cors` only sets headers; a WebSocket from another site's page must be refused here.
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, config.ALLOWED_ORIGINS)),
   });
-  auth.live = liveControl(io);
+  // A session's end closes its sockets and its phone's live line alike.
+  const sockets = liveControl(io);
+  auth.live = { ...sockets, disconnect: (room) => (sockets.disconnect(room), meLive.endRoom(room)) };
   const broadcaster = new Broadcaster({
     fanout: socketFanout(io),
     model,
@@ -246,7 +248,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   };
   feed.subscribe('notices', ({ events: changes }) => notices.publish(changes));
   // A volunteer's phone hears its own records change (Server-Sent Events, /me/live).
-  const meLive = new MeLive();
+  const meLive = new MeLive<Credential>();
   feed.subscribe("volunteers' phones", ({ subjects: touched }) => meLive.publish(touched));
   feed.subscribe('desks', ({ subjects: touched }) => {
     if (!touched.length) return;
@@ -285,7 +287,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
 
   let server: ServerType | null = null;
   const timers: NodeJS.Timeout[] = [];
-  const sweepAuth = () => ({ ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)) });
+  const sweepAuth = () => ({
+    ...auth.sweep(), sockets: recheckSockets(io, (c) => auth.stillValid(c)), phones: meLive.recheck((c) => auth.stillValid(c)),
+  });
 
   return {
     config, db, dbId, directory, events, notices, volunteers, orgs, charity, needs, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,

@@ -93,7 +93,10 @@ class MeState {
     this.api.csrfToken = answer.csrfToken;
     this.user = answer.user;
     this.status = 'signed-in';
-    this.#timer ??= setInterval(() => void this.flush(), RETRY_EVERY_MS);
+    this.#timer ??= setInterval(() => {
+      void this.flush();
+      if (this.status === 'signed-in') this.#listen();
+    }, RETRY_EVERY_MS);
     this.#listen();
     void this.flush().then(() => this.refresh());
   }
@@ -113,6 +116,11 @@ class MeState {
     };
     live.addEventListener('changed', soon);
     live.addEventListener('ready', soon);
+    // EventSource retries a dropped line itself, but gives up on an error answer (a 502 while the
+    // server restarts): then the retry timer opens a new one.
+    live.addEventListener('error', () => {
+      if (live.readyState === EventSource.CLOSED && this.#live === live) this.#live = null;
+    });
   }
 
   #stopListening() {

@@ -10,9 +10,16 @@
  */
 import type { SubjectChange } from '../kernel/journal.ts';
 
-export class MeLive {
+/** An open stream: how to end it, the socket rooms of the session it was opened with, and that session. */
+interface Stream<C> {
+  end: () => void;
+  rooms: readonly string[];
+  credential: C;
+}
+
+export class MeLive<C = unknown> {
   #listeners = new Map<number, Set<(seq: number) => void>>();
-  #closers = new Set<() => void>();
+  #streams = new Set<Stream<C>>();
 
   /** Call `fn` with the newest seq whenever the volunteer's records change; the returned function stops it. */
   follow(volunteerId: number, fn: (seq: number) => void): () => void {
@@ -36,20 +43,41 @@ export class MeLive {
     for (const [v, seq] of newest) for (const fn of this.#listeners.get(v) ?? []) fn(seq);
   }
 
-  /** A stream to end when the server stops: the returned function forgets it. */
-  onClose(end: () => void): () => void {
-    this.#closers.add(end);
-    return () => this.#closers.delete(end);
+  /**
+   * An open stream, opened with `credential` whose sockets share `rooms` (server/auth/live.ts): it
+   * ends when the server stops, and when its session ends (logout, a password change, an admin
+   * disabling the account, expiry) as the session's sockets do. The returned function forgets it.
+   */
+  opened(end: () => void, rooms: readonly string[], credential: C): () => void {
+    const s: Stream<C> = { end, rooms, credential };
+    this.#streams.add(s);
+    return () => this.#streams.delete(s);
+  }
+
+  /** End the streams of a room's sessions (where the session's sockets are disconnected). */
+  endRoom(room: string): void {
+    for (const s of [...this.#streams]) if (s.rooms.includes(room)) this.#end(s);
+  }
+
+  /** End the streams whose session is no longer valid (the sweep that closes expired sockets); how many. */
+  recheck(valid: (credential: C) => boolean): number {
+    let ended = 0;
+    for (const s of [...this.#streams]) if (!valid(s.credential)) (this.#end(s), ended++);
+    return ended;
   }
 
   /** End every open stream (the server is stopping: an open stream would hold it up). */
   close(): void {
-    for (const end of [...this.#closers]) end();
-    this.#closers.clear();
+    for (const s of [...this.#streams]) this.#end(s);
   }
 
   /** How many phones are listening (for the tests). */
   get streams(): number {
-    return this.#closers.size;
+    return this.#streams.size;
+  }
+
+  #end(s: Stream<C>): void {
+    this.#streams.delete(s);
+    s.end();
   }
 }

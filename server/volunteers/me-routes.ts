@@ -13,12 +13,13 @@ import { SELF } from './access.ts';
 import { viewSignup } from './record.ts';
 import type { VolunteerService } from './service.ts';
 import type { MeLive } from './me-live.ts';
+import type { Credential } from '../auth/index.ts';
 
 /** A comment line this often keeps a phone's stream open through proxies that drop idle ones. */
 const PING_MS = 25_000;
 
 /** The routes; the gate has checked the role is `volunteer` before any runs. */
-export function meRoutes(svc: VolunteerService, live?: MeLive): Routes {
+export function meRoutes(svc: VolunteerService, live?: MeLive<Credential>, roomsOf?: (c: Credential) => string[]): Routes {
   const r = new Routes();
   const small = limitedBody(4 * 1024);
   const tz = timeZoneOf(svc);
@@ -37,12 +38,14 @@ export function meRoutes(svc: VolunteerService, live?: MeLive): Routes {
         throw invalid([{ field: 'Accept', problem: 'must accept text/event-stream (an EventSource)' }]);
       }
       const volunteerId = principal(c).volunteerId;
-      if (volunteerId === undefined) throw invalid([{ field: 'volunteer', problem: 'this account names no volunteer' }]);
+      const credential = c.get('credential') as Credential | undefined;
+      if (volunteerId === undefined || !credential) throw invalid([{ field: 'volunteer', problem: 'this account names no volunteer' }]);
       const res = streamSSE(c, async (stream) => {
         let end!: () => void;
         const ended = new Promise<void>((resolve) => (end = resolve));
         const stopFollowing = live.follow(volunteerId, (seq) => void stream.writeSSE({ event: 'changed', data: String(seq) }));
-        const forget = live.onClose(end);
+        // Ended with the session (logout, expiry, disabled), as its sockets are, and when the server stops.
+        const forget = live.opened(end, roomsOf?.(credential) ?? [], credential);
         stream.onAbort(end);
         const ping = setInterval(() => void stream.write(': ping\n\n'), PING_MS);
         try {

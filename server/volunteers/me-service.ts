@@ -159,7 +159,8 @@ export class MeService {
       // are paid from a time the server can vouch for. A check-in kept longer (offline for an
       // hour, or a clock set back) counts from when it arrived; the phone's time stays in the
       // journal, and the coordinator corrects the record (更正: missed check-in) if it was true.
-      const at = Math.max(claimed, now - CHECK_IN_TRUSTED_MS);
+      // (never past the activity's end: a scan during it that arrives late still counts, to the end at most)
+      const at = Math.min(Math.max(claimed, now - CHECK_IN_TRUSTED_MS), a.endsAt);
       const me = this.#fresh(v);
       let s = this.#store.signupRow(a.id, me.id);
       let replayed = false;
@@ -173,7 +174,8 @@ export class MeService {
         if (a.status !== 'open' && a.status !== 'closed') {
           throw new DomainError(409, 'error.activity_not_open', `the activity is ${a.status}`, undefined, { status: a.status });
         }
-        if (at < a.startsAt - CHECK_IN_OPENS_BEFORE_MS || at > a.endsAt) {
+        // The window is judged on when the phone scanned; the time credited is `at`.
+        if (claimed < a.startsAt - CHECK_IN_OPENS_BEFORE_MS || claimed > a.endsAt) {
           throw new DomainError(409, 'error.outside_activity_time', 'check-in opens an hour before the activity starts and closes when it ends',
             undefined, { startsAt: a.startsAt, endsAt: a.endsAt });
         }

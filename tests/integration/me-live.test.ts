@@ -19,25 +19,26 @@ afterAll(async () => {
   await ts?.stop();
 });
 
-/** Open a phone's live line; `events` fills with the named events heard. */
+/** Open a phone's live line; `events` fills with the named events heard, `ended` once the server closes it. */
 async function listen(as: Credentials) {
   const ctrl = new AbortController();
   const res = await fetch(`${api}/me/live`, { headers: { cookie: as.cookie, accept: 'text/event-stream' }, signal: ctrl.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const events: string[] = [];
+  const state = { ended: false };
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) return void (state.ended = true);
         for (const m of value.matchAll(/^event: (\w+)$/gm)) events.push(m[1]!);
       }
     } catch { /* aborted */ }
   })();
   await until(() => events.includes('ready'), 'the stream to open');
-  return { events, close: () => ctrl.abort() };
+  return { events, state, close: () => ctrl.abort() };
 }
 
 /** The desk signs a volunteer up, checks them in an hour back and out now: hours and points credited. */
@@ -67,6 +68,18 @@ describe('a volunteer\u2019s live line', () => {
     } finally {
       phoneA.close();
       phoneB.close();
+    }
+  });
+
+  it('ends when the volunteer signs out, as their sockets do', async () => {
+    const a = await joinAsVolunteer(ts.url, '邱月');
+    const phone = await listen(a);
+    try {
+      const out = await request(`${api}/auth/logout`, { method: 'POST', as: a });
+      expect(out.status).toBeLessThan(300);
+      await until(() => phone.state.ended, 'the stream to end with the session');
+    } finally {
+      phone.close();
     }
   });
 

@@ -207,3 +207,28 @@ describe('a stock-in retried with its Idempotency-Key', () => {
     expect(n('SELECT stock AS n FROM exchange_items WHERE id = ?', item.id)).toBe(11);
   });
 });
+
+describe('a check-in kept on the phone past the activity\u2019s end', () => {
+  it('still counts when it was scanned during the activity, credited no later than its end', async () => {
+    let clock = Date.now();
+    const own = await startServer({ now: () => clock });
+    try {
+      const ownApi = `${own.url}/api/v1`;
+      const me = await joinAsVolunteer(own.url, '祝芳');
+      const scanned = clock;
+      const a = await request(`${ownApi}/activities`, {
+        method: 'POST', body: { title: '垃圾分类宣传', organiser: '社区', place: '广场', capacity: 5, startsAt: iso(clock - 3600_000), endsAt: iso(clock + 30 * 60_000) },
+      });
+      const id = a.body.activity.id as number;
+      await request(`${ownApi}/activities/${id}/signups`, { method: 'POST', body: { volunteerId: me.volunteerId } });
+      const code = (await request(`${ownApi}/activities/${id}/check-in-code`)).body.code as string;
+      clock += 50 * 60_000; // the phone was offline; the activity ended 20 minutes ago
+      const r = await request(`${ownApi}/me/check-in`, { method: 'POST', as: me, body: { code, at: iso(scanned) }, headers: { 'idempotency-key': 'review-late-0001' } });
+      expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+      const row = own.app.db.prepare('SELECT checked_in_at AS at FROM activity_signups WHERE activity_id = ? AND volunteer_id = ?').get(id, me.volunteerId) as { at: number };
+      expect(row.at).toBeLessThanOrEqual(scanned + 30 * 60_000);
+    } finally {
+      await own.stop();
+    }
+  });
+});
