@@ -47,6 +47,13 @@ export interface RouteRule {
   query?: z.ZodType;
   /** The success answer's shape, checked under tests. */
   response?: z.ZodType;
+  /**
+   * A write a retrying client (the tablet's outbox, a phone) may send again with the same
+   * `Idempotency-Key`: the first outcome per (principal, key) is kept in the write's own
+   * transaction and a retry is answered with it, applied once (server/http/idempotency.ts,
+   * docs/OFFLINE.md). Such a route makes at most one write per request.
+   */
+  idempotent?: boolean;
 }
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
