@@ -44,7 +44,7 @@ function precompress(): Plugin {
 
 /**
  * The surfaces, each a page of its own under client/, served by the Hono server at /screen and
- * /console (and later /tablet). No CDN: everything is bundled.
+ * /console, /me and /tablet. No CDN: everything is bundled.
  *
  * Each surface is built on its own (`vite build --mode screen`, then `--mode console`, into the
  * same folder): a chunk shared by two pages holds what either uses of a module, so the wall
@@ -60,24 +60,32 @@ const SURFACES: Record<string, Record<string, string>> = {
   console: { console: here('./client/console/index.html') },
   // A volunteer's phone page: built alone so it carries nothing of the console's or the wall's.
   me: { me: here('./client/me/index.html') },
+  // The grid worker's field app: built alone, with its service worker (a fixed name at the root;
+  // its scope is /tablet). Its manifest and icons are in client/tablet/public.
+  tablet: {
+    tablet: here('./client/tablet/index.html'),
+    'tablet-sw': here('./client/tablet/sw.ts'),
+  },
 };
 
 export default defineConfig(({ mode }) => ({
   root: here('./client'),
   base: '/',
+  // The field app's manifest and icons (fixed names at the root); the other surfaces have none.
+  publicDir: mode === 'tablet' || !SURFACES[mode] ? here('./client/tablet/public') : false,
   plugins: [svelte({ configFile: here('./svelte.config.js') }), precompress()],
   build: {
     outDir: here('./dist/client'),
     // The first surface's build empties the folder; the next adds to it.
-    emptyOutDir: mode !== 'console' && mode !== 'me',
+    emptyOutDir: mode !== 'console' && mode !== 'me' && mode !== 'tablet',
     target: 'es2022',
     chunkSizeWarningLimit: 1500,
     // Font slices stay files: inlined as data: URLs they would break the policy's `font-src 'self'`.
     assetsInlineLimit: (file) => (file.endsWith('.woff2') ? false : undefined),
     rollupOptions: {
-      input: SURFACES[mode] ?? { ...SURFACES.screen, ...SURFACES.console, ...SURFACES.me },
+      input: SURFACES[mode] ?? { ...SURFACES.screen, ...SURFACES.console, ...SURFACES.me, ...SURFACES.tablet },
       output: {
-        entryFileNames: (chunk) => (chunk.name === 'screen-sw' ? 'screen-sw.js' : 'assets/[name]-[hash].js'),
+        entryFileNames: (chunk) => (chunk.name === 'screen-sw' || chunk.name === 'tablet-sw' ? `${chunk.name}.js` : 'assets/[name]-[hash].js'),
       },
     },
   },

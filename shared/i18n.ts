@@ -12,6 +12,8 @@ import * as auth from './i18n/auth.ts';
 import type * as consoleMessages from './i18n/console.ts';
 // Likewise the volunteer's phone page (/me) adds its own.
 import type * as meMessages from './i18n/me.ts';
+// And the grid worker's field app (/tablet).
+import type * as tabletMessages from './i18n/tablet.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -156,7 +158,7 @@ const zhCN = {
   ...auth.zhCN,
 };
 
-export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN | keyof typeof meMessages.zhCN;
+export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN | keyof typeof meMessages.zhCN | keyof typeof tabletMessages.zhCN;
 
 const enCore: Record<keyof typeof zhCore, string> = {
   'app.name': 'Cerebellum',

@@ -11,7 +11,7 @@
  *
  * @example
  *   app.route('/', clientPages({ clientDir }));
- *   clientPages({ clientDir, pages: [...PAGES, { paths: ['/tablet', '/tablet/*'], file: 'tablet/index.html' }] });
+ *   clientPages({ clientDir, pages: [...PAGES, { paths: ['/kiosk'], file: 'kiosk/index.html' }] });
  */
 import path from 'node:path';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -31,6 +31,8 @@ export const PAGES: readonly PageRoute[] = [
   { paths: ['/console', '/console/*'], file: 'console/index.html' },
   // A volunteer's own page on their phone (/me, /me/join#token, /me/check-in/<code> …).
   { paths: ['/me', '/me/*'], file: 'me/index.html' },
+  // The grid worker's field app (/tablet, /tablet/tasks/<id>, /tablet/report, /tablet/sync).
+  { paths: ['/tablet', '/tablet/*'], file: 'tablet/index.html' },
 ];
 
 export interface PagesOptions {

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { CATALOGUES, LOCALES, addMessages, translate } from '../../shared/i18n.ts';
 import * as consoleMessages from '../../shared/i18n/console.ts';
 import * as meMessages from '../../shared/i18n/me.ts';
+import * as tabletMessages from '../../shared/i18n/tablet.ts';
 import type { MessageKey } from '../../shared/i18n.ts';
 import { ACTIONS, STATUSES } from '../../shared/lifecycle.ts';
 import { SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
@@ -17,6 +18,7 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 const wallKeys = Object.keys(CATALOGUES['zh-CN']);
 addMessages(consoleMessages);
 addMessages(meMessages);
+addMessages(tabletMessages);
 
 describe('the message catalogues', () => {
   it('keeps the console\'s messages out of the wall\'s catalogue, and they are all console.*', () => {
