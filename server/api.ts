@@ -7,7 +7,7 @@
  * runs, with the zod schemas in shared/ its route declares; a bad one gets a 400 that names
  * each field and problem, and writes nothing.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { ACTIONS, STATUSES } from '../shared/lifecycle.ts';
 import { CATEGORIES, SOURCES, URGENCIES } from '../shared/taxonomy.ts';
@@ -44,12 +44,19 @@ import type { AuditEntry } from './auth/audit.ts';
 import type { CommunityService } from './community/service.ts';
 import { communityAdminRoutes } from './community/routes.ts';
 import { authGate } from './auth/gate.ts';
+import { uploadRoutes } from './uploads/routes.ts';
+import type { Uploads } from './uploads/store.ts';
+import { idempotentWrites, type IdempotentWritesOptions } from './http/idempotency.ts';
 import { clientPages } from './http/pages.ts';
 import { notFoundOrNotAllowed } from './http/not-allowed.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
     principal: Principal;
+    /** The Idempotency-Key handling of routes declared `idempotent` (server/http/idempotency.ts). */
+    idempotentWrites: MiddlewareHandler;
+    /** A body of bytes, read as the route declared (`body: 'bytes'`). */
+    bytes: Uint8Array;
   }
 }
 
@@ -71,6 +78,8 @@ export interface HttpDeps {
   community?: CommunityService;
   /** The loop's settings (/settings/loop). */
   settings?: SettingsService;
+  /** Photos received in resumable chunks (/uploads/<sha256>), for records that name them by hash. */
+  uploads?: Uploads;
   directory: Directory;
   model: ReadModel;
   dbId: string;
@@ -87,6 +96,8 @@ export interface HttpDeps {
   clientDir: string;
   /** Whether the database takes writes: /health, /ready, and faults met outside the write queue. */
   storage: StorageHealth;
+  /** The first outcomes of keyed writes (routes declared `idempotent`), and how to keep an answer. */
+  idempotency?: IdempotentWritesOptions;
 }
 
 /** What belongs to no subject: health and readiness, the taxonomy, the community's reference data and figures. */
@@ -165,6 +176,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.notices ? [noticeRoutes(deps.notices)] : []),
     ...(deps.community ? [communityAdminRoutes(deps.community)] : []),
     ...(deps.settings ? [settingsRoutes(deps.settings)] : []),
+    ...(deps.uploads ? [uploadRoutes(deps.uploads)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
@@ -187,8 +199,15 @@ export function createHttpApp(deps: HttpDeps) {
     auditSoon: deps.auditSoon,
     table: declared,
   }));
-  // A body that is not JSON: 415, before any route reads it.
-  api.use('*', jsonBodies());
+  // A body that is not JSON: 415, before any route reads it (a photo's chunks are bytes).
+  api.use('*', jsonBodies({ raw: (path) => path.startsWith('/api/v1/uploads/') }));
+  if (deps.idempotency) {
+    const once = idempotentWrites(deps.idempotency);
+    api.use('*', async function provideIdempotency(c, next) {
+      c.set('idempotentWrites', once);
+      await next();
+    });
+  }
   for (const r of subjects) api.route('/', r.app);
   app.route('/api/v1', api);
 

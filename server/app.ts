@@ -40,6 +40,8 @@ import { deskNotes } from './live/desks.ts';
 import { MeLive } from './volunteers/me-live.ts';
 import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, type LiveServer } from './live/socket.ts';
 import { createHttpApp } from './api.ts';
+import { IdempotencyStore } from './http/idempotency.ts';
+import { Uploads } from './uploads/store.ts';
 import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
@@ -186,6 +188,8 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const linkedWorkers = db.prepare("SELECT worker_id FROM users WHERE community_id = ? AND worker_id IS NOT NULL AND status = 'active'").pluck();
   const actorName = (actor: string) => (displayName.get(actor) as string | undefined) ?? null;
   const settings = new SettingsService({ db, queue, directory, now, actorName });
+  // Photos sent in chunks by the tablet, kept whole under their hash until a record names them.
+  const uploads = new Uploads(path.join(config.DATA_DIR, 'photos'));
   const notices = new NoticeService({ db, queue, directory, now });
   const events = new EventService({
     db, queue, directory, journal: journalWriter, now, inTransaction: (change) => notices.record(change),
@@ -193,6 +197,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     workerAccounts: (communityId) => new Set(linkedWorkers.all(communityId) as string[]),
     loopRules: (communityId) => settings.rulesOf(communityId),
     photoDir: path.join(config.DATA_DIR, 'photos'),
+    uploads,
   });
   // Grid workers kept by admins: their open cases from the events' queue, their accounts from the accounts' table.
   const workerAccounts = db.prepare(
@@ -275,8 +280,13 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     roomsOf: (credential) => auth.roomsOf(credential),
   });
 
+  // Retried writes answered once (server/http/idempotency.ts); outcomes older than 30 days forgotten at start and daily.
+  const idempotency = new IdempotencyStore(db, now);
+  const forgetOldKeys = () => queue.runQuiet(() => idempotency.purge()).catch(failed('forgetting old idempotency keys failed'));
+  void forgetOldKeys();
   const app = createHttpApp({
     events, notices, volunteers, meLive, orgs, charity, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
+    uploads, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -319,6 +329,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
             failed('session sweep failed')(err);
           }
         }, 60_000);
+        const forget = setInterval(forgetOldKeys, 86_400_000);
+        forget.unref();
+        timers.push(forget);
         tick.unref();
         prune.unref();
         sweep.unref();

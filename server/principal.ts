@@ -64,4 +64,16 @@ export interface RequestContext {
   ip: string | null;
   /** What a write queued now is logged as; null for writes not to be logged this way. */
   describe(): RouteAudit | null;
+  /** The request's Idempotency-Key, met by its write inside the write's savepoint (server/http/idempotency.ts). */
+  once?: WriteOnce;
+}
+
+/**
+ * A keyed write's claim, called by the write queue inside the write's savepoint: `begin` before
+ * the work (the first write's result to return instead of writing, or null to write), `done`
+ * after it (claim the key with this result). A route declared idempotent makes one write.
+ */
+export interface WriteOnce {
+  begin(): { result: unknown } | null;
+  done(result: unknown): void;
 }

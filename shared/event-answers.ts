@@ -99,10 +99,12 @@ export const reportAnswer = z.strictObject({
     for (const { path, message } of issues) ctx.issues.push({ code: 'custom', path, message, input: v });
   }),
   created: z.boolean(),
+  /** How many photos named by hash came with it (the tablet's receipt: 照片 4/4). */
+  photos: z.number().int().nonnegative().optional(),
 });
 
-/** `POST /events/:id/:action`: the event after the action. */
-export const actionAnswer = z.strictObject({ event: eventAnswer });
+/** `POST /events/:id/:action`: the event after the action, and how many photos named by hash came with it. */
+export const actionAnswer = z.strictObject({ event: eventAnswer, photos: z.number().int().nonnegative().optional() });
 
 /** `GET /events/queue`: one tab of the desk's queue, with every tab counted (shared/desk.ts). */
 export const queueAnswer = z.strictObject({

@@ -11,6 +11,20 @@ import { instant } from './schemas.ts';
 export const PHOTO_TYPES = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' } as const;
 export type PhotoType = keyof typeof PHOTO_TYPES;
 
+/** Whether `bytes` begin as an image of `type` does (its magic bytes). */
+export function looksLike(type: PhotoType, bytes: Uint8Array): boolean {
+  const starts = (sig: number[], at = 0) => sig.every((b, i) => bytes[at + i] === b);
+  switch (type) {
+    case 'image/jpeg': return starts([0xff, 0xd8, 0xff]);
+    case 'image/png': return starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    case 'image/webp': return starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8);
+  }
+}
+
+/** Where a photo was taken in a case's handling: before the work, after it (the evidence of 办结); null when unsaid. */
+export const PHOTO_STAGES = ['before', 'after'] as const;
+export type PhotoStage = (typeof PHOTO_STAGES)[number];
+
 /** At most this many bytes a photo (decoded); the console shrinks a phone's photo well under it. */
 export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 /** At most this many photos a case. */
@@ -41,6 +55,7 @@ export const photoView = z.strictObject({
   byName: z.string(),
   at: instant,
   url: z.string(),
+  stage: z.enum(PHOTO_STAGES).nullable(),
 });
 export type PhotoView = z.infer<typeof photoView>;
 

@@ -28,7 +28,8 @@ function withFastPath<S extends z.ZodType>(schema: S, accept: (v: unknown) => z.
   return schema;
 }
 
-export const reportEventBody = z
+/** A report's fields (the tablet's report adds its photos: shared/uploads.ts). */
+export const reportEventFields = z
   .object({
     category: z.enum(CATEGORY_CODES, { message: 'must be a category code from /api/v1/taxonomy' }),
     subcategory: z.string().optional(),
@@ -47,8 +48,10 @@ export const reportEventBody = z
     /** When it happened, if earlier than now (integrations). */
     reportedAt: instant.refine((v) => Date.parse(v) >= Date.UTC(2000, 0, 1), 'must be in 2000 or later').optional(),
   })
-  .strict()
-  .superRefine((v, ctx) => {
+  .strict();
+
+/** What a report's fields must agree on between them. */
+export function reportEventRules(v: z.output<typeof reportEventFields>, ctx: z.RefinementCtx): void {
     if (v.subcategory !== undefined && !isSubcategoryOf(v.category, v.subcategory)) {
       ctx.addIssue({ code: 'custom', path: ['subcategory'], message: `is not a sub-category of ${v.category}` });
     }
@@ -58,7 +61,9 @@ export const reportEventBody = z
     if (v.gridId === undefined && v.lat === undefined && v.address === undefined) {
       ctx.addIssue({ code: 'custom', path: ['gridId'], message: 'give a grid, a location (lat and lng) or an address' });
     }
-  });
+}
+
+export const reportEventBody = reportEventFields.superRefine(reportEventRules);
 export type ReportEventBody = z.infer<typeof reportEventBody>;
 
 const bulkIngestSchema = z

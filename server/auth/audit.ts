@@ -209,6 +209,19 @@ export class AuditedQueue<E> extends WriteQueue<E> {
 
   override run<T>(work: (ctx: WriteContext<E>) => T, by?: Principal, options?: RunOptions): Promise<T> {
     const req = by?.request;
+    const once = options?.bare ? undefined : req?.once;
+    // A keyed write (server/http/idempotency.ts): claimed in its own savepoint, or, when its key
+    // was claimed before, the first write's result returned and nothing written or logged.
+    if (once) {
+      const inner = work;
+      work = (ctx) => {
+        const first = once.begin();
+        if (first) return first.result as T;
+        const value = inner(ctx);
+        once.done(value);
+        return value;
+      };
+    }
     const what = this.#audit && req ? req.describe() : null;
     if (!what || !req) return super.run(work, undefined, options);
     const audit = this.#audit!;

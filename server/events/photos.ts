@@ -16,12 +16,14 @@ import path from 'node:path';
 import type { Db } from '../db/index.ts';
 import type { WriteQueue } from '../db/write-queue.ts';
 import { isOpen } from '../../shared/lifecycle.ts';
-import { MAX_PHOTOS, MAX_PHOTO_BYTES, PHOTO_TYPES, type PhotoType, type UploadPhotoBody } from '../../shared/photos.ts';
+import { MAX_PHOTOS, MAX_PHOTO_BYTES, PHOTO_TYPES, looksLike, type PhotoStage, type PhotoType, type UploadPhotoBody } from '../../shared/photos.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import { authorise } from '../kernel/rules.ts';
 import type { Principal } from '../principal.ts';
 import { HANDLER } from './access.ts';
 import type { EventRecord } from './record.ts';
+import type { PhotoRef } from '../../shared/uploads.ts';
+import type { Uploads } from '../uploads/store.ts';
 import type { EventChange, EventStore } from './store.ts';
 
 /** One stored photo, as its row holds it. */
@@ -34,16 +36,13 @@ export interface PhotoRecord {
   name: string;
   by: string;
   at: number;
+  stage: PhotoStage | null;
 }
 
-/** Whether `bytes` begin as an image of `type` does (its magic bytes). */
-export function looksLike(type: PhotoType, bytes: Uint8Array): boolean {
-  const starts = (sig: number[], at = 0) => sig.every((b, i) => bytes[at + i] === b);
-  switch (type) {
-    case 'image/jpeg': return starts([0xff, 0xd8, 0xff]);
-    case 'image/png': return starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    case 'image/webp': return starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8);
-  }
+/** A photo a record names by hash (`PhotoRef`), found whole among the uploads. */
+export interface HeldPhoto extends PhotoRef {
+  type: PhotoType;
+  bytes: number;
 }
 
 export interface EventPhotosDeps {
@@ -53,6 +52,8 @@ export interface EventPhotosDeps {
   /** Where the files go: `<DATA_DIR>/photos`. */
   dir: string;
   now: () => number;
+  /** Photos received in chunks (server/uploads), which a record names by hash. */
+  uploads?: Uploads;
 }
 
 export class EventPhotos {
@@ -60,6 +61,7 @@ export class EventPhotos {
   #store: EventStore;
   #dir: string;
   #now: () => number;
+  #uploads: Uploads | null;
   #stmt;
 
   constructor(deps: EventPhotosDeps) {
@@ -67,7 +69,8 @@ export class EventPhotos {
     this.#store = deps.store;
     this.#dir = deps.dir;
     this.#now = deps.now;
-    const cols = 'id, event_id AS eventId, sha256, type, bytes, name, by, at';
+    this.#uploads = deps.uploads ?? null;
+    const cols = 'id, event_id AS eventId, sha256, type, bytes, name, by, at, stage';
     this.#stmt = {
       of: deps.db.prepare(`SELECT ${cols} FROM event_photos WHERE event_id = ? ORDER BY id`),
       one: deps.db.prepare(`SELECT ${cols} FROM event_photos WHERE event_id = ? AND id = ?`),
@@ -75,6 +78,9 @@ export class EventPhotos {
       count: deps.db.prepare('SELECT COUNT(*) FROM event_photos WHERE event_id = ?').pluck(),
       insert: deps.db.prepare(
         'INSERT INTO event_photos (event_id, sha256, type, bytes, name, by, at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertHeld: deps.db.prepare(
+        'INSERT INTO event_photos (event_id, sha256, type, bytes, name, by, at, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
     };
   }
@@ -98,13 +104,46 @@ export class EventPhotos {
   async read(e: EventRecord, photoId: number): Promise<{ photo: PhotoRecord; bytes: Buffer }> {
     const photo = this.#stmt.one.get(e.id, photoId) as PhotoRecord | undefined;
     if (!photo) throw notFound(`photo ${photoId} of event ${e.code}`);
-    try {
-      return { photo, bytes: await fs.readFile(this.#file(e.id, photo.sha256, photo.type)) };
-    } catch (err) {
-      // A database restored without its photos' folder (backups copy the database only: README).
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`the file of photo ${photoId} of event ${e.code}`);
-      throw err;
+    // Uploaded through the console, a photo is a file of the case's; named by hash from the
+    // tablet, it is the upload's blob.
+    const files = [this.#file(e.id, photo.sha256, photo.type), ...(this.#uploads ? [this.#uploads.blobFile(photo.sha256)] : [])];
+    for (const file of files) {
+      try {
+        return { photo, bytes: await fs.readFile(file) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     }
+    // A database restored without its photos' folder (backups copy the database only: README).
+    throw notFound(`the file of photo ${photoId} of event ${e.code}`);
+  }
+
+  /**
+   * The photos a record names by hash, each found whole among the uploads (before the write is
+   * queued: a blob, once whole, never goes away). Any that is not: a 409 naming each, and the
+   * record is not taken — it is received only with all its photos.
+   */
+  async held(refs: readonly PhotoRef[] | undefined): Promise<HeldPhoto[]> {
+    if (!refs?.length) return [];
+    const uploads = this.#uploads;
+    if (!uploads) throw invalid([{ field: 'photos', problem: 'this server takes no photos by hash' }]);
+    const found = await Promise.all(refs.map((r) => uploads.blob(r.sha256)));
+    const missing = refs.flatMap((_, i) => (found[i] ? [] : [{ field: `photos[${i}].sha256`, problem: 'is not uploaded whole yet' }]));
+    if (missing.length) {
+      throw new DomainError(409, 'error.photos_incomplete', `${missing.length} of the ${refs.length} photos named are not uploaded whole yet`, missing);
+    }
+    return refs.map((r, i) => ({ ...r, type: found[i]!.type, bytes: found[i]!.bytes }));
+  }
+
+  /** Inside a write: `photos` on `e`, each with its history line; how many. Too many for a case: a 409. */
+  attach(p: Principal, e: EventRecord, photos: readonly HeldPhoto[], at: number): number {
+    if (!photos.length) return 0;
+    if (this.count(e.id) + photos.length > MAX_PHOTOS) throw tooMany(e);
+    for (const ph of photos) {
+      const id = Number(this.#stmt.insertHeld.run(e.id, ph.sha256, ph.type, ph.bytes, ph.name, p.id, at, ph.stage ?? null).lastInsertRowid);
+      this.#store.addHistory(e.id, at, 'photo', e.status, e.status, p.id, p.role, null, JSON.stringify({ photoId: id, name: ph.name }));
+    }
+    return photos.length;
   }
 
   /**
@@ -142,7 +181,7 @@ export class EventPhotos {
       const at = this.#now();
       const id = Number(this.#stmt.insert.run(e.id, sha256, body.type, bytes.length, body.name, p.id, at, key).lastInsertRowid);
       this.#store.addHistory(e.id, at, 'photo', now.status, now.status, p.id, p.role, null, JSON.stringify({ photoId: id, name: body.name }));
-      return { photo: { id, eventId: e.id, sha256, type: body.type, bytes: bytes.length, name: body.name, by: p.id, at }, created: true };
+      return { photo: { id, eventId: e.id, sha256, type: body.type, bytes: bytes.length, name: body.name, by: p.id, at, stage: null }, created: true };
     });
   }
 

@@ -8,7 +8,8 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { ACTIONS } from '../../shared/lifecycle.ts';
-import { actionParam, bulkIngestBody, listEventsQuery, reportEventBody, transitionBody } from '../../shared/schemas.ts';
+import { actionParam, bulkIngestBody, listEventsQuery } from '../../shared/schemas.ts';
+import { reportWithPhotosBody, transitionWithPhotosBody } from '../../shared/uploads.ts';
 import { actionAnswer, assigneesAnswer, duplicatesAnswer, eventPageAnswer, eventWithHistoryAnswer, queueAnswer, reportAnswer } from '../../shared/event-answers.ts';
 import { isoInZone } from '../../shared/time.ts';
 import { DomainError } from '../errors.ts';
@@ -102,12 +103,14 @@ export function eventRoutes({ events, viewContext, auditSoon, gridName, now }: E
     });
   });
 
-  r.post('/events', { access: REPORT, body: reportEventBody, response: reportAnswer }, limitedBody(MAX_BODY), async (c) => {
-    const { event, created, readable } = await events.report(principal(c), c.req.valid('json'));
+  // A report; from the tablet with its photos named by hash and an Idempotency-Key (docs/OFFLINE.md).
+  r.post('/events', { access: REPORT, body: reportWithPhotosBody, response: reportAnswer, idempotent: true }, limitedBody(MAX_BODY), async (c) => {
+    const { event, created, readable, photos } = await events.report(principal(c), c.req.valid('json'));
+    const withPhotos = photos ? { photos } : {};
     // An integration key, which only ingests, is told the event's id and case number (what it
     // quotes back), as is anyone told of an event they may not read.
-    if (!readable) return c.json({ event: { id: event.id, code: event.code, externalId: event.externalId }, created }, created ? 201 : 200);
-    return c.json({ event: view(c, event), created }, created ? 201 : 200);
+    if (!readable) return c.json({ event: { id: event.id, code: event.code, externalId: event.externalId }, created, ...withPhotos }, created ? 201 : 200);
+    return c.json({ event: view(c, event), created, ...withPhotos }, created ? 201 : 200);
   });
 
   r.post('/events/ingest', { access: INGEST, body: bulkIngestBody }, limitedBody(MAX_BULK_BODY), async (c) => {
@@ -170,10 +173,10 @@ export function eventRoutes({ events, viewContext, auditSoon, gridName, now }: E
     }
     await next();
   };
-  r.post('/events/:id/:action', { access: actionRoute, body: transitionBody, bodyOptional: true, response: actionAnswer },
+  r.post('/events/:id/:action', { access: actionRoute, body: transitionWithPhotosBody, bodyOptional: true, response: actionAnswer, idempotent: true },
     limitedBody(MAX_BODY), knownAction, async (c) => {
-      const e = await events.transition(principal(c), c.req.param('id'), actionParam.parse(c.req.param('action')), c.req.valid('json'));
-      return c.json({ event: view(c, e) });
+      const { event, photos } = await events.transitionWithPhotos(principal(c), c.req.param('id'), actionParam.parse(c.req.param('action')), c.req.valid('json'));
+      return c.json({ event: view(c, event), ...(photos ? { photos } : {}) });
     });
 
   return r;

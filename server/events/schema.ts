@@ -111,3 +111,11 @@ export const EVENT_PHOTOS_SQL = `
   CREATE INDEX event_photos_of ON event_photos(event_id);
   CREATE UNIQUE INDEX event_photos_key ON event_photos(event_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 `;
+
+/**
+ * Migration 24: a photo's stage in the case's handling — taken before the work or after it (the
+ * evidence of 办结) — when the tablet says so; null for photos added without one.
+ */
+export const EVENT_PHOTO_STAGE_SQL = `
+  ALTER TABLE event_photos ADD COLUMN stage TEXT CHECK (stage IN ('before', 'after'));
+`;

@@ -10,7 +10,9 @@ import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
 import { EventStore, sourceData, type EventChange, type HistoryLine, type InTransaction } from './store.ts';
 import { DeadlineTimer } from './deadlines.ts';
-import { ACTION_ROLES, CENTRE, INGEST, READ, REPORT } from './access.ts';
+import { ACTION_ROLES, CENTRE, HANDLER, INGEST, READ, REPORT } from './access.ts';
+import type { PhotoRef } from '../../shared/uploads.ts';
+import type { Uploads } from '../uploads/store.ts';
 import { EventQueue, type QueuePage } from './queue.ts';
 import { type AssigneeSuggestion, type DuplicateCandidate, type QueueQuery } from '../../shared/desk.ts';
 import { EventLedger, type Ledger } from './ledger.ts';
@@ -48,6 +50,8 @@ export interface EventServiceDeps {
   loopRules?: (communityId: string) => CommunityRules;
   /** Where photos on cases are kept (`<DATA_DIR>/photos`); without it, a temporary directory. */
   photoDir?: string;
+  /** Photos received in chunks, which a report or a step names by hash (server/uploads). */
+  uploads?: Uploads;
 }
 
 /** A history line with the name of who took it. */
@@ -87,7 +91,7 @@ export class EventService {
     this.#workerAccounts = deps.workerAccounts ?? (() => new Set());
     this.#loopRules = deps.loopRules;
     this.photos = new EventPhotos({
-      db: deps.db, queue: deps.queue, store: this.#store, now: this.#now,
+      db: deps.db, queue: deps.queue, store: this.#store, now: this.#now, uploads: deps.uploads,
       dir: deps.photoDir ?? path.join(os.tmpdir(), `cerebellum-photos-${process.pid}`),
     });
     const rules = deps.loopRules;
@@ -173,11 +177,19 @@ export class EventService {
    * `readable` false when the asker may not read it (another grid's, or an integration key, which
    * only ingests): the answer then names the event and no more.
    */
-  async report(principal: Principal, body: ReportEventBody): Promise<{ event: EventRecord; created: boolean; readable: boolean }> {
+  async report(
+    principal: Principal, body: ReportEventBody & { photos?: PhotoRef[] },
+  ): Promise<{ event: EventRecord; created: boolean; readable: boolean; photos: number }> {
     authorise(principal, REPORT, 'report events');
     const now = this.#now();
-    const prepared = this.#prepareReport(principal, body, now, '');
-    const r = await this.#queue.runAs(principal, (ctx) => this.#insertReport(principal, prepared, now, ctx));
+    const { photos: refs, ...fields } = body;
+    const prepared = this.#prepareReport(principal, fields, now, '');
+    // The photos it names, held whole (a 409 before anything is written if one is not).
+    const held = await this.photos.held(refs);
+    const r = await this.#queue.runAs(principal, (ctx) => {
+      const made = this.#insertReport(principal, prepared, now, ctx);
+      return { ...made, photos: made.created ? this.photos.attach(principal, made.event, held, now) : 0 };
+    });
     return { ...r, readable: principal.role !== 'integration' && (r.created || this.#visible(principal, toRowScope(r.event))) };
   }
 
@@ -267,8 +279,22 @@ export class EventService {
   }
 
   /** Take `action` on an event. Refused with 409 when the status does not allow it. */
-  async transition(principal: Principal, idOrCode: string | number, action: Action, body: TransitionBody): Promise<EventRecord> {
+  async transition(
+    principal: Principal, idOrCode: string | number, action: Action, body: TransitionBody & { photos?: PhotoRef[] },
+  ): Promise<EventRecord> {
+    return (await this.transitionWithPhotos(principal, idOrCode, action, body)).event;
+  }
+
+  /**
+   * Take an action, with the photos of the step named by hash (the after photos of 办结): the
+   * action and its photos are one write. A photo not held whole: a 409, nothing done.
+   */
+  async transitionWithPhotos(
+    principal: Principal, idOrCode: string | number, action: Action, body: TransitionBody & { photos?: PhotoRef[] },
+  ): Promise<{ event: EventRecord; photos: number }> {
     authorise(principal, ACTION_ROLES[action], `${action.replace('_', ' ')} events`);
+    const held = await this.photos.held(body.photos);
+    if (held.length && !HANDLER.includes(principal.role)) throw invalid([{ field: 'photos', problem: 'only whoever handles the case adds photos' }]);
     if (action === 'dispatch' && body.assigneeId !== undefined) {
       const w = this.#dir.workers.get(body.assigneeId);
       if (!w || w.communityId !== principal.communityId) {
@@ -327,7 +353,7 @@ export class EventService {
         this.#store.addHistory(target.id, now, 'absorb', target.status, target.status, principal.id, principal.role, body.note ?? null,
           JSON.stringify({ sourceId: after.id, sourceCode: after.code }));
       }
-      return after;
+      return { event: after, photos: this.photos.attach(principal, after, held, now) };
     });
   }
 

@@ -39,8 +39,11 @@ export interface RecordRead {
 export interface RouteRule {
   access: Access;
   reads?: RecordRead;
-  /** The JSON body's schema; `null` for a route that reads no body (every POST, PATCH and PUT says which). */
-  body?: z.ZodType | null;
+  /**
+   * The JSON body's schema; `null` for a route that reads no body (every POST, PATCH and PUT says
+   * which); `'bytes'` for a body of bytes (a photo's chunk), handed over as `c.get('bytes')`.
+   */
+  body?: z.ZodType | null | 'bytes';
   /** An empty body is read as `{}` (a body whose fields are all optional may be left out). */
   bodyOptional?: boolean;
   /** The query's schema; a route without one reads no query. */
@@ -116,6 +119,8 @@ export class Routes {
     const chain = [...handlers] as MiddlewareHandler[];
     // The body is read after the route's own middleware (its size limit), just before the handler.
     if (rule.query || rule.body) chain.splice(chain.length - 1, 0, validated(rule));
+    // A keyed retry is answered (or waits) after its body was checked, just before the handler.
+    if (rule.idempotent) chain.splice(chain.length - 1, 0, keyed);
     if (rule.response && process.env.NODE_ENV === 'test') chain.unshift(answerChecked(`${method} ${path}`, rule.response));
     this.app.on(method, path, ...(chain as [Handler]));
     return this;
@@ -126,10 +131,17 @@ export class Routes {
 function validated({ query, body, bodyOptional = false }: RouteRule): MiddlewareHandler {
   return async function validated(c, next) {
     if (query) c.req.addValidatedData('query', parse(query, c.req.query()) as object);
-    if (body) c.req.addValidatedData('json', parse(body, await readJson(c, bodyOptional)) as object);
+    if (body === 'bytes') c.set('bytes', new Uint8Array(await c.req.arrayBuffer()));
+    else if (body) c.req.addValidatedData('json', parse(body, await readJson(c, bodyOptional)) as object);
     await next();
   };
 }
+
+/** An idempotent route's key handling, as the app provides it (server/http/idempotency.ts; `c.get('idempotentWrites')`). */
+const keyed: MiddlewareHandler = async function keyed(c, next) {
+  const once = c.get('idempotentWrites');
+  return once ? once(c, next) : next();
+};
 
 /** Under tests: a 2xx JSON answer that does not match the route's declared `response` is a 500, its fields named on stderr. */
 function answerChecked(route: string, response: z.ZodType): MiddlewareHandler {

@@ -61,10 +61,10 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
  * what a page on another site can send without asking first (a CORS "simple request"); a
  * request with no body (`POST /events/1/accept`) needs no type.
  */
-export function jsonBodies(): MiddlewareHandler {
+export function jsonBodies(o: { raw?: (path: string) => boolean } = {}): MiddlewareHandler {
   return async function jsonBodies(c, next) {
     const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || o.raw?.(c.req.path)) return next();
     const length = c.req.header('content-length');
     const hasBody = c.req.header('transfer-encoding') !== undefined || (length !== undefined && Number(length) !== 0);
     if (hasBody && !isJsonMediaType(c.req.header('content-type'))) {

@@ -59,6 +59,9 @@ const ROUTES: Record<string, Rule> = {
   'GET /community': SIGNED_IN,
   'GET /grids': WALL,
   'GET /workers': PEOPLE,
+  // Photos in resumable chunks (docs/OFFLINE.md): staff who keep records with photos.
+  'GET /uploads/:sha': PEOPLE,
+  'PUT /uploads/:sha': PEOPLE,
   'GET /community/workers': ADMIN,
   'POST /community/workers': ADMIN,
   'PATCH /community/workers/:workerId': ADMIN,
@@ -260,7 +263,7 @@ const SOCKET_COMMANDS: Record<string, Who[]> = {
 
 /** A value for each path parameter: things that do not exist, so an allowed call is a 404, never a change. */
 const SAMPLE: Record<string, string> = {
-  id: '999999', matchId: '999999', code: 'XQ-2026-999999', no: 'NONE-0001', pairingId: 'no-such-pairing',
+  id: '999999', sha: 'f'.repeat(64), matchId: '999999', code: 'XQ-2026-999999', no: 'NONE-0001', pairingId: 'no-such-pairing',
 };
 
 let ts: TestServer;
