@@ -52,6 +52,15 @@ describe('an answer to a record', () => {
     expect(out.error).toEqual({ status, code: 'error.version_conflict', message: 'event 7 is at version 4, not 3', details: { version: 4, changedBy: '陈晓' } });
   });
 
+  it('uploads the photos again when the server says it does not hold them whole, then gives up with its words', () => {
+    const body = { error: { code: 'error.photos_incomplete', message: '1 of the 2 photos named are not uploaded whole yet' } };
+    const e = startSending(entry({ photos: [photo('a'), photo('b')], uploaded: { a: 10, b: 10 } }));
+    const again = afterOutcome(e, { type: 'answer', status: 409, body }, T0);
+    expect(again).toMatchObject({ state: 'saved', uploaded: {} });
+    const last = afterOutcome(startSending({ ...again, tries: 3 }), { type: 'answer', status: 409, body }, T0);
+    expect(last.state).toBe('refused');
+  });
+
   it('keeps a record whose session ended for its owner\'s next login, ready at once', () => {
     const out = afterOutcome(startSending(entry({ tries: 2 })), { type: 'answer', status: 401, body: { error: { code: 'error.unauthenticated' } } }, T0);
     expect(out).toMatchObject({ state: 'saved', tries: 2, nextTryAt: T0, lastTrouble: 'error.unauthenticated' });

@@ -104,6 +104,9 @@ export function backoffMs(tries: number, retryAfterS?: number | null): number {
   return retryAfterS && retryAfterS > 0 ? Math.min(BACKOFF_MAX_MS, Math.max(doubling, retryAfterS * 1000)) : doubling;
 }
 
+/** Tries a record naming photos the server lost gets before it is shown refused. */
+const PHOTO_RETRIES = 3;
+
 /** The record as it goes out. */
 export function startSending(e: OutboxEntry): OutboxEntry {
   return { ...e, state: 'sending', tries: e.tries + 1 };
@@ -151,8 +154,14 @@ export function afterOutcome(e: OutboxEntry, outcome: Outcome, now: number): Out
       const { error: _e, lastTrouble: _t, ...rest } = e;
       return { ...rest, state: 'received', receipt: receiptOf(e, outcome.body, now, outcome.replayed ?? false) };
     }
-    case 'refused':
-      return { ...e, state: 'refused', error: errorOf(outcome.status, outcome.body) };
+    case 'refused': {
+      const error = errorOf(outcome.status, outcome.body);
+      // The server does not hold a photo whole after all (its partial was dropped): upload again, later.
+      if (error.code === 'error.photos_incomplete' && e.tries < PHOTO_RETRIES) {
+        return { ...e, state: 'saved', uploaded: {}, lastTrouble: error.code, nextTryAt: now + backoffMs(e.tries) };
+      }
+      return { ...e, state: 'refused', error };
+    }
     case 'unauthenticated':
       // The session ended: kept for its owner's next login, tried at once then (no backoff).
       return { ...e, state: 'saved', lastTrouble: 'error.unauthenticated', tries: Math.max(0, e.tries - 1), nextTryAt: now };

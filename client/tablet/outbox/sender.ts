@@ -48,7 +48,7 @@ export class Sender {
     try {
       for (const photo of e.photos) e = await this.#upload(e, photo);
       const body = bodyToSend(e, all);
-      if (e.photos.length) body.photos = e.photos.map((p) => ({ sha256: p.sha256, name: p.name }));
+      if (e.photos.length) body.photos = e.photos.map((p) => ({ sha256: p.sha256, name: p.name, ...(p.role ? { stage: p.role } : {}) }));
       const outcome = await this.#call(e.request.method, e.request.path, {
         json: body, headers: { 'Idempotency-Key': e.idempotencyKey },
       });
