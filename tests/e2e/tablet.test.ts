@@ -98,7 +98,7 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
       const db = await new Promise<IDBDatabase>((res, rej) => { const r = indexedDB.open('cerebellum-tablet'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
       const keys = await new Promise<IDBValidKey[]>((res) => { const r = db.transaction('kept').objectStore('kept').getAllKeys(); r.onsuccess = () => res(r.result); });
       db.close();
-      return keys.map(String).filter((k) => k.startsWith('event:wang-gw:') || k === 'grids').length;
+      return keys.map(String).filter((k) => k.startsWith('event:') || k === 'grids').length;
     })).toBe(3);
     for (const b of await page.locator('main button, main a, nav a, header button').all()) {
       const box = await b.boundingBox();
