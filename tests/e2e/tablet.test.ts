@@ -232,7 +232,7 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     await shot('sync-1280x800');
     expect(await axeSerious(page), 'sync').toEqual([]);
     expect(errors).toEqual([]);
-  });
+  }, 120_000);
 
   it('reads well upright, on a phone, indoors and in English', async () => {
     for (const [w, h] of [[800, 1280], [390, 844], [1280, 800]] as const) {
