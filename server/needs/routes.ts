@@ -48,7 +48,7 @@ export function needRoutes(svc: NeedService, deps: NeedRouteDeps = {}): Routes {
     return c.json({ items: page.items.map((n) => needView(c, n)), nextCursor: page.nextCursor });
   });
 
-  r.post('/needs', { access: STAFF, body: raiseNeedBody }, limited, async (c) => {
+  r.post('/needs', { access: STAFF, body: raiseNeedBody, idempotent: true }, limited, async (c) => {
     const n = await svc.lifecycle.raise(principal(c), c.req.valid('json'));
     return c.json({ need: needView(c, n) }, 201);
   });

@@ -272,3 +272,15 @@ describe('keys kept across a restart', () => {
     }
   });
 });
+
+describe('a need raised from a visit', () => {
+  it('sent three times at once with one key is raised once', async () => {
+    const before = count('SELECT COUNT(*) FROM needs');
+    const key = randomUUID();
+    const body = { title: '独居老人需要助餐', category: 'meals', raisedByKind: 'grid_worker', gridId: 'G01', populations: ['elderly_alone'] };
+    const answers = await thrice(() => keyed(key, worker, body, '/needs'));
+    expect(answers.map((a) => a.status), JSON.stringify(answers[0]!.body)).toEqual([201, 201, 201]);
+    expect(new Set(answers.map((a) => a.body.need.id)).size).toBe(1);
+    expect(count('SELECT COUNT(*) FROM needs')).toBe(before + 1);
+  });
+});
