@@ -15,6 +15,7 @@ import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, U
 import { KNOWN_NAMES_SQL, knownNamesTriggers } from './privacy/schema.ts';
 import { NOTICES_SQL } from './notices/schema.ts';
 import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
+import { REGISTER_SQL } from './register/schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -62,6 +63,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 21, name: 'a stock movement\'s idempotency key: a retried stock-in is booked once', sql: STOCK_MOVE_KEYS_SQL },
   { version: 22, name: 'venture philanthropy (公益创投) funds projects too', sql: PROJECT_VENTURE_SQL, rebuildsTables: true },
+  // 23 and 24 are the tablet's (another branch); the register takes 25.
+  { version: 25, name: 'the community register (一标三实): buildings, households, residents with their tags, contacts and consent, every correction kept', sql: REGISTER_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */
