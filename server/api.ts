@@ -34,6 +34,8 @@ import type { OrgService } from './orgs/service.ts';
 import type { CharityService } from './charity/service.ts';
 import type { NeedService } from './needs/service.ts';
 import { orgRoutes } from './orgs/routes.ts';
+import type { RegisterService } from './register/service.ts';
+import { registerRoutes } from './register/routes.ts';
 import { charityRoutes } from './charity/routes.ts';
 import { needRoutes } from './needs/routes.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -72,6 +74,8 @@ export interface HttpDeps {
   orgs?: OrgService;
   /** Charity resources (/charity/...). */
   charity?: CharityService;
+  /** The community register: buildings, households, residents, the import (/register/...). */
+  register?: RegisterService;
   /** The three lists' needs and resources, matching and tasks (/needs, /resources, /tasks). */
   needs?: NeedService;
   /** Grid workers and the imports of community setup, kept by admins (/community/...). */
@@ -169,6 +173,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ] : []),
     ...(deps.orgs ? [orgRoutes(deps.orgs, { auditSoon: deps.auditSoon, now: deps.now })] : []),
     ...(deps.charity ? [charityRoutes(deps.charity, deps.auditSoon)] : []),
+    ...(deps.register ? [registerRoutes(deps.register)] : []),
     ...(deps.needs ? [needRoutes(deps.needs, {
       subjectViews: (id) => deps.model.views(id, deps.now()).subjects, auditSoon: deps.auditSoon,
       gridName: (id) => deps.directory.grids.get(id)?.name ?? null,

@@ -22,6 +22,7 @@ import { NoticeService } from './notices/service.ts';
 import { CommunityService } from './community/service.ts';
 import { VolunteerService } from './volunteers/service.ts';
 import { OrgService } from './orgs/service.ts';
+import { RegisterService } from './register/service.ts';
 import { CharityService } from './charity/service.ts';
 import { NeedService } from './needs/service.ts';
 import { SettingsService } from './settings/service.ts';
@@ -81,6 +82,8 @@ export interface Cerebellum {
   volunteers: VolunteerService;
   orgs: OrgService;
   charity: CharityService;
+  /** The community register (一标三实): buildings, households, residents. */
+  register: RegisterService;
   needs: NeedService;
   /** Grid workers and the imports of community setup. */
   community: CommunityService;
@@ -213,6 +216,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const volunteers = new VolunteerService({ ...subjectDeps, pointsPerHour: config.POINTS_PER_HOUR });
   const orgs = new OrgService(subjectDeps);
   const charity = new CharityService(subjectDeps);
+  const register = new RegisterService(subjectDeps);
   const needs = new NeedService(subjectDeps);
 
   /** A small write (a last-seen time, a read's audit line) joins the next group commit. */
@@ -285,7 +289,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const forgetOldKeys = () => queue.runQuiet(() => idempotency.purge()).catch(failed('forgetting old idempotency keys failed'));
   void forgetOldKeys();
   const app = createHttpApp({
-    events, notices, volunteers, meLive, orgs, charity, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
+    events, notices, volunteers, meLive, orgs, charity, register, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
     uploads, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
@@ -302,7 +306,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   return {
-    config, db, dbId, directory, events, notices, volunteers, orgs, charity, needs, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

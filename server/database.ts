@@ -16,6 +16,7 @@ import { AUTH_SQL, LOGIN_DEVICES_SQL, USER_GRID_WORKER_SQL, USER_ROLES_15_SQL, U
 import { KNOWN_NAMES_SQL, knownNamesTriggers } from './privacy/schema.ts';
 import { NOTICES_SQL } from './notices/schema.ts';
 import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
+import { REGISTER_SQL } from './register/schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -65,6 +66,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 22, name: 'venture philanthropy (公益创投) funds projects too', sql: PROJECT_VENTURE_SQL, rebuildsTables: true },
   { version: 23, name: 'retried writes answered once: the first outcome of each Idempotency-Key', sql: IDEMPOTENCY_SQL },
   { version: 24, name: 'a case\'s photos named by hash from the tablet, and whether each was taken before or after the work', sql: EVENT_PHOTO_STAGE_SQL },
+  { version: 25, name: 'the community register (一标三实): buildings, households, residents with their tags, contacts and consent, every correction kept', sql: REGISTER_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

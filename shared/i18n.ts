@@ -8,6 +8,7 @@ import * as charity from './i18n/charity.ts';
 import * as needs from './i18n/needs.ts';
 import * as scenes from './i18n/scenes.ts';
 import * as auth from './i18n/auth.ts';
+import * as register from './i18n/register.ts';
 // Types only: the console adds its messages when it starts (addMessages), so the wall never downloads them.
 import type * as consoleMessages from './i18n/console.ts';
 // Likewise the volunteer's phone page (/me) adds its own.
@@ -159,6 +160,7 @@ const zhCN = {
   ...needs.zhCN,
   ...scenes.zhCN,
   ...auth.zhCN,
+  ...register.zhCN,
 };
 
 export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN | keyof typeof meMessages.zhCN | keyof typeof tabletMessages.zhCN;
@@ -304,6 +306,7 @@ const en: Record<keyof typeof zhCN, string> = {
   ...needs.en,
   ...scenes.en,
   ...auth.en,
+  ...register.en,
 };
 
 /** Every message by locale; the console's (`console.*`) once the console has added them. */

@@ -35,6 +35,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'casework', label: 'console.nav.casework', icon: 'casework', group: 'subjects', roles: ['admin', 'coordinator', 'social_worker'], home: 'console.home.casework' },
   { page: 'orgs', label: 'console.nav.orgs', icon: 'org', group: 'subjects', roles: ['admin', 'coordinator', 'social_worker'], home: 'console.home.orgs' },
   { page: 'charity', label: 'console.nav.charity', icon: 'charity', group: 'subjects', roles: ['admin', 'coordinator', 'social_worker', 'dispatcher', 'charity_keeper'], home: 'console.home.charity' },
+  { page: 'register', label: 'console.nav.register', icon: 'map', group: 'subjects', roles: ['admin', 'grid_worker', 'dispatcher', 'social_worker'], home: 'console.home.register' },
   { page: 'lists', label: 'console.nav.lists', icon: 'lists', group: 'subjects', roles: ['admin', 'dispatcher', 'coordinator', 'social_worker', 'grid_worker'], home: 'console.home.lists' },
 
   { page: 'users', label: 'console.nav.users', icon: 'users', group: 'admin', roles: 'admin', home: 'console.home.users' },

@@ -53,6 +53,10 @@ export const ROUTES = {
   // 三张清单: needs, resources, projects and matching
   lists: '/lists',
   need: '/lists/needs/:id',
+
+  // 实有人口: the community register (一标三实) and its import
+  register: '/register',
+  'register-import': '/register/import',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

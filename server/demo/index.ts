@@ -11,6 +11,7 @@ import { seedVolunteerHistory, seedVolunteers, VolunteerSimulator } from './volu
 import { CharitySimulator, seedCharity } from './charity.ts';
 import { NeedSimulator, seedNeeds } from './needs.ts';
 import { OrgSimulator, seedOrgs } from './orgs.ts';
+import { seedRegister } from './register.ts';
 
 export interface DemoOptions {
   /** Story-time multiplier for the simulators (SIM_SPEED, 1: life's pace). */
@@ -31,7 +32,9 @@ export async function installSubjects(app: Cerebellum, now: number) {
   // charity last: gifts are designated to the projects and needs seeded before it.
   const needs = await seedNeeds(app.subjectDeps, now);
   const charity = await seedCharity(app.subjectDeps, now);
-  return { volunteers, volunteerHistory, orgs, needs, charity };
+  // The register (实有人口): buildings, households and residents of every grid.
+  const register = await seedRegister(app.subjectDeps, now);
+  return { volunteers, volunteerHistory, orgs, needs, charity, register };
 }
 
 export interface RunningDemo {

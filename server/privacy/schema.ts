@@ -29,6 +29,16 @@ const SOURCES: { table: string; column: string; when?: string; kinds?: string[] 
   { table: 'users', column: 'display_name' },
 ];
 
+/**
+ * Tables that hold people and came after migration 7: their triggers are made by the migration
+ * that makes the table (`knownNamesTriggers(table, column)`), not by migration 7, whose text
+ * never changes. The register's residents (migration 25), and the emergency contacts they name.
+ */
+const LATER_SOURCES: typeof SOURCES = [
+  { table: 'residents', column: 'name' },
+  { table: 'residents', column: 'emergency_name' },
+];
+
 // `WHERE NOT EXISTS` rather than `INSERT OR IGNORE`: a trigger takes the conflict policy of
 // the statement that fired it, and an outer INSERT OR REPLACE would churn the row's id.
 const learn = (row: string, s: (typeof SOURCES)[number]) => `
@@ -41,18 +51,26 @@ const learn = (row: string, s: (typeof SOURCES)[number]) => `
 const onNew = (s: (typeof SOURCES)[number]) =>
   s.when ? ` WHEN ${[s.column, ...(s.kinds ?? [])].reduce((w, c) => w.replaceAll(c, `NEW.${c}`), s.when)}` : '';
 
-/** The triggers that learn one table's names: made again when a migration rebuilds that table. */
-export const knownNamesTriggers = (table: string): string => {
-  const s = SOURCES.find((x) => x.table === table);
-  if (!s) throw new Error(`no known names come from ${table}`);
+/**
+ * The triggers that learn one table's names (of `column`, when the table has more than one):
+ * made again when a migration rebuilds that table, or first by the migration that makes a table
+ * of LATER_SOURCES.
+ */
+export const knownNamesTriggers = (table: string, column?: string): string => {
+  const s = [...SOURCES, ...LATER_SOURCES].find((x) => x.table === table && (column === undefined || x.column === column));
+  if (!s) throw new Error(`no known names come from ${table}${column ? `.${column}` : ''}`);
   return triggerSql(s);
 };
 
+/** A trigger's name: the table's, and the column's too when it is not the table's first source. */
+const triggerName = (s: (typeof SOURCES)[number]) =>
+  [...SOURCES, ...LATER_SOURCES].find((x) => x.table === s.table) === s ? s.table : `${s.table}_${s.column}`;
+
 const triggerSql = (s: (typeof SOURCES)[number]) => `
-  CREATE TRIGGER known_names_${s.table}_insert AFTER INSERT ON ${s.table}${onNew(s)}
+  CREATE TRIGGER known_names_${triggerName(s)}_insert AFTER INSERT ON ${s.table}${onNew(s)}
   BEGIN${learn('NEW', s)}
   END;
-  CREATE TRIGGER known_names_${s.table}_update AFTER UPDATE OF ${[s.column, ...(s.kinds ?? [])].join(', ')} ON ${s.table}${onNew(s)}
+  CREATE TRIGGER known_names_${triggerName(s)}_update AFTER UPDATE OF ${[s.column, ...(s.kinds ?? [])].join(', ')} ON ${s.table}${onNew(s)}
   BEGIN${learn('NEW', s)}
   END;`;
 

@@ -9,6 +9,7 @@ import * as orgs from './console-orgs.ts';
 import * as charity from './console-charity.ts';
 import * as lists from './console-lists.ts';
 import * as invite from './console-invite.ts';
+import * as register from './console-register.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
@@ -21,6 +22,7 @@ export const zhCN = {
   ...charity.zhCN,
   ...lists.zhCN,
   ...invite.zhCN,
+  ...register.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -712,6 +714,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   ...charity.en,
   ...lists.en,
   ...invite.en,
+  ...register.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 

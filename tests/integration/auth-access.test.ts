@@ -2,7 +2,7 @@
  * Every HTTP route and every socket command, called with every role: the answer is an allow
  * (anything but 401/403: a 2xx, or a 400/404/409 about the request itself) or a deny (401 for
  * nobody, 403 for somebody) exactly as the table below says. The table is written from the
- * role sets each subject declares in its access.ts (server/events, volunteers, orgs, charity, needs) and of
+ * role sets each subject declares in its access.ts (server/events, volunteers, orgs, charity, needs, register) and of
  * accounts; the routes are read from the app itself, so a new route without a line here fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,10 @@ const SIGNED_IN: Who[] = [...PEOPLE, 'charity_keeper'];
 const N_COORDINATE: Who[] = ['admin', 'dispatcher', 'coordinator', 'social_worker'];
 const N_ON_SITE: Who[] = [...N_COORDINATE, 'grid_worker'];
 const N_RESOURCES: Who[] = ['admin', 'coordinator', 'social_worker'];
+/** server/register/access.ts: READ, KEEP (grid workers in their grids), IMPORT. */
+const R_READ: Who[] = ['admin', 'grid_worker', 'dispatcher', 'social_worker'];
+const R_KEEP: Who[] = ['admin', 'grid_worker'];
+const R_IMPORT: Who[] = ['admin'];
 /** A volunteer on their own phone (/me): their own record only (server/volunteers/access.ts SELF). */
 const VOLUNTEER: Who[] = ['volunteer'];
 
@@ -202,6 +206,21 @@ const ROUTES: Record<string, Rule> = {
   'GET /projects/:id/expenses/export': PEOPLE,
   'GET /cases/export': O_CASEWORK,
   'PATCH /cases/:id': O_CASEWORK,
+  'GET /register/grids': R_READ,
+  'GET /register/buildings': R_READ,
+  'POST /register/buildings': R_KEEP,
+  'GET /register/buildings/:id': R_READ,
+  'PATCH /register/buildings/:id': R_KEEP,
+  'GET /register/households': R_READ,
+  'POST /register/households': R_KEEP,
+  'GET /register/households/:id': R_READ,
+  'PATCH /register/households/:id': R_KEEP,
+  'GET /register/residents': R_READ,
+  'POST /register/residents': R_KEEP,
+  'GET /register/residents/:id': R_READ,
+  'PATCH /register/residents/:id': R_KEEP,
+  'POST /register/import': R_IMPORT,
+  'GET /register/import/template': R_IMPORT,
   'GET /services/export': PEOPLE,
   'GET /planned-visits': O_CASEWORK,
   'POST /planned-visits': O_CASEWORK,
