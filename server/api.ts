@@ -47,6 +47,8 @@ import type { CommunityService } from './community/service.ts';
 import { communityAdminRoutes } from './community/routes.ts';
 import { authGate } from './auth/gate.ts';
 import { uploadRoutes } from './uploads/routes.ts';
+import { fieldworkRoutes } from './fieldwork/routes.ts';
+import type { FieldworkService } from './fieldwork/service.ts';
 import type { Uploads } from './uploads/store.ts';
 import { idempotentWrites, type IdempotentWritesOptions } from './http/idempotency.ts';
 import { clientPages } from './http/pages.ts';
@@ -82,6 +84,8 @@ export interface HttpDeps {
   community?: CommunityService;
   /** The loop's settings (/settings/loop). */
   settings?: SettingsService;
+  /** A grid worker's patrols and visits (/patrols, /visits). */
+  fieldwork?: FieldworkService;
   /** Photos received in resumable chunks (/uploads/<sha256>), for records that name them by hash. */
   uploads?: Uploads;
   directory: Directory;
@@ -182,6 +186,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.community ? [communityAdminRoutes(deps.community)] : []),
     ...(deps.settings ? [settingsRoutes(deps.settings)] : []),
     ...(deps.uploads ? [uploadRoutes(deps.uploads)] : []),
+    ...(deps.fieldwork ? [fieldworkRoutes(deps.fieldwork)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

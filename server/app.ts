@@ -43,6 +43,7 @@ import { attachLive, liveControl, recheckSockets, socketFanout, SOCKET_LIMITS, t
 import { createHttpApp } from './api.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
 import { Uploads } from './uploads/store.ts';
+import { FieldworkService } from './fieldwork/service.ts';
 import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
@@ -191,6 +192,16 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const linkedWorkers = db.prepare("SELECT worker_id FROM users WHERE community_id = ? AND worker_id IS NOT NULL AND status = 'active'").pluck();
   const actorName = (actor: string) => (displayName.get(actor) as string | undefined) ?? null;
   const settings = new SettingsService({ db, queue, directory, now, actorName });
+  // A grid worker's patrols and visits, sent from the tablet.
+  // A visit names the register's household or resident (server/register): checked to be in the community and the visit's grid.
+  const placeOf = {
+    household: db.prepare('SELECT community_id AS communityId, grid_id AS gridId FROM households WHERE id = ?'),
+    resident: db.prepare('SELECT community_id AS communityId, grid_id AS gridId FROM residents WHERE id = ?'),
+  };
+  const fieldwork = new FieldworkService({
+    db, queue, directory, now, actorName,
+    registerPlace: (kind, id) => (placeOf[kind].get(id) as { communityId: string; gridId: string | null } | undefined) ?? null,
+  });
   // Photos sent in chunks by the tablet, kept whole under their hash until a record names them.
   const uploads = new Uploads(path.join(config.DATA_DIR, 'photos'));
   const notices = new NoticeService({ db, queue, directory, now });
@@ -290,7 +301,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   void forgetOldKeys();
   const app = createHttpApp({
     events, notices, volunteers, meLive, orgs, charity, register, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
-    uploads, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
+    uploads, fieldwork, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,

@@ -7,6 +7,7 @@
 import { applyMigrations, openSqlite, type Db, type Migration, type OpenOptions } from './db/index.ts';
 import { COMMUNITY_SQL, JOURNAL_SQL, JOURNAL_SUBJECTS_SQL, METRICS_SQL, WORKER_STATUS_SQL } from './kernel/schema.ts';
 import { IDEMPOTENCY_SQL } from './http/idempotency.ts';
+import { FIELDWORK_SQL } from './fieldwork/schema.ts';
 import { EVENT_PHOTO_STAGE_SQL, EVENT_PHOTOS_SQL, EVENTS_DESK_STATS_SQL, EVENTS_SIGN_FOR_SQL, EVENTS_SQL } from './events/schema.ts';
 import { ACTIVITY_CHECK_IN_SQL, EXCHANGE_DESK_SQL, ME_CHECK_IN_KEYS_SQL, STOCK_MOVE_KEYS_SQL, VOLUNTEER_CARD_SQL, VOLUNTEER_DESK_SQL, VOLUNTEER_LEDGER_SQL, VOLUNTEERS_SQL } from './volunteers/schema.ts';
 import { NEEDS_SQL } from './needs/schema.ts';
@@ -67,6 +68,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 23, name: 'retried writes answered once: the first outcome of each Idempotency-Key', sql: IDEMPOTENCY_SQL },
   { version: 24, name: 'a case\'s photos named by hash from the tablet, and whether each was taken before or after the work', sql: EVENT_PHOTO_STAGE_SQL },
   { version: 25, name: 'the community register (一标三实): buildings, households, residents with their tags, contacts and consent, every correction kept', sql: REGISTER_SQL },
+  { version: 26, name: 'a grid worker\'s field logs: patrols logged when they end, visits to households with a few answers', sql: FIELDWORK_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

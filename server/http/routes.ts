@@ -28,7 +28,7 @@ export type Access = 'public' | readonly Role[] | ((params: Record<string, strin
 
 /** Which answers are reads of people's records, and where the records sit in them. */
 export interface RecordRead {
-  targetType: 'events' | 'cases' | 'needs' | 'donations' | 'volunteers' | 'residents';
+  targetType: 'events' | 'cases' | 'needs' | 'donations' | 'volunteers' | 'residents' | 'visits';
   /** The answer's key holding one record (`event`), or `items` for a page of them. */
   at: string;
   /** Only records carrying one of these are someone's (a need nobody in particular raised is not); every record when empty. */

@@ -66,6 +66,13 @@ const ROUTES: Record<string, Rule> = {
   // Photos in resumable chunks (docs/OFFLINE.md): staff who keep records with photos.
   'GET /uploads/:sha': PEOPLE,
   'PUT /uploads/:sha': PEOPLE,
+  // Field logs (server/fieldwork/access.ts): a grid worker logs; the centre and social workers read.
+  'POST /patrols': ['admin', 'grid_worker'],
+  'GET /patrols': ['admin', 'dispatcher', 'grid_worker', 'social_worker'],
+  'GET /patrols/:id': ['admin', 'dispatcher', 'grid_worker', 'social_worker'],
+  'POST /visits': ['admin', 'grid_worker'],
+  'GET /visits': ['admin', 'dispatcher', 'grid_worker', 'social_worker'],
+  'GET /visits/:id': ['admin', 'dispatcher', 'grid_worker', 'social_worker'],
   'GET /community/workers': ADMIN,
   'POST /community/workers': ADMIN,
   'PATCH /community/workers/:workerId': ADMIN,
