@@ -344,7 +344,10 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
             failed('session sweep failed')(err);
           }
         }, 60_000);
-        const forget = setInterval(forgetOldKeys, 86_400_000);
+        // Upload parts untouched for 7 days (a record dropped with its photo half sent) go daily too.
+        const sweepUploads = () => uploads.sweep(7 * 86_400_000).catch(failed('sweeping old uploads failed'));
+        void sweepUploads();
+        const forget = setInterval(() => (void forgetOldKeys(), void sweepUploads()), 86_400_000);
         forget.unref();
         timers.push(forget);
         tick.unref();

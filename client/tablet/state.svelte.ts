@@ -72,6 +72,11 @@ class TabletState {
     await outbox.start(this.store, {
       csrf: () => this.api.csrfToken,
       ensureSession: () => this.#ensureSession(),
+      // After a 403 error.csrf the token held is stale (a login in another tab replaced the session): fetch it afresh.
+      refreshSession: () => {
+        this.api.csrfToken = null;
+        return this.#ensureSession();
+      },
       onUnauthenticated: () => this.#sessionEnded(),
       onReceived: () => void this.refresh(),
     });

@@ -138,7 +138,7 @@ export class EventPhotos {
   /** Inside a write: `photos` on `e`, each with its history line; how many. Too many for a case: a 409. */
   attach(p: Principal, e: EventRecord, photos: readonly HeldPhoto[], at: number): number {
     if (!photos.length) return 0;
-    if (this.count(e.id) + photos.length > MAX_PHOTOS) throw tooMany(e);
+    if (this.count(e.id) + photos.length > MAX_PHOTOS) throw tooMany(e, 'photos');
     for (const ph of photos) {
       const id = Number(this.#stmt.insertHeld.run(e.id, ph.sha256, ph.type, ph.bytes, ph.name, p.id, at, ph.stage ?? null).lastInsertRowid);
       this.#store.addHistory(e.id, at, 'photo', e.status, e.status, p.id, p.role, null, JSON.stringify({ photoId: id, name: ph.name }));
@@ -195,5 +195,5 @@ export class EventPhotos {
   }
 }
 
-const tooMany = (e: EventRecord) => new DomainError(409, 'error.too_many_photos', `event ${e.code} has ${MAX_PHOTOS} photos, the most a case holds`,
-  [{ field: 'data', problem: `a case holds at most ${MAX_PHOTOS} photos` }]);
+const tooMany = (e: EventRecord, field = 'data') => new DomainError(409, 'error.too_many_photos', `event ${e.code} would hold more than ${MAX_PHOTOS} photos, the most a case holds`,
+  [{ field, problem: `a case holds at most ${MAX_PHOTOS} photos` }]);

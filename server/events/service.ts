@@ -293,8 +293,8 @@ export class EventService {
     principal: Principal, idOrCode: string | number, action: Action, body: TransitionBody & { photos?: PhotoRef[] },
   ): Promise<{ event: EventRecord; photos: number }> {
     authorise(principal, ACTION_ROLES[action], `${action.replace('_', ' ')} events`);
+    if (body.photos?.length && !HANDLER.includes(principal.role)) throw invalid([{ field: 'photos', problem: 'only whoever handles the case adds photos' }]);
     const held = await this.photos.held(body.photos);
-    if (held.length && !HANDLER.includes(principal.role)) throw invalid([{ field: 'photos', problem: 'only whoever handles the case adds photos' }]);
     if (action === 'dispatch' && body.assigneeId !== undefined) {
       const w = this.#dir.workers.get(body.assigneeId);
       if (!w || w.communityId !== principal.communityId) {
@@ -325,7 +325,7 @@ export class EventService {
           `cannot ${action} an event that is ${before.status}${before.pending ? ` with a pending ${before.pending.kind} request` : ''}; allowed: ${out.allowed.join(', ') || 'none'}`,
           undefined, { status: before.status, allowed: out.allowed });
       }
-      if (action === 'close' && this.evidenceRequired(before) && this.photos.count(before.id) === 0) {
+      if (action === 'close' && this.evidenceRequired(before) && this.photos.count(before.id) + held.length === 0) {
         throw new DomainError(409, 'error.evidence_required',
           `closing a ${before.category} case needs a photo of the spot; ${before.code} has none`, undefined, { category: before.category });
       }

@@ -79,7 +79,36 @@ export class Uploads {
     const m = await readMeta(meta);
     if (!m) return null;
     const s = await exists(part);
+    // Every byte in but never finished (the server died between the last chunk and the hash
+    // check): finish it now, or the tablet, with nothing left to send, would wait for ever.
+    if (s?.size === m.bytes) return this.put(owner, sha256, m.bytes, { offset: m.bytes, length: 0, type: m.type, bytes: new Uint8Array(0) });
     return { sha256, bytes: m.bytes, type: m.type, received: s?.size ?? 0, complete: false };
+  }
+
+  /**
+   * Forget what an upload left behind: part files not touched for `olderThanMs` (a photo whose
+   * record was dropped) and temporary files of a rename a crash interrupted. How many went.
+   */
+  async sweep(olderThanMs: number, now = Date.now()): Promise<number> {
+    let gone = 0;
+    for (const [dir, stale] of [[this.#parts, () => true], [this.#blobs, (f: string) => f.endsWith('.tmp')]] as const) {
+      let names: string[];
+      try {
+        names = await fs.readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        if (!stale(name)) continue;
+        const file = path.join(dir, name);
+        const s = await exists(file);
+        if (s && now - s.mtimeMs > olderThanMs) {
+          await fs.rm(file, { force: true });
+          gone++;
+        }
+      }
+    }
+    return gone;
   }
 
   /** A whole photo, or null when the server does not hold it. */

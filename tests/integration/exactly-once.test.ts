@@ -6,6 +6,8 @@
  * naming one that is not whole is refused with nothing written.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SITE_PHOTO, logIn, request, sampleReport, startServer, TEST_PASSWORD, type Credentials, type TestServer,
@@ -183,6 +185,18 @@ describe('photos in resumable chunks', () => {
     // Someone else with the same photo has nothing to send.
     const other = await request(`${api}/uploads/${hash}`);
     expect(other.body.complete).toBe(true);
+  });
+
+  it('finishes a photo whose every byte came in before the server died, when it is next asked about', async () => {
+    const bytes = photo('died-before-finish', 90_000);
+    const hash = sha(bytes);
+    expect((await putChunk(hash, bytes.subarray(0, 60_000), 0, bytes.length, worker)).status).toBe(200);
+    // As a kill between writing the last chunk and checking the whole: the bytes are in, no blob yet.
+    const owner = createHash('sha256').update('wang-li').digest('hex').slice(0, 16);
+    fs.appendFileSync(path.join(ts.dataDir, 'photos', 'uploads', `${owner}-${hash}.part`), bytes.subarray(60_000));
+    const status = await request(`${api}/uploads/${hash}`, { as: worker });
+    expect(status.body).toMatchObject({ received: bytes.length, complete: true });
+    expect(fs.existsSync(path.join(ts.dataDir, 'photos', 'blobs', hash))).toBe(true);
   });
 
   it('drops an upload whose bytes do not hash to its name, with 422', async () => {

@@ -15,6 +15,8 @@ export interface OutboxDeps {
   csrf: () => string | null;
   /** Make sure the session's CSRF token is held; false when there is no session (or no network). */
   ensureSession: () => Promise<boolean>;
+  /** Fetch the session's CSRF token afresh (the one held was refused); false when there is none to be had now. */
+  refreshSession: () => Promise<boolean>;
   /** A record met a 401: the owner's session ended. */
   onUnauthenticated: () => void;
   /** Records were received (tasks may have changed). */
@@ -45,7 +47,7 @@ class Outbox {
     this.#deps = deps;
     this.#sender = new Sender({
       csrf: deps.csrf,
-      refreshCsrf: deps.ensureSession,
+      refreshCsrf: deps.refreshSession,
       save: (e) => this.#save(e),
       now: Date.now,
     });

@@ -129,10 +129,11 @@ export class Sender {
         // a proxy's page: the status speaks
       }
       const code = (parsed as { error?: { code?: unknown } } | null)?.error?.code;
-      if (res.status === 403 && code === 'error.csrf' && method !== 'GET') {
-        if (again && (await this.#d.refreshCsrf())) return this.#call(method, path, o, false);
-        // The session's token could not be had now (the server down, the network gone between two
+      if (res.status === 403 && code === 'error.csrf' && method !== 'GET' && again) {
+        if (await this.#d.refreshCsrf()) return this.#call(method, path, o, false);
+        // A fresh token could not be had now (the server down, the network gone between two
         // requests): nothing was done, so it is "later", never a refusal the worker must read.
+        // Refused again with a fresh token, the answer below is shown as it is.
         return { type: 'network', message: 'the session\'s CSRF token is not to be had now' };
       }
       const ra = res.headers.get('Retry-After');
