@@ -77,10 +77,7 @@ export class BuildingService {
   /** Newest first, within the principal's grids; `q` finds part of the address. */
   list(p: Principal, q: ListBuildingsQuery): Page<BuildingRecord> {
     authorise(p, READ, 'read the register');
-    const where = ['b.community_id = @community'];
-    const params: Record<string, unknown> = { community: p.communityId };
-    if (p.grids) (where.push('b.grid_id IN (SELECT value FROM json_each(@scope))'), (params.scope = JSON.stringify(p.grids)));
-    if (q.grid) (where.push('b.grid_id = @grid'), (params.grid = q.grid));
+    const { where, params } = this.#store.scoped(p, 'b', q.grid);
     if (q.q) (where.push(likeAny(['b.address'], 'q')), (params.q = q.q));
     return this.#store.page(RegisterStore.SELECT.building, 'b', where, params, q, buildingFromRow);
   }

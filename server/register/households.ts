@@ -72,11 +72,8 @@ export class HouseholdService {
   /** Newest first, within the principal's grids; by building, by grid, or by part of the address. */
   list(p: Principal, q: ListHouseholdsQuery): Page<HouseholdRecord> {
     authorise(p, READ, 'read the register');
-    const where = ['h.community_id = @community'];
-    const params: Record<string, unknown> = { community: p.communityId };
-    if (p.grids) (where.push('h.grid_id IN (SELECT value FROM json_each(@scope))'), (params.scope = JSON.stringify(p.grids)));
+    const { where, params } = this.#store.scoped(p, 'h', q.grid);
     if (q.building !== undefined) (where.push('h.building_id = @building'), (params.building = q.building));
-    if (q.grid) (where.push('h.grid_id = @grid'), (params.grid = q.grid));
     if (q.q) (where.push(likeAny(['h.address'], 'q')), (params.q = q.q));
     return this.#store.page(RegisterStore.SELECT.household, 'h', where, params, q, householdFromRow);
   }

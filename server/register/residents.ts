@@ -108,10 +108,7 @@ export class ResidentService {
   /** Newest first, within the principal's grids: by grid, building, household, tag, or part of a name, phone or address. */
   list(p: Principal, q: ListResidentsQuery): Page<ResidentRecord> {
     authorise(p, READ, 'read the register');
-    const where = ['r.community_id = @community'];
-    const params: Record<string, unknown> = { community: p.communityId };
-    if (p.grids) (where.push('r.grid_id IN (SELECT value FROM json_each(@scope))'), (params.scope = JSON.stringify(p.grids)));
-    if (q.grid) (where.push('r.grid_id = @grid'), (params.grid = q.grid));
+    const { where, params } = this.#store.scoped(p, 'r', q.grid);
     if (q.building !== undefined) (where.push('h.building_id = @building'), (params.building = q.building));
     if (q.household !== undefined) (where.push('r.household_id = @household'), (params.household = q.household));
     if (q.tag) (where.push('EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = @tag)'), (params.tag = q.tag));

@@ -130,6 +130,18 @@ export class RegisterStore {
 
   // ---- lists ---------------------------------------------------------------------------------
 
+  /**
+   * The start of a list's WHERE over `alias`: the principal's community and, for a grid worker,
+   * their grids only; then the grid asked for. The one place the register's lists are scoped.
+   */
+  scoped(p: Principal, alias: string, grid: string | undefined): { where: string[]; params: Record<string, unknown> } {
+    const where = [`${alias}.community_id = @community`];
+    const params: Record<string, unknown> = { community: p.communityId };
+    if (p.grids) (where.push(`${alias}.grid_id IN (SELECT value FROM json_each(@scope))`), (params.scope = JSON.stringify(p.grids)));
+    if (grid) (where.push(`${alias}.grid_id = @grid`), (params.grid = grid));
+    return { where, params };
+  }
+
   /** A page of `select` (aliased `alias`), newest first; the cursor is the last id of the previous page. */
   page<T extends { id: number }>(select: string, alias: string, where: string[], params: Record<string, unknown>,
     q: { limit: number; cursor?: string | undefined }, map: (row: unknown) => T): Page<T> {
