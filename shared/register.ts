@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { multiLineText, singleLineText } from './text.ts';
 import { isValidIdNumber } from './volunteers.ts';
+import { POPULATIONS } from './subjects.ts';
 
 // ---- vocabulary -------------------------------------------------------------------------------
 
@@ -20,14 +21,7 @@ import { isValidIdNumber } from './volunteers.ts';
  * up with the wall's care panel; the register adds the ones only it keeps.
  */
 export const RESIDENT_TAGS = [
-  { code: 'elderly_alone', zh: '独居老人', en: 'Elderly living alone' },
-  { code: 'empty_nest', zh: '空巢老人', en: 'Empty-nest elderly' },
-  { code: 'disabled', zh: '残疾人', en: 'Disabled' },
-  { code: 'low_income', zh: '低保户', en: 'Low-income family' },
-  { code: 'left_behind_child', zh: '留守儿童', en: 'Left-behind child' },
-  { code: 'child_in_difficulty', zh: '困境儿童', en: 'Child in difficulty' },
-  { code: 'seriously_ill', zh: '重病患者', en: 'Seriously ill' },
-  { code: 'veteran', zh: '退役军人', en: 'Veteran' },
+  ...POPULATIONS,
   { code: 'extreme_poverty', zh: '特困人员', en: 'Extreme poverty (特困)' },
   { code: 'pregnant', zh: '孕产妇', en: 'Pregnant or new mother' },
 ] as const;
