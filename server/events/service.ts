@@ -58,6 +58,8 @@ export interface EventServiceDeps {
 export type NamedHistoryLine = HistoryLine & { actorName: string };
 
 /** Actions a grid worker takes on cases dispatched to them, not to a colleague. */
+/** History lines that move no version: a photo added, a report merged into the case. */
+const UNVERSIONED: ReadonlySet<string> = new Set(['photo', 'absorb']);
 const ASSIGNEE_ACTIONS: ReadonlySet<Action> = new Set(['sign', 'start', 'resolve', 'send_back', 'request_extension', 'request_shelve']);
 
 export class EventService {
@@ -304,7 +306,7 @@ export class EventService {
     return this.#queue.runAs(principal, (ctx) => {
       const now = this.#now();
       const before = this.get(principal, idOrCode);
-      if (body.expectedVersion !== undefined && body.expectedVersion !== before.version) {
+      if (body.expectedVersion !== undefined && body.expectedVersion !== before.version && !this.#onlyClockSince(before, body.expectedVersion)) {
         // Say who changed it and when, so the desk can tell "changed by 王丽 at 10:03 — reload".
         const last = this.#store.history(before.id).at(-1);
         const changedBy = last ? this.#nameOf(last.actor) : null;
@@ -355,6 +357,19 @@ export class EventService {
       }
       return { event: after, photos: this.photos.attach(principal, after, held, now) };
     });
+  }
+
+  /**
+   * Whether every change to `e` since version `seen` was the deadline timer's (a reminder 催办, an
+   * escalation 督办): those move no status, assignee or deadline, so an action taken on the case as
+   * it was at `seen` — a grid worker's, sent from a tablet that was offline while the timer ran —
+   * is no conflict. Each version after the first is one history line; a merged report's line on
+   * its case and a photo's line move no version.
+   */
+  #onlyClockSince(e: EventRecord, seen: number): boolean {
+    if (seen >= e.version || seen < 1) return false;
+    const bumps = this.#store.history(e.id).filter((l) => !UNVERSIONED.has(l.action));
+    return bumps.length === e.version && bumps.slice(seen).every((l) => l.actor === 'system');
   }
 
   /** Whether closing `e` needs a photo on it: its category's rule in the community's loop settings. */

@@ -181,3 +181,30 @@ describe('moving the deadline', () => {
     expect(await overdueIds()).toContain(e.id);
   });
 });
+
+describe('the timer is no conflict for someone who acted on the case as it was', () => {
+  it('takes an action sent with the version before a reminder or an escalation, and still refuses one after a person\'s change', async () => {
+    const e = await dispatchedEvent('离线签收');
+    // The grid worker's tablet loaded the case, then lost its signal.
+    const seen = (await event(e.id)).event.version;
+    clock = e.dispatchedAt + 0.81 * 72 * HOUR;
+    await ts.app.events.deadlines.check();
+    expect((await event(e.id)).event.version).toBe(seen + 1);
+    const signed = await post(`${api}/events/${e.id}/sign`, { expectedVersion: seen });
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    expect(signed.body.event.version).toBe(seen + 2);
+
+    // Signed, then offline again past the deadline: escalated meanwhile.
+    clock = e.dueAt + HOUR;
+    await ts.app.events.deadlines.check();
+    const started = await post(`${api}/events/${e.id}/start`, { expectedVersion: seen + 2 });
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+
+    // A person's change in between is a conflict, as it always was, even with a reminder after it.
+    await act(e.id, 'request_extension', { hours: 24, note: '等待配件' });
+    const stale = await post(`${api}/events/${e.id}/resolve`, { expectedVersion: started.body.event.version, note: '已清理' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'error.version_conflict', action: 'request_extension' });
+    expect((await event(e.id)).event.status).toBe('in_progress');
+  });
+});
