@@ -1,11 +1,13 @@
 /**
  * End to end on a grid worker's tablet (/tablet, Chromium, a real server and database): the
- * worker logs in and sees the cases dispatched to them; the network goes; they report two events
- * (one with a large photo sent in chunks, one with a small one, placed by GPS and by a tap on the
- * grid map), sign for, start and resolve a task with before/after photos; reload the app with no
- * network (it opens from its service worker with everything kept); the network comes back and
- * every record arrives once — the first report's answer is lost on the way and its retry is
- * answered with the first outcome. Screenshots at 1280×800, 800×1280 and 390×844, in the
+ * worker logs in and sees the cases dispatched to them; the network goes; they report five events
+ * (one with a large photo sent in chunks and a small one, placed by GPS, the others by a tap on
+ * the grid map, three more with a photo each), sign for, start and resolve a task with
+ * before/after photos; reload the app with no network (it opens from its service worker with
+ * everything kept); the network comes back and every record arrives once — the first report's
+ * answer is lost on the way and its retry is answered with the first outcome — and a
+ * dispatcher's queue and the wall, open elsewhere, show the new reports and the resolved task
+ * without a reload. Screenshots at 1280×800, 800×1280 and 390×844, in the
  * sunlight and indoor themes, in tests/artifacts/tablet-*.png.
  */
 import fs from 'node:fs';
@@ -22,6 +24,10 @@ const ARTIFACTS = path.resolve('tests/artifacts');
 if (!fs.existsSync(path.join(CLIENT_DIR, 'tablet-sw.js'))) {
   throw new Error(`The field app is not built (${CLIENT_DIR}): run npm run build:client before the e2e tests.`);
 }
+
+/** The reports made offline after the first two, each with a photo. */
+const MORE_REPORTS = ['桂花苑2幢电梯异响', '桂花苑东门井盖松动', '桂花苑广场长椅损坏'];
+const REPORT_TITLES = ['桂花苑3幢楼道堆放杂物', '桂花苑南门路面坑洼', ...MORE_REPORTS];
 
 const eventually = <T>(check: () => T | Promise<T>, timeout = 15_000) => expect.poll(check, { timeout, interval: 100 });
 const noSideScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -43,6 +49,28 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
   const waiting = () => page.locator('[data-waiting]').getAttribute('data-waiting');
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `tablet-${name}.png`), fullPage: true });
 
+  /** A dispatcher's queue (调度台) in a console of its own, signed in. */
+  async function deskOf(username: string): Promise<Page> {
+    const p = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+    p.on('pageerror', (e) => errors.push(`desk: ${String(e)}`));
+    await p.goto(`${server.url}/console/events`);
+    await p.waitForFunction(() => document.body.dataset.view === 'login');
+    await p.fill('input[name="username"]', username);
+    await p.fill('input[name="password"]', TEST_PASSWORD);
+    await p.click('form[data-form="login"] button[type="submit"]');
+    await p.locator('table[data-table="queue"]').waitFor();
+    return p;
+  }
+
+  /** The wall (a paired display) on the grid-event scene. */
+  async function wallOf(): Promise<Page> {
+    const p = await (await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+    p.on('pageerror', (e) => errors.push(`wall: ${String(e)}`));
+    await p.goto(`${server.url}/screen?scene=events#display=${server.displayToken}`);
+    await p.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
+    return p;
+  }
+
   async function dispatchedTask(title: string): Promise<{ id: number; code: string }> {
     const r = await request(`${api}/events`, { method: 'POST', body: sampleReport({ title, category: 'facilities', subcategory: 'streetlight' }) });
     const id = r.body.event.id as number;
@@ -61,6 +89,9 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     await server.app.auth.accounts.users.create(null, community, {
       username: 'wang-gw', displayName: '王丽萍', role: 'grid_worker', grids: ['G01'], workerId: server.app.directory.grids.get('G01')!.workerId!,
       password: TEST_PASSWORD, mustChangePassword: false,
+    });
+    await server.app.auth.accounts.users.create(null, community, {
+      username: 'zhao-disp', displayName: '赵敏', role: 'dispatcher', password: TEST_PASSWORD, mustChangePassword: false,
     });
     tasks.push(await dispatchedTask('桂花苑5幢路灯不亮'), await dispatchedTask('桂花苑北门消防栓漏水'));
     const ring = (server.app.directory.grids.get('G01')!.geometry as { coordinates: number[][][] }).coordinates[0]!;
@@ -159,14 +190,25 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     await page.locator('[data-report] [data-submit]').click();
     await eventually(waiting).toBe('2');
 
+    // Three more, each with a photo, placed on the map.
+    for (const [i, title] of MORE_REPORTS.entries()) {
+      await page.fill('input[name="title"]', title);
+      await page.mouse.click(box.x + box.width * (0.3 + 0.2 * i), box.y + box.height / 2);
+      await eventually(() => page.locator('[data-where]').innerText()).toContain('所在网格：');
+      await page.locator('[data-photos="report"] [data-gallery]').setInputFiles({ name: `site-${i}.png`, mimeType: 'image/png', buffer: SITE_PHOTO });
+      await eventually(() => page.locator('[data-photos="report"] [data-photo]').count()).toBe(1);
+      await page.locator('[data-report] [data-submit]').click();
+      await eventually(waiting).toBe(String(3 + i));
+    }
+
     // The first task: sign for, start, resolve with before and after photos.
     await page.getByRole('link', { name: '我的任务' }).click();
     await page.locator(`[data-task="${tasks[0]!.id}"]`).click();
     await page.locator(`[data-task-page="${tasks[0]!.id}"]`).waitFor();
     await page.locator('[data-do="sign"]').click();
-    await eventually(waiting).toBe('3');
+    await eventually(waiting).toBe('6');
     await page.locator('[data-do="start"]').click();
-    await eventually(waiting).toBe('4');
+    await eventually(waiting).toBe('7');
     await page.locator('[data-do="resolve"]').click();
     await page.fill('form[data-form="resolve"] textarea[name="note"]', '已更换灯泡，路灯恢复照明。');
     await page.locator('[data-photos="before"] [data-gallery]').setInputFiles({ name: 'before.png', mimeType: 'image/png', buffer: SITE_PHOTO });
@@ -174,9 +216,9 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     await eventually(() => page.locator('form[data-form="resolve"] [data-photo]').count()).toBe(2);
     await shot('resolve-1280x800');
     await page.locator('form[data-form="resolve"] [data-submit]').click();
-    await eventually(waiting).toBe('5');
+    await eventually(waiting).toBe('8');
     expect(await page.locator('[data-actions]').count()).toBe(0);
-    await expect(page.locator('[data-waiting]').innerText()).resolves.toMatch(/^待同步 5 条 · 最早 /);
+    await expect(page.locator('[data-waiting]').innerText()).resolves.toMatch(/^待同步 8 条 · 最早 /);
 
     // Nothing reached the server.
     expect(eventsTitled('桂花苑3幢楼道堆放杂物')).toBe(0);
@@ -184,7 +226,7 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
 
     // Reloaded with no network: the app opens from its service worker, with everything kept.
     await page.reload();
-    await eventually(waiting).toBe('5');
+    await eventually(waiting).toBe('8');
     await expect(page.locator('[data-whose]').innerText()).resolves.toBe('王丽萍 的平板');
     await page.locator(`[data-task-page="${tasks[0]!.id}"]`).waitFor();
     await page.getByRole('link', { name: '我的任务' }).click();
@@ -192,8 +234,14 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     await page.locator('[data-kept]').waitFor();
     await shot('offline-tasks-1280x800');
     await page.getByRole('link', { name: /同步记录/ }).click();
-    await eventually(() => page.locator('[data-record][data-state="saved"]').count()).toBe(5);
+    await eventually(() => page.locator('[data-record][data-state="saved"]').count()).toBe(8);
     await shot('offline-sync-1280x800');
+
+    // The dispatcher's queue and the wall are open elsewhere; neither will be reloaded.
+    const desk = await deskOf('zhao-disp');
+    const wall = await wallOf();
+    const reportedBefore = Number(await wall.locator('[data-kpi="reportedToday"]').getAttribute('data-value'));
+    for (const p of [desk, wall]) await p.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 
     // The first report's answer is lost on the way (the server applies it; the tablet hears nothing).
     let lost = 0;
@@ -206,10 +254,11 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     // The network is back: everything is sent, in order, once.
     await context.setOffline(false);
     await eventually(waiting, 60_000).toBe('0');
-    await eventually(() => page.locator('[data-record][data-state="received"]').count()).toBe(5);
+    await eventually(() => page.locator('[data-record][data-state="received"]').count()).toBe(8);
     expect(lost).toBeGreaterThanOrEqual(2);
     expect(eventsTitled('桂花苑3幢楼道堆放杂物')).toBe(1);
     expect(eventsTitled('桂花苑南门路面坑洼')).toBe(1);
+    for (const title of MORE_REPORTS) expect(eventsTitled(title), title).toBe(1);
     const report = db().prepare('SELECT id, code, grid_id, lat, lng, source FROM events WHERE title = ?').get('桂花苑3幢楼道堆放杂物') as
       { id: number; code: string; grid_id: string; lat: number; lng: number; source: string };
     expect(report.grid_id).toBe('G01');
@@ -222,6 +271,17 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     expect(done.body.history.filter((h: { action: string }) => ['sign', 'start', 'resolve'].includes(h.action)).map((h: { action: string }) => h.action))
       .toEqual(['sign', 'start', 'resolve']);
     expect(photosOf(tasks[0]!.id)).toBe(2);
+
+    // The dispatcher's queue lists the five new reports to triage, and the wall counts them, live.
+    const codes = (db().prepare(`SELECT code FROM events WHERE title IN (${[...REPORT_TITLES].map(() => '?').join(', ')})`).all(...REPORT_TITLES) as { code: string }[]).map((r) => r.code);
+    expect(codes).toHaveLength(5);
+    for (const code of codes) await desk.locator(`tr[data-case="${code}"]`).waitFor({ timeout: 15_000 });
+    await desk.click('[data-tab="verify"]');
+    await desk.locator(`tr[data-case="${tasks[0]!.code}"]`).waitFor({ timeout: 15_000 });
+    await eventually(() => wall.locator('[data-kpi="reportedToday"]').getAttribute('data-value')).toBe(String(reportedBefore + 5));
+    for (const p of [desk, wall]) expect(await p.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await desk.context().close();
+    await wall.context().close();
 
     // Each record shows the server's receipt: the case number and its photos.
     const first = page.locator('[data-record][data-kind="report"]', { hasText: '桂花苑3幢楼道堆放杂物' });
