@@ -344,8 +344,11 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
             failed('session sweep failed')(err);
           }
         }, 60_000);
-        // Upload parts untouched for 7 days (a record dropped with its photo half sent) go daily too.
-        const sweepUploads = () => uploads.sweep(7 * 86_400_000).catch(failed('sweeping old uploads failed'));
+        // Upload parts untouched for 7 days (a record dropped with its photo half sent) go daily
+        // too, and whole photos no case names 30 days after they came.
+        const attached = db.prepare<[string], 1>('SELECT 1 FROM event_photos WHERE sha256 = ? LIMIT 1').pluck();
+        const sweepUploads = () => uploads.sweep(7 * 86_400_000, Date.now(), { attached: (sha) => attached.get(sha) !== undefined, orphanMs: 30 * 86_400_000 })
+          .catch(failed('sweeping old uploads failed'));
         void sweepUploads();
         const forget = setInterval(() => (void forgetOldKeys(), void sweepUploads()), 86_400_000);
         forget.unref();

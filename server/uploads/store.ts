@@ -23,6 +23,22 @@ import path from 'node:path';
 import { PHOTO_TYPES, looksLike, type PhotoType } from '../../shared/photos.ts';
 import { MAX_CHUNK_BYTES, MAX_UPLOAD_BYTES, type UploadStatus } from '../../shared/uploads.ts';
 import { DomainError, invalid } from '../errors.ts';
+import { StorageError } from '../db/storage.ts';
+
+/**
+ * Photos one person may have begun and not finished at once. A tablet sends one record at a
+ * time, its photos one after the other: a handful is the most it ever has open. More is a client
+ * gone wrong (or someone filling the disk): 429, tried later, and part files untouched for a
+ * week are swept.
+ */
+export const MAX_OPEN_UPLOADS = 50;
+
+/** A full disk (or quota) met while writing a photo: the same retryable 503 as a full database. */
+function diskFault(err: unknown): never {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') throw new StorageError('full', err);
+  throw err;
+}
 
 
 /** What the first chunk of an upload said. */
@@ -87,11 +103,16 @@ export class Uploads {
 
   /**
    * Forget what an upload left behind: part files not touched for `olderThanMs` (a photo whose
-   * record was dropped) and temporary files of a rename a crash interrupted. How many went.
+   * record was dropped), temporary files of a rename a crash interrupted, and — with `attached`
+   * — whole photos no record names, `orphanMs` after they were finished (a record refused for
+   * good after its photos went up). A tablet whose record comes later still is told
+   * `error.photos_incomplete` and sends the photo again. How many went.
    */
-  async sweep(olderThanMs: number, now = Date.now()): Promise<number> {
+  async sweep(olderThanMs: number, now = Date.now(), orphans?: { attached: (sha256: string) => boolean; orphanMs: number }): Promise<number> {
     let gone = 0;
-    for (const [dir, stale] of [[this.#parts, () => true], [this.#blobs, (f: string) => f.endsWith('.tmp')]] as const) {
+    const blobGone = (f: string, mtimeMs: number) => f.endsWith('.tmp')
+      || (!!orphans && /^[0-9a-f]{64}$/.test(f) && now - mtimeMs > orphans.orphanMs && !orphans.attached(f));
+    for (const [dir, stale] of [[this.#parts, () => true], [this.#blobs, blobGone]] as const) {
       let names: string[];
       try {
         names = await fs.readdir(dir);
@@ -99,10 +120,9 @@ export class Uploads {
         continue;
       }
       for (const name of names) {
-        if (!stale(name)) continue;
         const file = path.join(dir, name);
         const s = await exists(file);
-        if (s && now - s.mtimeMs > olderThanMs) {
+        if (s && now - s.mtimeMs > olderThanMs && stale(name, s.mtimeMs)) {
           await fs.rm(file, { force: true });
           gone++;
         }
@@ -135,7 +155,7 @@ export class Uploads {
   put(owner: string, sha256: string, total: number, chunk: Chunk): Promise<UploadStatus> {
     const key = `${owner}\u0000${sha256}`;
     const before = this.#locks.get(key) ?? Promise.resolve();
-    const run = before.catch(() => {}).then(() => this.#put(owner, sha256, total, chunk));
+    const run = before.catch(() => {}).then(() => this.#put(owner, sha256, total, chunk)).catch(diskFault);
     const settled = run.catch(() => {});
     this.#locks.set(key, settled);
     void settled.then(() => {
@@ -157,6 +177,10 @@ export class Uploads {
       // Begun again with another size or type: only from the start, which drops what was there.
       if (chunk.offset !== 0) throw invalid([{ field: 'Upload-Length', problem: `this upload was begun as ${m.bytes} bytes of ${m.type}` }]);
       m = null;
+    }
+    if (!m && (await this.#openBy(owner)) >= MAX_OPEN_UPLOADS) {
+      throw new DomainError(429, 'error.upload_quota', `${MAX_OPEN_UPLOADS} photos begun and not finished: finish one before beginning another`,
+        undefined, { retryAfter: 60 });
     }
     if (!m || chunk.offset === 0) {
       await fs.writeFile(meta, JSON.stringify({ bytes: total, type: chunk.type } satisfies PartMeta));
@@ -211,11 +235,19 @@ export class Uploads {
   }
 
   #partFiles(owner: string, sha256: string) {
-    const who = createHash('sha256').update(owner).digest('hex').slice(0, 16);
-    const base = path.join(this.#parts, `${who}-${sha256}`);
+    const base = path.join(this.#parts, `${ownerTag(owner)}-${sha256}`);
     return { part: `${base}.part`, meta: `${base}.json` };
   }
+
+  /** How many photos `owner` has begun and not finished. */
+  async #openBy(owner: string): Promise<number> {
+    const tag = `${ownerTag(owner)}-`;
+    const names = await fs.readdir(this.#parts).catch(() => [] as string[]);
+    return names.filter((n) => n.startsWith(tag) && n.endsWith('.json')).length;
+  }
 }
+
+const ownerTag = (owner: string) => createHash('sha256').update(owner).digest('hex').slice(0, 16);
 
 async function readMeta(file: string): Promise<PartMeta | null> {
   try {
