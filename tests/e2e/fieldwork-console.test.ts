@@ -18,6 +18,7 @@ import { logIn, request, sampleReport, startServer, TEST_PASSWORD, type Credenti
 import { seedRegister } from '../../server/demo/register.ts';
 import { axeSerious } from '../support/a11y.ts';
 import type { UserRole } from '../../shared/auth.ts';
+import { localDay } from '../../shared/time.ts';
 
 const ARTIFACTS = path.resolve(process.env.SHOTS_DIR ?? 'tests/artifacts');
 const SMALL = { width: 1280, height: 800 };
@@ -63,7 +64,7 @@ describe('the field logs in the console', () => {
   let wang: Credentials;
   let zhao: Credentials;
   let household: { id: number; room: string; buildingAddress: string };
-  const made: Record<string, number> = {};
+  const made = {} as Record<'wangPatrol' | 'zhaoPatrol' | 'quiet' | 'followUp' | 'danger' | 'poor' | 'old', number>;
   let caseCode = '';
   let caseId = 0;
 
@@ -235,6 +236,15 @@ describe('the field logs in the console', () => {
     await shot(page, 'own');
     await page.goto(`${server.url}/console/fieldwork/visits/${made.poor}`);
     await page.waitForSelector('h1:has-text("找不到这条记录")');
+
+    // A custom period from the address, in English: from 13 days ago to today takes in the old visit.
+    const day = (ago: number) => localDay(Date.now() - ago * 86_400_000, 'Asia/Shanghai');
+    await page.goto(`${server.url}/console/fieldwork?tab=visits&period=custom&from=${day(13)}&to=${day(0)}&lang=en`);
+    await page.waitForSelector(`tr[data-visit="${made.old}"]`);
+    expect(await ids(page, 'visits')).toEqual([made.quiet, made.followUp, made.danger, made.old].sort((a, b) => a - b));
+    expect(await page.locator('[data-filter="from"]').inputValue()).toBe(day(13));
+    expect(await page.locator(`tr[data-visit="${made.danger}"] [data-answer="safety"]`).innerText()).toContain('Danger');
+    await shot(page, 'custom-en');
     expect(page.errors).toEqual([]);
     await page.context().close();
   }, 60_000);
