@@ -126,6 +126,20 @@ export const fieldLogQuery = z.strictObject({
 });
 export type FieldLogQuery = z.infer<typeof fieldLogQuery>;
 
+/**
+ * `GET /visits` also takes `attention=true`: only the visits that need someone to act (需关注) —
+ * a follow-up asked for, safety in danger or health poor. Filtered in the query, so `limit`
+ * counts those visits, not the ones around them.
+ */
+export const visitLogQuery = fieldLogQuery.extend({
+  attention: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+export type VisitLogQuery = z.infer<typeof visitLogQuery>;
+
+/** Whether a visit needs someone to act: the same rule as `attention=true`. */
+export const needsAttention = (v: Pick<VisitView, 'followUp' | 'safety' | 'health'>): boolean =>
+  v.followUp || v.safety === 'danger' || v.health === 'poor';
+
 export const patrolAnswer = z.strictObject({ patrol: patrolView });
 export const patrolListAnswer = z.strictObject({ items: z.array(patrolView) });
 export const visitAnswer = z.strictObject({ visit: visitView });

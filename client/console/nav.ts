@@ -8,6 +8,7 @@ import type { Key } from './i18n.svelte.ts';
 import type { PlainPage } from './routes.ts';
 import type { NavIconName } from './components/shell/nav-icons.ts';
 import { STATS_ROLES } from './desk-view.ts';
+import { FIELD_LOG_ROLES } from './fieldwork-view.ts';
 
 export type NavGroup = 'work' | 'subjects' | 'admin';
 
@@ -28,6 +29,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'home', label: 'console.nav.home', icon: 'home', group: 'work' },
   { page: 'events', label: 'console.nav.desk', icon: 'queue', group: 'work', roles: STAFF_DESK, home: 'console.home.desk' },
   { page: 'desk-stats', label: 'console.nav.deskStats', icon: 'chart', group: 'work', roles: STATS_ROLES, home: 'console.home.deskStats' },
+  { page: 'fieldwork', label: 'console.nav.fieldwork', icon: 'patrol', group: 'work', roles: FIELD_LOG_ROLES, home: 'console.home.fieldwork' },
 
   { page: 'volunteers', label: 'console.nav.volunteers', icon: 'volunteer', group: 'subjects', roles: ['admin', 'coordinator', 'social_worker'], home: 'console.home.volunteers' },
   { page: 'activities', label: 'console.nav.activities', icon: 'activity', group: 'subjects', roles: ['admin', 'coordinator', 'social_worker', 'grid_worker'], home: 'console.home.activities' },

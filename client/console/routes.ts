@@ -57,6 +57,11 @@ export const ROUTES = {
   // 实有人口: the community register (一标三实) and its import
   register: '/register',
   'register-import': '/register/import',
+
+  // 巡查走访: the grid workers' patrols and household visits
+  fieldwork: '/fieldwork',
+  'field-patrol': '/fieldwork/patrols/:id',
+  'field-visit': '/fieldwork/visits/:id',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

@@ -6,7 +6,7 @@
 import { Routes } from '../http/routes.ts';
 import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
 import {
-  fieldLogQuery, logPatrolBody, logVisitBody, patrolAnswer, patrolListAnswer, visitAnswer, visitListAnswer,
+  fieldLogQuery, logPatrolBody, logVisitBody, patrolAnswer, patrolListAnswer, visitAnswer, visitListAnswer, visitLogQuery,
 } from '../../shared/fieldwork.ts';
 import { LOG, READ } from './access.ts';
 import type { FieldworkService } from './service.ts';
@@ -26,7 +26,7 @@ export function fieldworkRoutes(svc: FieldworkService): Routes {
 
   r.post('/visits', { access: LOG, body: logVisitBody, response: visitAnswer, idempotent: true }, limited, async (c) =>
     c.json({ visit: await svc.logVisit(principal(c), c.req.valid('json')) }, 201));
-  r.get('/visits', { access: READ, query: fieldLogQuery, response: visitListAnswer, reads: { ...VISITS, at: 'items' } }, (c) =>
+  r.get('/visits', { access: READ, query: visitLogQuery, response: visitListAnswer, reads: { ...VISITS, at: 'items' } }, (c) =>
     c.json({ items: svc.visits(principal(c), c.req.valid('query')) }));
   r.get(`/visits/:id${ID}`, { access: READ, response: visitAnswer, reads: { ...VISITS, at: 'visit' } }, (c) =>
     c.json({ visit: svc.visit(principal(c), idParam(c)) }));

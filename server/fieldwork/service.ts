@@ -12,7 +12,7 @@ import { FUTURE_SLACK_MS, authorise } from '../kernel/rules.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { isoInZone } from '../../shared/time.ts';
-import type { FieldLogQuery, LogPatrolBody, LogVisitBody, PatrolView, VisitView } from '../../shared/fieldwork.ts';
+import type { FieldLogQuery, LogPatrolBody, LogVisitBody, PatrolView, VisitLogQuery, VisitView } from '../../shared/fieldwork.ts';
 import { LOG, READ } from './access.ts';
 
 export interface FieldworkDeps {
@@ -127,9 +127,12 @@ export class FieldworkService {
     return rows.map((r) => this.#patrolView(r));
   }
 
-  visits(p: Principal, q: FieldLogQuery): VisitView[] {
+  /** Visits newest first; with `attention`, only those that need someone to act (shared/fieldwork.ts needsAttention). */
+  visits(p: Principal, q: VisitLogQuery): VisitView[] {
     authorise(p, READ, 'read visits');
-    const { sql, args } = this.#where(p, q, 'visited_at');
+    const where = this.#where(p, q, 'visited_at');
+    const sql = q.attention ? `${where.sql} AND (follow_up = 1 OR safety = 'danger' OR health = 'poor')` : where.sql;
+    const { args } = where;
     const rows = this.#d.db.prepare(`SELECT * FROM visits WHERE ${sql} ORDER BY visited_at DESC, id DESC LIMIT ?`).all(...args, q.limit) as VisitRow[];
     return rows.map((r) => this.#visitView(r));
   }

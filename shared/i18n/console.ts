@@ -10,6 +10,7 @@ import * as charity from './console-charity.ts';
 import * as lists from './console-lists.ts';
 import * as invite from './console-invite.ts';
 import * as register from './console-register.ts';
+import * as fieldwork from './console-fieldwork.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
@@ -23,6 +24,7 @@ export const zhCN = {
   ...lists.zhCN,
   ...invite.zhCN,
   ...register.zhCN,
+  ...fieldwork.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -715,6 +717,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   ...lists.en,
   ...invite.en,
   ...register.en,
+  ...fieldwork.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 

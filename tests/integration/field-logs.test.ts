@@ -121,4 +121,25 @@ describe('a visit', () => {
     const logged = ts.app.db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'records.read' AND target_type = 'visits' AND target_id = ?").pluck().get(String(id));
     expect(logged).toBeGreaterThanOrEqual(1);
   });
+
+  it('lists only the visits that need someone to act with attention=true: a follow-up, danger or poor health', async () => {
+    const from = iso(Date.now() - 60_000);
+    const at = iso(Date.now() - 30_000);
+    const quiet = { visitedAt: at, safety: 'ok', health: 'good', living: 'ok', followUp: false };
+    const made: Record<string, number> = {};
+    for (const [name, over] of Object.entries({
+      quiet, followUp: { ...quiet, followUp: true }, danger: { ...quiet, safety: 'danger' }, poor: { ...quiet, health: 'poor' },
+      concern: { ...quiet, safety: 'concern', health: 'fair', living: 'difficult' },
+    })) made[name] = (await post('/visits', visit(over), worker, randomUUID())).body.visit.id;
+    const all = await request(`${api}/visits?from=${encodeURIComponent(from)}`);
+    expect(all.body.items.map((v: { id: number }) => v.id).sort()).toEqual(Object.values(made).sort());
+    const needing = await request(`${api}/visits?attention=true&from=${encodeURIComponent(from)}`);
+    expect(needing.status).toBe(200);
+    expect(needing.body.items.map((v: { id: number }) => v.id).sort()).toEqual([made.followUp, made.danger, made.poor].sort());
+    const mine = await request(`${api}/visits?attention=true&from=${encodeURIComponent(from)}`, { as: other });
+    expect(mine.body.items).toEqual([]);
+    const bad = await request(`${api}/visits?attention=yes`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues[0].field).toBe('attention');
+  });
 });
