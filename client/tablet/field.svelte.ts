@@ -23,6 +23,12 @@ export interface KeptRegister {
 }
 
 const PAGE = 500;
+/**
+ * The register is loaded again at most this often (every read of residents is logged by the
+ * server, and the tasks refresh on every return to the page), or at once after the worker's own
+ * additions or corrections were received.
+ */
+const REGISTER_EVERY_MS = 5 * 60_000;
 
 class FieldState {
   patrol = $state.raw<RunningPatrol | null>(null);
@@ -30,6 +36,7 @@ class FieldState {
   /** The register shown is the kept copy (the last load failed). */
   kept = $state(false);
   #owner: string | null = null;
+  #loadedAt = 0;
 
   /** The kept patrol and register of whoever holds the tablet now (once per person), then fresh ones. */
   async refresh() {
@@ -40,7 +47,13 @@ class FieldState {
       this.patrol = (await tablet.store.get<RunningPatrol>(`patrol:${owner}`)) ?? null;
       this.register = (await tablet.store.get<KeptRegister>(`register:${owner}`)) ?? null;
       this.kept = this.register !== null;
+      this.#loadedAt = 0;
     }
+    const since = this.#loadedAt;
+    const changed = outbox.mine.some((e) => (e.kind === 'resident_add' || e.kind === 'resident_fix') && e.receipt && Date.parse(e.receipt.at) >= since);
+    if (!changed && Date.now() - since < REGISTER_EVERY_MS) return;
+    // Stamped when asked, so a record received while the answer was on its way loads it again.
+    const asked = Date.now();
     try {
       const [grids, buildings, households, residents] = await Promise.all([
         tablet.api.get<{ items: GridSummaryView[] }>('/register/grids').then((a) => a.items),
@@ -52,6 +65,7 @@ class FieldState {
       const fresh = { grids, buildings, households, residents, at: new Date().toISOString() };
       this.register = fresh;
       this.kept = false;
+      this.#loadedAt = asked;
       await tablet.store.set(`register:${owner}`, fresh);
     } catch {
       // offline, or the server said no: the kept copy stands

@@ -234,6 +234,7 @@ describe('a grid worker\'s patrol, visits and register on the tablet with no sig
     // A patrol running with notes, for its picture.
     await page.goto(`${server.url}/tablet/patrol`);
     await page.locator('[data-start]').click();
+    await page.locator('[data-patrol="running"]').waitFor();
     for (const note of ['北门道闸损坏，车辆无法正常进出', '5幢西侧绿化带有积水']) {
       await page.fill('textarea[name="note"]', note);
       await page.locator('[data-add-note]').click();
