@@ -131,6 +131,7 @@ describe('a grid worker\'s patrol, visits and register on the tablet with no sig
     await page.getByRole('link', { name: '走访' }).click();
     await page.locator(`[data-household="${ids.keyHousehold}"]`).waitFor();
     await expect(page.locator(`[data-household="${ids.keyHousehold}"] [data-tag="elderly_alone"]`).innerText()).resolves.toBe('独居老人');
+    expect(await axeSerious(page), 'grid').toEqual([]);
     await page.locator('[data-key-only]').click();
     await eventually(() => page.locator('[data-household]').count()).toBe(1);
     await page.locator(`[data-household="${ids.keyHousehold}"]`).click();
@@ -143,6 +144,7 @@ describe('a grid worker\'s patrol, visits and register on the tablet with no sig
     await page.locator('[data-living="difficult"]').click();
     await page.fill('form[data-form="visit"] textarea[name="note"]', '老人腿脚不便，做饭困难，希望有人送餐。');
     await page.locator('input[name="followUp"]').check();
+    expect(await axeSerious(page), 'visit').toEqual([]);
     await page.locator('form[data-form="visit"] [data-submit]').click();
     await eventually(waiting).toBe('2');
     await page.locator('[data-begin="need"]').click();
@@ -166,6 +168,7 @@ describe('a grid worker\'s patrol, visits and register on the tablet with no sig
     await page.locator('[data-gender="female"]').click();
     await page.selectOption('form[data-form="add"] select[name="relation"]', 'grandchild');
     await page.locator('[data-tag-choice="left_behind_child"]').click();
+    expect(await axeSerious(page), 'add a resident').toEqual([]);
     await page.locator('form[data-form="add"] [data-submit]').click();
     await eventually(waiting).toBe('5');
     await page.locator('[data-resident="new"][data-name="李小红"] [data-pending="add"]').waitFor();
@@ -273,6 +276,9 @@ describe('a grid worker\'s patrol, visits and register on the tablet with no sig
     await page.goto(`${server.url}/tablet/households/${ids.keyHousehold}`);
     await page.getByRole('button', { name: 'EN · 切换语言' }).click();
     await eventually(() => page.locator('[data-household-page]').innerText()).toContain('Log a visit');
+    await shot('household-en-sun-390x844');
+    expect((await page.locator('header.top').boundingBox())!.height).toBeLessThan(80);
+    await page.setViewportSize({ width: 1280, height: 800 });
     await shot('household-en-sun-1280x800');
     expect(errors).toEqual([]);
   }, 180_000);
