@@ -8,11 +8,9 @@
 import { z } from 'zod';
 import { instant } from './schemas.ts';
 import { multiLineText, singleLineText } from './text.ts';
+import { MAX_PATROL_MS, MAX_PATROL_NOTES, VISIT_HEALTH, VISIT_KINDS, VISIT_LIVING, VISIT_SAFETY } from './fieldwork-vocabulary.ts';
 
-/** A patrol or visit is at most this long. */
-export const MAX_PATROL_MS = 24 * 3_600_000;
-/** What was seen on a patrol: at most this many notes. */
-export const MAX_PATROL_NOTES = 50;
+export * from './fieldwork-vocabulary.ts';
 
 const since2000 = instant.refine((v) => !(Date.parse(v) < Date.UTC(2000, 0, 1)), 'must be in 2000 or later');
 
@@ -42,14 +40,6 @@ export const logPatrolBody = z.strictObject({
   });
 });
 export type LogPatrolBody = z.infer<typeof logPatrolBody>;
-
-/** Why a household was visited. */
-export const VISIT_KINDS = ['routine', 'key_population', 'follow_up', 'complaint'] as const;
-export type VisitKind = (typeof VISIT_KINDS)[number];
-/** The structured answers of a visit (走访记录), each a short scale. */
-export const VISIT_SAFETY = ['ok', 'concern', 'danger'] as const;
-export const VISIT_HEALTH = ['good', 'fair', 'poor'] as const;
-export const VISIT_LIVING = ['ok', 'difficult'] as const;
 
 /** `POST /visits`: a visit to a household, logged when done. */
 export const logVisitBody = z.strictObject({

@@ -1,9 +1,12 @@
 /**
  * The field app's one store: who holds the tablet (the staff session, kept for offline starts),
- * where the page is (`/tablet`, `/tablet/tasks/<id>`, `/tablet/report`, `/tablet/sync`), the
+ * where the page is (`/tablet`, `/tablet/tasks/<id>`, `/tablet/report`, `/tablet/patrol`,
+ * `/tablet/grid`, `/tablet/households/<id>`, `/tablet/sync`), the
  * worker's tasks and each task's page as last loaded (kept in IndexedDB, so they open with no
  * network), the grids, the theme, and what the tablet must say loudly (storage the browser
- * cleared). The records themselves are the outbox's (outbox/outbox.svelte.ts).
+ * cleared), and a report begun elsewhere (a patrol's note, a visit) for the report page to open
+ * with. The records themselves are the outbox's (outbox/outbox.svelte.ts); the patrol and the
+ * register are field.svelte.ts's.
  */
 import { Api, ApiError, type SessionAnswer } from '../lib/api.ts';
 import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
@@ -13,7 +16,10 @@ import { askPersistence, TabletStore, type Survival } from './outbox/store.ts';
 import { outbox } from './outbox/outbox.svelte.ts';
 import { gridsOf, type GridFeature } from './geo.ts';
 
-export type Screen = 'tasks' | 'task' | 'report' | 'sync';
+export type Screen = 'tasks' | 'task' | 'report' | 'sync' | 'patrol' | 'grid' | 'household';
+
+/** A report begun from a patrol's note or a visit: what the report page opens with. */
+export interface ReportDraft { title: string; description: string; address: string }
 export type Theme = 'sun' | 'indoor';
 
 export interface User { id: number; username: string; displayName: string; role: string }
@@ -39,6 +45,9 @@ class TabletState {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   screen = $state<Screen>('tasks');
   taskId = $state<number | null>(null);
+  householdId = $state<number | null>(null);
+  /** The report page opens with this once (then it is the page's). */
+  reportDraft = $state.raw<ReportDraft | null>(null);
   theme = $state<Theme>('sun');
   tasks = $state.raw<QueueItem[]>([]);
   /** When the tasks shown were loaded (ISO); null before any. */
@@ -51,6 +60,9 @@ class TabletState {
   survival = $state<Survival | null>(null);
   storageDismissed = $state(false);
   now = $state(Date.now());
+
+  /** More to load when the tasks are (the register, field.svelte.ts); set once at start. */
+  #alsoRefresh: (() => Promise<void>)[] = [];
 
   readonly api = new Api({ timeoutMs: 15_000, cache: 'no-store', onUnauthenticated: () => this.#sessionEnded() });
   store: TabletStore | null = null;
@@ -81,6 +93,24 @@ class TabletState {
       onReceived: () => void this.refresh(),
     });
     await this.#loadSession();
+  }
+
+  /** Load `fn` too whenever the tasks are loaded (start, back online, a record received). */
+  alsoRefresh(fn: () => Promise<void>) {
+    this.#alsoRefresh.push(fn);
+  }
+
+  /** Open the report page with a report begun elsewhere (a patrol's note, a visit). */
+  reportFrom(draft: ReportDraft) {
+    this.reportDraft = draft;
+    this.go('/tablet/report');
+  }
+
+  /** The draft the report page opens with, once. */
+  takeDraft(): ReportDraft | null {
+    const d = this.reportDraft;
+    this.reportDraft = null;
+    return d;
   }
 
   /** Go to a path of the app without a reload. */
@@ -114,7 +144,12 @@ class TabletState {
       this.screen = 'task';
       this.taskId = Number(task[1]);
       void this.loadTask(this.taskId);
+    } else if (/^\/tablet\/households\/(\d+)$/.test(path)) {
+      this.screen = 'household';
+      this.householdId = Number(/(\d+)$/.exec(path)![1]);
     } else if (path === '/tablet/report') this.screen = 'report';
+    else if (path === '/tablet/patrol') this.screen = 'patrol';
+    else if (path === '/tablet/grid') this.screen = 'grid';
     else if (path === '/tablet/sync') this.screen = 'sync';
     else this.screen = 'tasks';
   }
@@ -236,6 +271,7 @@ class TabletState {
   async refresh() {
     if (this.status !== 'signed-in' || !this.user) return;
     const owner = this.user.username;
+    for (const fn of this.#alsoRefresh) void fn();
     try {
       const answer = await this.api.get<QueueAnswer>('/events/queue', { tab: 'mine', sort: 'deadline' });
       if (this.user?.username !== owner) return;

@@ -12,7 +12,13 @@
  */
 
 export type EntryState = 'saved' | 'sending' | 'received' | 'refused';
-export type EntryKind = 'report' | 'sign' | 'start' | 'resolve' | 'send_back';
+/** A case's report and actions; a patrol and a visit; a need; a resident added or corrected. */
+export type EntryKind =
+  | 'report' | 'sign' | 'start' | 'resolve' | 'send_back'
+  | 'patrol' | 'visit' | 'need' | 'resident_add' | 'resident_fix';
+
+/** What a record asks of the server: a POST (a new record, an action) or a PATCH (a correction). */
+export interface EntryRequest { method: 'POST' | 'PATCH'; path: string; body: Record<string, unknown> }
 
 /** A photo kept with its record until the server holds it whole. */
 export interface KeptPhoto {
@@ -29,6 +35,8 @@ export interface KeptPhoto {
 /** What the server answered, kept on the record and shown as "已接收 · 案卷号 … · 照片 4/4". */
 export interface Receipt {
   eventId: number | null;
+  /** The id of what the server made or corrected (a case, a patrol, a visit, a need, a resident). */
+  recordId?: number | null;
   code: string | null;
   status: string | null;
   /** The case's version after this record (the next action of a chain expects it). */
@@ -58,10 +66,15 @@ export interface OutboxEntry {
   createdAt: string;
   /** A one-line summary for the list (the report's title, the case number and action). */
   label: string;
-  request: { method: 'POST'; path: string; body: Record<string, unknown> };
+  request: EntryRequest;
   /** The case an action is on (null for a report). */
   eventId: number | null;
-  /** The case's version the worker saw when acting (actions only). */
+  /**
+   * What else a record is about (`resident:12`, `household:4`); those with a seen version on the
+   * same target form a version chain, as a case's actions do.
+   */
+  target?: string;
+  /** The version of the case (or target) the worker saw when acting (actions and corrections only). */
   seenVersion: number | null;
   photos: KeptPhoto[];
   /** Bytes the server holds of each photo, by sha256 (progress, and where to resume). */
@@ -114,6 +127,9 @@ export function startSending(e: OutboxEntry): OutboxEntry {
 
 interface EventLike { id?: unknown; code?: unknown; status?: unknown; version?: unknown }
 
+/** Where an answer holds the record it made or corrected: `{ event }`, `{ need }`, `{ patrol }`… */
+const ANSWER_KEYS = ['event', 'need', 'patrol', 'visit', 'resident', 'household', 'building'] as const;
+
 function errorOf(status: number, body: unknown): Refusal {
   const err = (body as { error?: Record<string, unknown> } | null)?.error;
   const { code, message, issues: _i, ...details } = err ?? {};
@@ -127,13 +143,14 @@ function errorOf(status: number, body: unknown): Refusal {
 
 /** The receipt a 2xx answer gives (`{ event, created, photos? }`). */
 export function receiptOf(e: OutboxEntry, body: unknown, at: number, replayed = false): Receipt {
-  const b = (body ?? {}) as { event?: EventLike; photos?: unknown };
-  const ev = b.event ?? {};
+  const b = (body ?? {}) as Partial<Record<(typeof ANSWER_KEYS)[number], EventLike>> & { photos?: unknown };
+  const ev: EventLike = ANSWER_KEYS.map((k) => b[k]).find((v) => v && typeof v === 'object') ?? {};
   // The server refuses a record naming a photo it does not hold whole, so a 2xx has them all;
   // it says how many (`photos: n`) once it takes photos.
   const received = typeof b.photos === 'number' ? b.photos : e.photos.length;
   return {
-    eventId: typeof ev.id === 'number' ? ev.id : e.eventId,
+    eventId: b.event && typeof b.event.id === 'number' ? b.event.id : e.eventId,
+    recordId: typeof ev.id === 'number' ? ev.id : null,
     code: typeof ev.code === 'string' ? ev.code : null,
     status: typeof ev.status === 'string' ? ev.status : null,
     version: typeof ev.version === 'number' ? ev.version : null,
@@ -196,15 +213,21 @@ export function nextToSend(entries: readonly OutboxEntry[], owner: string, now: 
   return first.nextTryAt <= now ? { entry: first } : { wait: first.nextTryAt - now };
 }
 
+/** What a record acts on, for its version chain: its case, or its `target`; null for a new record. */
+export function targetOf(e: OutboxEntry): string | null {
+  return e.target ?? (e.eventId !== null ? `event:${e.eventId}` : null);
+}
+
 /**
- * The version an action expects when it is sent: the version its case has after the same
- * worker's earlier record on that case was received (sign, then start, then resolve, all made
- * offline); otherwise the version the worker saw. Recomputed the same on every retry, so the
- * request (and its Idempotency-Key) stays the same.
+ * The version an action expects when it is sent: the version its case (or the resident it
+ * corrects) has after the same worker's earlier record on it was received (sign, then start, then
+ * resolve, all made offline; two corrections of one resident); otherwise the version the worker
+ * saw. Recomputed the same on every retry, so the request (and its Idempotency-Key) stays the same.
  */
 export function expectedVersionFor(e: OutboxEntry, entries: readonly OutboxEntry[]): number | null {
-  if (e.eventId === null || e.seenVersion === null) return null;
-  const earlier = inOrder(entries).filter((o) => o.owner === e.owner && o.eventId === e.eventId && o.id !== e.id && o.createdAt <= e.createdAt);
+  const target = targetOf(e);
+  if (target === null || e.seenVersion === null) return null;
+  const earlier = inOrder(entries).filter((o) => o.owner === e.owner && targetOf(o) === target && o.id !== e.id && o.createdAt <= e.createdAt);
   const lastReceived = [...earlier].reverse().find((o) => o.state === 'received' && o.receipt?.version != null);
   // Only a chain the worker made on this tablet after seeing `seenVersion` carries forward.
   if (lastReceived && lastReceived.createdAt >= firstOfChain(earlier, e).createdAt) return lastReceived.receipt!.version;
