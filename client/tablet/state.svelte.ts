@@ -15,6 +15,7 @@ import type { EventView } from '../../shared/protocol.ts';
 import { askPersistence, TabletStore, type Survival } from './outbox/store.ts';
 import { outbox } from './outbox/outbox.svelte.ts';
 import { gridsOf, type GridFeature } from './geo.ts';
+import { TabletLive } from './live.ts';
 
 export type Screen = 'tasks' | 'task' | 'report' | 'sync' | 'patrol' | 'grid' | 'household';
 
@@ -66,6 +67,8 @@ class TabletState {
 
   readonly api = new Api({ timeoutMs: 15_000, cache: 'no-store', onUnauthenticated: () => this.#sessionEnded() });
   store: TabletStore | null = null;
+  readonly #live = new TabletLive();
+  #soonTimer: ReturnType<typeof setTimeout> | undefined;
 
   async start() {
     this.theme = this.#storedTheme();
@@ -194,6 +197,13 @@ class TabletState {
     outbox.owner = user.username;
     void this.#loadKept().then(() => this.refresh());
     void outbox.drain();
+    this.#live.start(user.username, () => this.#soon());
+  }
+
+  /** A notice or a reconnection: the tasks again, once for a burst of them. */
+  #soon() {
+    clearTimeout(this.#soonTimer);
+    this.#soonTimer = setTimeout(() => void this.refresh(), 300);
   }
 
   /** The session ended (a 401): back to the login, keeping who it was; their records stay. */
@@ -201,6 +211,7 @@ class TabletState {
     if (this.status !== 'signed-in' || !this.user) return;
     this.expired = this.user;
     this.api.csrfToken = null;
+    this.#live.stop();
     outbox.owner = null;
     this.status = 'anonymous';
   }
@@ -244,6 +255,7 @@ class TabletState {
       // logged out on this tablet all the same
     }
     await this.store!.set(USER_KEY, null);
+    this.#live.stop();
     outbox.owner = null;
     this.api.csrfToken = null;
     this.user = null;

@@ -317,4 +317,19 @@ describe('a grid worker\'s tablet through a shift without signal', () => {
     await shot('task-en-1280x800');
     expect(errors).toEqual([]);
   });
+
+  it('shows a case the dispatcher sends the worker now, without a pull or a reload', async () => {
+    await page.goto(`${server.url}/tablet`);
+    await page.locator('[data-task]').first().waitFor();
+    await page.locator('body[data-live="on"]').waitFor();
+    // The tasks asked for on connecting are in; from now on only the notice can bring the new one.
+    await page.waitForTimeout(1_000);
+    const before = await page.locator('[data-task]').count();
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    const fresh = await dispatchedTask('桂花苑7幢门禁损坏');
+    await page.locator(`[data-task="${fresh.id}"]`).waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-task]').count()).toBe(before + 1);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(errors).toEqual([]);
+  });
 });
