@@ -2,7 +2,8 @@
  * Exactly once over real HTTP (docs/OFFLINE.md): every write the tablet makes, sent three times
  * at once with one Idempotency-Key, applies once and answers the same; a key reused for another
  * request is a 422; a server that died between the commit and keeping the answer still answers a
- * retry from what it committed. Photos arrive in resumable chunks under their hash, and a record
+ * retry from what it committed; the register kept from the tablet (buildings, households,
+ * residents added and corrected) applies once too. Photos arrive in resumable chunks under their hash, and a record
  * naming one that is not whole is refused with nothing written.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -296,5 +297,34 @@ describe('a need raised from a visit', () => {
     expect(answers.map((a) => a.status), JSON.stringify(answers[0]!.body)).toEqual([201, 201, 201]);
     expect(new Set(answers.map((a) => a.body.need.id)).size).toBe(1);
     expect(count('SELECT COUNT(*) FROM needs')).toBe(before + 1);
+  });
+});
+
+describe('the register kept from the tablet', () => {
+  it('adds a building, a household and a resident once each, and corrects a resident once, each sent three times at once with one key', async () => {
+    const send = (method: 'POST' | 'PATCH', path: string, body: unknown) => {
+      const key = randomUUID();
+      return thrice(() => request(`${api}${path}`, { method, body, as: worker, headers: { 'idempotency-key': key } }));
+    };
+    const one = (answers: { status: number; body: any }[], status: number, what: string) => {
+      expect(answers.map((a) => a.status), JSON.stringify(answers[0]!.body)).toEqual([status, status, status]);
+      expect(new Set(answers.map((a) => a.body[what].id)).size).toBe(1);
+      return answers[0]!.body[what];
+    };
+    const counts = () => ['buildings', 'households', 'residents'].map((t) => count(`SELECT COUNT(*) FROM ${t}`));
+    const [b0, h0, r0] = counts();
+    const building = one(await send('POST', '/register/buildings', { gridId: 'G01', address: '桂花路9号1栋', units: 1, floors: 6 }), 201, 'building');
+    const household = one(await send('POST', '/register/households', { buildingId: building.id, unit: '1', room: '301', kind: 'owner' }), 201, 'household');
+    const resident = one(await send('POST', '/register/residents', {
+      householdId: household.id, name: '欧阳秀兰', gender: 'female', birth: '1941', relation: 'head', residence: 'resident', tags: ['elderly_alone'],
+    }), 201, 'resident');
+    expect(counts()).toEqual([b0! + 1, h0! + 1, r0! + 1]);
+
+    const corrected = await send('PATCH', `/register/residents/${resident.id}`, { phone: '13800002222', expectedVersion: resident.version });
+    expect(corrected.map((a) => a.status), JSON.stringify(corrected[0]!.body)).toEqual([200, 200, 200]);
+    expect(corrected.map((a) => a.body.resident.version)).toEqual([resident.version + 1, resident.version + 1, resident.version + 1]);
+    expect(count('SELECT version FROM residents WHERE id = ?', resident.id)).toBe(resident.version + 1);
+    // One correction kept in the resident's history, not three.
+    expect(count("SELECT COUNT(*) FROM register_history WHERE entity = 'resident' AND entity_id = ?", resident.id)).toBe(1);
   });
 });
