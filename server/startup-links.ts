@@ -27,6 +27,12 @@ export function pairingPath(locale: 'zh-CN' | 'en'): string {
   return `${translate(locale, 'console.nav.displays')} → ${translate(locale, 'console.displays.pairTitle')}`;
 }
 
+/** The grid worker's tablet, for the demo grid worker's account. */
+const tabletPage = (base: string): string[] => [
+  `  网格通 the grid worker's tablet: open on a tablet (or a narrow window) and log in as ${demoUsername('grid_worker')}`,
+  `      ${base}/tablet`,
+];
+
 /** The demo volunteer's phone page and account, on the start that made the account. */
 const phonePage = (base: string, demo: DemoAccess): string[] => demo.accounts.filter((a) => a.role === 'volunteer').flatMap((a) => [
   '  志愿者手机页 a volunteer\'s phone page: open on a phone (or a narrow window) and log in as the demo volunteer',
@@ -51,6 +57,7 @@ export function startupLinks({ base, demo, setupToken }: StartupLinkOptions): st
       `      ${base}/console`,
       ...demo.accounts.filter((a) => a.role !== 'volunteer').map((a) => `        ${a.role.padEnd(13)} ${a.username.padEnd(20)} ${a.password}`),
       `      once logged in, ${translate('zh-CN', 'console.nav.screen')} (${translate('en', 'console.nav.screen')}) opens the wall in this browser without pairing`,
+      ...tabletPage(base),
       ...phonePage(base, demo),
       ...newWall,
     );
@@ -61,6 +68,7 @@ export function startupLinks({ base, demo, setupToken }: StartupLinkOptions): st
       `  控制台 console: log in, then ${translate('zh-CN', 'console.nav.screen')} (${translate('en', 'console.nav.screen')}) opens the wall in that browser`,
       `      ${base}/console`,
       `      lost a password?  npm run admin -- password --username ${demoUsername('admin')}   (any demo-… account)`,
+      ...tabletPage(base),
       ...phonePage(base, demo),
       ...newWall,
     );

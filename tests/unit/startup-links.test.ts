@@ -23,12 +23,13 @@ describe('the start-up links of a first demo start', () => {
   const lines = startupLinks({ base, demo: fresh, setupToken: null });
 
   it('prints the paired wall first, then the console, then the bare /screen', () => {
-    expect(links(lines)).toEqual([`${base}/screen#display=${fresh.displayToken}`, `${base}/console`, `${base}/screen`]);
+    expect(links(lines)).toEqual([`${base}/screen#display=${fresh.displayToken}`, `${base}/console`, `${base}/tablet`, `${base}/screen`]);
   });
 
   it('says what each link is', () => {
     expect(labelOf(lines, `${base}/screen#display=${fresh.displayToken}`)).toMatch(/大屏 wall display, already paired/);
     expect(labelOf(lines, `${base}/console`)).toMatch(/控制台 console: log in with one of these accounts/);
+    expect(labelOf(lines, `${base}/tablet`)).toMatch(/网格通 the grid worker's tablet: .* log in as demo-grid-worker/);
     expect(labelOf(lines, `${base}/screen`)).toMatch(/新大屏 a new wall display/);
   });
 
@@ -53,7 +54,7 @@ describe('the demo volunteer', () => {
   it('is printed under the phone page /me, apart from the console\'s accounts', () => {
     const volunteer = { role: 'volunteer' as const, username: 'demo-volunteer', password: 'pw-vol-123456' };
     const lines = startupLinks({ base, demo: { ...fresh, accounts: [...fresh.accounts, volunteer] }, setupToken: null });
-    expect(links(lines)).toEqual([`${base}/screen#display=${fresh.displayToken}`, `${base}/console`, `${base}/me`, `${base}/screen`]);
+    expect(links(lines)).toEqual([`${base}/screen#display=${fresh.displayToken}`, `${base}/console`, `${base}/tablet`, `${base}/me`, `${base}/screen`]);
     expect(labelOf(lines, `${base}/me`)).toMatch(/志愿者手机页/);
     const meAt = lines.findIndex((l) => l.trim() === `${base}/me`);
     expect(lines.findIndex((l) => l.includes('demo-volunteer') && l.includes(volunteer.password))).toBe(meAt + 1);
@@ -63,7 +64,7 @@ describe('the demo volunteer', () => {
 describe('the start-up links of a later start', () => {
   it('a demo restart prints no secret and still puts the console before the bare /screen', () => {
     const lines = startupLinks({ base, demo: { accounts: [], displayToken: null }, setupToken: null });
-    expect(links(lines)).toEqual([`${base}/console`, `${base}/screen`]);
+    expect(links(lines)).toEqual([`${base}/console`, `${base}/tablet`, `${base}/screen`]);
     expect(lines.join('\n')).not.toContain('#display=');
   });
 
