@@ -2,7 +2,7 @@
  * Emergency mode's small pieces every surface shows alike (the wall's layout, the console's bar
  * and page, a tablet's banner): how long an incident has run, and its level's colours and words.
  */
-import { LEVEL_COLOURS, type IncidentLevel } from '../../shared/emergency.ts';
+import { LEVEL_COLOURS, type IncidentLevel } from '../../shared/emergency-levels.ts';
 import type { Locale } from '../../shared/i18n.ts';
 
 /**
