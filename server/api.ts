@@ -49,6 +49,8 @@ import { authGate } from './auth/gate.ts';
 import { uploadRoutes } from './uploads/routes.ts';
 import { fieldworkRoutes } from './fieldwork/routes.ts';
 import type { FieldworkService } from './fieldwork/service.ts';
+import { emergencyRoutes } from './emergency/routes.ts';
+import type { IncidentService } from './emergency/incidents.ts';
 import type { Uploads } from './uploads/store.ts';
 import { idempotentWrites, type IdempotentWritesOptions } from './http/idempotency.ts';
 import { clientPages } from './http/pages.ts';
@@ -86,6 +88,8 @@ export interface HttpDeps {
   settings?: SettingsService;
   /** A grid worker's patrols and visits (/patrols, /visits). */
   fieldwork?: FieldworkService;
+  /** Emergency incidents: declared, updated, ended; which screens show them (/incidents). */
+  incidents?: IncidentService;
   /** Photos received in resumable chunks (/uploads/<sha256>), for records that name them by hash. */
   uploads?: Uploads;
   directory: Directory;
@@ -187,6 +191,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.settings ? [settingsRoutes(deps.settings)] : []),
     ...(deps.uploads ? [uploadRoutes(deps.uploads)] : []),
     ...(deps.fieldwork ? [fieldworkRoutes(deps.fieldwork)] : []),
+    ...(deps.incidents ? [emergencyRoutes(deps.incidents)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

@@ -44,6 +44,8 @@ import { createHttpApp } from './api.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
 import { Uploads } from './uploads/store.ts';
 import { FieldworkService } from './fieldwork/service.ts';
+import { IncidentService } from './emergency/incidents.ts';
+import { incidentLive } from './live/incidents.ts';
 import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
@@ -86,6 +88,8 @@ export interface Cerebellum {
   /** The community register (一标三实): buildings, households, residents. */
   register: RegisterService;
   needs: NeedService;
+  /** Emergency incidents: declared, updated, ended, pushed to every surface; which screens show them. */
+  incidents: IncidentService;
   /** Grid workers and the imports of community setup. */
   community: CommunityService;
   /** The loop's settings: time limits, calendar, reminder share, evidence, duplicates. */
@@ -229,6 +233,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const charity = new CharityService(subjectDeps);
   const register = new RegisterService(subjectDeps);
   const needs = new NeedService(subjectDeps);
+  // The community's paired displays, for the incident's screens list: read from the auth tables, which the incidents do not own.
+  let displaysOf: (communityId: string) => { id: number; name: string; online: boolean; revoked: boolean }[] = () => [];
+  const incidents = new IncidentService({ db, queue, directory, journal: journalWriter, now, actorName, displays: (c) => displaysOf(c) });
 
   /** A small write (a last-seen time, a read's audit line) joins the next group commit. */
   const defer = (work: () => void) => {
@@ -241,6 +248,10 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
   // Changes made for an HTTP request write that request's audit line in their own savepoint.
   queue.useAudit(auth.audit);
+  displaysOf = (communityId) => auth.displays.list(communityId).map((d) => {
+    const v = auth.displays.view(d);
+    return { id: d.id, name: d.name, online: v.online, revoked: d.revokedAt !== null };
+  });
 
   const io: LiveServer = new Server({
     serveClient: false,
@@ -270,6 +281,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   // A volunteer's phone hears its own records change (Server-Sent Events, /me/live).
   const meLive = new MeLive<Credential>();
   feed.subscribe("volunteers' phones", ({ subjects: touched }) => meLive.publish(touched));
+  // An incident's step reaches every socket of its community at once, not with the next batch (server/live/incidents.ts).
+  const emergencyLive = incidentLive({ io, incidents, viewContext });
+  feed.subscribe('incidents', ({ incidents: steps }) => emergencyLive.publish(steps));
   feed.subscribe('desks', ({ subjects: touched }) => {
     if (!touched.length) return;
     for (const [communityId, note] of deskNotes(touched)) io.to(rooms.community(communityId)).emit('desk:changed', note);
@@ -293,6 +307,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     },
     stillValid: (credential) => auth.stillValid(credential),
     roomsOf: (credential) => auth.roomsOf(credential),
+    onConnect: (socket) => emergencyLive.connected(socket),
   });
 
   // Retried writes answered once (server/http/idempotency.ts); outcomes older than 30 days forgotten at start and daily.
@@ -301,7 +316,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   void forgetOldKeys();
   const app = createHttpApp({
     events, notices, volunteers, meLive, orgs, charity, register, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
-    uploads, fieldwork, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
+    uploads, fieldwork, incidents, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -317,7 +332,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   return {
-    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, incidents, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

@@ -18,6 +18,7 @@ import { KNOWN_NAMES_SQL, knownNamesTriggers } from './privacy/schema.ts';
 import { NOTICES_SQL } from './notices/schema.ts';
 import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
 import { REGISTER_SQL } from './register/schema.ts';
+import { INCIDENTS_SQL } from './emergency/schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -69,6 +70,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 24, name: 'a case\'s photos named by hash from the tablet, and whether each was taken before or after the work', sql: EVENT_PHOTO_STAGE_SQL },
   { version: 25, name: 'the community register (一标三实): buildings, households, residents with their tags, contacts and consent, every correction kept', sql: REGISTER_SQL },
   { version: 26, name: 'a grid worker\'s field logs: patrols logged when they end, visits to households with a few answers', sql: FIELDWORK_SQL },
+  { version: 27, name: 'emergency incidents: declared, updated and ended (CAP alert, update, cancel), one active at a time, every step kept', sql: INCIDENTS_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

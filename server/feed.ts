@@ -9,16 +9,20 @@
  */
 import type { EventChange } from './events/service.ts';
 import type { SubjectChange } from './kernel/journal.ts';
+import type { IncidentChange } from './emergency/incidents.ts';
 
-/** What one committed write produced: grid-event changes and other subjects' changes, in seq order. */
-export type Effect = EventChange | SubjectChange;
+/** What one committed write produced: grid-event changes, other subjects' changes and incidents' steps, in seq order. */
+export type Effect = EventChange | SubjectChange | IncidentChange;
 
 export const isSubjectChange = (e: Effect): e is SubjectChange => (e as SubjectChange).kind === 'subject';
+export const isIncidentChange = (e: Effect): e is IncidentChange => (e as IncidentChange).kind === 'incident';
 
 /** One commit group's changes, split once by kind for every subscriber; each list in seq order. */
 export interface Committed {
   events: EventChange[];
   subjects: SubjectChange[];
+  /** Incidents declared, updated or ended (server/emergency). */
+  incidents: IncidentChange[];
 }
 
 export type FeedSubscriber = (committed: Committed) => void;
@@ -39,9 +43,10 @@ export class CommitFeed {
 
   /** A commit group's changes (the write queue's `onCommit`). */
   deliver(effects: readonly Effect[]): void {
-    const committed: Committed = { events: [], subjects: [] };
+    const committed: Committed = { events: [], subjects: [], incidents: [] };
     for (const e of effects) {
       if (isSubjectChange(e)) committed.subjects.push(e);
+      else if (isIncidentChange(e)) committed.incidents.push(e);
       else committed.events.push(e);
     }
     for (const s of this.#subscribers) {

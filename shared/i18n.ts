@@ -9,6 +9,7 @@ import * as needs from './i18n/needs.ts';
 import * as scenes from './i18n/scenes.ts';
 import * as auth from './i18n/auth.ts';
 import * as register from './i18n/register.ts';
+import * as emergency from './i18n/emergency.ts';
 // Types only: the console adds its messages when it starts (addMessages), so the wall never downloads them.
 import type * as consoleMessages from './i18n/console.ts';
 // Likewise the volunteer's phone page (/me) adds its own.
@@ -162,6 +163,7 @@ const zhCN = {
   ...scenes.zhCN,
   ...auth.zhCN,
   ...register.zhCN,
+  ...emergency.zhCN,
 };
 
 export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN | keyof typeof meMessages.zhCN | keyof typeof tabletMessages.zhCN;
@@ -309,6 +311,7 @@ const en: Record<keyof typeof zhCN, string> = {
   ...scenes.en,
   ...auth.en,
   ...register.en,
+  ...emergency.en,
 };
 
 /** Every message by locale; the console's (`console.*`) once the console has added them. */

@@ -9,6 +9,7 @@ import type { Action, PendingRequest, Status } from './lifecycle.ts';
 import type { Source, Urgency } from './taxonomy.ts';
 import type { SubscribeRequest } from './schemas.ts';
 import type { SubjectViews } from './subjects.ts';
+import type { IncidentAck, IncidentAcked, IncidentNews } from './emergency.ts';
 
 /**
  * A grid event as the staff audience sees it. The public projection masks or leaves out
@@ -281,6 +282,14 @@ export interface ServerToClientEvents {
   'notice:read': (r: NoticesRead) => void;
   /** Records of the five subjects changed (signed-in consoles of the community only; server/live/desks.ts). */
   'desk:changed': (c: DeskChanged) => void;
+  /**
+   * Emergency mode (shared/emergency.ts): the community's incident, to every wall, console and
+   * tablet of the community (not a volunteer's phone) as it connects and at each step (declared,
+   * updated, ended), whether or not the socket subscribed. Public: no names.
+   */
+  'incident:changed': (n: IncidentNews) => void;
+  /** A wall acknowledged an incident's version (signed-in consoles of the community). */
+  'incident:acked': (a: IncidentAcked) => void;
 }
 
 /** One record of the five subjects that changed: its journal type, entity and row id. Nothing personal. */
@@ -308,7 +317,12 @@ export interface DeskChanged {
 
 export interface ClientToServerEvents {
   subscribe: (req: SubscribeRequest, ack: (r: SubscribeResult) => void) => void;
+  /** A wall (or a tablet) shows this version of the incident: after the layout rendered, or the playlist came back after the end. */
+  'incident:ack': (a: IncidentAck, ack?: (r: AckResult) => void) => void;
 }
+
+/** The answer to a command that returns nothing: done, or why not (an i18n key). */
+export type AckResult = { ok: true } | { ok: false; error: string; issues?: FieldIssue[] };
 
 export const HEARTBEAT_MS = 5_000;
 /** A display calls its data stale after this long without a batch or heartbeat. */

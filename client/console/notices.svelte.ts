@@ -13,6 +13,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol.ts';
 import { session } from './session.svelte.ts';
 import { changes } from './changes.svelte.ts';
+import { incident } from './incident.svelte.ts';
 
 /** How many notices the panel shows. */
 export const NOTICE_PAGE = 20;
@@ -41,6 +42,9 @@ class Notices {
     });
     // The five subjects' change notes ride on this socket too: it is open on every page.
     socket.on('desk:changed', (note) => changes.heard(note));
+    // And emergency mode (incident.svelte.ts): the community's incident, and walls acknowledging it.
+    socket.on('incident:changed', (news) => incident.heard(news));
+    socket.on('incident:acked', (a) => incident.acked(a));
     socket.on('notice:read', ({ ids, unread }) => {
       this.#markedRead(ids);
       this.unread = unread;

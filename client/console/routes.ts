@@ -62,6 +62,9 @@ export const ROUTES = {
   fieldwork: '/fieldwork',
   'field-patrol': '/fieldwork/patrols/:id',
   'field-visit': '/fieldwork/visits/:id',
+
+  // 应急指挥: declare, update and end an emergency; which walls have switched
+  incidents: '/incidents',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

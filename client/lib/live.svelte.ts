@@ -13,6 +13,7 @@ import { io } from 'socket.io-client';
 import { LiveClient, type LiveSocket, type LiveState } from '../../shared/live-client.ts';
 import type { CommunityInfo, Entry, GridInfo, PublicEventView, Views } from '../../shared/protocol.ts';
 import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
+import type { PublicIncident } from '../../shared/emergency.ts';
 
 /** Before the first connection, give the socket this long before calling the screen offline. */
 const GRACE_MS = 6_000;
@@ -64,6 +65,11 @@ export class LiveStore {
   /** The latest journal entries, newest first. */
   stream = $state.raw<Entry[]>([]);
   timeZone = $derived(this.community?.timeZone ?? DEFAULT_TIME_ZONE);
+  /**
+   * The community's emergency (`incident:changed`): told as the socket connects and at each
+   * step; emergency mode while its status is 'active'. Null when none is active.
+   */
+  incident = $state.raw<PublicIncident | null>(null);
 
   #client: LiveClient | null = null;
   #socket: LiveSocket | null = null;
@@ -90,6 +96,9 @@ export class LiveStore {
     });
     this.#socket = socket;
     socket.on('screen:reload', () => location.reload());
+    socket.on('incident:changed', (n) => {
+      if (!this.#stopped) this.incident = n.incident;
+    });
     // socket.io gives up by design when the server refuses the handshake (middleware error) or
     // disconnects the socket itself; an unattended wall must keep trying, gently — unless the
     // server said the token itself is no good.
@@ -121,6 +130,11 @@ export class LiveStore {
     this.#timer = setInterval(() => this.#checkStale(), 1000);
   }
 
+  /** Tell the server this wall now shows `version` of incident `id` (its layout drawn). */
+  acknowledge(id: number, version: number) {
+    this.#socket?.emit('incident:ack', { id, version });
+  }
+
   stop() {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
@@ -148,6 +162,7 @@ export class LiveStore {
     this.views = null;
     this.events = [];
     this.stream = [];
+    this.incident = null;
   }
 
   #unauthorized(code: string) {

@@ -80,6 +80,14 @@ export class JournalWriter {
     ctx.emit({ kind: 'subject', seq, at, communityId: p.communityId, subject: e.subject, type: e.type, entity: e.entity, entityId: e.entityId, refs: refsOf(e.data), feed });
     return seq;
   }
+
+  /**
+   * An entry of a kind that publishes its own change after commit (an incident: server/emergency),
+   * not through the five subjects' views; its seq.
+   */
+  writeEntity(at: number, communityId: string, type: string, entity: string, entityId: number, data: Record<string, unknown>): number {
+    return Number(this.#subject.run(at, communityId, type, entity, entityId, null, JSON.stringify(data)).lastInsertRowid);
+  }
 }
 
 /**

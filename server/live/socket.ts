@@ -28,7 +28,7 @@ export interface SocketData {
 }
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** Displays this far behind get a snapshot rather than a replay. */
 export const REPLAY_LIMIT = 2_000;
@@ -60,6 +60,8 @@ export interface LiveDeps {
   roomsOf: (credential: Credential) => string[];
   onError: (error: unknown) => void;
   now: () => number;
+  /** After a socket joined its credential's rooms (emergency mode: server/live/incidents.ts). */
+  onConnect?: (socket: LiveSocket) => void;
 }
 
 export function socketFanout(io: LiveServer): Fanout {
@@ -91,6 +93,11 @@ export function attachLive(deps: LiveDeps) {
   });
   io.on('connection', (socket) => {
     for (const room of deps.roomsOf(socket.data.credential)) void socket.join(room);
+    try {
+      deps.onConnect?.(socket);
+    } catch (error) {
+      deps.onError(error);
+    }
     socket.on('subscribe', (req, ack) => {
       if (typeof ack !== 'function') return;
       try {

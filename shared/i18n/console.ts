@@ -11,6 +11,7 @@ import * as lists from './console-lists.ts';
 import * as invite from './console-invite.ts';
 import * as register from './console-register.ts';
 import * as fieldwork from './console-fieldwork.ts';
+import * as emergency from './console-emergency.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
@@ -25,6 +26,7 @@ export const zhCN = {
   ...invite.zhCN,
   ...register.zhCN,
   ...fieldwork.zhCN,
+  ...emergency.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -718,6 +720,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   ...invite.en,
   ...register.en,
   ...fieldwork.en,
+  ...emergency.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 
