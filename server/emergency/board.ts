@@ -389,7 +389,7 @@ export class BoardService {
   }
 
   #emit(ctx: WriteContext<any>, communityId: string, incidentId: number, householdIds: number[], at: number, type: string, data: Record<string, unknown>) {
-    const seq = this.#d.journal.writeEntity(at, communityId, type, 'incident', incidentId, data);
+    const seq = this.#d.journal.writeEntity(at, communityId, type, 'incident_board', incidentId, data);
     ctx.emit({ kind: 'board', seq, at, communityId, incidentId, householdIds } satisfies BoardChange);
   }
 
