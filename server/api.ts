@@ -51,6 +51,9 @@ import { fieldworkRoutes } from './fieldwork/routes.ts';
 import type { FieldworkService } from './fieldwork/service.ts';
 import { emergencyRoutes } from './emergency/routes.ts';
 import type { IncidentService } from './emergency/incidents.ts';
+import { boardRoutes } from './emergency/board-routes.ts';
+import type { BoardService } from './emergency/board.ts';
+import { safePage } from './emergency/safe-page.ts';
 import type { Uploads } from './uploads/store.ts';
 import { idempotentWrites, type IdempotentWritesOptions } from './http/idempotency.ts';
 import { clientPages } from './http/pages.ts';
@@ -90,6 +93,8 @@ export interface HttpDeps {
   fieldwork?: FieldworkService;
   /** Emergency incidents: declared, updated, ended; which screens show them (/incidents). */
   incidents?: IncidentService;
+  /** An incident's accounted-for board and door-knock tasks (/incidents/:id/board …), and the households' own links (/safe/<token>). */
+  board?: BoardService;
   /** Photos received in resumable chunks (/uploads/<sha256>), for records that name them by hash. */
   uploads?: Uploads;
   directory: Directory;
@@ -192,6 +197,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.uploads ? [uploadRoutes(deps.uploads)] : []),
     ...(deps.fieldwork ? [fieldworkRoutes(deps.fieldwork)] : []),
     ...(deps.incidents ? [emergencyRoutes(deps.incidents)] : []),
+    ...(deps.board ? [boardRoutes(deps.board)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
@@ -226,6 +232,8 @@ export function createHttpApp(deps: HttpDeps) {
   for (const r of subjects) api.route('/', r.app);
   app.route('/api/v1', api);
 
+  // A household's self-report page: plain HTML from the server, for any phone (server/emergency/safe-page.ts).
+  if (deps.board) app.route('/', safePage({ board: deps.board, allowedOrigins: deps.security.allowedOrigins, trustProxy: deps.security.trustProxy }));
   app.route('/', clientPages({ clientDir: deps.clientDir }));
   // Only the top-level app's notFound runs (a mounted app's is ignored): 405 for a known path, else 404.
   app.notFound(notFoundOrNotAllowed(app));

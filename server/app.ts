@@ -46,6 +46,8 @@ import { Uploads } from './uploads/store.ts';
 import { FieldworkService } from './fieldwork/service.ts';
 import { IncidentService } from './emergency/incidents.ts';
 import { incidentLive } from './live/incidents.ts';
+import { BoardService } from './emergency/board.ts';
+import { boardLive } from './live/board.ts';
 import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
@@ -90,6 +92,8 @@ export interface Cerebellum {
   needs: NeedService;
   /** Emergency incidents: declared, updated, ended, pushed to every surface; which screens show them. */
   incidents: IncidentService;
+  /** Each incident's accounted-for board (核查台账) and door-knock tasks; the households' own links. */
+  board: BoardService;
   /** Grid workers and the imports of community setup. */
   community: CommunityService;
   /** The loop's settings: time limits, calendar, reminder share, evidence, duplicates. */
@@ -235,7 +239,12 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const needs = new NeedService(subjectDeps);
   // The community's paired displays, for the incident's screens list: read from the auth tables, which the incidents do not own.
   let displaysOf: (communityId: string) => { id: number; name: string; online: boolean; revoked: boolean }[] = () => [];
-  const incidents = new IncidentService({ db, queue, directory, journal: journalWriter, now, actorName, displays: (c) => displaysOf(c) });
+  // The board adds an incident's households in the incident's own write (declared, area grown) and stops its timers at the end.
+  let board: BoardService | null = null;
+  const incidents = new IncidentService({
+    db, queue, directory, journal: journalWriter, now, actorName, displays: (c) => displaysOf(c),
+    inTransaction: (ctx, incident, step) => board?.onStep(ctx, incident, step),
+  });
 
   /** A small write (a last-seen time, a read's audit line) joins the next group commit. */
   const defer = (work: () => void) => {
@@ -248,6 +257,13 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
   // Changes made for an HTTP request write that request's audit line in their own savepoint.
   queue.useAudit(auth.audit);
+  // "Needs help" opens its urgent case in the board's own write; the override of consent is written to the audit log.
+  board = new BoardService({
+    db, queue, directory, journal: journalWriter, now, actorName, incidents,
+    reportEvent: (ctx, p, body) => events.reportWithin(ctx, p, body),
+    audit: (entry) => defer(() => auth.audit.write(entry)),
+  });
+  const accounted = board;
   displaysOf = (communityId) => auth.displays.list(communityId).map((d) => {
     const v = auth.displays.view(d);
     return { id: d.id, name: d.name, online: v.online, revoked: d.revokedAt !== null };
@@ -284,6 +300,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   // An incident's step reaches every socket of its community at once, not with the next batch (server/live/incidents.ts).
   const emergencyLive = incidentLive({ io, incidents, viewContext });
   feed.subscribe('incidents', ({ incidents: steps }) => emergencyLive.publish(steps));
+  // The board's changes: a notice to the community's staff, the per-grid guarded counts to every wall (server/live/board.ts).
+  const boardNews = boardLive({ io, board: accounted });
+  feed.subscribe('board', ({ boards }) => boardNews.publish(boards));
   feed.subscribe('desks', ({ subjects: touched }) => {
     if (!touched.length) return;
     for (const [communityId, note] of deskNotes(touched)) io.to(rooms.community(communityId)).emit('desk:changed', note);
@@ -316,7 +335,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   void forgetOldKeys();
   const app = createHttpApp({
     events, notices, volunteers, meLive, orgs, charity, register, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
-    uploads, fieldwork, incidents, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
+    uploads, fieldwork, incidents, board: accounted, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -332,7 +351,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   return {
-    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, incidents, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, incidents, board: accounted, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {
@@ -343,6 +362,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
         broadcaster.start();
         const tick = setInterval(() => {
           events.deadlines.check().catch(failed('deadline timer failed'));
+          accounted.escalations().catch(failed('board escalation timer failed'));
         }, config.TIMER_MS);
         const prune = setInterval(() => {
           try {

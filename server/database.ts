@@ -19,6 +19,7 @@ import { NOTICES_SQL } from './notices/schema.ts';
 import { LOOP_SETTINGS_SQL } from './settings/schema.ts';
 import { REGISTER_SQL } from './register/schema.ts';
 import { INCIDENTS_SQL } from './emergency/schema.ts';
+import { BOARD_SQL } from './emergency/board-schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -71,6 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 25, name: 'the community register (一标三实): buildings, households, residents with their tags, contacts and consent, every correction kept', sql: REGISTER_SQL },
   { version: 26, name: 'a grid worker\'s field logs: patrols logged when they end, visits to households with a few answers', sql: FIELDWORK_SQL },
   { version: 27, name: 'emergency incidents: declared, updated and ended (CAP alert, update, cancel), one active at a time, every step kept', sql: INCIDENTS_SQL },
+  { version: 28, name: 'the accounted-for board of an incident: a row per household with its status, claim and escalation, every report kept, self-report links hashed', sql: BOARD_SQL },
 ];
 
 /** Open Cerebellum's database file (`:memory:` for a throwaway one), migrated to the latest schema. */

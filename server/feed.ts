@@ -10,12 +10,14 @@
 import type { EventChange } from './events/service.ts';
 import type { SubjectChange } from './kernel/journal.ts';
 import type { IncidentChange } from './emergency/incidents.ts';
+import type { BoardChange } from './emergency/board.ts';
 
-/** What one committed write produced: grid-event changes, other subjects' changes and incidents' steps, in seq order. */
-export type Effect = EventChange | SubjectChange | IncidentChange;
+/** What one committed write produced: grid-event changes, other subjects' changes, incidents' steps and board changes, in seq order. */
+export type Effect = EventChange | SubjectChange | IncidentChange | BoardChange;
 
 export const isSubjectChange = (e: Effect): e is SubjectChange => (e as SubjectChange).kind === 'subject';
 export const isIncidentChange = (e: Effect): e is IncidentChange => (e as IncidentChange).kind === 'incident';
+export const isBoardChange = (e: Effect): e is BoardChange => (e as BoardChange).kind === 'board';
 
 /** One commit group's changes, split once by kind for every subscriber; each list in seq order. */
 export interface Committed {
@@ -23,6 +25,8 @@ export interface Committed {
   subjects: SubjectChange[];
   /** Incidents declared, updated or ended (server/emergency). */
   incidents: IncidentChange[];
+  /** Households of an incident's accounted-for board that changed (server/emergency/board.ts). */
+  boards: BoardChange[];
 }
 
 export type FeedSubscriber = (committed: Committed) => void;
@@ -43,10 +47,11 @@ export class CommitFeed {
 
   /** A commit group's changes (the write queue's `onCommit`). */
   deliver(effects: readonly Effect[]): void {
-    const committed: Committed = { events: [], subjects: [], incidents: [] };
+    const committed: Committed = { events: [], subjects: [], incidents: [], boards: [] };
     for (const e of effects) {
       if (isSubjectChange(e)) committed.subjects.push(e);
       else if (isIncidentChange(e)) committed.incidents.push(e);
+      else if (isBoardChange(e)) committed.boards.push(e);
       else committed.events.push(e);
     }
     for (const s of this.#subscribers) {

@@ -10,6 +10,7 @@ import * as scenes from './i18n/scenes.ts';
 import * as auth from './i18n/auth.ts';
 import * as register from './i18n/register.ts';
 import * as emergency from './i18n/emergency.ts';
+import * as emergencyBoard from './i18n/emergency-board.ts';
 // Types only: the console adds its messages when it starts (addMessages), so the wall never downloads them.
 import type * as consoleMessages from './i18n/console.ts';
 // Likewise the volunteer's phone page (/me) adds its own.
@@ -164,6 +165,7 @@ const zhCN = {
   ...auth.zhCN,
   ...register.zhCN,
   ...emergency.zhCN,
+  ...emergencyBoard.zhCN,
 };
 
 export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN | keyof typeof meMessages.zhCN | keyof typeof tabletMessages.zhCN;
@@ -312,6 +314,7 @@ const en: Record<keyof typeof zhCN, string> = {
   ...auth.en,
   ...register.en,
   ...emergency.en,
+  ...emergencyBoard.en,
 };
 
 /** Every message by locale; the console's (`console.*`) once the console has added them. */

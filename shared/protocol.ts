@@ -10,6 +10,7 @@ import type { Source, Urgency } from './taxonomy.ts';
 import type { SubscribeRequest } from './schemas.ts';
 import type { SubjectViews } from './subjects.ts';
 import type { IncidentAck, IncidentAcked, IncidentNews } from './emergency.ts';
+import type { BoardChanged, PublicBoard } from './emergency-board.ts';
 
 /**
  * A grid event as the staff audience sees it. The public projection masks or leaves out
@@ -290,6 +291,10 @@ export interface ServerToClientEvents {
   'incident:changed': (n: IncidentNews) => void;
   /** A wall acknowledged an incident's version (signed-in consoles of the community). */
   'incident:acked': (a: IncidentAcked) => void;
+  /** The accounted-for board changed (signed-in staff of the community; a notice: they read the board again). */
+  'board:changed': (c: BoardChanged) => void;
+  /** The board's per-grid guarded counts (every wall, console and tablet of the community): no names, no house numbers. */
+  'board:counts': (b: PublicBoard) => void;
 }
 
 /** One record of the five subjects that changed: its journal type, entity and row id. Nothing personal. */

@@ -128,6 +128,8 @@ export const CATEGORIES: readonly Category[] = [
       { code: 'fire_outbreak', zh: '火情', en: 'Fire' },
       { code: 'accident', zh: '意外伤害', en: 'Accident' },
       { code: 'gas_leak', zh: '燃气泄漏', en: 'Gas leak' },
+      // A household on an incident's accounted-for board said it needs help (server/emergency/board.ts): about one household, so guarded on the wall.
+      { code: 'needs_help', zh: '住户求助', en: 'Household needs help', protected: true },
     ],
   },
 ];

@@ -72,6 +72,12 @@ export interface IncidentDeps {
   actorName: (username: string) => string | null;
   /** The community's paired displays (server/auth), for the screens list. */
   displays?: (communityId: string) => ScreenInfo[];
+  /**
+   * Told of every step in its write's transaction, after the step is kept: the accounted-for
+   * board (server/emergency/board.ts) adds the households of the area declared or grown, in the
+   * same write, so no board is ever behind its incident.
+   */
+  inTransaction?: (ctx: WriteContext<any>, incident: Incident, step: IncidentStep) => void;
 }
 
 interface IncidentRow {
@@ -270,6 +276,7 @@ export class IncidentService {
       step, version: incident.version, level: incident.level, drill: incident.drill, changed: Object.keys(changes),
     });
     ctx.emit({ kind: 'incident', seq, at: now, communityId: p.communityId, step, incident });
+    this.#d.inTransaction?.(ctx, incident, step);
   }
 
   #own(p: Principal, id: number): Incident {

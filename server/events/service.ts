@@ -227,6 +227,17 @@ export class EventService {
     }, { bare: true });
   }
 
+  /**
+   * Report one event inside a write another service is running (the accounted-for board's "needs
+   * help": the household's status and its urgent case are one write). Checked as a report is;
+   * a bad one throws and the whole write rolls back. The same (source, externalId) again
+   * returns the first event, `created` false.
+   */
+  reportWithin(ctx: WriteContext<EventChange>, principal: Principal, body: ReportEventBody): { event: EventRecord; created: boolean } {
+    const now = this.#now();
+    return this.#insertReport(principal, this.#prepareReport(principal, body, now, ''), now, ctx);
+  }
+
   #prepareReport(p: Principal, body: ReportEventBody, now: number, prefix: string) {
     const issues: FieldIssue[] = [];
     let gridId = body.gridId ?? null;

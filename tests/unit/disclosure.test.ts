@@ -125,6 +125,8 @@ describe('isProtectedEvent over the taxonomy', () => {
     }
     expect(got.sort()).toEqual([
       'care.*', ...care.subcategories.map((s) => `care.${s.code}`), 'dispute.family', 'livelihood.medical', 'livelihood.subsidy',
+      // A household on an incident's accounted-for board that needs help (server/emergency/board.ts).
+      'emergency.needs_help',
     ].sort());
   });
 

@@ -1,0 +1,47 @@
+/**
+ * The accounted-for board on the live sockets, kept small: after commit, each incident whose
+ * board changed is announced twice.
+ *
+ *   - `board:changed` { incidentId, householdIds } to the community's signed-in staff
+ *     (consoles and tablets; not a volunteer's phone, not a wall): a notice, not the data. A
+ *     surface showing the board reads it again (`GET /incidents/:id/board`), as its person's
+ *     rights allow; `householdIds` is empty when the whole board changed.
+ *   - `board:counts` (shared/emergency-board.ts PublicBoard) to the incident room, every wall,
+ *     console and tablet: per grid, counts guarded by the small-numbers rule, never a name,
+ *     a phone or a house number.
+ *
+ * The incident's own news (`incident:changed`, and what a socket hears as it connects) is
+ * server/live/incidents.ts's; a wall connecting mid-incident reads the counts over HTTP
+ * (`GET /incidents/:id/board/counts`) until the next change.
+ */
+import type { BoardChange, BoardService } from '../emergency/board.ts';
+import { NOTICE_IDS } from '../emergency/board.ts';
+import { rooms } from '../auth/live.ts';
+import { incidentRoom } from './incidents.ts';
+import type { LiveServer } from './socket.ts';
+
+export interface BoardLiveDeps {
+  io: LiveServer;
+  board: BoardService;
+}
+
+export function boardLive({ io, board }: BoardLiveDeps) {
+  return {
+    /** One commit group's board changes: merged per incident, each incident announced once. */
+    publish(changes: readonly BoardChange[]) {
+      const by = new Map<number, { communityId: string; ids: Set<number>; whole: boolean }>();
+      for (const ch of changes) {
+        const seen = by.get(ch.incidentId) ?? { communityId: ch.communityId, ids: new Set<number>(), whole: false };
+        if (!ch.householdIds.length) seen.whole = true;
+        for (const id of ch.householdIds) seen.ids.add(id);
+        by.set(ch.incidentId, seen);
+      }
+      for (const [incidentId, { communityId, ids, whole }] of by) {
+        const householdIds = whole || ids.size > NOTICE_IDS ? [] : [...ids];
+        io.to(rooms.community(communityId)).emit('board:changed', { incidentId, householdIds });
+        const counts = board.publicCounts(communityId, incidentId);
+        if (counts) io.to(incidentRoom(communityId)).emit('board:counts', counts);
+      }
+    },
+  };
+}
