@@ -71,7 +71,24 @@ interface Group { start: number; end: number; digits: string }
  */
 export function scrubText(text: string | null | undefined): string {
   if (!text) return '';
+  return scrubRooms(scrubNumbers(text));
+}
+
+/** scrubText without the house numbers: what maskAddress cuts at building level itself. */
+function scrubNumbers(text: string): string {
   return asciiDigits(text).replace(NUMBER_RUN, scrubNumber);
+}
+
+// A house number typed into free text — 1701室, 12号房, 5-1-302 (building, unit, room) — is
+// where a resident lives: a display sees 某室. A unit (2单元) or a floor (3层) says no door.
+const ROOM_NUMBER = /(?<![\dA-Za-z])[A-Za-z]?\d+(?:[-－—]\d+)*(?=室|号房)/gu;
+const DASHED_ROOM = /(?<![\d-])\d{1,3}[-－—]\d{1,2}[-－—]\d{3,4}(?![\d-])/gu;
+const MAY_HOLD_ROOM = /室|号房|\d[-－—]\d/;
+
+/** Free text with house numbers hidden (see ROOM_NUMBER): cheap when there is none. */
+function scrubRooms(text: string): string {
+  if (!MAY_HOLD_ROOM.test(text)) return text;
+  return text.replace(ROOM_NUMBER, '某').replace(DASHED_ROOM, '某室');
 }
 
 // The helpers below are plain functions, not closures made per call: under tsx every named
@@ -361,7 +378,7 @@ const BUILDING = /^.*?(?:\d+|[一二三四五六七八九十百零〇两]+)(?:�
  */
 export function maskAddress(address: string | null | undefined): string | null {
   if (!address) return null;
-  const s = scrubText(address);
+  const s = scrubNumbers(address);
   const room = ROOM.exec(s);
   const building = BUILDING.exec(s);
   let cut: string;

@@ -2,7 +2,7 @@
  * The register never reaches a wall. Residents with every shape of name (two and three
  * characters, compound surnames, minority names with a middle dot, names that are also common
  * words) are put on the register with their phones, ID numbers, house numbers and emergency
- * contacts; then staff type their names, phones and ID numbers into the free text that reaches a
+ * contacts; then staff type their names, phones, ID numbers and house numbers into the free text that reaches a
  * display. Every payload a paired display receives, and a fresh snapshot, hold none of them; the
  * staff audience keeps the full text, so the check cannot pass by the wall showing nothing.
  */
@@ -71,9 +71,9 @@ describe('the register and the wall', () => {
     for (const name of [...RESIDENTS.map((r) => r.name), CONTACT]) expect(known, name).toContain(name);
 
     const events: number[] = [];
-    for (const r of [...RESIDENTS, { name: CONTACT, phone: '13700009999', id: idOf('33010619700101009') }]) {
+    for (const r of [...RESIDENTS, { name: CONTACT, phone: '13700009999', id: idOf('33010619700101009'), room: '1709' }]) {
       const e = (await ok('/events', {
-        category: 'environment', title: `${r.name}反映楼道堆物`, description: `${r.name}，电话${r.phone}，身份证${r.id}`, gridId: 'G01', source: 'resident',
+        category: 'environment', title: `${r.name}反映${r.room}室门口堆物`, description: `${r.name}，电话${r.phone}，身份证${r.id}`, gridId: 'G01', source: 'resident',
       })).event;
       events.push(e.id);
       await ok(`/events/${e.id}/accept`, { note: `已联系${r.name}（${r.phone}）` }, 200);
@@ -88,11 +88,11 @@ describe('the register and the wall', () => {
     ];
     expect(secrets.filter((s) => onTheWall.includes(s))).toEqual([]);
     // What the wall does show: the title with the name masked.
-    expect(wall.state.events.get(events[2]!)!.title).toBe('欧阳**反映楼道堆物');
-    expect(wall.state.events.get(events[4]!)!.title).toBe('阿依******反映楼道堆物');
+    expect(wall.state.events.get(events[2]!)!.title).toBe('欧阳**反映某室门口堆物');
+    expect(wall.state.events.get(events[4]!)!.title).toBe('阿依******反映某室门口堆物');
     // Staff keep the full text.
     const toStaff = staffRaw.join('\n');
-    for (const r of RESIDENTS) expect(toStaff, r.name).toContain(`${r.name}反映楼道堆物`);
+    for (const r of RESIDENTS) expect(toStaff, r.name).toContain(`${r.name}反映${r.room}室门口堆物`);
   });
 });
 

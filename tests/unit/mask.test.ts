@@ -129,14 +129,12 @@ describe('free text on a public display', () => {
     expect(out).toBe(`张三138****5678、李四139****4321，身份证${HIDDEN}`);
   });
 
-  it('leaves room numbers, dates, times, amounts and counts alone', () => {
+  it('leaves dates, times, amounts, counts and street numbers alone (a room number is hidden: below)', () => {
     const ordinary = [
-      '桂花苑3幢501室楼道堆放杂物',
       '2026年11月22日上午发现',
       '2026-11-22 08:30 巡查',
       '共有12户受影响，损失约3500元',
       '路灯编号 A-1024 不亮',
-      '第2单元1201室漏水',
       '温度39.5度',
       '门牌号100号',
     ];
@@ -201,7 +199,6 @@ describe('free text on a public display', () => {
 
   it('leaves dates, times, amounts with a unit and short numbers alone', () => {
     const ordinary = [
-      '3幢501室',
       '2026年11月22日',
       '共12户',
       '下午3点',
@@ -215,7 +212,6 @@ describe('free text on a public display', () => {
       '预算￥2500000',
       '面积12345678平方米',
       '电表读数1234567.8度',
-      '小区共3幢12-3-501室',
       '邮编310012',
       '浙A12345',
     ];
@@ -403,5 +399,26 @@ describe('NameMasker against the one-pattern reference', () => {
     expect(m.apply('𠮷田花子来电')).toBe('𠮷***来电');
     expect(m.add(['𠮷田花子', '李勇', '李'])).toBe(1);
     expect(m.size).toBe(2);
+  });
+});
+
+describe('house numbers in free text on a public display', () => {
+  it('hides a room typed with 室 or 号房, however it is numbered', () => {
+    expect(scrubText('桂花苑3幢1701室漏水')).toBe('桂花苑3幢某室漏水');
+    expect(scrubText('3幢2单元501室老人求助')).toBe('3幢2单元某室老人求助');
+    expect(scrubText('A1201室门口堆物')).toBe('某室门口堆物');
+    expect(scrubText('12-3-501室噪音')).toBe('某室噪音');
+    expect(scrubText('明月路1号楼12号房')).toBe('明月路1号楼某号房');
+  });
+
+  it('hides a room written building-unit-room with dashes', () => {
+    expect(scrubText('5-1-302独居老人')).toBe('某室独居老人');
+    expect(scrubText('住5－2－1101的住户')).toBe('住某室的住户');
+  });
+
+  it('leaves what names no door: units, floors, counts, dates, times', () => {
+    for (const t of ['2单元楼道灯不亮', '3层消防通道堵塞', '共3户居民反映', '2026-12-07 20:00 前转移', '会议室开会', '活动室 14:00', '8-10人']) {
+      expect(scrubText(t)).toBe(t);
+    }
   });
 });
