@@ -9,18 +9,20 @@
  *   6. the five subjects' views: recompute cost on a month and on a year of history
  *   7. mixed load: latency (and ingest) with every subject stream running, against grid events alone
  *   8. fan-out: one batch per 100 ms against one emit per event, same events and room
+ *   9. the emergency flip: a declaration over HTTP to 200 walls, against a bare emit to the same walls
  *
  * This machine is shared and its speed swings 2–6× between runs, so the figures we steer by are
  * ratios against baselines measured in the same run: single ingest as a share of a bare Hono
  * handler, bulk ingest as a share of raw better-sqlite3 inserting the same rows, batched fan-out
- * against naive emits (server CPU per delivered event), and bytes: per display per second, and
+ * against naive emits (server CPU per delivered event), the emergency flip against a bare emit
+ * to the same walls, and bytes: per display per second, and
  * /screen's JavaScript as served. The summary prints them against their targets first; the
  * absolute figures follow as information. Everything goes to tests/artifacts/bench.json. How
  * each figure is measured: docs/PERFORMANCE.md.
  *
  *   npm run bench                      the full run (about 7 minutes on 2 cores)
  *   npm run bench -- --quick           shorter windows and 200k events, to try changes
- *   npm run bench -- --only=ingest,latency,latency20,snapshot,bundle,hotspots,subjects,mixed,fanout
+ *   npm run bench -- --only=ingest,latency,latency20,snapshot,bundle,hotspots,subjects,mixed,fanout,flip
  *   npm run bench -- --journal-all     snapshot history keeps the whole year's journal (slower to build)
  *   npm run bench -- --quick --mixed200  the quick run with the mixed load's 200-display pair too
  */
@@ -36,6 +38,7 @@ import { benchHotspots } from './hotspots.ts';
 import { benchSubjects } from './subjects.ts';
 import { benchMixed } from './mixed.ts';
 import { benchFanout } from './fanout.ts';
+import { benchFlip } from './flip.ts';
 import { clock, machine, round, sleep } from './lib.ts';
 
 const args = process.argv.slice(2);
@@ -60,6 +63,8 @@ const RATIO_TARGETS = {
   /** /screen's JavaScript as served (brotli), bytes: in all, and before the first scene shows. */
   screenJsServedBytes: 250 * 1000,
   firstSceneJsServedBytes: 150 * 1000,
+  /** The emergency flip (declaration over HTTP → every wall), p99, over a bare io.emit to the same walls, p99 (issue 15). */
+  flipOverEmitP99: 3,
 };
 
 /** Absolute targets: informative only on a machine whose speed swings between runs. */
@@ -74,6 +79,8 @@ const TARGETS = {
   subjectRecomputeP99Ms: 20,
   /** A subject change, from its write's resolve to the displays' covering batch, p99 (as the events'). */
   subjectLatencyP99Ms: 250,
+  /** Declaration → every connected wall showing the emergency layout, p99 (issue 15). */
+  flipP99Ms: 1_000,
 };
 
 /** Share of the machine's CPU time (0–1 per core) used by other processes over `ms` while we wait. */
@@ -214,6 +221,12 @@ if (fanout) {
   console.log(`  batching costs ${fanout.cpuRatio}× less server CPU per delivered event compressed, ${fanout.cpuRatioPlain}× plain`);
 }
 
+const flip = await section('flip', '9. Emergency flip: a declaration over HTTP to 200 walls, against a bare emit to the same walls', () =>
+  benchFlip({ displays: 200, rounds: quick ? 5 : 20 }));
+if (flip) {
+  console.log(`  flip p50 ${flip.flipMs.p50} ms, p99 ${flip.flipMs.p99} ms, max ${flip.flipMs.max} ms; bare emit p50 ${flip.emitMs.p50} ms, p99 ${flip.emitMs.p99} ms; ${flip.rounds} rounds, ${flip.missing} missing`);
+}
+
 const snapshot = await section('snapshot', '3. Snapshot with 1,000,000 events in history', () =>
   benchSnapshot({ events: quick ? 200_000 : 1_000_000, days: 365, repeats: 50, journalDays: journalAll ? Infinity : 30 }));
 if (snapshot) {
@@ -255,6 +268,9 @@ if (fanout) {
   check('fanoutCpuRatio', 'naive emit / batched (deflate), server CPU per delivered event', fanout.cpuRatio, '×', RATIO_TARGETS.fanoutCpuRatio, true);
   info('  naive emit / batched, plain JSON', `${fanout.cpuRatioPlain} ×`);
 }
+if (flip) {
+  check('flipOverEmit', 'emergency flip, 200 walls / bare emit to them, p99', flip.ratioP99, '×', RATIO_TARGETS.flipOverEmitP99, false);
+}
 if (bundle) {
   check('screenJsServed', '/screen JS as served (brotli), in all', round(bundle.js.served / 1000, 1), 'kB', RATIO_TARGETS.screenJsServedBytes / 1000, false);
   check('screenFirstJsServed', '/screen JS as served before the first scene shows', round(bundle.moments.page.served / 1000, 1), 'kB',
@@ -279,6 +295,11 @@ if (latency) {
 }
 if (latency20) {
   info('latency with 20 displays, p50 / p99', `${latency20.latencyMs.p50} / ${latency20.latencyMs.p99} ms`);
+}
+if (flip) {
+  check('flipP99', 'emergency flip: declaration → 200 walls, p99', flip.flipMs.p99, 'ms', TARGETS.flipP99Ms, false);
+  info('  p50 / max; bare emit p50 / p99', `${flip.flipMs.p50} / ${flip.flipMs.max} ms; ${flip.emitMs.p50} / ${flip.emitMs.p99} ms`);
+  check('flipMissing', '  walls that never heard it', flip.missing, '', 0, false);
 }
 if (subjects) {
   check('subjectRecompute', 'subject views recompute, a month, p99', subjects.month.recomputeMs.p99, 'ms', TARGETS.subjectRecomputeP99Ms, false);
