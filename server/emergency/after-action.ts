@@ -68,8 +68,8 @@ interface ActionRow {
 
 /** Journal types of the board that belong on the timeline, and the kind each is. */
 const BOARD_KINDS: Record<string, string> = { 'board.claimed': 'claim', 'board.released': 'release', 'board.escalated': 'escalation' };
-/** Order of kinds at one instant: the step first (a declaration before what it caused), then the board, then the cases. */
-const KIND_ORDER = ['step', 'report', 'claim', 'release', 'escalation', 'case', 'case_dispatched', 'case_resolved'];
+/** Order of kinds at one instant: the step first (a declaration before what it caused), then a door claimed before what was found there, then the cases. */
+const KIND_ORDER = ['step', 'claim', 'report', 'release', 'escalation', 'case', 'case_dispatched', 'case_resolved'];
 
 export class AfterActionService {
   #d: AfterActionDeps;
