@@ -247,9 +247,12 @@ export class AfterActionService {
       const grid = gridOf.get(m.hid)!;
       let set = unknown.get(grid);
       if (!set) unknown.set(grid, (set = new Set()));
+      const before = set.size;
       if (m.unknown) set.add(m.hid);
       else set.delete(m.hid);
-      knownAt.set(grid, set.size === 0 ? m.at : null);
+      // Only the fall to zero counts: a later report on a grid already known does not move it.
+      if (set.size > 0) knownAt.set(grid, null);
+      else if (before > 0) knownAt.set(grid, m.at);
     }
     const totals = new Map<string, number>();
     for (const b of board) totals.set(b.grid_id, (totals.get(b.grid_id) ?? 0) + 1);
