@@ -48,6 +48,7 @@ import { IncidentService } from './emergency/incidents.ts';
 import { incidentLive } from './live/incidents.ts';
 import { BoardService } from './emergency/board.ts';
 import { boardLive } from './live/board.ts';
+import { AfterActionService } from './emergency/after-action.ts';
 import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
@@ -94,6 +95,8 @@ export interface Cerebellum {
   incidents: IncidentService;
   /** Each incident's accounted-for board (核查台账) and door-knock tasks; the households' own links. */
   board: BoardService;
+  /** An incident's timeline and after-action report: objectives rated, corrective actions followed up. */
+  afterAction: AfterActionService;
   /** Grid workers and the imports of community setup. */
   community: CommunityService;
   /** The loop's settings: time limits, calendar, reminder share, evidence, duplicates. */
@@ -264,6 +267,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     audit: (entry) => defer(() => auth.audit.write(entry)),
   });
   const accounted = board;
+  const afterAction = new AfterActionService({ db, queue, directory, journal: journalWriter, now, actorName, incidents });
   displaysOf = (communityId) => auth.displays.list(communityId).map((d) => {
     const v = auth.displays.view(d);
     return { id: d.id, name: d.name, online: v.online, revoked: d.revokedAt !== null };
@@ -335,7 +339,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   void forgetOldKeys();
   const app = createHttpApp({
     events, notices, volunteers, meLive, orgs, charity, register, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
-    uploads, fieldwork, incidents, board: accounted, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
+    uploads, fieldwork, incidents, board: accounted, afterAction, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -351,7 +355,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   return {
-    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, incidents, board: accounted, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, incidents, board: accounted, afterAction, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

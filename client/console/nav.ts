@@ -30,6 +30,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'events', label: 'console.nav.desk', icon: 'queue', group: 'work', roles: STAFF_DESK, home: 'console.home.desk' },
   { page: 'desk-stats', label: 'console.nav.deskStats', icon: 'chart', group: 'work', roles: STATS_ROLES, home: 'console.home.deskStats' },
   { page: 'incidents', label: 'console.nav.incidents', icon: 'emergency', group: 'work', roles: ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'charity_keeper'], home: 'console.home.incidents' },
+  { page: 'corrective-actions', label: 'console.nav.correctiveActions', icon: 'audit', group: 'work', roles: ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator', 'charity_keeper'] },
   { page: 'fieldwork', label: 'console.nav.fieldwork', icon: 'patrol', group: 'work', roles: FIELD_LOG_ROLES, home: 'console.home.fieldwork' },
 
   { page: 'volunteers', label: 'console.nav.volunteers', icon: 'volunteer', group: 'subjects', roles: ['admin', 'coordinator', 'social_worker'], home: 'console.home.volunteers' },

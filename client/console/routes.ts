@@ -65,6 +65,8 @@ export const ROUTES = {
 
   // 应急指挥: declare, update and end an emergency; which walls have switched
   incidents: '/incidents',
+  'incident-report': '/incidents/:id/report',
+  'corrective-actions': '/corrective-actions',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

@@ -91,6 +91,15 @@ const ROUTES: Record<string, Rule> = {
   'POST /incidents/:id/households/:hid/done': [...PEOPLE, 'volunteer'],
   'POST /incidents/:id/links': HANDLER,
   'GET /incidents/:id/links': HANDLER,
+  // An incident's timeline and after-action report (server/emergency/after-action.ts): staff read; those who took part rate and add actions.
+  'GET /incidents/:id/timeline': SIGNED_IN,
+  'GET /incidents/:id/report': SIGNED_IN,
+  'GET /incidents/:id/report/export': SIGNED_IN,
+  'POST /incidents/:id/objectives': PEOPLE,
+  'POST /incidents/:id/objectives/:oid/rating': PEOPLE,
+  'POST /incidents/:id/actions': PEOPLE,
+  'GET /corrective-actions': SIGNED_IN,
+  'POST /corrective-actions/:id/status': PEOPLE,
   // A household's own self-report link: no account.
   'GET /safe/:token': 'public',
   'POST /safe/:token': 'public',

@@ -1,0 +1,106 @@
+/**
+ * HTTP routes of an incident's timeline and after-action report (server/emergency/after-action.ts),
+ * mounted under /api/v1. Every write takes an Idempotency-Key: a retry on a bad line adds one
+ * objective, one action. The export is the timeline or the actions as CSV or XLSX
+ * (server/http/sheet.ts), logged as a records export.
+ */
+import type { Context } from 'hono';
+import { Routes } from '../http/routes.ts';
+import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
+import { sheetLocale, sheetResponse, type SheetColumn } from '../http/sheet.ts';
+import { actorOf, type AuditEntry } from '../auth/audit.ts';
+import { localDay } from '../../shared/time.ts';
+import * as words from '../../shared/i18n/console-after-action.ts';
+import * as board from '../../shared/i18n/emergency-board.ts';
+import * as incidentWords from '../../shared/i18n/console-emergency.ts';
+import {
+  actionAnswer, actionListAnswer, actionListQuery, actionStatusBody, afterActionAnswer, correctiveActionBody, objectiveAnswer, objectiveBody,
+  rateObjectiveBody, reportExportQuery, timelineAnswer, timelineQuery, type CorrectiveActionView, type TimelineEntry,
+} from '../../shared/after-action.ts';
+import { READ } from './access.ts';
+import { REVIEW, type AfterActionService } from './after-action.ts';
+
+export interface AfterActionRouteDeps {
+  auditSoon?: (entry: AuditEntry) => void;
+  now: () => number;
+  timeZoneOf: (communityId: string) => string;
+}
+
+export function afterActionRoutes(svc: AfterActionService, deps: AfterActionRouteDeps): Routes {
+  const r = new Routes();
+  const small = limitedBody(16 * 1024);
+  const objectiveParam = (c: Context) => Number(c.req.param('oid'));
+
+  r.get(`/incidents/:id${ID}/timeline`, { access: READ, query: timelineQuery, response: timelineAnswer }, (c) =>
+    c.json(svc.timeline(principal(c), idParam(c), c.req.valid('query'))));
+  r.get(`/incidents/:id${ID}/report`, { access: READ, response: afterActionAnswer }, (c) => c.json(svc.report(principal(c), idParam(c))));
+
+  r.post(`/incidents/:id${ID}/objectives`, { access: REVIEW, body: objectiveBody, response: objectiveAnswer, idempotent: true }, small, async (c) =>
+    c.json({ objective: await svc.addObjective(principal(c), idParam(c), c.req.valid('json')) }, 201));
+  r.post(`/incidents/:id${ID}/objectives/:oid${ID}/rating`, { access: REVIEW, body: rateObjectiveBody, response: objectiveAnswer, idempotent: true }, small,
+    async (c) => c.json({ objective: await svc.rateObjective(principal(c), idParam(c), objectiveParam(c), c.req.valid('json')) }));
+  r.post(`/incidents/:id${ID}/actions`, { access: REVIEW, body: correctiveActionBody, response: actionAnswer, idempotent: true }, small, async (c) =>
+    c.json({ action: await svc.addAction(principal(c), idParam(c), c.req.valid('json')) }, 201));
+
+  r.get('/corrective-actions', { access: READ, query: actionListQuery, response: actionListAnswer }, (c) =>
+    c.json({ items: svc.actions(principal(c), c.req.valid('query')) }));
+  r.post(`/corrective-actions/:id${ID}/status`, { access: REVIEW, body: actionStatusBody, response: actionAnswer, idempotent: true }, small, async (c) =>
+    c.json({ action: await svc.setActionStatus(principal(c), idParam(c), c.req.valid('json')) }));
+
+  r.get(`/incidents/:id${ID}/report/export`, { access: READ, query: reportExportQuery }, (c) => {
+    const p = principal(c);
+    const id = idParam(c);
+    const { format, what, lang } = c.req.valid('query');
+    const locale = sheetLocale(lang, c.req.header('accept-language'));
+    const t = { ...(locale === 'en' ? board.en : board.zhCN), ...(locale === 'en' ? incidentWords.en : incidentWords.zhCN), ...(locale === 'en' ? words.en : words.zhCN) } as Record<string, string>;
+    const zone = deps.timeZoneOf(p.communityId);
+    const day = localDay(deps.now(), zone).replaceAll('-', '');
+    deps.auditSoon?.({ ...actorOf(p), action: 'records.export', targetType: `incident_${what}`, targetId: id, detail: { format }, ip: p.request?.ip ?? null });
+    const sheetName = t[`console.aar.sheet.${what}`]!;
+    const file = { filename: `${sheetName}-${id}-${day}.${format}`, asciiFilename: `incident-${id}-${what}-${day}.${format}`, sheetName, format, timeZone: zone };
+    if (what === 'actions') {
+      const rows = svc.report(p, id).actions;
+      return sheetResponse<CorrectiveActionView>({ ...file, rows, columns: actionColumns(t) });
+    }
+    const all = svc.timeline(p, id, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    return sheetResponse<TimelineEntry>({ ...file, rows: all.items, columns: timelineColumns(t) });
+  });
+  return r;
+}
+
+const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+
+function timelineColumns(t: Record<string, string>): SheetColumn<TimelineEntry>[] {
+  return [
+    { header: t['console.aar.at']!, kind: 'instant', width: 20, value: (e) => ms(e.at) },
+    { header: t['console.aar.kindLabel']!, kind: 'text', width: 12, value: (e) => t[`console.aar.kind.${e.kind}`] ?? e.kind },
+    { header: t['console.aar.who']!, kind: 'text', width: 14, value: (e) => (e.who === 'self' ? t['console.aar.self']! : e.whoName ?? t['console.aar.system']!) },
+    { header: t['console.aar.what']!, kind: 'text', width: 36, value: (e) => whatText(e, t) },
+    { header: t['console.aar.grid']!, kind: 'text', width: 8, value: (e) => e.gridId },
+    { header: t['console.aar.address']!, kind: 'text', width: 24, value: (e) => e.address },
+  ];
+}
+
+function actionColumns(t: Record<string, string>): SheetColumn<CorrectiveActionView>[] {
+  return [
+    { header: t['console.aar.action']!, kind: 'text', width: 30, value: (a) => a.title },
+    { header: t['console.aar.owner']!, kind: 'text', width: 12, value: (a) => a.ownerName },
+    { header: t['console.aar.dueDate']!, kind: 'text', width: 12, value: (a) => a.dueDate },
+    { header: t['console.aar.check']!, kind: 'text', width: 30, value: (a) => a.check },
+    { header: t['console.aar.status']!, kind: 'text', width: 10, value: (a) => t[`console.aar.status.${a.status}`]! + (a.overdue ? ` · ${t['console.aar.overdue']}` : '') },
+    { header: t['console.aar.checkNote']!, kind: 'text', width: 30, value: (a) => a.checkNote },
+    { header: t['console.aar.closed']!, kind: 'instant', width: 20, value: (a) => ms(a.closedAt) },
+  ];
+}
+
+/** A timeline entry's "what" in words: the step, the status and how it was found, the stage, the case. */
+export function whatText(e: Pick<TimelineEntry, 'kind' | 'what'>, t: Record<string, string>): string {
+  const w = e.what as Record<string, unknown>;
+  switch (e.kind) {
+    case 'step': return t[`console.incident.step.${String(w.step)}`] ?? String(w.step);
+    case 'report': return [t[`board.status.${String(w.status)}`], t[`board.source.${String(w.source)}`], w.note || null].filter(Boolean).join(' · ');
+    case 'escalation': return t[`board.escalation.${String(w.stage)}`] ?? String(w.stage);
+    case 'case': case 'case_dispatched': case 'case_resolved': return `#${String(w.eventId)}`;
+    default: return Object.entries(w).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ');
+  }
+}
