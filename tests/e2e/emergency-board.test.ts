@@ -191,7 +191,7 @@ describe('the accounted-for board', () => {
   it('shows 演练 on the board and on the cards of a drill', async () => {
     const id = await declare({ drill: true, type: 'fire', level: 3, grids: ['G02'], headline: '消防疏散演练' });
     const desk = await openBoard(id);
-    await expect(desk.locator('[data-board-incident] [data-drill-mark]').textContent()).resolves.toBe('演练');
+    await expect(desk.locator('[data-board-drill] [data-drill-mark]').textContent()).resolves.toBe('演练');
     await desk.click('[data-action="issue-links"]');
     await desk.locator('[data-link-sheet][data-ready="1"]').waitFor({ timeout: 10_000 });
     expect(await desk.locator('[data-link-card] [data-drill-mark]').count()).toBe(await desk.locator('[data-link-card]').count());
