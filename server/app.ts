@@ -305,7 +305,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const emergencyLive = incidentLive({ io, incidents, viewContext });
   feed.subscribe('incidents', ({ incidents: steps }) => emergencyLive.publish(steps));
   // The board's changes: a notice to the community's staff, the per-grid guarded counts to every wall (server/live/board.ts).
-  const boardNews = boardLive({ io, board: accounted });
+  const boardNews = boardLive({ io, board: accounted, incidents });
   feed.subscribe('board', ({ boards }) => boardNews.publish(boards));
   feed.subscribe('desks', ({ subjects: touched }) => {
     if (!touched.length) return;
@@ -330,7 +330,10 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     },
     stillValid: (credential) => auth.stillValid(credential),
     roomsOf: (credential) => auth.roomsOf(credential),
-    onConnect: (socket) => emergencyLive.connected(socket),
+    onConnect: (socket) => {
+      emergencyLive.connected(socket);
+      boardNews.connected(socket);
+    },
   });
 
   // Retried writes answered once (server/http/idempotency.ts); outcomes older than 30 days forgotten at start and daily.

@@ -213,7 +213,17 @@ export const boardReportView = z.strictObject({
 export const boardReportsAnswer = z.strictObject({ household: boardHousehold, reports: z.array(boardReportView) });
 
 /** A link issued: its token and path appear in this answer only (stored hashed). */
-export const issuedLink = z.strictObject({ householdId: z.number().int(), gridId: z.string(), address: z.string(), token: z.string(), path: z.string() });
+export const issuedLink = z.strictObject({
+  householdId: z.number().int(),
+  gridId: z.string(),
+  /** The household's address, for whoever delivers the card. */
+  address: z.string(),
+  /** The building alone, as the link's page shows it: what the card itself says. */
+  place: z.string(),
+  token: z.string(),
+  path: z.string(),
+});
+export type IssuedLink = z.infer<typeof issuedLink>;
 export const issuedLinksAnswer = z.strictObject({ items: z.array(issuedLink) });
 /** The links of an incident without their tokens: which households have one and whether it was used. */
 export const linkStateAnswer = z.strictObject({

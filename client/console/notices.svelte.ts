@@ -45,6 +45,7 @@ class Notices {
     // And emergency mode (incident.svelte.ts): the community's incident, and walls acknowledging it.
     socket.on('incident:changed', (news) => incident.heard(news));
     socket.on('incident:acked', (a) => incident.acked(a));
+    socket.on('board:changed', (c) => incident.boardChanged(c));
     socket.on('notice:read', ({ ids, unread }) => {
       this.#markedRead(ids);
       this.unread = unread;

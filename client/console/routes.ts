@@ -67,6 +67,7 @@ export const ROUTES = {
   incidents: '/incidents',
   'incident-report': '/incidents/:id/report',
   'corrective-actions': '/corrective-actions',
+  'incident-board': '/incidents/:id/board',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

@@ -14,6 +14,7 @@ import { LiveClient, type LiveSocket, type LiveState } from '../../shared/live-c
 import type { CommunityInfo, Entry, GridInfo, PublicEventView, Views } from '../../shared/protocol.ts';
 import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
 import type { PublicIncident } from '../../shared/emergency.ts';
+import type { PublicBoard } from '../../shared/emergency-board.ts';
 
 /** Before the first connection, give the socket this long before calling the screen offline. */
 const GRACE_MS = 6_000;
@@ -70,6 +71,12 @@ export class LiveStore {
    * step; emergency mode while its status is 'active'. Null when none is active.
    */
   incident = $state.raw<PublicIncident | null>(null);
+  /**
+   * The accounted-for board's per-grid guarded counts (`board:counts`): heard as the socket
+   * connects mid-incident and at each change. Only counts, never a name or an address. Null
+   * before any, and again once the incident it belongs to is over.
+   */
+  board = $state.raw<PublicBoard | null>(null);
 
   #client: LiveClient | null = null;
   #socket: LiveSocket | null = null;
@@ -97,7 +104,12 @@ export class LiveStore {
     this.#socket = socket;
     socket.on('screen:reload', () => location.reload());
     socket.on('incident:changed', (n) => {
-      if (!this.#stopped) this.incident = n.incident;
+      if (this.#stopped) return;
+      this.incident = n.incident;
+      if (this.board && this.board.incidentId !== n.incident?.id) this.board = null;
+    });
+    socket.on('board:counts', (b) => {
+      if (!this.#stopped) this.board = b;
     });
     // socket.io gives up by design when the server refuses the handshake (middleware error) or
     // disconnects the socket itself; an unattended wall must keep trying, gently — unless the
@@ -163,6 +175,7 @@ export class LiveStore {
     this.events = [];
     this.stream = [];
     this.incident = null;
+    this.board = null;
   }
 
   #unauthorized(code: string) {

@@ -281,7 +281,10 @@ export class BoardService {
         .map((r) => {
           const token = randomBytes(24).toString('base64url');
           this.#stmt.putLink.run(incidentId, r.household_id, hashToken(token), p.id, now);
-          return { householdId: r.household_id, gridId: r.grid_id, address: r.address, token, path: `/safe/${token}` };
+          return {
+            householdId: r.household_id, gridId: r.grid_id, address: r.address, place: this.#stmt.building.get(r.household_id)?.address ?? '',
+            token, path: `/safe/${token}`,
+          };
         });
       if (items.length) ctx.changed();
       return { items };

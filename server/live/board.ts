@@ -11,22 +11,34 @@
  *     a phone or a house number.
  *
  * The incident's own news (`incident:changed`, and what a socket hears as it connects) is
- * server/live/incidents.ts's; a wall connecting mid-incident reads the counts over HTTP
- * (`GET /incidents/:id/board/counts`) until the next change.
+ * server/live/incidents.ts's. A socket told the incident as it connects (every one but a
+ * volunteer's phone) hears the active incident's counts right after it, so a wall that connects
+ * mid-incident shows them at once rather than at the next change.
  */
 import type { BoardChange, BoardService } from '../emergency/board.ts';
+import type { IncidentService } from '../emergency/incidents.ts';
 import { NOTICE_IDS } from '../emergency/board.ts';
 import { rooms } from '../auth/live.ts';
 import { incidentRoom } from './incidents.ts';
-import type { LiveServer } from './socket.ts';
+import type { LiveServer, LiveSocket } from './socket.ts';
 
 export interface BoardLiveDeps {
   io: LiveServer;
   board: BoardService;
+  incidents: Pick<IncidentService, 'active'>;
 }
 
-export function boardLive({ io, board }: BoardLiveDeps) {
+export function boardLive({ io, board, incidents }: BoardLiveDeps) {
   return {
+    /** A socket connected (after server/live/incidents.ts told it the incident): the active incident's counts, if any. */
+    connected(socket: LiveSocket) {
+      const { principal } = socket.data;
+      if (principal.role === 'volunteer') return;
+      const active = incidents.active(principal.communityId);
+      const counts = active && board.publicCounts(principal.communityId, active.id);
+      if (counts) socket.emit('board:counts', counts);
+    },
+
     /** One commit group's board changes: merged per incident, each incident announced once. */
     publish(changes: readonly BoardChange[]) {
       const by = new Map<number, { communityId: string; ids: Set<number>; whole: boolean }>();

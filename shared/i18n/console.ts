@@ -13,6 +13,7 @@ import * as register from './console-register.ts';
 import * as fieldwork from './console-fieldwork.ts';
 import * as emergency from './console-emergency.ts';
 import * as afterAction from './console-after-action.ts';
+import * as board from './console-board.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
@@ -29,6 +30,7 @@ export const zhCN = {
   ...fieldwork.zhCN,
   ...emergency.zhCN,
   ...afterAction.zhCN,
+  ...board.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -724,6 +726,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   ...fieldwork.en,
   ...emergency.en,
   ...afterAction.en,
+  ...board.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 

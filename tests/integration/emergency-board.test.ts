@@ -220,6 +220,22 @@ describe('the accounted-for board', () => {
     for (const s of secrets) expect(text, `public payloads mention ${s}`).not.toContain(s);
   });
 
+  it('tells a wall that connects mid-incident the counts at once, after the incident', async () => {
+    const heard: string[] = [];
+    const late = openSocket(ts.url, { display: true });
+    let counts: PublicBoard | null = null;
+    late.on('incident:changed', () => heard.push('incident'));
+    late.on('board:counts', (b) => (heard.push('counts'), (counts = b)));
+    try {
+      await until(() => counts !== null, 'the counts as the wall connects');
+      expect(heard.slice(0, 2)).toEqual(['incident', 'counts']);
+      const now = await request(`${api}/incidents/${incidentId}/board/counts`, { as: null, headers: { authorization: `Bearer ${ts.displayToken}` } });
+      expect(counts).toEqual(now.body);
+    } finally {
+      late.close();
+    }
+  });
+
   it('shows residents to staff by the incident\'s override while it lasts, logged, and by consent alone after it ends', async () => {
     const overrides = () => ts.app.db.prepare("SELECT detail FROM audit_log WHERE action = 'records.read_override'").all() as { detail: string }[];
     const before = overrides().length;
