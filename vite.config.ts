@@ -86,6 +86,11 @@ export default defineConfig(({ mode }) => ({
       input: SURFACES[mode] ?? { ...SURFACES.screen, ...SURFACES.console, ...SURFACES.me, ...SURFACES.tablet },
       output: {
         entryFileNames: (chunk) => (chunk.name === 'screen-sw' || chunk.name === 'tablet-sw' ? `${chunk.name}.js` : 'assets/[name]-[hash].js'),
+        // Zod and the console's switch to its jitless mode in one chunk of their own, so the switch
+        // runs before any module of another chunk builds a schema: a schema built first probes for
+        // `new Function` (zod 4 does so in ZodObject's constructor), which the strict CSP reports.
+        // Left to the bundler, the shared schemas once landed in zod's chunk ahead of the switch.
+        manualChunks: (id: string) => (/[\\/]node_modules[\\/]zod[\\/]|[\\/]client[\\/]console[\\/]zod-config\.ts$/.test(id) ? 'zod' : undefined),
       },
     },
   },

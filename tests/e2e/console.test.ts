@@ -104,7 +104,7 @@ describe('the /console staff console', () => {
     // An admin's navigation: the day's work, the community's set-up, devices, keys, the log.
     const nav = await admin.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
     expect(nav).toEqual([
-      'home', 'events', 'desk-stats', 'incidents', 'fieldwork', 'volunteers', 'activities', 'exchange', 'casework', 'orgs', 'charity', 'register', 'lists',
+      'home', 'events', 'desk-stats', 'incidents', 'corrective-actions', 'fieldwork', 'volunteers', 'activities', 'exchange', 'casework', 'orgs', 'charity', 'register', 'lists',
       'users', 'grid-workers', 'community', 'loop-settings', 'displays', 'api-keys', 'audit',
     ]);
     await shot(admin, 'home-1280x800');
@@ -377,7 +377,7 @@ describe('the /console staff console', () => {
 
     const nav = await page.locator('[data-nav] [data-nav-link]').evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-link')));
     // A grid worker: their tasks and their own field logs, and on site the activities' check-in, the register of their grids and the needs they raise.
-    expect(nav).toEqual(['home', 'events', 'incidents', 'fieldwork', 'activities', 'register', 'lists']);
+    expect(nav).toEqual(['home', 'events', 'incidents', 'corrective-actions', 'fieldwork', 'activities', 'register', 'lists']);
     await expect(page.locator('[data-nav-link="password"]').isVisible()).resolves.toBe(true);
     // An admin page typed into the address bar says it is not for this role.
     await page.goto(`${server.url}/console/users`);
