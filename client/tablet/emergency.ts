@@ -78,8 +78,11 @@ export function doorsNow(incidentId: number, households: readonly BoardHousehold
     .map(({ i: _i, ...d }) => d);
 }
 
-/** Nobody else holds the door: the worker may take it (a pending knock waits for its answer first). */
-export const mayClaim = (d: Door): boolean => d.claim === null && d.pending !== 'done';
+/**
+ * A door still to walk to (not yet checked, no answer, or needs help) that nobody holds: the
+ * worker may take it (a pending knock waits for its answer first). A settled one is only corrected.
+ */
+export const mayClaim = (d: Door): boolean => d.claim === null && d.pending !== 'done' && (UNSETTLED.includes(d.status) || d.status === 'needs_help');
 /** The worker holds the door (or nobody did when last loaded: the server decides on arrival). */
 export const mayKnock = (d: Door, me: Me): boolean => d.pending !== 'done' && (d.claim === null || d.claim.by === me.username);
 export const mayRelease = (d: Door, me: Me): boolean => d.claim?.by === me.username && d.pending !== 'done';

@@ -228,8 +228,8 @@ describe('a grid worker\'s tablet in an emergency', () => {
       .resolves.toEqual(expect.arrayContaining([expect.stringContaining('登记为「平安」'), expect.stringContaining('登记为「需要帮助」')]));
     expect(await page.locator('body').innerText()).not.toMatch(/失败|failed/i);
     await page.getByRole('link', { name: '应急核查' }).click();
-    await expect(page.locator(`[data-door="${hh[3]}"] [data-door-refusal]`).innerText()).resolves.toBe(words);
     await eventually(() => page.locator(`[data-door="${hh[3]}"] [data-door-holder]`).innerText()).toBe(words);
+    await expect(page.locator(`[data-door="${hh[3]}"] [data-door-refusal]`).innerText()).resolves.toBe('您的认领没有成功：此户已有人认领。');
     expect(await page.locator(`[data-door="${hh[3]}"] [data-claim]`).count()).toBe(0);
     await eventually(() => page.locator('[data-grid-counts="G01"]').getAttribute('data-unknown')).toBe('2');
     expect(errors).toEqual([]);

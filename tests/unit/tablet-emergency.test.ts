@@ -73,6 +73,8 @@ describe('the door-knock list', () => {
     ]);
     expect(doors[0]).toMatchObject({ claim: null, note: '腿伤走不了', reportedByName: '王丽萍' });
     expect(doors[2]!.claim?.byName).toBe('李强');
+    // A settled door is corrected, not claimed.
+    expect(mayClaim(doors[3]!)).toBe(false);
     expect(countsOf(doors).get('G01')).toEqual({ total: 4, unknown: 2, safe: 1, needsHelp: 1, sheltered: 0, away: 0 });
   });
 
