@@ -1,7 +1,7 @@
 /**
  * The records a worker makes, as outbox entries (outbox/machine.ts): a report, an action on one
  * of their tasks, a patrol that ended, a visit to a household, a need raised from it, a resident
- * added or corrected. Each gets its client UUID and its Idempotency-Key at once, before anything
+ * added or corrected, and in an emergency a door claimed, released or knocked. Each gets its client UUID and its Idempotency-Key at once, before anything
  * is sent, and keeps both until the server's receipt. And what a task allows on this tablet
  * while its worker's own actions still wait to be sent.
  */
@@ -71,6 +71,42 @@ export function residentFixRecord(owner: string, resident: { id: number; name: s
   return entry(owner, {
     kind: 'resident_fix', label: resident.name, request: { method: 'PATCH', path: `/register/residents/${resident.id}`, body: changes },
     target: `resident:${resident.id}`, seenVersion: resident.version,
+  });
+}
+
+/** A door on an incident's board, as a record names it: `door:<incident>:<household>` (its version chain). */
+export const doorTarget = (incidentId: number, householdId: number) => `door:${incidentId}:${householdId}`;
+
+interface Door { incidentId: number; householdId: number; address: string }
+
+/** Take a door before walking to it (`POST /incidents/<id>/households/<hid>/claim`, no body). */
+export function claimRecord(owner: string, door: Door): OutboxEntry {
+  return entry(owner, {
+    kind: 'door_claim', label: door.address, request: post(`/incidents/${door.incidentId}/households/${door.householdId}/claim`, {}),
+    target: doorTarget(door.incidentId, door.householdId),
+  });
+}
+
+/** Let go of a door the worker holds (`…/release`, no body). */
+export function releaseRecord(owner: string, door: Door): OutboxEntry {
+  return entry(owner, {
+    kind: 'door_release', label: door.address, request: post(`/incidents/${door.incidentId}/households/${door.householdId}/release`, {}),
+    target: doorTarget(door.incidentId, door.householdId),
+  });
+}
+
+/**
+ * A door knocked (`…/done`): what was found, a note, and when, against the status version the
+ * worker saw (`expectedVersion`, filled in when sent: a report by someone else meanwhile is a
+ * 409 shown on the record). The server ends the worker's claim with it.
+ */
+export function doneRecord(owner: string, door: Door & { version: number }, status: string, note: string, now: number): OutboxEntry {
+  return entry(owner, {
+    kind: 'door_done', label: door.address,
+    request: post(`/incidents/${door.incidentId}/households/${door.householdId}/done`, {
+      status, note: note.trim().slice(0, 500), at: new Date(now).toISOString(),
+    }),
+    target: doorTarget(door.incidentId, door.householdId), seenVersion: door.version,
   });
 }
 

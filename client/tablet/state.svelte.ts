@@ -1,7 +1,7 @@
 /**
  * The field app's one store: who holds the tablet (the staff session, kept for offline starts),
  * where the page is (`/tablet`, `/tablet/tasks/<id>`, `/tablet/report`, `/tablet/patrol`,
- * `/tablet/grid`, `/tablet/households/<id>`, `/tablet/sync`), the
+ * `/tablet/grid`, `/tablet/households/<id>`, `/tablet/sync`, `/tablet/emergency`), the
  * worker's tasks and each task's page as last loaded (kept in IndexedDB, so they open with no
  * network), the grids, the theme, and what the tablet must say loudly (storage the browser
  * cleared), and a report begun elsewhere (a patrol's note, a visit) for the report page to open
@@ -17,7 +17,7 @@ import { outbox } from './outbox/outbox.svelte.ts';
 import { gridsOf, type GridFeature } from './geo.ts';
 import { TabletLive } from './live.ts';
 
-export type Screen = 'tasks' | 'task' | 'report' | 'sync' | 'patrol' | 'grid' | 'household';
+export type Screen = 'tasks' | 'task' | 'report' | 'sync' | 'patrol' | 'grid' | 'household' | 'emergency';
 
 /** A report begun from a patrol's note or a visit: what the report page opens with. */
 export interface ReportDraft { title: string; description: string; address: string }
@@ -67,7 +67,8 @@ class TabletState {
 
   readonly api = new Api({ timeoutMs: 15_000, cache: 'no-store', onUnauthenticated: () => this.#sessionEnded() });
   store: TabletStore | null = null;
-  readonly #live = new TabletLive();
+  /** The tablet's socket (its emergency listener is emergency.svelte.ts). */
+  readonly live = new TabletLive();
   #soonTimer: ReturnType<typeof setTimeout> | undefined;
 
   async start() {
@@ -154,6 +155,7 @@ class TabletState {
     else if (path === '/tablet/patrol') this.screen = 'patrol';
     else if (path === '/tablet/grid') this.screen = 'grid';
     else if (path === '/tablet/sync') this.screen = 'sync';
+    else if (path === '/tablet/emergency') this.screen = 'emergency';
     else this.screen = 'tasks';
   }
 
@@ -197,7 +199,7 @@ class TabletState {
     outbox.owner = user.username;
     void this.#loadKept().then(() => this.refresh());
     void outbox.drain();
-    this.#live.start(user.username, () => this.#soon());
+    this.live.start(user.username, () => this.#soon());
   }
 
   /** A notice or a reconnection: the tasks again, once for a burst of them. */
@@ -211,7 +213,7 @@ class TabletState {
     if (this.status !== 'signed-in' || !this.user) return;
     this.expired = this.user;
     this.api.csrfToken = null;
-    this.#live.stop();
+    this.live.stop();
     outbox.owner = null;
     this.status = 'anonymous';
   }
@@ -255,7 +257,7 @@ class TabletState {
       // logged out on this tablet all the same
     }
     await this.store!.set(USER_KEY, null);
-    this.#live.stop();
+    this.live.stop();
     outbox.owner = null;
     this.api.csrfToken = null;
     this.user = null;

@@ -12,10 +12,14 @@
  */
 
 export type EntryState = 'saved' | 'sending' | 'received' | 'refused';
-/** A case's report and actions; a patrol and a visit; a need; a resident added or corrected. */
+/**
+ * A case's report and actions; a patrol and a visit; a need; a resident added or corrected; in an
+ * emergency, a door on the accounted-for board claimed, released, or knocked (done, with what was found).
+ */
 export type EntryKind =
   | 'report' | 'sign' | 'start' | 'resolve' | 'send_back'
-  | 'patrol' | 'visit' | 'need' | 'resident_add' | 'resident_fix';
+  | 'patrol' | 'visit' | 'need' | 'resident_add' | 'resident_fix'
+  | 'door_claim' | 'door_release' | 'door_done';
 
 /** What a record asks of the server: a POST (a new record, an action) or a PATCH (a correction). */
 export interface EntryRequest { method: 'POST' | 'PATCH'; path: string; body: Record<string, unknown> }
