@@ -53,6 +53,8 @@ import { emergencyRoutes } from './emergency/routes.ts';
 import type { IncidentService } from './emergency/incidents.ts';
 import { boardRoutes } from './emergency/board-routes.ts';
 import type { BoardService } from './emergency/board.ts';
+import { peopleRoutes } from './emergency/people-routes.ts';
+import type { PeopleService } from './emergency/people.ts';
 import { safePage } from './emergency/safe-page.ts';
 import type { Uploads } from './uploads/store.ts';
 import { idempotentWrites, type IdempotentWritesOptions } from './http/idempotency.ts';
@@ -95,6 +97,8 @@ export interface HttpDeps {
   incidents?: IncidentService;
   /** An incident's accounted-for board and door-knock tasks (/incidents/:id/board …), and the households' own links (/safe/<token>). */
   board?: BoardService;
+  /** An incident's call-outs, duties, shelters and supplies (/incidents/:id/callouts, /me/callouts, /shelters …). */
+  people?: PeopleService;
   /** Photos received in resumable chunks (/uploads/<sha256>), for records that name them by hash. */
   uploads?: Uploads;
   directory: Directory;
@@ -198,6 +202,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.fieldwork ? [fieldworkRoutes(deps.fieldwork)] : []),
     ...(deps.incidents ? [emergencyRoutes(deps.incidents)] : []),
     ...(deps.board ? [boardRoutes(deps.board)] : []),
+    ...(deps.people ? [peopleRoutes(deps.people)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
