@@ -65,6 +65,7 @@ export const ROUTES = {
 
   // 应急指挥: declare, update and end an emergency; which walls have switched
   incidents: '/incidents',
+  'incident-resources': '/incidents/:id/resources',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

@@ -12,6 +12,7 @@ import * as invite from './console-invite.ts';
 import * as register from './console-register.ts';
 import * as fieldwork from './console-fieldwork.ts';
 import * as emergency from './console-emergency.ts';
+import * as people from './console-people.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
@@ -27,6 +28,7 @@ export const zhCN = {
   ...register.zhCN,
   ...fieldwork.zhCN,
   ...emergency.zhCN,
+  ...people.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -721,6 +723,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   ...register.en,
   ...fieldwork.en,
   ...emergency.en,
+  ...people.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 
