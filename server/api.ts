@@ -55,6 +55,8 @@ import { boardRoutes } from './emergency/board-routes.ts';
 import type { BoardService } from './emergency/board.ts';
 import type { AfterActionService } from './emergency/after-action.ts';
 import { afterActionRoutes } from './emergency/after-action-routes.ts';
+import { peopleRoutes } from './emergency/people-routes.ts';
+import type { PeopleService } from './emergency/people.ts';
 import { safePage } from './emergency/safe-page.ts';
 import type { Uploads } from './uploads/store.ts';
 import { idempotentWrites, type IdempotentWritesOptions } from './http/idempotency.ts';
@@ -99,6 +101,8 @@ export interface HttpDeps {
   board?: BoardService;
   /** An incident's timeline and after-action report; corrective actions across incidents (/corrective-actions). */
   afterAction?: AfterActionService;
+  /** An incident's call-outs, duties, shelters and supplies (/incidents/:id/callouts, /me/callouts, /shelters …). */
+  people?: PeopleService;
   /** Photos received in resumable chunks (/uploads/<sha256>), for records that name them by hash. */
   uploads?: Uploads;
   directory: Directory;
@@ -203,6 +207,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.incidents ? [emergencyRoutes(deps.incidents)] : []),
     ...(deps.board ? [boardRoutes(deps.board)] : []),
     ...(deps.afterAction ? [afterActionRoutes(deps.afterAction, { auditSoon: deps.auditSoon, now: deps.now, timeZoneOf: (id) => deps.directory.timeZoneOf(id) })] : []),
+    ...(deps.people ? [peopleRoutes(deps.people)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,
       sessionMaxMs: deps.security.sessionMaxMs, timeZoneOf: (id) => deps.directory.timeZoneOf(id),

@@ -49,6 +49,8 @@ import { incidentLive } from './live/incidents.ts';
 import { BoardService } from './emergency/board.ts';
 import { boardLive } from './live/board.ts';
 import { AfterActionService } from './emergency/after-action.ts';
+import { PeopleService } from './emergency/people.ts';
+import { peopleLive } from './live/people.ts';
 import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
 import { originAllowed } from './auth/guards.ts';
@@ -97,6 +99,8 @@ export interface Cerebellum {
   board: BoardService;
   /** An incident's timeline and after-action report: objectives rated, corrective actions followed up. */
   afterAction: AfterActionService;
+  /** An incident's call-outs and duties, shelters with their check-ins and supplies. */
+  people: PeopleService;
   /** Grid workers and the imports of community setup. */
   community: CommunityService;
   /** The loop's settings: time limits, calendar, reminder share, evidence, duplicates. */
@@ -244,10 +248,13 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   let displaysOf: (communityId: string) => { id: number; name: string; online: boolean; revoked: boolean }[] = () => [];
   // The board adds an incident's households in the incident's own write (declared, area grown) and stops its timers at the end.
   let board: BoardService | null = null;
+  let people: PeopleService | null = null;
   const incidents = new IncidentService({
     db, queue, directory, journal: journalWriter, now, actorName, displays: (c) => displaysOf(c),
-    inTransaction: (ctx, incident, step) => board?.onStep(ctx, incident, step),
+    inTransaction: (ctx, incident, step) => (board?.onStep(ctx, incident, step), people?.onStep(ctx, incident, step)),
   });
+  people = new PeopleService({ db, queue, directory, journal: journalWriter, now, actorName, incidents });
+  const mobilised = people;
 
   /** A small write (a last-seen time, a read's audit line) joins the next group commit. */
   const defer = (work: () => void) => {
@@ -307,6 +314,9 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   // The board's changes: a notice to the community's staff, the per-grid guarded counts to every wall (server/live/board.ts).
   const boardNews = boardLive({ io, board: accounted, incidents });
   feed.subscribe('board', ({ boards }) => boardNews.publish(boards));
+  // Call-outs, shelters and supplies: counts to every wall, a notice to staff, a volunteer's phone its own call-outs (server/live/people.ts).
+  const peopleNews = peopleLive({ io, people: mobilised, tell: (v, seq) => meLive.tell(v, seq) });
+  feed.subscribe('people', ({ people: changes }) => peopleNews.publish(changes));
   feed.subscribe('desks', ({ subjects: touched }) => {
     if (!touched.length) return;
     for (const [communityId, note] of deskNotes(touched)) io.to(rooms.community(communityId)).emit('desk:changed', note);
@@ -342,7 +352,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   void forgetOldKeys();
   const app = createHttpApp({
     events, notices, volunteers, meLive, orgs, charity, register, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
-    uploads, fieldwork, incidents, board: accounted, afterAction, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
+    uploads, fieldwork, incidents, board: accounted, afterAction, people: mobilised, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
@@ -358,7 +368,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   });
 
   return {
-    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, incidents, board: accounted, afterAction, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
+    config, db, dbId, directory, events, notices, volunteers, orgs, charity, register, needs, incidents, board: accounted, afterAction, people: mobilised, community, settings, auth, metrics, subjects, subjectDeps, model, broadcaster, journal, feed, queue, io, logger, now, viewContextOf: viewContext,
     storage,
     sweepAuth, http: app,
     listen() {

@@ -21,6 +21,7 @@ import { REGISTER_SQL } from './register/schema.ts';
 import { INCIDENTS_SQL } from './emergency/schema.ts';
 import { BOARD_SQL } from './emergency/board-schema.ts';
 import { AFTER_ACTION_SQL } from './emergency/after-action-schema.ts';
+import { PEOPLE_SQL } from './emergency/people-schema.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'grid events, journal', sql: [COMMUNITY_SQL, EVENTS_SQL, JOURNAL_SQL].join('\n') },
@@ -74,6 +75,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 26, name: 'a grid worker\'s field logs: patrols logged when they end, visits to households with a few answers', sql: FIELDWORK_SQL },
   { version: 27, name: 'emergency incidents: declared, updated and ended (CAP alert, update, cancel), one active at a time, every step kept', sql: INCIDENTS_SQL },
   { version: 28, name: 'the accounted-for board of an incident: a row per household with its status, claim and escalation, every report kept, self-report links hashed', sql: BOARD_SQL },
+  { version: 29, name: 'emergency people and places: call-outs and their answers and duties, shelters with their check-ins by head count, each shelter\'s supplies as a ledger', sql: PEOPLE_SQL },
   { version: 30, name: 'an incident\'s after-action report: objectives rated P/S/M/U, corrective actions with an owner, a due date and a check, followed up', sql: AFTER_ACTION_SQL },
 ];
 

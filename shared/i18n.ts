@@ -11,6 +11,7 @@ import * as auth from './i18n/auth.ts';
 import * as register from './i18n/register.ts';
 import * as emergency from './i18n/emergency.ts';
 import * as emergencyBoard from './i18n/emergency-board.ts';
+import * as emergencyPeople from './i18n/emergency-people.ts';
 // Types only: the console adds its messages when it starts (addMessages), so the wall never downloads them.
 import type * as consoleMessages from './i18n/console.ts';
 // Likewise the volunteer's phone page (/me) adds its own.
@@ -166,6 +167,7 @@ const zhCN = {
   ...register.zhCN,
   ...emergency.zhCN,
   ...emergencyBoard.zhCN,
+  ...emergencyPeople.zhCN,
 };
 
 export type MessageKey = keyof typeof zhCN | keyof typeof consoleMessages.zhCN | keyof typeof meMessages.zhCN | keyof typeof tabletMessages.zhCN;
@@ -315,6 +317,7 @@ const en: Record<keyof typeof zhCN, string> = {
   ...register.en,
   ...emergency.en,
   ...emergencyBoard.en,
+  ...emergencyPeople.en,
 };
 
 /** Every message by locale; the console's (`console.*`) once the console has added them. */

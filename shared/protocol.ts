@@ -11,6 +11,7 @@ import type { SubscribeRequest } from './schemas.ts';
 import type { SubjectViews } from './subjects.ts';
 import type { IncidentAck, IncidentAcked, IncidentNews } from './emergency.ts';
 import type { BoardChanged, PublicBoard } from './emergency-board.ts';
+import type { PublicPeople } from './emergency-people.ts';
 
 /**
  * A grid event as the staff audience sees it. The public projection masks or leaves out
@@ -295,6 +296,10 @@ export interface ServerToClientEvents {
   'board:changed': (c: BoardChanged) => void;
   /** The board's per-grid guarded counts (every wall, console and tablet of the community): no names, no house numbers. */
   'board:counts': (b: PublicBoard) => void;
+  /** An incident's call-outs, shelters or supplies changed (signed-in staff of the community; a notice: they read again). */
+  'people:changed': (c: { incidentId: number | null }) => void;
+  /** Volunteers mobilised and on duty, shelters' occupancy, supplies running low (every wall, console and tablet): counts, no names. */
+  'people:counts': (p: PublicPeople) => void;
 }
 
 /** One record of the five subjects that changed: its journal type, entity and row id. Nothing personal. */

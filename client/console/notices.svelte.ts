@@ -10,6 +10,7 @@
  * counted.
  */
 import { io, type Socket } from 'socket.io-client';
+import { peopleNews } from './people.svelte.ts';
 import type { ClientToServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol.ts';
 import { session } from './session.svelte.ts';
 import { changes } from './changes.svelte.ts';
@@ -46,6 +47,7 @@ class Notices {
     socket.on('incident:changed', (news) => incident.heard(news));
     socket.on('incident:acked', (a) => incident.acked(a));
     socket.on('board:changed', (c) => incident.boardChanged(c));
+    socket.on('people:changed', () => peopleNews.seen++);
     socket.on('notice:read', ({ ids, unread }) => {
       this.#markedRead(ids);
       this.unread = unread;

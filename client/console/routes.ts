@@ -68,6 +68,7 @@ export const ROUTES = {
   'incident-report': '/incidents/:id/report',
   'corrective-actions': '/corrective-actions',
   'incident-board': '/incidents/:id/board',
+  'incident-resources': '/incidents/:id/resources',
 } as const;
 
 export const routes = routeTable(BASE, ROUTES);

@@ -8,6 +8,7 @@ import { Api, ApiError, newIdempotencyKey, type SessionAnswer } from '../lib/api
 import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
 import type { InvitationView, MeActivity, MeCheckInAnswer, MeProfile } from '../../shared/me.ts';
 import type { LedgerLineView, RedemptionView, ServiceRecordView } from '../../shared/volunteers.ts';
+import type { CalloutAnswer, DutyAction, MeCalloutView } from '../../shared/emergency-people.ts';
 import { answerCheckIn, forgetCheckIns, keepCheckIn, keptCheckIns, type KeptCheckIn } from './pending.ts';
 
 export type Screen = 'activities' | 'mine' | 'join' | 'check-in';
@@ -29,6 +30,8 @@ class MeState {
   param = $state('');
   profile = $state.raw<MeProfile | null>(null);
   activities = $state.raw<MeActivity[]>([]);
+  /** Emergency call-outs of active incidents, newest first (server/emergency/people.ts). */
+  callouts = $state.raw<MeCalloutView[]>([]);
   records = $state.raw<ServiceRecordView[]>([]);
   ledger = $state.raw<LedgerLineView[]>([]);
   redemptions = $state.raw<RedemptionView[]>([]);
@@ -183,7 +186,12 @@ class MeState {
         this.ledger = points.items;
         this.redemptions = redemptions.items;
       } else {
-        this.activities = (await this.api.get<{ items: MeActivity[] }>('/me/activities')).items;
+        const [activities, callouts] = await Promise.all([
+          this.api.get<{ items: MeActivity[] }>('/me/activities'),
+          this.api.get<{ items: MeCalloutView[] }>('/me/callouts'),
+        ]);
+        this.activities = activities.items;
+        this.callouts = callouts.items;
       }
       this.profile = (await profile).profile;
       this.stale = false;
@@ -200,6 +208,29 @@ class MeState {
   async cancel(id: number) {
     await this.api.post(`/me/activities/${id}/cancel`);
     await this.refresh();
+  }
+
+  /** Accept or decline a call-out; a retry on a poor line sends the same key and applies once. */
+  async answerCallout(id: number, answer: CalloutAnswer) {
+    await this.#calloutWrite(id, 'answer', { answer });
+  }
+
+  /** 我已到岗 / 结束值守 on an accepted call-out. */
+  async duty(id: number, action: DutyAction) {
+    await this.#calloutWrite(id, 'duty', { action });
+  }
+
+  async #calloutWrite(id: number, what: 'answer' | 'duty', body: object) {
+    const key = newIdempotencyKey();
+    const send = () => this.api.post<{ callout: MeCalloutView }>(`/me/callouts/${id}/${what}`, body, { idempotencyKey: key });
+    let answer: { callout: MeCalloutView };
+    try {
+      answer = await send();
+    } catch (e) {
+      if (!(e instanceof ApiError) || !TRANSIENT(e) || e.status === 401) throw e;
+      answer = await send();
+    }
+    this.callouts = this.callouts.map((c) => (c.id === id ? answer.callout : c));
   }
 
   /** A check-in typed in by its code (when the QR code will not scan): kept, then sent. */

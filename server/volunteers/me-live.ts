@@ -43,6 +43,11 @@ export class MeLive<C = unknown> {
     for (const [v, seq] of newest) for (const fn of this.#listeners.get(v) ?? []) fn(seq);
   }
 
+  /** Tell a volunteer's phone something of theirs changed outside the five subjects (a call-out: server/live/people.ts). */
+  tell(volunteerId: number, seq: number): void {
+    for (const fn of this.#listeners.get(volunteerId) ?? []) fn(seq);
+  }
+
   /**
    * An open stream, opened with `credential` whose sockets share `rooms` (server/auth/live.ts): it
    * ends when the server stops, and when its session ends (logout, a password change, an admin

@@ -14,6 +14,7 @@ import * as fieldwork from './console-fieldwork.ts';
 import * as emergency from './console-emergency.ts';
 import * as afterAction from './console-after-action.ts';
 import * as board from './console-board.ts';
+import * as people from './console-people.ts';
 
 export const zhCN = {
   ...loopSettings.zhCN,
@@ -31,6 +32,7 @@ export const zhCN = {
   ...emergency.zhCN,
   ...afterAction.zhCN,
   ...board.zhCN,
+  ...people.zhCN,
   'console.loading': '正在加载…',
   'console.time.justNow': '刚刚',
 
@@ -727,6 +729,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   ...emergency.en,
   ...afterAction.en,
   ...board.en,
+  ...people.en,
   'console.loading': 'Loading…',
   'console.time.justNow': 'just now',
 
