@@ -37,7 +37,7 @@ export const zhCN = {
   'console.board.escalation': '升级：{stage}',
   'console.board.escalateAt': '{time} 前',
   'console.board.never': '尚无报告',
-  'console.board.reportBy': '{source} · {name}',
+  'console.board.reportBy': '{source} · 登记人 {name}',
   'console.board.call': '记录电话',
   'console.board.claim': '认领',
   'console.board.release': '放弃',
