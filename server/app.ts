@@ -315,7 +315,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   const boardNews = boardLive({ io, board: accounted, incidents });
   feed.subscribe('board', ({ boards }) => boardNews.publish(boards));
   // Call-outs, shelters and supplies: counts to every wall, a notice to staff, a volunteer's phone its own call-outs (server/live/people.ts).
-  const peopleNews = peopleLive({ io, people: mobilised, tell: (v, seq) => meLive.tell(v, seq) });
+  const peopleNews = peopleLive({ io, people: mobilised, incidents, tell: (v, seq) => meLive.tell(v, seq) });
   feed.subscribe('people', ({ people: changes }) => peopleNews.publish(changes));
   feed.subscribe('desks', ({ subjects: touched }) => {
     if (!touched.length) return;
@@ -343,6 +343,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     onConnect: (socket) => {
       emergencyLive.connected(socket);
       boardNews.connected(socket);
+      peopleNews.connected(socket);
     },
   });
 

@@ -15,6 +15,7 @@ import type { CommunityInfo, Entry, GridInfo, PublicEventView, Views } from '../
 import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
 import type { PublicIncident } from '../../shared/emergency.ts';
 import type { PublicBoard } from '../../shared/emergency-board.ts';
+import type { PublicPeople } from '../../shared/emergency-people.ts';
 
 /** Before the first connection, give the socket this long before calling the screen offline. */
 const GRACE_MS = 6_000;
@@ -77,6 +78,12 @@ export class LiveStore {
    * before any, and again once the incident it belongs to is over.
    */
   board = $state.raw<PublicBoard | null>(null);
+  /**
+   * The incident's people and places (`people:counts`): volunteers mobilised and on duty, each
+   * shelter's occupancy against its capacity, supplies running low. Counts and shelter names,
+   * never a person's name. Null before any, and once its incident is over.
+   */
+  people = $state.raw<PublicPeople | null>(null);
 
   #client: LiveClient | null = null;
   #socket: LiveSocket | null = null;
@@ -107,6 +114,10 @@ export class LiveStore {
       if (this.#stopped) return;
       this.incident = n.incident;
       if (this.board && this.board.incidentId !== n.incident?.id) this.board = null;
+      if (this.people && this.people.incidentId !== n.incident?.id) this.people = null;
+    });
+    socket.on('people:counts', (p) => {
+      if (!this.#stopped) this.people = p;
     });
     socket.on('board:counts', (b) => {
       if (!this.#stopped) this.board = b;
@@ -176,6 +187,7 @@ export class LiveStore {
     this.stream = [];
     this.incident = null;
     this.board = null;
+    this.people = null;
   }
 
   #unauthorized(code: string) {

@@ -14,17 +14,28 @@
 import type { PeopleChange, PeopleService } from '../emergency/people.ts';
 import { rooms } from '../auth/live.ts';
 import { incidentRoom } from './incidents.ts';
-import type { LiveServer } from './socket.ts';
+import type { LiveServer, LiveSocket } from './socket.ts';
+import type { IncidentService } from '../emergency/incidents.ts';
 
 export interface PeopleLiveDeps {
   io: LiveServer;
   people: PeopleService;
+  incidents: Pick<IncidentService, 'active'>;
   /** Tell a volunteer's phone its call-outs changed (MeLive.tell). */
   tell: (volunteerId: number, seq: number) => void;
 }
 
-export function peopleLive({ io, people, tell }: PeopleLiveDeps) {
+export function peopleLive({ io, people, incidents, tell }: PeopleLiveDeps) {
   return {
+    /** A socket connected (after the incident and the board's counts): the active incident's people counts, if any. */
+    connected(socket: LiveSocket) {
+      const { principal } = socket.data;
+      if (principal.role === 'volunteer') return;
+      const active = incidents.active(principal.communityId);
+      const counts = active && people.publicCounts(principal.communityId, active.id);
+      if (counts) socket.emit('people:counts', counts);
+    },
+
     publish(changes: readonly PeopleChange[]) {
       const incidents = new Map<string, { communityId: string; incidentId: number | null }>();
       const phones = new Map<number, number>();

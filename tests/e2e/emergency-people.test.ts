@@ -93,6 +93,15 @@ describe('people and places', () => {
     await phone.screenshot({ path: `${SHOTS}/phone-on-duty-390x844.png` });
     expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
+    // A wall switched on mid-incident shows the shelters, what runs low and who is on duty: counts, no names.
+    const wall = await (await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+    wall.on('pageerror', (e) => errors.push(`wall: ${String(e)}`));
+    await wall.goto(`${server.url}/screen#display=${server.displayToken}`);
+    await wall.locator('[data-testid="emergency"]').waitFor({ timeout: 20_000 });
+    await eventually(() => wall.locator('[data-testid="shelters"]').innerText()).toContain('12 / 34');
+    await expect(wall.locator('[data-testid="supplies-low"]').innerText()).resolves.toContain('方便面');
+    await eventually(() => wall.locator('[data-testid="volunteers-on-duty"]').getAttribute('data-value')).toBe('1');
+
     // The console hears it without a reload; a shelter's occupancy moves as people come in.
     await eventually(() => desk.locator('[data-on-duty]').textContent()).toBe('1');
     const row = desk.locator(`[data-shelter="${sid}"]`);
@@ -100,6 +109,12 @@ describe('people and places', () => {
     await row.locator('input.heads').fill('3');
     await row.locator('[data-check-in]').click();
     await eventually(() => row.locator('[data-occupancy]').textContent()).toContain('15 / 34');
+    // So does the wall, without a reload; and nothing on it names a volunteer.
+    await eventually(() => wall.locator('[data-testid="shelters"]').innerText()).toContain('15 / 34');
+    await wall.screenshot({ path: `${SHOTS}/wall-1920x1080.png` });
+    const onWall = await wall.locator('body').innerText();
+    for (const name of ['林小雨', '王大力']) expect(onWall).not.toContain(name);
+    await wall.context().close();
     await desk.screenshot({ path: `${SHOTS}/console-resources-1280x800.png` });
     await desk.screenshot({ path: `${SHOTS}/console-resources-full-1280.png`, fullPage: true });
     expect(errors).toEqual([]);
