@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Server } from 'socket.io';
+import { scrubText } from '../shared/mask.ts';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { databaseId, type Db } from './db/index.ts';
@@ -272,6 +273,10 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     db, queue, directory, journal: journalWriter, now, actorName, incidents,
     reportEvent: (ctx, p, body) => events.reportWithin(ctx, p, body),
     audit: (entry) => defer(() => auth.audit.write(entry)),
+    publicText: (communityId, text) => {
+      const names = viewContext(communityId).names?.();
+      return names ? names.apply(scrubText(text)) : scrubText(text);
+    },
   });
   const accounted = board;
   const afterAction = new AfterActionService({ db, queue, directory, journal: journalWriter, now, actorName, incidents });

@@ -18,7 +18,7 @@ import {
   rateObjectiveBody, reportExportQuery, timelineAnswer, timelineQuery, type CorrectiveActionView, type TimelineEntry,
 } from '../../shared/after-action.ts';
 import { READ } from './access.ts';
-import { REVIEW, type AfterActionService } from './after-action.ts';
+import { REPORT_READ, REVIEW, type AfterActionService } from './after-action.ts';
 
 export interface AfterActionRouteDeps {
   auditSoon?: (entry: AuditEntry) => void;
@@ -31,9 +31,9 @@ export function afterActionRoutes(svc: AfterActionService, deps: AfterActionRout
   const small = limitedBody(16 * 1024);
   const objectiveParam = (c: Context) => Number(c.req.param('oid'));
 
-  r.get(`/incidents/:id${ID}/timeline`, { access: READ, query: timelineQuery, response: timelineAnswer }, (c) =>
+  r.get(`/incidents/:id${ID}/timeline`, { access: REPORT_READ, query: timelineQuery, response: timelineAnswer }, (c) =>
     c.json(svc.timeline(principal(c), idParam(c), c.req.valid('query'))));
-  r.get(`/incidents/:id${ID}/report`, { access: READ, response: afterActionAnswer }, (c) => c.json(svc.report(principal(c), idParam(c))));
+  r.get(`/incidents/:id${ID}/report`, { access: REPORT_READ, response: afterActionAnswer }, (c) => c.json(svc.report(principal(c), idParam(c))));
 
   r.post(`/incidents/:id${ID}/objectives`, { access: REVIEW, body: objectiveBody, response: objectiveAnswer, idempotent: true }, small, async (c) =>
     c.json({ objective: await svc.addObjective(principal(c), idParam(c), c.req.valid('json')) }, 201));
@@ -47,7 +47,7 @@ export function afterActionRoutes(svc: AfterActionService, deps: AfterActionRout
   r.post(`/corrective-actions/:id${ID}/status`, { access: REVIEW, body: actionStatusBody, response: actionAnswer, idempotent: true }, small, async (c) =>
     c.json({ action: await svc.setActionStatus(principal(c), idParam(c), c.req.valid('json')) }));
 
-  r.get(`/incidents/:id${ID}/report/export`, { access: READ, query: reportExportQuery }, (c) => {
+  r.get(`/incidents/:id${ID}/report/export`, { access: REPORT_READ, query: reportExportQuery }, (c) => {
     const p = principal(c);
     const id = idParam(c);
     const { format, what, lang } = c.req.valid('query');

@@ -33,6 +33,15 @@ import type { Incident, IncidentService } from './incidents.ts';
 export const REVIEW: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'];
 
 /** A timeline entry as a source gives it: the instant in ms. */
+/**
+ * Who reads an incident's timeline and report: those who read its board (server/emergency/
+ * board-access.ts, volunteers aside) — the timeline names households and their addresses.
+ */
+export const REPORT_READ: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'];
+
+/** A grid worker reaches their own grids; the others the whole community. */
+const inReach = (p: Principal, gridId: string) => !p.grids || p.grids.includes(gridId);
+
 export interface RawEntry {
   at: number;
   kind: string;
@@ -126,8 +135,10 @@ export class AfterActionService {
 
   /** The incident's timeline, oldest first, a page at a time. */
   timeline(p: Principal, incidentId: number, q: TimelineQuery): TimelineAnswer {
+    authorise(p, REPORT_READ, 'read an incident\'s timeline');
     const incident = this.#d.incidents.incident(p, incidentId);
-    const all = this.#entries(incident);
+    // A grid worker reads the doors of their grids, as on the board; the incident's own steps are everyone's.
+    const all = this.#entries(incident).filter((e) => e.gridId === null || inReach(p, e.gridId));
     const items = all.slice(q.offset, q.offset + q.limit).map((e) => this.#view(incident, e));
     const next = q.offset + q.limit;
     return { incidentId, total: all.length, nextOffset: next < all.length ? next : null, items };
@@ -186,6 +197,7 @@ export class AfterActionService {
 
   /** The after-action report: the figures computed now, the objectives, the corrective actions. */
   report(p: Principal, incidentId: number): AfterActionAnswer {
+    authorise(p, REPORT_READ, 'read an after-action report');
     const incident = this.#d.incidents.incident(p, incidentId);
     const view = this.#d.incidents.view(incident);
     const tz = this.#d.directory.timeZoneOf(incident.communityId);
@@ -209,7 +221,7 @@ export class AfterActionService {
         eventId: c.id, householdId: b.household_id, gridId: b.grid_id, address: b.address, openedAt: isoInZone(c.reported_at, tz),
         closedAt: isoOrNull(done, tz), status: c.status, minutes: done === null ? null : minutesBetween(c.reported_at, done),
       };
-    }).sort((a, b) => a.eventId - b.eventId);
+    }).filter((c) => inReach(p, c.gridId)).sort((a, b) => a.eventId - b.eventId);
     const more: Record<string, unknown> = {};
     for (const [key, section] of this.#sections) more[key] = section(incident);
     return {

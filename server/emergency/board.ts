@@ -23,6 +23,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/index.ts';
+import { scrubText } from '../../shared/mask.ts';
 import type { WriteContext, WriteQueue } from '../db/write-queue.ts';
 import type { Directory } from '../kernel/community.ts';
 import type { JournalWriter } from '../kernel/journal.ts';
@@ -67,6 +68,8 @@ export interface BoardDeps {
   reportEvent: (ctx: WriteContext<any>, p: Principal, body: ReportEventBody) => { event: { id: number }; created: boolean };
   /** Write an audit line soon: the emergency override's use, the residents a board read showed. */
   audit: (entry: AuditEntry) => void;
+  /** Free text as a public surface may show it (the self-report page): numbers, house numbers and known names masked. */
+  publicText?: (communityId: string, text: string) => string;
 }
 
 interface Row {
@@ -97,6 +100,10 @@ export class BoardService {
       incident: db.prepare<[number], IncidentRow>('SELECT id, community_id, drill, status, headline FROM incidents WHERE id = ?'),
       row: db.prepare<[number, number], Row>(`${ROW} WHERE b.incident_id = ? AND b.household_id = ?`),
       rows: db.prepare<[number], Row>(`${ROW} WHERE b.incident_id = ?`),
+      acceptedCallouts: db.prepare<[number, number], { grids: string }>(
+        `SELECT c.grids FROM callouts c JOIN callout_answers a ON a.callout_id = c.id
+          WHERE c.incident_id = ? AND a.volunteer_id = ? AND a.answer = 'accepted'`,
+      ),
       candidates: db.prepare<[string, string, number], { id: number; grid_id: string }>(
         `SELECT h.id, h.grid_id FROM households h
           WHERE h.community_id = ? AND h.grid_id IN (SELECT value FROM json_each(?))
@@ -171,7 +178,7 @@ export class BoardService {
   board(p: Principal, incidentId: number, q: BoardQuery): BoardAnswer {
     authorise(p, KNOCK, 'read the accounted-for board');
     const incident = this.#incident(p, incidentId);
-    const all = this.#stmt.rows.all(incidentId).filter((r) => this.#inScope(p, r.grid_id));
+    const all = this.#stmt.rows.all(incidentId).filter((r) => this.#inScope(p, r.grid_id, incident));
     const grids = this.#grids(p.communityId, all);
     const listed = all
       .filter((r) => (!q.grid || r.grid_id === q.grid) && (!q.status || r.status === q.status) && (q.open === undefined || q.open === isOpen(r.status)))
@@ -309,7 +316,8 @@ export class BoardService {
     if (!found) return null;
     const { row, incident } = found;
     return {
-      place: this.#stmt.building.get(row.household_id)?.address ?? '', headline: incident.headline, drill: incident.drill === 1,
+      place: this.#stmt.building.get(row.household_id)?.address ?? '',
+      headline: this.#d.publicText ? this.#d.publicText(incident.community_id, incident.headline) : scrubText(incident.headline), drill: incident.drill === 1,
       active: incident.status === 'active', status: row.status,
     };
   }
@@ -321,10 +329,15 @@ export class BoardService {
     if (found.incident.status !== 'active') throw ended(found.incident.id);
     const p = systemPrincipal(found.row.community_id, SELF);
     await this.#d.queue.run((ctx) => {
+      // Checked again in the write: an end queued ahead of this answer has closed the board.
+      if (this.#stmt.incident.get(found.incident.id)?.status !== 'active') throw ended(found.incident.id);
       const row = this.#stmt.row.get(found.row.incident_id, found.row.household_id)!;
       const now = this.#d.now();
-      this.#record(ctx, p, row, status, 'self', '', now, undefined);
       this.#stmt.usedLink.run(now, hashToken(token));
+      // The same answer again changes nothing (a card pressed twice); a card's "safe" never
+      // clears a "needs help" someone reported — whoever holds the card may not be the one in need.
+      if (row.status === status || (status === 'safe' && row.status === 'needs_help')) return;
+      this.#record(ctx, p, row, status, 'self', '', now, undefined);
     });
     return this.selfView(token);
   }
@@ -431,7 +444,8 @@ export class BoardService {
       return {
         householdId: row.household_id, gridId: row.grid_id, address: row.address, priority: row.priority, status: row.status, version: row.version,
         source: row.source, reportedBy: row.reported_by, reportedByName: row.reported_by && this.#name(row.reported_by),
-        reportedAt: isoOrNull(row.reported_at, tz), note: row.note, eventId: row.event_id, escalation: row.escalation,
+        // A note is typed by staff about a household: free text, where names hide. Staff only.
+        reportedAt: isoOrNull(row.reported_at, tz), note: staff ? row.note : '', eventId: row.event_id, escalation: row.escalation,
         escalateAt: isoOrNull(row.escalate_at, tz),
         claim: row.claimed_by === null ? null : { by: row.claimed_by, byName: this.#name(row.claimed_by), since: isoInZone(row.claimed_at!, tz) },
         tags: [...new Set(seen.flatMap((r) => r.tags))].sort(), mobility: [...new Set(seen.flatMap((r) => r.mobility))].sort(),
@@ -453,7 +467,8 @@ export class BoardService {
   /** The incident's override while it is active: its id and its grids. Ended, none. */
   #override(incident: IncidentRow): EmergencyOverride | null {
     const active = this.#d.incidents.active(incident.community_id);
-    if (!active || active.id !== incident.id) return null;
+    // A drill practises the work, not the exception: residents' consent holds in a drill.
+    if (!active || active.id !== incident.id || active.drill) return null;
     return { emergencyId: active.id, gridIds: this.#d.incidents.affectedGrids(active) };
   }
 
@@ -494,9 +509,9 @@ export class BoardService {
 
   /** A household on the board, in the principal's reach (a grid worker's grids): 404 otherwise. */
   #row(p: Principal, incidentId: number, householdId: number): Row {
-    this.#incident(p, incidentId);
+    const incident = this.#incident(p, incidentId);
     const row = this.#stmt.row.get(incidentId, householdId);
-    if (!row || !this.#inScope(p, row.grid_id)) throw notFound(`household ${householdId} on the board of incident ${incidentId}`);
+    if (!row || !this.#inScope(p, row.grid_id, incident)) throw notFound(`household ${householdId} on the board of incident ${incidentId}`);
     return row;
   }
 
@@ -522,8 +537,24 @@ export class BoardService {
     return row && incident ? { row, incident } : null;
   }
 
-  #inScope(p: Principal, gridId: string): boolean {
+  #inScope(p: Principal, gridId: string, incident?: IncidentRow): boolean {
+    if (p.role === 'volunteer') return incident !== undefined && this.#volunteerGrids(p, incident).has(gridId);
     return !p.grids || p.grids.includes(gridId);
+  }
+
+  /**
+   * The grids a volunteer may see of an incident: those of the call-outs they accepted while it
+   * is active (a call-out naming no grid: the incident's area). None otherwise — a volunteer's
+   * account is not a key to every household's door.
+   */
+  #volunteerGrids(p: Principal, incident: IncidentRow): Set<string> {
+    const active = this.#d.incidents.active(incident.community_id);
+    if (!active || active.id !== incident.id || p.volunteerId === undefined) return new Set();
+    const area = this.#d.incidents.affectedGrids(active);
+    const accepted = this.#stmt.acceptedCallouts.all(incident.id, p.volunteerId);
+    const grids = new Set<string>();
+    for (const c of accepted) for (const g of (JSON.parse(c.grids) as string[]).length ? JSON.parse(c.grids) as string[] : area) if (area.includes(g)) grids.add(g);
+    return grids;
   }
 
   #when(at: string | undefined): number {

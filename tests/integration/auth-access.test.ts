@@ -92,9 +92,9 @@ const ROUTES: Record<string, Rule> = {
   'POST /incidents/:id/links': HANDLER,
   'GET /incidents/:id/links': HANDLER,
   // An incident's timeline and after-action report (server/emergency/after-action.ts): staff read; those who took part rate and add actions.
-  'GET /incidents/:id/timeline': SIGNED_IN,
-  'GET /incidents/:id/report': SIGNED_IN,
-  'GET /incidents/:id/report/export': SIGNED_IN,
+  'GET /incidents/:id/timeline': PEOPLE,
+  'GET /incidents/:id/report': PEOPLE,
+  'GET /incidents/:id/report/export': PEOPLE,
   'POST /incidents/:id/objectives': PEOPLE,
   'POST /incidents/:id/objectives/:oid/rating': PEOPLE,
   'POST /incidents/:id/actions': PEOPLE,

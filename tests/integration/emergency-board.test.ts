@@ -278,4 +278,43 @@ describe('the accounted-for board', () => {
     expect(r.body.household).toMatchObject({ status: 'needs_help', eventId: null });
     expect(count('SELECT COUNT(*) FROM events')).toBe(before);
   });
+
+  it('keeps residents\' consent in a drill: a dispatcher sees no one the register keeps from them', async () => {
+    const b = await board(dispatcher);
+    expect(b.households.find((h) => h.householdId === ids.sima)).toMatchObject({ residents: [], withheld: 1 });
+  });
+
+  it('lets a card\'s "safe" never clear a "needs help", and takes the same answer twice as one', async () => {
+    const link = (await post(`/incidents/${incidentId}/links`, { grid: 'G02' }, dispatcher)).body.items[0];
+    const reports = () => count('SELECT COUNT(*) FROM board_reports WHERE incident_id = ? AND household_id = ?', incidentId, ids.sima);
+    const before = reports();
+    const said = await request(`${api}/safe/${link.token}`, { method: 'POST', body: { status: 'safe' }, as: null });
+    expect(said.status).toBe(200);
+    expect(said.body.status).toBe('needs_help');
+    await request(`${api}/safe/${link.token}`, { method: 'POST', body: { status: 'needs_help' }, as: null });
+    expect(reports()).toBe(before);
+  });
+
+  it('shows a volunteer no household of an incident they were not called out to', async () => {
+    const volunteer = await loginAs(ts.url, 'volunteer');
+    const b = await read(`/incidents/${incidentId}/board`, volunteer);
+    expect(b.status).toBe(200);
+    expect(b.body.households).toEqual([]);
+    expect((await read(path(ids.sima), volunteer)).status).toBe(404);
+  });
+
+  it('shows the public link a headline with its room numbers and known names hidden', async () => {
+    const ended = await post(`/incidents/${incidentId}/end`, { summary: '演练结束' }, dispatcher, randomUUID());
+    expect(ended.status).toBe(200);
+    const declared = await post('/incidents', { type: 'gas', level: 3, grids: ['G01'], headline: '桂花苑3幢101室欧阳建国家燃气泄漏，13800001234' }, dispatcher, randomUUID());
+    incidentId = declared.body.incident.id;
+    const link = (await post(`/incidents/${incidentId}/links`, { grid: 'G01' }, dispatcher)).body.items[0];
+    const seen = await request(`${api}/safe/${link.token}`, { as: null });
+    const html = await (await fetch(`${ts.url}/safe/${link.token}`)).text();
+    for (const secret of ['101室', '欧阳建国', '13800001234']) {
+      expect(seen.body.headline).not.toContain(secret);
+      expect(html).not.toContain(secret);
+    }
+    expect(seen.body.headline).toContain('燃气泄漏');
+  });
 });
