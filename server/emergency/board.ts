@@ -78,7 +78,7 @@ interface Row {
   escalation: EscalationStage | null; escalate_at: number | null; claimed_by: string | null; claimed_at: number | null; added_at: number;
   address: string;
 }
-interface IncidentRow { id: number; community_id: string; drill: number; status: 'active' | 'ended'; headline: string }
+interface IncidentRow { id: number; community_id: string; drill: number; status: 'active' | 'ended'; headline: string; declared_at: number }
 
 /** The user the resident's own link reports as. */
 const SELF = 'self';
@@ -97,7 +97,7 @@ export class BoardService {
     const db = deps.db;
     const ROW = 'SELECT b.*, h.address AS address FROM board_households b JOIN households h ON h.id = b.household_id';
     this.#stmt = {
-      incident: db.prepare<[number], IncidentRow>('SELECT id, community_id, drill, status, headline FROM incidents WHERE id = ?'),
+      incident: db.prepare<[number], IncidentRow>('SELECT id, community_id, drill, status, headline, declared_at FROM incidents WHERE id = ?'),
       row: db.prepare<[number, number], Row>(`${ROW} WHERE b.incident_id = ? AND b.household_id = ?`),
       rows: db.prepare<[number], Row>(`${ROW} WHERE b.incident_id = ?`),
       acceptedCallouts: db.prepare<[number, number], { grids: string }>(
@@ -223,7 +223,7 @@ export class BoardService {
     authorise(p, body.source === 'knock' ? KNOCK : body.source === 'call' ? CALL : CENTRE, `report a ${body.source}'s result`);
     await this.#d.queue.runAs(p, (ctx) => {
       const row = this.#activeRow(p, incidentId, householdId);
-      this.#record(ctx, p, row, body.status, body.source, body.note, this.#when(body.at), body.expectedVersion);
+      this.#record(ctx, p, row, body.status, body.source, body.note, this.#when(body.at, incidentId), body.expectedVersion);
     });
     return this.#one(p, incidentId, householdId);
   }
@@ -262,7 +262,7 @@ export class BoardService {
     await this.#d.queue.runAs(p, (ctx) => {
       const row = this.#activeRow(p, incidentId, householdId);
       this.#notHeld(p, row);
-      this.#record(ctx, p, row, body.status, 'knock', body.note, this.#when(body.at), body.expectedVersion);
+      this.#record(ctx, p, row, body.status, 'knock', body.note, this.#when(body.at, incidentId), body.expectedVersion);
       this.#stmt.setClaim.run(null, null, incidentId, householdId);
     });
     return this.#one(p, incidentId, householdId);
@@ -359,8 +359,11 @@ export class BoardService {
         const after = ESCALATION[next + 1];
         const nextAt = after ? r.escalate_at! + after.afterMinutes * 60_000 : null;
         this.#stmt.escalate.run(stage.stage, nextAt, r.incident_id, r.household_id);
-        // Knock again: whoever held the door let it go with "no answer"; anyone may take it now.
-        if (stage.stage === 'retry') this.#stmt.setClaim.run(null, null, r.incident_id, r.household_id);
+        // Knock again: whoever held the door let it go with "no answer"; anyone may take it now —
+        // unless someone claimed it since, to knock again: theirs it stays.
+        if (stage.stage === 'retry' && (r.claimed_at === null || r.reported_at === null || r.claimed_at <= r.reported_at)) {
+          this.#stmt.setClaim.run(null, null, r.incident_id, r.household_id);
+        }
         this.#emit(ctx, r.community_id, r.incident_id, [r.household_id], now, 'board.escalated',
           { incidentId: r.incident_id, householdId: r.household_id, stage: stage.stage, dueAt: r.escalate_at });
       }
@@ -557,11 +560,14 @@ export class BoardService {
     return grids;
   }
 
-  #when(at: string | undefined): number {
+  /** When a report says it happened: now, or a time the tablet kept — never before the incident was declared. */
+  #when(at: string | undefined, incidentId: number): number {
     const now = this.#d.now();
     if (at === undefined) return now;
     const t = Date.parse(at);
     if (t > now + FUTURE_SLACK_MS) throw invalid([{ field: 'at', problem: 'is in the future' }]);
+    const declared = this.#stmt.incident.get(incidentId)?.declared_at;
+    if (declared !== undefined && t < declared) throw invalid([{ field: 'at', problem: 'is before the incident was declared' }]);
     return t;
   }
 

@@ -317,4 +317,20 @@ describe('the accounted-for board', () => {
     }
     expect(seen.body.headline).toContain('燃气泄漏');
   });
+
+  it('refuses a report dated before the declaration, naming the field, and keeps a door claimed after a no answer through the retry', async () => {
+    const early = await post(path(ids.wang, '/status'), { status: 'safe', source: 'call', at: '2026-01-01T08:00:00+08:00' }, dispatcher, randomUUID());
+    expect(early.status).toBe(400);
+    expect(early.body.error.issues).toMatchObject([{ field: 'at' }]);
+    expect(count('SELECT COUNT(*) FROM board_reports WHERE incident_id = ? AND household_id = ?', incidentId, ids.wang)).toBe(0);
+
+    expect((await post(path(ids.wang, '/done'), { status: 'no_answer' }, worker, randomUUID())).status).toBe(200);
+    minutes(5);
+    expect((await post(path(ids.wang, '/claim'), {}, colleague, randomUUID())).status).toBe(200);
+    minutes(11);
+    expect(await ts.app.board.escalations()).toBe(1);
+    const h = (await read(path(ids.wang), dispatcher)).body.household as BoardHousehold;
+    expect(h.escalation).toBe('retry');
+    expect(h.claim?.by).toBe(colleague.username);
+  });
 });
