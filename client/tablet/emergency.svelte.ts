@@ -53,6 +53,10 @@ class EmergencyState {
       incident: (n) => void this.#news(n),
       board: (c) => {
         if (c.incidentId !== this.active?.id) return;
+        // Only a change to a door on this tablet's list (or to the whole board: no ids) is worth a
+        // read: with many tablets and a knock every few seconds, reading on every change is a storm.
+        const mine = this.board?.households;
+        if (mine && c.householdIds.length && !c.householdIds.some((id) => mine.some((h) => h.householdId === id))) return;
         clearTimeout(this.#soon);
         this.#soon = setTimeout(() => void this.loadBoard(), 300);
       },
