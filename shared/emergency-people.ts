@@ -127,7 +127,9 @@ export const shelterPatchBody = z.strictObject({
   capacity: capacity.nullable().optional(),
   needs: needs.optional(),
   open: z.boolean().optional(),
-}).refine((b) => Object.keys(b).length > 0, { path: ['name'], message: 'change at least one of name, address, areaM2, capacity, needs, open' });
+  /** The version the coordinator saw: a colleague's change since is a 409, not overwritten. */
+  expectedVersion: z.number().int().min(1).optional(),
+}).refine((b) => Object.keys(b).some((k) => k !== 'expectedVersion'), { path: ['name'], message: 'change at least one of name, address, areaM2, capacity, needs, open' });
 export type ShelterPatchBody = z.infer<typeof shelterPatchBody>;
 
 /** `POST /shelters/:id/check-ins`: people coming in or leaving, by head count (a household's, or a group's). */

@@ -284,6 +284,10 @@ export class PeopleService {
     authorise(p, MOBILISE, 'change shelters');
     await this.#d.queue.runAs(p, (ctx) => {
       const s = this.#shelter(p, id);
+      if (body.expectedVersion !== undefined && body.expectedVersion !== s.version) {
+        throw new DomainError(409, 'error.shelter_changed', `shelter ${id} (${s.name}) is at version ${s.version}, not ${body.expectedVersion}: changed meanwhile`,
+          undefined, { version: s.version });
+      }
       const next = {
         name: body.name ?? s.name, address: body.address ?? s.address,
         area: body.areaM2 === undefined ? s.area_m2 : body.areaM2, set: body.capacity === undefined ? s.capacity_set : body.capacity,
@@ -292,7 +296,7 @@ export class PeopleService {
       if (next.area === null && next.set === null) invalidField('areaM2', 'give the usable area or a capacity');
       const now = this.#d.now();
       this.#stmt.updateShelter.run(next.name, next.address, next.area, next.set, JSON.stringify(next.needs), next.open ? 1 : 0, now, id);
-      this.#emit(ctx, p.communityId, this.#incidentOf(p, s.incident_id), [], now, 'shelter.changed', 'shelter', id, { changed: Object.keys(body) });
+      this.#emit(ctx, p.communityId, this.#incidentOf(p, s.incident_id), [], now, 'shelter.changed', 'shelter', id, { changed: Object.keys(body).filter((k) => k !== 'expectedVersion') });
     });
     return this.#shelterView(this.#stmt.shelter.get(id)!);
   }

@@ -141,6 +141,16 @@ describe('a shelter', () => {
     expect(seventy.body.shelter.capacity).toBe(20);
     const byHand = await request(`${api}/shelters/${seventy.body.shelter.id}`, { method: 'PATCH', as: coordinator, body: { capacity: 15 } });
     expect(byHand.body.shelter).toMatchObject({ capacity: 15, capacitySet: 15, areaM2: 70 });
+    // A colleague working from the version before that change is told so, and nothing is overwritten.
+    const stale = await request(`${api}/shelters/${seventy.body.shelter.id}`, {
+      method: 'PATCH', as: coordinator, body: { capacity: 30, expectedVersion: seventy.body.shelter.version },
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'error.shelter_changed', version: byHand.body.shelter.version });
+    const fresh = await request(`${api}/shelters/${seventy.body.shelter.id}`, {
+      method: 'PATCH', as: coordinator, body: { capacity: 16, expectedVersion: byHand.body.shelter.version },
+    });
+    expect(fresh.body.shelter).toMatchObject({ capacity: 16 });
     const neither = await post('/shelters', { name: '空', address: '某处' }, coordinator);
     expect(neither.status).toBe(400);
     expect(neither.body.error.issues[0].field).toBe('areaM2');
