@@ -12,6 +12,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { translate, type MessageKey } from '../../shared/i18n.ts';
+import { safeWord, type SafeKey } from './safe-words.ts';
 import { SAFE_TOKEN, type SelfReportView } from '../../shared/emergency-board.ts';
 import { originAllowed } from '../auth/guards.ts';
 import { clientIp } from '../auth/gate.ts';
@@ -26,8 +27,10 @@ export interface SafePageOptions {
   trustProxy: boolean;
 }
 
-const zh = (key: MessageKey, params?: Record<string, string>) => translate('zh-CN', key, params);
-const en = (key: MessageKey, params?: Record<string, string>) => translate('en', key, params);
+type Word = SafeKey | MessageKey;
+const isSafe = (key: Word): key is SafeKey => key.startsWith('safe.');
+const zh = (key: Word, params?: Record<string, string>) => (isSafe(key) ? safeWord('zh-CN', key, params) : translate('zh-CN', key, params));
+const en = (key: Word, params?: Record<string, string>) => (isSafe(key) ? safeWord('en', key, params) : translate('en', key, params));
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** The page's style: served as a file (the policy allows no inline style), cached a day. */
@@ -60,7 +63,7 @@ export function safePage(o: SafePageOptions): Hono {
 <meta name="robots" content="noindex"><title>${esc(zh('safe.title'))}</title><link rel="stylesheet" href="/safe-page.css"></head>
 <body><main>${body}</main></body></html>`, status);
   };
-  const message = (c: Context, status: 404 | 409 | 429, key: MessageKey) =>
+  const message = (c: Context, status: 404 | 409 | 429, key: SafeKey) =>
     page(c, status, `<h1>${esc(zh('safe.title'))}</h1><p class="note">${esc(zh(key))}</p><p class="en">${esc(en(key))}</p>`);
 
   /** The token, or a plain page saying no (the same for a malformed and an unknown one). */
@@ -75,7 +78,7 @@ export function safePage(o: SafePageOptions): Hono {
     const status = view.status;
     const statusText = zh(`board.status.${status}` as MessageKey);
     const thanks = done === 'safe' ? 'safe.thanksSafe' : done === 'needs_help' ? 'safe.thanksHelp' : null;
-    const button = (value: 'safe' | 'needs_help', cls: string, key: MessageKey) =>
+    const button = (value: 'safe' | 'needs_help', cls: string, key: SafeKey) =>
       `<form method="post" action="/safe/${token}"><input type="hidden" name="status" value="${value}">` +
       `<button class="${cls}" type="submit">${esc(zh(key))}<small>${esc(en(key))}</small></button></form>`;
     return page(c, 200, [

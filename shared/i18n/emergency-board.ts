@@ -1,7 +1,7 @@
 /**
  * The accounted-for board's words every surface needs (statuses, sources, escalation stages,
- * errors) and the household's self-report page (/safe/<token>), merged into shared/i18n.ts,
- * zh-CN first.
+ * errors), merged into shared/i18n.ts, zh-CN first. The self-report page's own words are the
+ * server's alone (server/emergency/safe-words.ts): no surface's bundle carries them.
  */
 export const zhCN = {
   'board.status.unknown': '未核查',
@@ -26,17 +26,6 @@ export const zhCN = {
   'board.wall.noneToCheck': '登记中无需核查的住户',
   'board.wall.ofTotal': '共 {n} 户',
   'board.wall.moreGrids': '另有 {n} 个网格',
-  'safe.title': '平安报告',
-  'safe.intro': '社区正在逐户确认大家是否平安。请为本户选择：',
-  'safe.imSafe': '我平安',
-  'safe.needHelp': '我需要帮助',
-  'safe.thanksSafe': '已收到：本户平安。谢谢！',
-  'safe.thanksHelp': '已收到：社区会尽快联系或上门。如有危险请拨打 119 / 120 / 110。',
-  'safe.current': '本户当前登记：{status}',
-  'safe.drill': '演练',
-  'safe.ended': '本次应急已结束，无需再报告。',
-  'safe.notFound': '链接无效或已失效。',
-  'safe.tooMany': '尝试次数过多，请稍后再试。',
   'error.board_claimed': '已有人认领这户，正在前往',
   'error.board_changed': '这户的情况已被他人更新，请刷新后重试',
 } as const;
@@ -64,17 +53,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'board.wall.noneToCheck': 'no household on the register to check',
   'board.wall.ofTotal': 'of {n}',
   'board.wall.moreGrids': '{n} more grids',
-  'safe.title': 'Are you safe?',
-  'safe.intro': 'The community is checking on every household. Please choose for yours:',
-  'safe.imSafe': 'I am safe',
-  'safe.needHelp': 'I need help',
-  'safe.thanksSafe': 'Received: your household is safe. Thank you!',
-  'safe.thanksHelp': 'Received: the community will call or come as soon as it can. In danger, call 119 / 120 / 110.',
-  'safe.current': 'Your household now: {status}',
-  'safe.drill': 'Drill',
-  'safe.ended': 'This emergency has ended; nothing more to report.',
-  'safe.notFound': 'This link is not valid.',
-  'safe.tooMany': 'Too many tries; please try again later.',
   'error.board_claimed': 'Someone has taken this door and is on the way',
   'error.board_changed': 'Someone else updated this household; reload and try again',
 };
