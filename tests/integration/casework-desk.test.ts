@@ -18,6 +18,15 @@ let api: string;
 
 const count = (sql: string, ...args: unknown[]) => (ts.app.db.prepare(sql).get(...args) as { n: number }).n;
 const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * The server's clock and the test's: real time, but never in the first hour of the community's
+ * day (Asia/Shanghai), where "half an hour ago" is yesterday and today's schedule would not hold
+ * it — the run is moved an hour on instead.
+ */
+const SHANGHAI_MS = 8 * 3_600_000;
+const intoDay = (Date.now() + SHANGHAI_MS) % 86_400_000;
+const OFFSET = intoDay < 3_600_000 ? 3_600_000 : 0;
+const now = () => Date.now() + OFFSET;
 const footprint = () => ({
   cases: count('select count(*) n from cases'), services: count('select count(*) n from services'),
   visits: count('select count(*) n from planned_visits'), journal: count('select count(*) n from journal'),
@@ -54,7 +63,7 @@ let caseId: number;
 const FORMULA = '=HYPERLINK("http://evil.example","点我")';
 
 beforeAll(async () => {
-  ts = await startServer();
+  ts = await startServer({ now });
   api = `${ts.url}/api/v1`;
   A = await socialWorkerAccount('王丽萍', '13900000001');
   B = await socialWorkerAccount('钱美华', '13900000002');
@@ -66,7 +75,7 @@ afterAll(async () => {
 describe('a social worker at their desk', () => {
   it('plans a visit, records it as a home visit with key populations, and the visit is done', async () => {
     const planned = (await ok('POST', '/planned-visits', {
-      socialWorkerId: A.id, plannedAt: iso(Date.now() - 30 * MIN), note: '桂花苑3幢 独居老人回访',
+      socialWorkerId: A.id, plannedAt: iso(now() - 30 * MIN), note: '桂花苑3幢 独居老人回访',
     }, 201, A.creds)).visit;
     let today = (await ok('GET', '/planned-visits', undefined, 200, A.creds)).items;
     expect(today.map((v: any) => v.id)).toContain(planned.id);
@@ -74,7 +83,7 @@ describe('a social worker at their desk', () => {
 
     const s = (await ok('POST', '/services', {
       socialWorkerId: A.id, kind: 'visit', category: 'daily_care', content: FORMULA, beneficiaries: 2,
-      populations: ['elderly_alone', 'disabled'], startedAt: iso(Date.now() - 25 * MIN), endedAt: iso(Date.now() - 5 * MIN),
+      populations: ['elderly_alone', 'disabled'], startedAt: iso(now() - 25 * MIN), endedAt: iso(now() - 5 * MIN),
       plannedVisitId: planned.id,
     }, 201, A.creds)).service;
     expect(s).toMatchObject({ kind: 'visit', socialWorkerId: A.id, beneficiaries: 2, populations: ['elderly_alone', 'disabled'] });
@@ -136,9 +145,9 @@ describe('a social worker at their desk', () => {
   it('answers bad input with a 400 naming the field and writes nothing', async () => {
     const before = footprint();
     const bad: [string, string, unknown, string][] = [
-      ['POST', '/services', { socialWorkerId: A.id, kind: 'visit', category: 'daily_care', content: '走访', beneficiaries: -1, startedAt: iso(Date.now() - 2 * MIN), endedAt: iso(Date.now() - MIN) }, 'beneficiaries'],
-      ['POST', '/services', { socialWorkerId: A.id, kind: 'visit', category: 'daily_care', content: '走访', populations: ['martians'], startedAt: iso(Date.now() - 2 * MIN), endedAt: iso(Date.now() - MIN) }, 'populations'],
-      ['POST', '/services', { socialWorkerId: A.id, kind: 'visit', category: 'daily_care', content: '走访', startedAt: iso(Date.now() - 2 * MIN), endedAt: iso(Date.now() - MIN), plannedVisitId: 999999 }, 'plannedVisitId'],
+      ['POST', '/services', { socialWorkerId: A.id, kind: 'visit', category: 'daily_care', content: '走访', beneficiaries: -1, startedAt: iso(now() - 2 * MIN), endedAt: iso(now() - MIN) }, 'beneficiaries'],
+      ['POST', '/services', { socialWorkerId: A.id, kind: 'visit', category: 'daily_care', content: '走访', populations: ['martians'], startedAt: iso(now() - 2 * MIN), endedAt: iso(now() - MIN) }, 'populations'],
+      ['POST', '/services', { socialWorkerId: A.id, kind: 'visit', category: 'daily_care', content: '走访', startedAt: iso(now() - 2 * MIN), endedAt: iso(now() - MIN), plannedVisitId: 999999 }, 'plannedVisitId'],
       ['POST', '/cases', { socialWorkerId: A.id, category: 'emotional', clientName: '' }, 'clientName'],
       ['POST', '/planned-visits', { socialWorkerId: A.id, plannedAt: 'tomorrow' }, 'plannedAt'],
       ['PATCH', `/cases/${caseId}`, { goals: [{ text: '' }] }, 'goals'],
@@ -199,7 +208,7 @@ describe('organizations, projects and their money', () => {
   it('counts services, people reached and ratings on the project page', async () => {
     const s = (await ok('POST', '/services', {
       socialWorkerId: A.id, projectId, kind: 'group', content: '防诈骗讲座', beneficiaries: 18, populations: ['elderly_alone'],
-      startedAt: iso(Date.now() - 90 * MIN), endedAt: iso(Date.now() - 30 * MIN),
+      startedAt: iso(now() - 90 * MIN), endedAt: iso(now() - 30 * MIN),
     }, 201, A.creds)).service;
     await ok('POST', `/services/${s.id}/rating`, { satisfaction: 5 }, 200);
     const summary = (await ok('GET', `/projects/${projectId}/summary`, undefined)).summary;
