@@ -136,7 +136,7 @@ describe('the notice centre', () => {
     expect(list.items[0].readAt).not.toBeNull();
     expect(worker.errors).toEqual([]);
     expect(dispatcher.errors).toEqual([]);
-  });
+  }, 90_000);
 
   it('shows the panel in English, read notices set apart from unread ones in words as well as colour', async () => {
     const page = await signedIn(browser, server.url, 'wang-gw', 'en-US');
@@ -177,5 +177,5 @@ describe('the notice centre', () => {
     await eventually(async () => (await bell(page)).count).toBe(0);
     await eventually(async () => (await bell(worker)).count).toBe(0);
     expect(page.errors).toEqual([]);
-  });
+  }, 90_000);
 });
