@@ -52,6 +52,12 @@ export const ESCALATION = [
   { stage: 'visit_two', afterMinutes: 30 },
 ] as const;
 export type EscalationStage = (typeof ESCALATION)[number]['stage'];
+/**
+ * A claimed door with no knock for this long is let go by the timer (journalled as a release that
+ * lapsed): someone who took ten doors and then went home, or whose tablet died, does not keep
+ * anyone else away from them. Long enough for a stairwell of doors and a wait at each.
+ */
+export const CLAIM_LAPSE_MINUTES = 60;
 export const ESCALATION_STAGES = ESCALATION.map((e) => e.stage) as unknown as readonly [EscalationStage, ...EscalationStage[]];
 
 /** A board's order: needs help first, then the unsettled by rank, then the settled. */

@@ -23,7 +23,7 @@ import { MOBILITY_CODES, RESIDENT_TAG_CODES } from './register.ts';
 
 export {
   BOARD_STATUSES, REPORTED_STATUSES, UNSETTLED, BOARD_SOURCES, PRIORITIES, FIRST_PRIORITY_TAGS, SECOND_PRIORITY_TAGS, priorityOf,
-  ESCALATION, ESCALATION_STAGES, statusRank,
+  CLAIM_LAPSE_MINUTES, ESCALATION, ESCALATION_STAGES, statusRank,
   type BoardStatus, type ReportedStatus, type BoardSource, type Priority, type EscalationStage,
 } from './emergency-board-vocabulary.ts';
 import { BOARD_SOURCES, BOARD_STATUSES, ESCALATION_STAGES, PRIORITIES, REPORTED_STATUSES } from './emergency-board-vocabulary.ts';

@@ -13,7 +13,8 @@
  * - "no answer" starts the escalation (shared/emergency-board.ts ESCALATION): the timer
  *   (`escalations()`, run with the deadline timer) moves it to retry, then to calling the
  *   emergency contact, then to a visit by two, each step journalled; any other status stops it,
- *   and so does the incident's end.
+ *   and so does the incident's end. The same timer lets go of a claim held CLAIM_LAPSE_MINUTES
+ *   without a knock (a knock ends a claim, so any claim still held has had none).
  * - Residents go only to staff; those the register's keepers do not keep are shown by their
  *   consent (`mayShare`, for evacuation) or, while the incident is active over their grid, by its
  *   override, each such read written to the audit log as `records.read_override`.
@@ -38,7 +39,7 @@ import { guardCount } from '../../shared/disclosure.ts';
 import { reportEventBody, type ReportEventBody } from '../../shared/schemas.ts';
 import type { IncidentStep } from '../../shared/emergency.ts';
 import {
-  ESCALATION, priorityOf, statusRank, UNSETTLED, type BoardAnswer, type BoardGrid, type BoardHousehold, type BoardQuery, type BoardResident,
+  CLAIM_LAPSE_MINUTES, ESCALATION, priorityOf, statusRank, UNSETTLED, type BoardAnswer, type BoardGrid, type BoardHousehold, type BoardQuery, type BoardResident,
   type BoardSource, type BoardStatus, type EscalationStage, type IssueLinksBody, type KnockDoneBody, type Priority, type PublicBoard,
   type ReportedStatus, type ReportStatusBody, type SelfReportView,
 } from '../../shared/emergency-board.ts';
@@ -132,6 +133,10 @@ export class BoardService {
         `SELECT b.*, h.address AS address FROM board_households b JOIN households h ON h.id = b.household_id
            JOIN incidents i ON i.id = b.incident_id
           WHERE b.escalate_at IS NOT NULL AND b.escalate_at <= ? AND i.status = 'active' ORDER BY b.escalate_at LIMIT 500`,
+      ),
+      lapsed: db.prepare<[number], Row>(
+        `SELECT b.* FROM board_households b JOIN incidents i ON i.id = b.incident_id
+          WHERE b.claimed_at IS NOT NULL AND b.claimed_at <= ? AND i.status = 'active' ORDER BY b.claimed_at LIMIT 500`,
       ),
       stopAll: db.prepare('UPDATE board_households SET escalate_at = NULL, claimed_by = NULL, claimed_at = NULL WHERE incident_id = ?'),
       link: db.prepare<[string], { incident_id: number; household_id: number }>('SELECT incident_id, household_id FROM board_links WHERE token_hash = ?'),
@@ -344,10 +349,19 @@ export class BoardService {
 
   // ---- the escalation timer -------------------------------------------------------------------
 
-  /** Move every "no answer" whose next stage is due one stage on, each journalled; how many moved. */
+  /**
+   * Move every "no answer" whose next stage is due one stage on, and let go of every claim held
+   * CLAIM_LAPSE_MINUTES without a knock, each journalled; how many moved or were let go.
+   */
   escalations(): Promise<number> {
     return this.#d.queue.run((ctx) => {
       const now = this.#d.now();
+      const lapsed = this.#stmt.lapsed.all(now - CLAIM_LAPSE_MINUTES * 60_000);
+      for (const r of lapsed) {
+        this.#stmt.setClaim.run(null, null, r.incident_id, r.household_id);
+        this.#emit(ctx, r.community_id, r.incident_id, [r.household_id], now, 'board.released',
+          { incidentId: r.incident_id, householdId: r.household_id, by: null, held: r.claimed_by, lapsed: true });
+      }
       const due = this.#stmt.due.all(now);
       for (const r of due) {
         const next = r.escalation === null ? 0 : ESCALATION.findIndex((e) => e.stage === r.escalation) + 1;
@@ -367,7 +381,7 @@ export class BoardService {
         this.#emit(ctx, r.community_id, r.incident_id, [r.household_id], now, 'board.escalated',
           { incidentId: r.incident_id, householdId: r.household_id, stage: stage.stage, dueAt: r.escalate_at });
       }
-      return due.length;
+      return due.length + lapsed.length;
     });
   }
 

@@ -153,6 +153,22 @@ describe('the accounted-for board', () => {
     expect(await unknownIn('G01')).toBe(1);
   });
 
+  it('lets go of a door claimed an hour ago with no knock, so a tablet that went home keeps nobody away, journalled as lapsed', async () => {
+    const held = await post(path(ids.wang, '/claim'), undefined, worker, randomUUID());
+    expect(held.body.household.claim).toMatchObject({ by: worker.username });
+    expect((await post(path(ids.wang, '/claim'), undefined, colleague, randomUUID())).status).toBe(409);
+    minutes(59);
+    expect(await ts.app.board.escalations()).toBe(0);
+    expect((await read(path(ids.wang), dispatcher)).body.household.claim).toMatchObject({ by: worker.username });
+    minutes(2);
+    expect(await ts.app.board.escalations()).toBe(1);
+    expect((await read(path(ids.wang), dispatcher)).body.household.claim).toBeNull();
+    const lapsed = ts.app.db.prepare("SELECT data FROM journal WHERE type = 'board.released' ORDER BY seq DESC LIMIT 1").pluck().get() as string;
+    expect(JSON.parse(lapsed)).toMatchObject({ householdId: ids.wang, by: null, held: worker.username, lapsed: true });
+    expect((await post(path(ids.wang, '/claim'), undefined, colleague, randomUUID())).status).toBe(200);
+    expect((await post(path(ids.wang, '/release'), undefined, colleague, randomUUID())).body.household.claim).toBeNull();
+  });
+
   it('opens exactly one urgent case for a household that needs help, and puts it first', async () => {
     for (const note of ['老人摔倒，需要担架', '再次来电催促']) {
       const r = await post(path(ids.sima, '/status'), { status: 'needs_help', source: 'call', note }, dispatcher, randomUUID());
