@@ -153,6 +153,23 @@ describe('the accounted-for board', () => {
     await big.screenshot({ path: `${SHOTS}/wall-3840x2160.png` });
     await big.context().close();
 
+    // The household's own sheet: who lives there with their phones, and the call just logged in its history.
+    const reachable = (await request(`${api}/incidents/${id}/households/${householdId}`, { as: dispatcher })).body;
+    await desk.locator(`tr[data-household="${householdId}"] [data-action="open"]`).click();
+    const sheetOf = desk.locator('[data-household-dialog]');
+    await eventually(() => sheetOf.locator('[data-report]').count()).toBe(1);
+    expect(await sheetOf.locator('[data-report]').first().textContent()).toContain('本人接听，家中平安');
+    expect(await sheetOf.locator('[data-report]').first().getAttribute('data-report')).toBe('safe');
+    const shown = reachable.household.residents as { name: string; phone: string | null }[];
+    expect(await sheetOf.locator('[data-resident]').count()).toBe(shown.length);
+    for (const r of shown) {
+      expect(await sheetOf.textContent()).toContain(r.name);
+      if (r.phone) expect(await sheetOf.locator(`a[href="tel:${r.phone}"]`).count()).toBeGreaterThan(0);
+    }
+    await desk.screenshot({ path: `${SHOTS}/household-1280x800.png` });
+    await desk.keyboard.press('Escape');
+    await eventually(() => sheetOf.count()).toBe(0);
+
     // Take a door and let it go.
     const next = desk.locator('tbody tr[data-household][data-status="unknown"]').first();
     const nextId = await next.getAttribute('data-household');
