@@ -112,6 +112,29 @@ describe('people and places', () => {
     // So does the wall, without a reload; and nothing on it names a volunteer.
     await eventually(() => wall.locator('[data-testid="shelters"]').innerText()).toContain('15 / 34');
     await wall.screenshot({ path: `${SHOTS}/wall-1920x1080.png` });
+
+    // The coordinator sets the capacity by hand and closes the shelter: it takes nobody new, the wall follows.
+    await row.locator('[data-shelter-edit-open]').click();
+    const edit = desk.locator('[data-shelter-edit]');
+    await edit.locator('input[name="capacity"]').fill('40');
+    await edit.locator('input[name="open"]').uncheck();
+    await expect(edit.innerText()).resolves.toContain('现有 15 人仍可登记离开');
+    await desk.screenshot({ path: `${SHOTS}/console-shelter-edit-1280x800.png` });
+    await edit.locator('button.btn.primary').click();
+    await eventually(() => row.locator('[data-occupancy]').textContent()).toContain('15 / 40');
+    await eventually(() => row.locator('[data-closed]').count()).toBe(1);
+    expect(await row.locator('[data-check-in]').isDisabled()).toBe(true);
+    // The wall lists the shelters people may go to: a closed one leaves it.
+    await eventually(() => wall.locator('[data-testid="shelters"]').innerText()).not.toContain('15 / ');
+    // Open again, the capacity back to the area's: one PATCH each, with the version seen.
+    await row.locator('[data-shelter-edit-open]').click();
+    await edit.locator('input[name="capacity"]').fill('');
+    await edit.locator('input[name="open"]').check();
+    await edit.locator('button.btn.primary').click();
+    await eventually(() => row.locator('[data-occupancy]').textContent()).toContain('15 / 34');
+    await eventually(() => row.locator('[data-closed]').count()).toBe(0);
+    expect(await row.locator('[data-check-in]').isDisabled()).toBe(false);
+    await eventually(() => wall.locator('[data-testid="shelters"]').innerText()).toContain('15 / 34');
     const onWall = await wall.locator('body').innerText();
     for (const name of ['林小雨', '王大力']) expect(onWall).not.toContain(name);
     await wall.context().close();
