@@ -261,9 +261,16 @@ class MeState {
     void this.flush();
   }
 
-  /** Send every pending check-in, each with its own key and scan time, one after another. */
+  /** Send everything kept until answered: the check-ins, then each part's writes (each round guards itself). */
   async flush() {
-    if (this.#sending || this.status !== 'signed-in') return;
+    if (this.status !== 'signed-in') return;
+    await this.#flushCheckIns();
+    for (const part of this.#parts) await part.flush();
+  }
+
+  /** Send every pending check-in, each with its own key and scan time, one after another. */
+  async #flushCheckIns() {
+    if (this.#sending) return;
     this.#sending = true;
     try {
       for (const c of keptCheckIns().filter((k) => k.state === 'pending')) {
@@ -280,7 +287,6 @@ class MeState {
       this.checkIns = keptCheckIns();
     }
     if (this.checkIns.some((c) => c.state === 'done')) void this.refresh();
-    for (const part of this.#parts) await part.flush();
   }
 }
 

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
+import { axeSerious } from '../support/a11y.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { joinAsVolunteer, loginAs, request, startServer, TEST_PASSWORD, type Credentials, type TestServer } from '../support/server.ts';
 
@@ -136,6 +137,7 @@ describe('door knocks on a volunteer\'s phone', () => {
     await door.locator('[data-result="safe"]').click();
     await door.locator('textarea[name="note"]').fill('老人在家，一切安好');
     await page.screenshot({ path: `${SHOTS}/knock-form-390x844.png` });
+    expect(await axeSerious(page), 'the knock form').toEqual([]);
     await door.locator('[data-save-knock]').click();
     await eventually(() => door.getAttribute('data-status')).toBe('safe');
     expect(await door.getAttribute('data-pending')).toBe('done');
@@ -143,6 +145,7 @@ describe('door knocks on a volunteer\'s phone', () => {
     await expect(page.locator('[data-waiting]').innerText()).resolves.toContain('待发送 1');
     expect((await request(`${api}/incidents/${incidentId}/households/${hh[1]}`)).body.reports).toHaveLength(0);
     await page.screenshot({ path: `${SHOTS}/offline-waiting-390x844.png` });
+    expect(await axeSerious(page), 'the list with a result waiting').toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
     // The network comes back, but the answer is lost on the way: the server has it, the phone does not know.
