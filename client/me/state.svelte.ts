@@ -1,6 +1,6 @@
 /**
  * The phone page's one store: who is signed in, where the page is (`/me`, `/me/mine`,
- * `/me/join#token`, `/me/check-in/<code>`), the volunteer's profile and activities, and the
+ * `/me/doors`, `/me/join#token`, `/me/check-in/<code>`), the volunteer's profile and activities, and the
  * check-ins kept until the server answers (pending.ts), sent again whenever the network comes
  * back, the page is shown again, or every 15 s while any waits.
  */
@@ -11,12 +11,20 @@ import type { LedgerLineView, RedemptionView, ServiceRecordView } from '../../sh
 import type { CalloutAnswer, DutyAction, MeCalloutView } from '../../shared/emergency-people.ts';
 import { answerCheckIn, forgetCheckIns, keepCheckIn, keptCheckIns, type KeptCheckIn } from './pending.ts';
 
-export type Screen = 'activities' | 'mine' | 'join' | 'check-in';
+export type Screen = 'activities' | 'mine' | 'join' | 'check-in' | 'doors';
+
+/** A part of the page with writes of its own kept until answered, and lists of its own (doors.svelte.ts). */
+export interface MePart {
+  /** Send what waits: called with the check-ins' round (network back, page shown, every 15 s). */
+  flush(): Promise<void>;
+  /** Read what the part shows, after the page's own refresh. */
+  refresh(): Promise<void>;
+}
 
 interface User { id: number; username: string; displayName: string; role: string }
 
 /** A status the server gave that says "try again later", not "no". */
-const TRANSIENT = (e: ApiError) => e.status === 0 || e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500;
+export const TRANSIENT = (e: ApiError) => e.status === 0 || e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500;
 
 const RETRY_EVERY_MS = 15_000;
 /** Changes close together (a check-out writes its record and its points) come to one refresh. */
@@ -47,6 +55,12 @@ class MeState {
   /** The live line (server/volunteers/me-live.ts): the volunteer's own records changed. */
   #live: EventSource | null = null;
   #settle: ReturnType<typeof setTimeout> | undefined;
+  #parts: MePart[] = [];
+
+  /** A part of the page sends with the check-ins and reads with the page (a part's store registers itself). */
+  also(part: MePart) {
+    this.#parts.push(part);
+  }
 
   start() {
     this.#route();
@@ -77,6 +91,7 @@ class MeState {
       // Kept at once, before any network: the scan is not lost whatever happens next.
       this.#keep(this.param);
     } else if (path === '/me/mine') this.screen = 'mine';
+    else if (path === '/me/doors') this.screen = 'doors';
     else this.screen = 'activities';
     if (this.status === 'signed-in') void this.refresh();
   }
@@ -198,6 +213,7 @@ class MeState {
     } catch (e) {
       if (e instanceof ApiError && e.status === 0) this.stale = true;
     }
+    for (const part of this.#parts) await part.refresh();
   }
 
   async signUp(id: number) {
@@ -245,9 +261,16 @@ class MeState {
     void this.flush();
   }
 
-  /** Send every pending check-in, each with its own key and scan time, one after another. */
+  /** Send everything kept until answered: the check-ins, then each part's writes (each round guards itself). */
   async flush() {
-    if (this.#sending || this.status !== 'signed-in') return;
+    if (this.status !== 'signed-in') return;
+    await this.#flushCheckIns();
+    for (const part of this.#parts) await part.flush();
+  }
+
+  /** Send every pending check-in, each with its own key and scan time, one after another. */
+  async #flushCheckIns() {
+    if (this.#sending) return;
     this.#sending = true;
     try {
       for (const c of keptCheckIns().filter((k) => k.state === 'pending')) {
