@@ -50,6 +50,7 @@ import { uploadRoutes } from './uploads/routes.ts';
 import { fieldworkRoutes } from './fieldwork/routes.ts';
 import type { FieldworkService } from './fieldwork/service.ts';
 import { emergencyRoutes } from './emergency/routes.ts';
+import type { CapExport } from './emergency/cap.ts';
 import type { IncidentService } from './emergency/incidents.ts';
 import { boardRoutes } from './emergency/board-routes.ts';
 import type { BoardService } from './emergency/board.ts';
@@ -97,6 +98,8 @@ export interface HttpDeps {
   fieldwork?: FieldworkService;
   /** Emergency incidents: declared, updated, ended; which screens show them (/incidents). */
   incidents?: IncidentService;
+  /** An incident's steps as CAP 1.2 messages (/incidents/:id/cap, /incidents/:id/cap/feed). */
+  cap?: CapExport;
   /** An incident's accounted-for board and door-knock tasks (/incidents/:id/board …), and the households' own links (/safe/<token>). */
   board?: BoardService;
   /** An incident's timeline and after-action report; corrective actions across incidents (/corrective-actions). */
@@ -204,7 +207,7 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.settings ? [settingsRoutes(deps.settings)] : []),
     ...(deps.uploads ? [uploadRoutes(deps.uploads)] : []),
     ...(deps.fieldwork ? [fieldworkRoutes(deps.fieldwork)] : []),
-    ...(deps.incidents ? [emergencyRoutes(deps.incidents)] : []),
+    ...(deps.incidents ? [emergencyRoutes(deps.incidents, deps.cap)] : []),
     ...(deps.board ? [boardRoutes(deps.board)] : []),
     ...(deps.afterAction ? [afterActionRoutes(deps.afterAction, { auditSoon: deps.auditSoon, now: deps.now, timeZoneOf: (id) => deps.directory.timeZoneOf(id) })] : []),
     ...(deps.people ? [peopleRoutes(deps.people)] : []),

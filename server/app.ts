@@ -46,6 +46,7 @@ import { IdempotencyStore } from './http/idempotency.ts';
 import { Uploads } from './uploads/store.ts';
 import { FieldworkService } from './fieldwork/service.ts';
 import { IncidentService } from './emergency/incidents.ts';
+import { CapExport } from './emergency/cap.ts';
 import { incidentLive } from './live/incidents.ts';
 import { BoardService } from './emergency/board.ts';
 import { boardLive } from './live/board.ts';
@@ -279,6 +280,8 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
     },
   });
   const accounted = board;
+  // An incident's steps as CAP 1.2, with the text a wall shows (names masked as on every wall).
+  const cap = new CapExport({ incidents, directory, names: (communityId) => viewContext(communityId).names?.(), sender: config.CAP_SENDER });
   const afterAction = new AfterActionService({ db, queue, directory, journal: journalWriter, now, actorName, incidents });
   displaysOf = (communityId) => auth.displays.list(communityId).map((d) => {
     const v = auth.displays.view(d);
@@ -358,7 +361,7 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   void forgetOldKeys();
   const app = createHttpApp({
     events, notices, volunteers, meLive, orgs, charity, register, needs, community, settings, directory, model, dbId, now, logger, viewContext, auth, storage,
-    uploads, fieldwork, incidents, board: accounted, afterAction, people: mobilised, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
+    uploads, fieldwork, incidents, cap, board: accounted, afterAction, people: mobilised, idempotency: { store: idempotency, write: (work) => queue.runQuiet(work) },
     security: {
       allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, cookieSecure: config.COOKIE_SECURE,
       sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,

@@ -31,6 +31,14 @@ const schema = z.object({
   POINTS_PER_HOUR: z.coerce.number().int().min(0, 'must be 0 or more').max(1000).default(10),
   /** Longest a write waits for the database while another program holds its write lock, before a 503 error.db_busy. */
   DB_BUSY_WAIT_MS: z.coerce.number().int().min(0, 'must be 0 or more').max(60_000, 'must be at most 60000').default(5_000),
+  /**
+   * Who sends an incident's CAP 1.2 messages (`<sender>`, server/emergency/cap.ts): an address
+   * under a domain the operator holds, `{community}` standing for the community's id. The
+   * default's `.invalid` (RFC 2606) says plainly that nobody set it.
+   */
+  CAP_SENDER: z.string().max(120, 'must be at most 120 characters')
+    .regex(/^[^\s,<>&"']+$/, 'must have no spaces, commas, quotes, < > or & (CAP 1.2 forbids them in <sender>), e.g. {community}@cockpit.example.gov.cn')
+    .default('{community}@cerebellum.invalid'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** scrypt's cost N for new password hashes: a power of two (tests use 1024 to stay fast). */
   SCRYPT_COST: z.coerce.number().int().min(1024, 'must be a power of two from 1024 to 1048576').max(1_048_576, 'must be a power of two from 1024 to 1048576')

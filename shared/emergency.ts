@@ -83,6 +83,12 @@ export const incidentListQuery = z.strictObject({
 });
 export type IncidentListQuery = z.infer<typeof incidentListQuery>;
 
+/** `GET /incidents/:id/cap`: one step's CAP 1.2 message, by its version; the latest when left out. */
+export const incidentCapQuery = z.strictObject({
+  version: z.coerce.number().int().positive().optional(),
+});
+export type IncidentCapQuery = z.infer<typeof incidentCapQuery>;
+
 /** What a wall, a tablet and a console are pushed (`incident:changed`): public, no names. */
 export const publicIncident = z.strictObject({
   id: z.number().int(),

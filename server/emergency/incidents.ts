@@ -11,7 +11,7 @@
  *     principal: the accounted-for board, the live side and timers call it.
  *   - `affectedGrids(incident)`: the grid ids it covers (every grid of the community for 'all').
  *   - `publicOf(incident, names?)`: what walls and tablets are pushed (`PublicIncident`).
- *   - `get`, `list`, `activeView`, `screens` for people (checked against `READ`), and the writes
+ *   - `get`, `list`, `activeView`, `screens`, `history` for people (checked against `READ`), and the writes
  *     `declare`, `update`, `end` (checked against `COMMAND`).
  *   - `acknowledge(displayId, communityId, ack)`: a wall shows a version (`incident:ack`).
  */
@@ -50,6 +50,14 @@ export interface Incident {
   summary: string | null;
   version: number;
   updatedAt: number;
+}
+
+/** A step as it was taken, with the incident as that step left it (`history`): what a CAP message is made of. */
+export interface IncidentStepRecord {
+  step: IncidentStep;
+  version: number;
+  at: number;
+  incident: Incident;
 }
 
 /** One committed step, for the commit feed's subscribers (the push to every socket). */
@@ -163,6 +171,30 @@ export class IncidentService {
     const rows = this.#d.db.prepare(`SELECT * FROM incidents WHERE ${where.join(' AND ')} ORDER BY declared_at DESC, id DESC LIMIT ?`)
       .all(...args, q.limit) as IncidentRow[];
     return rows.map((r) => this.view(fromRow(r)));
+  }
+
+  /**
+   * The incident `id` with every step taken, oldest first, each with the incident as it stood
+   * right after it: the incident row is changed in place, so the earlier states are replayed from
+   * what each step changed (a declaration lists every field it set, an update what it changed
+   * from what to what, an end the status and summary).
+   */
+  history(p: Principal, id: number): { incident: Incident; steps: IncidentStepRecord[] } {
+    authorise(p, READ, 'read incidents');
+    const current = this.#own(p, id);
+    let state: Incident = current;
+    const steps = this.#stmt.steps.all(id).map((s) => {
+      const changes = JSON.parse(s.changes) as Record<string, [unknown, unknown]>;
+      const after = Object.fromEntries(Object.entries(changes).map(([k, [, v]]) => [k, v]));
+      state = s.step === 'alert'
+        ? { ...current, ...pick(after, [...CHANGEABLE, 'drill']), status: 'active', declaredBy: s.by, declaredAt: s.at, endedBy: null, endedAt: null, summary: null }
+        : s.step === 'update'
+          ? { ...state, ...pick(after, CHANGEABLE) }
+          : { ...state, status: 'ended', endedBy: s.by, endedAt: s.at, summary: (after.summary as string | undefined) ?? current.summary };
+      state = { ...state, version: s.version, updatedAt: s.at };
+      return { step: s.step, version: s.version, at: s.at, incident: state };
+    });
+    return { incident: current, steps };
   }
 
   /** The incident `id` of the principal's community (a 404 for another's), for a caller that checked READ. */
@@ -304,6 +336,10 @@ export class IncidentService {
     });
   }
 }
+
+/** The fields of `o` named in `keys` that it has. */
+const pick = (o: Record<string, unknown>, keys: readonly string[]): Partial<Incident> =>
+  Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]])) as Partial<Incident>;
 
 const gridsColumn = (grids: IncidentArea): string | null => (grids === 'all' ? null : JSON.stringify(grids));
 

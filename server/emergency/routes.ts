@@ -3,16 +3,23 @@
  * update and end (each takes an Idempotency-Key: a dispatcher's retry on a bad line declares
  * once), the active incident, the list, one with its steps, and which screens show it.
  */
+import type { Context } from 'hono';
 import { Routes } from '../http/routes.ts';
+import { contentDisposition } from '../http/sheet.ts';
 import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
 import {
   activeIncidentAnswer, declareIncidentBody, endIncidentBody, incidentAnswer, incidentDetailAnswer, incidentListAnswer, incidentListQuery,
-  incidentScreensAnswer, updateIncidentBody,
+  incidentCapQuery, incidentScreensAnswer, updateIncidentBody,
 } from '../../shared/emergency.ts';
 import { COMMAND, READ } from './access.ts';
+import { ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE, type CapExport } from './cap.ts';
 import type { IncidentService } from './incidents.ts';
 
-export function emergencyRoutes(svc: IncidentService): Routes {
+/** An XML document to download: its type, its name, never cached (staff read it signed in). */
+const xmlFile = (c: Context, type: string, file: { xml: string; filename: string }) =>
+  c.body(file.xml, 200, { 'content-type': type, 'content-disposition': contentDisposition(file.filename, file.filename), 'cache-control': 'no-store' });
+
+export function emergencyRoutes(svc: IncidentService, cap?: CapExport): Routes {
   const r = new Routes();
   const limited = limitedBody(32 * 1024);
 
@@ -27,5 +34,14 @@ export function emergencyRoutes(svc: IncidentService): Routes {
     c.json({ incident: await svc.update(principal(c), idParam(c), c.req.valid('json')) }));
   r.post(`/incidents/:id${ID}/end`, { access: COMMAND, body: endIncidentBody, response: incidentAnswer, idempotent: true }, limited, async (c) =>
     c.json({ incident: await svc.end(principal(c), idParam(c), c.req.valid('json')) }));
+  if (cap) {
+    r.get(`/incidents/:id${ID}/cap`, { access: READ, query: incidentCapQuery }, (c) =>
+      xmlFile(c, CAP_MEDIA_TYPE, cap.message(principal(c), idParam(c), c.req.valid('query').version)));
+    r.get(`/incidents/:id${ID}/cap/feed`, { access: READ }, (c) => {
+      const id = idParam(c);
+      const messages = c.req.path.replace(/\/feed$/, '');
+      return xmlFile(c, ATOM_MEDIA_TYPE, cap.feed(principal(c), id, { self: c.req.path, one: (v) => `${messages}?version=${v}` }));
+    });
+  }
   return r;
 }

@@ -40,6 +40,9 @@ export const zhCN = {
   'console.incident.step.cancel': '结束',
   'console.incident.declaredBy': '{name} 发布于 {time}',
   'console.incident.history': '已结束的应急事件',
+  'console.incident.cap': '导出 CAP 1.2',
+  'console.incident.capHint': '下载最新一条 CAP 1.2 预警消息（XML），可报送上级预警发布平台；姓名、电话、门牌已隐去',
+  'console.incident.capFeed': '全部消息（Atom）',
   'console.incident.readOnly': '只有管理员和调度员可以发布、更新或结束应急事件。',
 } as const;
 
@@ -84,5 +87,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'console.incident.step.cancel': 'Ended',
   'console.incident.declaredBy': 'Declared by {name} at {time}',
   'console.incident.history': 'Ended emergencies',
+  'console.incident.cap': 'Export CAP 1.2',
+  'console.incident.capHint': 'Download the latest CAP 1.2 alert message (XML) for a higher-level alerting platform; names, phones and house numbers are hidden',
+  'console.incident.capFeed': 'All messages (Atom)',
   'console.incident.readOnly': 'Only admins and dispatchers can declare, update or end an emergency.',
 };

@@ -79,6 +79,8 @@ const ROUTES: Record<string, Rule> = {
   'GET /incidents/active': SIGNED_IN,
   'GET /incidents/:id': SIGNED_IN,
   'GET /incidents/:id/screens': SIGNED_IN,
+  'GET /incidents/:id/cap': SIGNED_IN,
+  'GET /incidents/:id/cap/feed': SIGNED_IN,
   'POST /incidents/:id/update': CENTRE,
   'POST /incidents/:id/end': CENTRE,
   // An incident's accounted-for board (server/emergency/board-access.ts): everyone mobilised knocks, a wall reads guarded counts.

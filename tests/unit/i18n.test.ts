@@ -6,6 +6,8 @@ import * as tabletMessages from '../../shared/i18n/tablet.ts';
 import type { MessageKey } from '../../shared/i18n.ts';
 import { ACTIONS, STATUSES } from '../../shared/lifecycle.ts';
 import { SOURCES, URGENCIES } from '../../shared/taxonomy.ts';
+import * as capWords from '../../server/emergency/cap-words.ts';
+import * as safeWords from '../../server/emergency/safe-words.ts';
 
 /**
  * Values deliberately empty: English counts need no unit word ("12", not "12 件"), and the KPI
@@ -95,5 +97,19 @@ describe('translate', () => {
 
   it('fills a zero, which is a value and not a missing one', () => {
     expect(translate('en', 'conn.stale', { seconds: 0 })).toBe('Data delayed 0 s');
+  });
+});
+
+// Words of what the server writes itself (the self-report page, CAP messages): kept beside it,
+// out of the bundles, but held to the catalogues' rules.
+describe.each([['CAP messages', capWords], ['the self-report page', safeWords]] as const)('the words of %s', (_what, words) => {
+  it('has the same keys and placeholders in English, none empty, and is written in Chinese first', () => {
+    expect(Object.keys(words.en).sort()).toEqual(Object.keys(words.zhCN).sort());
+    for (const [key, zh] of Object.entries(words.zhCN)) {
+      const en = (words.en as Record<string, string>)[key]!;
+      expect(en.trim(), key).not.toBe('');
+      expect(zh, key).toMatch(/[\u4e00-\u9fff]/);
+      expect(placeholders(en), key).toEqual(placeholders(zh));
+    }
   });
 });
