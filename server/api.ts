@@ -209,7 +209,10 @@ export function apiRoutes(deps: HttpDeps): Routes[] {
     ...(deps.fieldwork ? [fieldworkRoutes(deps.fieldwork)] : []),
     ...(deps.incidents ? [emergencyRoutes(deps.incidents, deps.cap)] : []),
     ...(deps.board ? [boardRoutes(deps.board)] : []),
-    ...(deps.afterAction ? [afterActionRoutes(deps.afterAction, { auditSoon: deps.auditSoon, now: deps.now, timeZoneOf: (id) => deps.directory.timeZoneOf(id) })] : []),
+    ...(deps.afterAction ? [afterActionRoutes(deps.afterAction, {
+      auditSoon: deps.auditSoon, now: deps.now, timeZoneOf: (id) => deps.directory.timeZoneOf(id),
+      gridName: (id, locale) => { const name = deps.directory.grids.get(id)?.name; return name ? (locale === 'en' ? name.en : name.zh) : id; },
+    })] : []),
     ...(deps.people ? [peopleRoutes(deps.people)] : []),
     authRoutes({
       auth: deps.auth, cookieSecure: deps.security.cookieSecure, trustProxy: deps.security.trustProxy,

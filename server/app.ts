@@ -52,6 +52,7 @@ import { BoardService } from './emergency/board.ts';
 import { boardLive } from './live/board.ts';
 import { AfterActionService } from './emergency/after-action.ts';
 import { PeopleService } from './emergency/people.ts';
+import { peopleReport } from './emergency/people-report.ts';
 import { peopleLive } from './live/people.ts';
 import { Auth, rooms, type Credential } from './auth/index.ts';
 import { AuditedQueue } from './auth/audit.ts';
@@ -283,6 +284,10 @@ export function createCerebellum(opts: AppOptions): Cerebellum {
   // An incident's steps as CAP 1.2, with the text a wall shows (names masked as on every wall).
   const cap = new CapExport({ incidents, directory, names: (communityId) => viewContext(communityId).names?.(), sender: config.CAP_SENDER });
   const afterAction = new AfterActionService({ db, queue, directory, journal: journalWriter, now, actorName, incidents });
+  // The report's mobilisation, shelters and supplies: the people subject's own rows, read for the timeline and the figures.
+  const peopleInReport = peopleReport({ db, directory, now });
+  afterAction.addSource('people', peopleInReport.timeline);
+  afterAction.addSection('people', peopleInReport.figures);
   displaysOf = (communityId) => auth.displays.list(communityId).map((d) => {
     const v = auth.displays.view(d);
     return { id: d.id, name: d.name, online: v.online, revoked: d.revokedAt !== null };

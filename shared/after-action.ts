@@ -23,10 +23,21 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
  * What a timeline entry records. `step`: the incident declared, updated, ended; `report`: a
  * household's status reported; `claim` / `release`: a door taken or let go; `escalation`: a "no
  * answer" moved a stage; `case`: the urgent case "needs help" opened (and `case_closed`).
- * Other subjects (shelters, mobilised people) add their own kinds through the service's sources.
+ * Other subjects add their own kinds through the service's sources: the people subject's are
+ * PEOPLE_KINDS.
  */
 export const TIMELINE_KINDS = ['step', 'report', 'claim', 'release', 'escalation', 'case', 'case_closed'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number] | (string & {});
+
+/**
+ * The people subject's timeline kinds (server/emergency/people-report.ts): a call-out sent, an
+ * answer, a duty started or ended (and every duty ended with the incident), a shelter opened for
+ * the incident, people checked in or out (head counts), supplies booked in or out.
+ */
+export const PEOPLE_KINDS = [
+  'callout', 'callout_accepted', 'callout_declined', 'duty_on', 'duty_off', 'duties_ended', 'shelter_opened', 'shelter_in', 'shelter_out',
+  'supply_in', 'supply_out',
+] as const;
 
 /** One entry: when, what kind, who (staff only: never shown publicly), what (machine words for the catalogues), which grid. */
 export const timelineEntry = z.strictObject({
@@ -165,6 +176,63 @@ export const needsHelpCase = z.strictObject({
   minutes: z.number().nullable(),
 });
 
+/** An incident's call-outs and duty: who was asked, who came, how soon and for how long. */
+export const mobilisationFigures = z.strictObject({
+  callouts: z.number().int(),
+  /** Volunteers asked by any call-out, each once: accepted (any call-out), else declined (all they answered), else no answer. */
+  asked: z.number().int(),
+  accepted: z.number().int(),
+  declined: z.number().int(),
+  noAnswer: z.number().int(),
+  /** Minutes from the first call-out to the first acceptance; null: nobody accepted. */
+  firstAcceptedMinutes: z.number().nullable(),
+  /** The most volunteers on duty at once, and when that was first reached. */
+  onDutyPeak: z.number().int(),
+  onDutyPeakAt: instant.nullable(),
+  /** Every duty added up, to the end (or now), in hours to one decimal. */
+  dutyHours: z.number(),
+});
+export type MobilisationFigures = z.infer<typeof mobilisationFigures>;
+
+/** A shelter the incident used: its own, or a standing one people came to or supplies moved through during it. */
+export const shelterFigures = z.strictObject({
+  shelterId: z.number().int(),
+  name: z.string(),
+  gridId: z.string().nullable(),
+  capacity: z.number().int().nullable(),
+  /** The most people in at once during the incident, and when that was first reached. */
+  peak: z.number().int(),
+  peakAt: instant.nullable(),
+  /** People (and households) checked in during the incident. */
+  checkedIn: z.number().int(),
+  households: z.number().int(),
+  /** People still in at the end (or now). */
+  presentAtEnd: z.number().int(),
+});
+export type ShelterFigures = z.infer<typeof shelterFigures>;
+
+/** One item of one shelter: what came in and went out during the incident, and what was left. */
+export const supplyFigures = z.strictObject({
+  shelterId: z.number().int(),
+  shelterName: z.string(),
+  item: z.string(),
+  unit: z.string(),
+  received: z.number().int(),
+  issued: z.number().int(),
+  onHandAtEnd: z.number().int(),
+  /** Running low at the end, by the shelter's rule (shared/emergency-people-rules.ts `runningLow`). */
+  low: z.boolean(),
+});
+export type SupplyFigures = z.infer<typeof supplyFigures>;
+
+/** The people and places of an incident (server/emergency/people-report.ts): for the whole incident, every grid. */
+export const peopleFigures = z.strictObject({
+  mobilisation: mobilisationFigures,
+  shelters: z.array(shelterFigures),
+  supplies: z.array(supplyFigures),
+});
+export type PeopleFigures = z.infer<typeof peopleFigures>;
+
 export const afterActionAnswer = z.strictObject({
   incident: z.strictObject({
     id: z.number().int(), type: z.string(), level: z.number().int(), drill: z.boolean(), headline: z.string(), status: z.string(),
@@ -180,8 +248,8 @@ export const afterActionAnswer = z.strictObject({
     reports: z.number().int(),
     cases: z.array(needsHelpCase),
     escalations: z.record(z.string(), z.number().int()),
-    /** Sections other subjects add when they exist (shelters, supplies): key → rows. */
-    more: z.record(z.string(), z.unknown()),
+    /** Call-outs, duty, shelters and supplies; null when the people subject is not part of the server. */
+    people: peopleFigures.nullable(),
   }),
   objectives: z.array(objectiveView),
   actions: z.array(correctiveActionView),
@@ -192,10 +260,10 @@ export const objectiveAnswer = z.strictObject({ objective: objectiveView });
 export const actionAnswer = z.strictObject({ action: correctiveActionView });
 export const actionListAnswer = z.strictObject({ items: z.array(correctiveActionView) });
 
-/** `GET /incidents/:id/report/export?format=`: the timeline and the actions as a spreadsheet. */
+/** `GET /incidents/:id/report/export?format=&what=`: the timeline, the actions or the people figures (one row a figure) as a spreadsheet. */
 export const reportExportQuery = z.strictObject({
   format: z.enum(['csv', 'xlsx'], { message: 'must be csv or xlsx' }),
-  what: z.enum(['timeline', 'actions'], { message: 'must be timeline or actions' }).default('timeline'),
+  what: z.enum(['timeline', 'actions', 'people'], { message: 'must be timeline, actions or people' }).default('timeline'),
   lang: z.enum(['zh-CN', 'en']).optional(),
 });
 export type ReportExportQuery = z.infer<typeof reportExportQuery>;

@@ -4,9 +4,10 @@
  * - The timeline is read from what the incident and its board already keep: the steps
  *   (`incident_steps`), every status report (`board_reports`), the claims, releases and
  *   escalations journalled as `incident_board`, and the urgent cases "needs help" opened (the
- *   events the board rows link). Subjects that come later (shelters, mobilised people) add a
- *   `TimelineSource` with `addSource`, and a figure section with `addSection`: the report reads
- *   nothing it does not own without being given it.
+ *   events the board rows link). Other subjects add a `TimelineSource` with `addSource` and a
+ *   typed figure section with `addSection` (call-outs, duty, shelters and supplies: server/
+ *   emergency/people-report.ts, wired in server/app.ts): the report reads nothing it does not
+ *   own without being given it.
  * - The figures are computed on each read, never stored: per grid, the board replayed report by
  *   report gives the instant its last unknown household became known.
  * - Objectives (rated P/S/M/U) and corrective actions are rows of their own (migration 30), each
@@ -24,7 +25,7 @@ import { isoInZone, isoOrNull, localDay } from '../../shared/time.ts';
 import { BOARD_STATUSES, UNSETTLED, type BoardStatus } from '../../shared/emergency-board.ts';
 import type {
   ActionListQuery, ActionStatusBody, AfterActionAnswer, CorrectiveActionBody, CorrectiveActionView, GridKnown, ObjectiveBody, ObjectiveView,
-  RateObjectiveBody, TimelineAnswer, TimelineEntry, TimelineQuery,
+  PeopleFigures, RateObjectiveBody, TimelineAnswer, TimelineEntry, TimelineQuery,
 } from '../../shared/after-action.ts';
 import { COMMAND, READ } from './access.ts';
 import type { Incident, IncidentService } from './incidents.ts';
@@ -32,7 +33,6 @@ import type { Incident, IncidentService } from './incidents.ts';
 /** Write objectives and corrective actions: staff who took part. */
 export const REVIEW: readonly Role[] = ['admin', 'dispatcher', 'grid_worker', 'social_worker', 'coordinator'];
 
-/** A timeline entry as a source gives it: the instant in ms. */
 /**
  * Who reads an incident's timeline and report: those who read its board (server/emergency/
  * board-access.ts, volunteers aside) — the timeline names households and their addresses.
@@ -42,6 +42,7 @@ export const REPORT_READ: readonly Role[] = ['admin', 'dispatcher', 'grid_worker
 /** A grid worker reaches their own grids; the others the whole community. */
 const inReach = (p: Principal, gridId: string) => !p.grids || p.grids.includes(gridId);
 
+/** A timeline entry as a source gives it: the instant in ms. */
 export interface RawEntry {
   at: number;
   kind: string;
@@ -53,8 +54,12 @@ export interface RawEntry {
 }
 /** More entries for an incident's timeline: another subject's (a shelter's arrivals, a mobilisation). */
 export type TimelineSource = (incident: Incident) => RawEntry[];
-/** A figure section another subject adds to the report (`figures.more[key]`). */
-export type ReportSection = (incident: Incident) => unknown;
+/** The figure sections other subjects fill, typed in shared/after-action.ts: key → its figures (`figures[key]`, null while none is added). */
+export interface ReportSections {
+  people: PeopleFigures;
+}
+/** A figure section another subject adds to the report. */
+export type ReportSection<K extends keyof ReportSections> = (incident: Incident) => ReportSections[K];
 
 export interface AfterActionDeps {
   db: Db;
@@ -84,7 +89,7 @@ export class AfterActionService {
   #d: AfterActionDeps;
   #stmt;
   #sources = new Map<string, TimelineSource>();
-  #sections = new Map<string, ReportSection>();
+  #sections: { [K in keyof ReportSections]?: ReportSection<K> } = {};
 
   constructor(deps: AfterActionDeps) {
     this.#d = deps;
@@ -126,9 +131,9 @@ export class AfterActionService {
     this.#sources.set(name, source);
   }
 
-  /** Another subject's section of the report's figures (`figures.more[key]`). */
-  addSection(key: string, section: ReportSection): void {
-    this.#sections.set(key, section);
+  /** Another subject's section of the report's figures (`figures[key]`). */
+  addSection<K extends keyof ReportSections>(key: K, section: ReportSection<K>): void {
+    this.#sections[key] = section;
   }
 
   // ---- the timeline -----------------------------------------------------------------------------
@@ -222,8 +227,6 @@ export class AfterActionService {
         closedAt: isoOrNull(done, tz), status: c.status, minutes: done === null ? null : minutesBetween(c.reported_at, done),
       };
     }).filter((c) => inReach(p, c.gridId)).sort((a, b) => a.eventId - b.eventId);
-    const more: Record<string, unknown> = {};
-    for (const [key, section] of this.#sections) more[key] = section(incident);
     return {
       incident: {
         id: view.id, type: view.type, level: view.level, drill: view.drill, headline: view.headline, status: view.status, declaredAt: view.declaredAt,
@@ -232,7 +235,7 @@ export class AfterActionService {
       figures: {
         households: board.length, byStatus, grids,
         allKnownMinutes: grids.length && grids.every((g) => g.minutes !== null) ? Math.max(...grids.map((g) => g.minutes!)) : null,
-        reports: reports.length, cases, escalations, more,
+        reports: reports.length, cases, escalations, people: this.#sections.people?.(incident) ?? null,
       },
       objectives: this.#stmt.objectives.all(incident.id).map((o) => this.#objectiveView(incident.communityId, o)),
       actions: this.#stmt.actionsOf.all(incident.id).map((a) => this.#actionView(a)),

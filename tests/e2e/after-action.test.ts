@@ -2,7 +2,8 @@
  * The after-action report end to end, in real Chromium: a dispatcher ends an incident whose board
  * was worked, opens its report from the incident page, rates an objective and adds a corrective
  * action owned by a grid worker; the grid worker signs in and sees it on their console home until
- * it is done. Screenshots go to /tmp/shots-aar/ (the report at 1280×800, its print preview at A4 width).
+ * it is done. The report shows the volunteers called out, the shelter and its supplies. Screenshots
+ * go to /tmp/shots-aar/ (the report at 1280×800, its people section, its print preview at A4 width).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
-import { loginAs, request, startServer, TEST_PASSWORD, type Credentials, type TestServer } from '../support/server.ts';
+import { joinAsVolunteer, loginAs, request, startServer, TEST_PASSWORD, type Credentials, type TestServer } from '../support/server.ts';
 
 if (!fs.existsSync(path.join(CLIENT_DIR, 'console', 'index.html'))) {
   throw new Error(`The client is not built (${CLIENT_DIR}): run npm run build before the e2e tests.`);
@@ -51,6 +52,18 @@ beforeAll(async () => {
   await send(`/incidents/${incidentId}/households/${ids[0]}/done`, { status: 'safe', note: '已确认平安' }, worker);
   await send(`/incidents/${incidentId}/households/${ids[1]}/status`, { status: 'no_answer', source: 'knock' }, worker);
   await send(`/incidents/${incidentId}/households/${ids[2]}/status`, { status: 'needs_help', source: 'call', note: '行动不便，需协助转移' }, dispatcher);
+  // Two volunteers called out, one comes; a shelter fills and hands out water until it runs low.
+  const medic = await joinAsVolunteer(server.url, '欧阳医生');
+  const nurse = await joinAsVolunteer(server.url, '林护士');
+  for (const v of [medic, nurse]) await request(`${api}/volunteers/${v.volunteerId}`, { method: 'PATCH', body: { skills: ['医护'], gridId: 'G01' } });
+  const callout = (await send(`/incidents/${incidentId}/callouts`, { skills: ['医护'], message: '请到社区活动中心集合' }, dispatcher)).body.callout.id;
+  await send(`/me/callouts/${callout}/answer`, { answer: 'accepted' }, medic);
+  await send(`/me/callouts/${callout}/duty`, { action: 'start' }, medic);
+  const shelter = (await send('/shelters', { incidentId, name: '社区活动中心', address: '桂花路 8 号', gridId: 'G01', areaM2: 100 }, dispatcher)).body.shelter.id;
+  await send(`/shelters/${shelter}/check-ins`, { direction: 'in', people: 6, households: 2 }, worker);
+  await send(`/shelters/${shelter}/supplies`, { item: '矿泉水', unit: '箱', direction: 'in', quantity: 40, reason: '街道调拨' }, worker);
+  await send(`/shelters/${shelter}/supplies`, { item: '矿泉水', unit: '箱', direction: 'out', quantity: 35, reason: '发放' }, worker);
+  await send(`/shelters/${shelter}/supplies`, { item: '折叠床', unit: '张', direction: 'in', quantity: 20 }, worker);
   browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
@@ -94,6 +107,16 @@ describe('the after-action report', () => {
     await desk.click('[data-action-form] button');
     await desk.locator('[data-action][data-action-status="open"]').waitFor();
 
+    const people = desk.locator('[data-people]');
+    await expect(people.locator('[data-asked]').textContent()).resolves.toBe('2');
+    await expect(people.locator('[data-accepted]').textContent()).resolves.toBe('1');
+    await expect(people.locator('[data-peak]').textContent()).resolves.toBe('6');
+    await expect(people.locator('[data-supply="矿泉水"]').getAttribute('data-low')).resolves.toBe('true');
+    await expect(people.locator('[data-supply="矿泉水"]').textContent()).resolves.toContain('库存不足');
+    await expect(desk.locator('[data-timeline] tr[data-kind="supply_out"]').textContent()).resolves.toContain('社区活动中心：发放 矿泉水 35 箱，结存 5 箱');
+    await people.scrollIntoViewIfNeeded();
+    await desk.screenshot({ path: `${SHOTS}/report-people-1280x800.png` });
+    await desk.evaluate(() => window.scrollTo(0, 0));
     await desk.screenshot({ path: `${SHOTS}/report-1280x800.png` });
     await desk.screenshot({ path: `${SHOTS}/report-1280-full.png`, fullPage: true });
     await desk.setViewportSize({ width: 794, height: 1123 });
