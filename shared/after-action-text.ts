@@ -25,6 +25,7 @@ export function whatText(e: Pick<TimelineEntry, 'kind' | 'what'>, say: Say, grid
     case 'report': return [say(`board.status.${s(w.status)}`), say(`board.source.${s(w.source)}`), w.note || null].filter(Boolean).join(' · ');
     case 'escalation': return or(`board.escalation.${s(w.stage)}`, s(w.stage));
     case 'case': case 'case_dispatched': case 'case_resolved': return `#${s(w.eventId)}`;
+    case 'release': return w.lapsed ? or('console.aar.what.lapsed', '') : '';
     case 'callout':
       text = words('console.aar.what.callout', { id: s(w.calloutId), asked: Number(w.asked ?? 0), skills: list(w.skills), grids: list(w.grids, gridName) });
       break;

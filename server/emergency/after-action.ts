@@ -162,11 +162,11 @@ export class AfterActionService {
       out.push({ at: r.at, kind: 'report', who: r.by, what: { status: r.status, source: r.source, note: r.note }, gridId: at(r.household_id)?.grid_id ?? null, householdId: r.household_id, address: at(r.household_id)?.address ?? null });
     }
     for (const j of this.#stmt.journal.all(incident.communityId, incident.id)) {
-      const data = JSON.parse(j.data) as { householdId?: number; by?: string; stage?: string };
+      const data = JSON.parse(j.data) as { householdId?: number; by?: string; stage?: string; lapsed?: boolean; held?: string };
       const hid = data.householdId ?? null;
       out.push({
         at: j.at, kind: BOARD_KINDS[j.type]!, who: j.type === 'board.escalated' ? null : (data.by ?? null),
-        what: j.type === 'board.escalated' ? { stage: data.stage } : {}, gridId: at(hid)?.grid_id ?? null, householdId: hid, address: at(hid)?.address ?? null,
+        what: j.type === 'board.escalated' ? { stage: data.stage } : data.lapsed ? { lapsed: true, held: data.held } : {}, gridId: at(hid)?.grid_id ?? null, householdId: hid, address: at(hid)?.address ?? null,
       });
     }
     const linked = board.filter((b) => b.event_id !== null);

@@ -165,6 +165,9 @@ describe('the accounted-for board', () => {
     expect((await read(path(ids.wang), dispatcher)).body.household.claim).toBeNull();
     const lapsed = ts.app.db.prepare("SELECT data FROM journal WHERE type = 'board.released' ORDER BY seq DESC LIMIT 1").pluck().get() as string;
     expect(JSON.parse(lapsed)).toMatchObject({ householdId: ids.wang, by: null, held: worker.username, lapsed: true });
+    // The incident's timeline says the door was let go by itself, by nobody.
+    const timeline = (await read(`/incidents/${incidentId}/timeline?limit=500`, dispatcher)).body.items as { kind: string; who: string | null; householdId: number; what: Record<string, unknown> }[];
+    expect(timeline.filter((e) => e.kind === 'release' && e.householdId === ids.wang).at(-1)).toMatchObject({ who: null, what: { lapsed: true, held: worker.username } });
     expect((await post(path(ids.wang, '/claim'), undefined, colleague, randomUUID())).status).toBe(200);
     expect((await post(path(ids.wang, '/release'), undefined, colleague, randomUUID())).body.household.claim).toBeNull();
   });
