@@ -58,7 +58,10 @@ export function safePage(o: SafePageOptions): Hono {
 
   const page = (c: Context, status: 200 | 404 | 409 | 429, body: string) => {
     c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
+    // Not no-referrer (every other answer's): under it a browser posts the page's own form with
+    // `Origin: null`, which the origin check refuses, so the resident's press said "link not
+    // valid". same-origin still keeps the token in the address from any other site.
+    c.header('Referrer-Policy', 'same-origin');
     return c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${esc(zh('safe.title'))}</title><link rel="stylesheet" href="/safe-page.css"></head>
 <body><main>${body}</main></body></html>`, status);

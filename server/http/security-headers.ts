@@ -28,8 +28,8 @@ export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 
 /**
  * Puts SECURITY_HEADERS on every answer. Under @hono/node-server they go on the Node response
- * before the route runs (no handler sets any of them), which costs a few `setHeader`s; elsewhere
- * (`app.request` in tests) on the answer after it.
+ * before the route runs, which costs a few `setHeader`s; elsewhere (`app.request` in tests) on the
+ * answer after it. A route may set one of its own (the self-report page's Referrer-Policy): it wins.
  */
 export function securityHeaders(): MiddlewareHandler {
   return async function securityHeaders(c, next) {
@@ -39,6 +39,7 @@ export function securityHeaders(): MiddlewareHandler {
       return next();
     }
     await next();
-    for (const [name, value] of SECURITY_HEADERS) c.res.headers.set(name, value);
+    // As under Node, where the route's own header is written over the one set before it.
+    for (const [name, value] of SECURITY_HEADERS) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
   };
 }

@@ -215,6 +215,8 @@ describe('the accounted-for board', () => {
     expect(page.status).toBe(200);
     expect(html).toContain('我平安');
     expect(html).toContain('我需要帮助');
+    // Under no-referrer a browser posts the page's own form with `Origin: null`, which is refused.
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
     publicPayloads.push(html);
     const pressed = await fetch(`${ts.url}/safe/${link.token}`, { method: 'POST', body: new URLSearchParams({ status: 'safe' }), redirect: 'manual' });
     expect(pressed.status).toBe(303);
