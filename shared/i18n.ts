@@ -331,8 +331,12 @@ export function addMessages(part: { zhCN: Record<string, string>; en: Record<str
   Object.assign(CATALOGUES.en, part.en);
 }
 
+/** Fill a message's `{name}` placeholders; one with no value stays as written. */
+export function fill(template: string, params?: Record<string, string | number>): string {
+  return params ? template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`)) : template;
+}
+
 /** Look up a message and fill `{name}` placeholders. */
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  const template = CATALOGUES[locale][key] ?? CATALOGUES['zh-CN'][key] ?? key;
-  return params ? template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`)) : template;
+  return fill(CATALOGUES[locale][key] ?? CATALOGUES['zh-CN'][key] ?? key, params);
 }

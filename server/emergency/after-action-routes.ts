@@ -11,7 +11,7 @@ import { ID, idParam, limitedBody, principal } from '../http/validate.ts';
 import { sheetLocale, sheetResponse, type SheetColumn } from '../http/sheet.ts';
 import { actorOf, type AuditEntry } from '../auth/audit.ts';
 import { localDay } from '../../shared/time.ts';
-import type { Locale } from '../../shared/i18n.ts';
+import { fill, type Locale } from '../../shared/i18n.ts';
 import * as words from '../../shared/i18n/console-after-action.ts';
 import * as board from '../../shared/i18n/emergency-board.ts';
 import * as incidentWords from '../../shared/i18n/console-emergency.ts';
@@ -104,11 +104,7 @@ function actionColumns(t: Record<string, string>): SheetColumn<CorrectiveActionV
 }
 
 /** The catalogue of the export's language as whatText's lookup. */
-const say = (t: Record<string, string>): Say => (key, params) => {
-  const template = t[key];
-  if (template === undefined) return null;
-  return params ? template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`)) : template;
-};
+const say = (t: Record<string, string>): Say => (key, params) => (t[key] === undefined ? null : fill(t[key], params));
 
 /** One figure of the people sheet: which section, of what (a shelter, a shelter's item), its name, its value. */
 interface FigureRow { section: string; subject: string; figure: string; value: number | null; unit: string; at: string | null; flag: string }

@@ -4,6 +4,8 @@
  * every surface's bundle carries (the wall's JavaScript has a budget); incident types, levels,
  * colours and the drill note come from those catalogues, as every surface shows them.
  */
+import { fill } from '../../shared/i18n.ts';
+
 export const zhCN = {
   'cap.description': '{type}，{level}，{colour}。影响范围：{area}。',
   'cap.drillHeadline': '【演练】{headline}',
@@ -26,5 +28,5 @@ export const en: Record<CapWordKey, string> = {
 
 /** A CAP word in `locale`, `{name}` filled from `params`. */
 export function capWord(locale: 'zh-CN' | 'en', key: CapWordKey, params: Record<string, string> = {}): string {
-  return (locale === 'en' ? en : zhCN)[key].replace(/\{(\w+)\}/g, (all, name: string) => params[name] ?? all);
+  return fill((locale === 'en' ? en : zhCN)[key], params);
 }

@@ -3,6 +3,8 @@
  * zh-CN first. The page is plain HTML from the server, so they live here rather than in the
  * shared catalogues every surface's bundle carries (the wall's JavaScript has a budget).
  */
+import { fill } from '../../shared/i18n.ts';
+
 export const zhCN = {
   'safe.title': '平安报告',
   'safe.intro': '社区正在逐户确认大家是否平安。请为本户选择：',
@@ -35,5 +37,5 @@ export const en: Record<SafeKey, string> = {
 
 /** A page word in `locale`, `{name}` filled from `params`. */
 export function safeWord(locale: 'zh-CN' | 'en', key: SafeKey, params: Record<string, string> = {}): string {
-  return (locale === 'en' ? en : zhCN)[key].replace(/\{(\w+)\}/g, (all, name: string) => params[name] ?? all);
+  return fill((locale === 'en' ? en : zhCN)[key], params);
 }
