@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { axeSerious } from '../support/a11y.ts';
+import { buildingOf } from '../support/register.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { joinAsVolunteer, loginAs, request, startServer, TEST_PASSWORD, type Credentials, type TestServer } from '../support/server.ts';
 
@@ -34,12 +35,6 @@ const errors: string[] = [];
 /** Three households of 桂花苑5幢 in G01: the first an elderly woman living alone. */
 const hh: number[] = [];
 
-async function made(p: string, body: unknown, key: string): Promise<number> {
-  const r = await request(`${api}${p}`, { method: 'POST', body });
-  expect(r.status, `${p}: ${JSON.stringify(r.body)}`).toBe(201);
-  return r.body[key].id as number;
-}
-
 async function phoneOf(who: Credentials): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
@@ -56,19 +51,11 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   server = await startServer();
   api = `${server.url}/api/v1`;
-  const building = await made('/register/buildings', { gridId: 'G01', address: '桂花苑5幢', units: 2, floors: 6 }, 'building');
-  const people = [
+  hh.push(...await buildingOf(api, 'G01', '桂花苑5幢', [
     { name: '李建国', birth: '1985-06-01', tags: [] },
     { name: '王秀英', birth: '1941', tags: ['elderly_alone'] },
     { name: '陈明', birth: '1990', tags: [] },
-  ];
-  for (const [i, p] of people.entries()) {
-    const id = await made('/register/households', { buildingId: building, unit: '1', room: `${i + 1}01`, kind: 'owner' }, 'household');
-    await made('/register/residents', {
-      householdId: id, name: p.name, gender: 'female', birth: p.birth, relation: 'head', residence: 'resident', tags: p.tags,
-    }, 'resident');
-    hh.push(id);
-  }
+  ]));
   browser = await launchBrowser();
 }, 60_000);
 

@@ -19,6 +19,7 @@ import { launchBrowser } from '../support/browser.ts';
 import { CLIENT_DIR } from '../../server/app.ts';
 import { TEST_PASSWORD, request, startServer, type TestServer } from '../support/server.ts';
 import { axeSerious } from '../support/a11y.ts';
+import { buildingOf } from '../support/register.ts';
 import type { BoardAnswer } from '../../shared/emergency-board.ts';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/shots-tabletem';
@@ -51,12 +52,6 @@ describe('a grid worker\'s tablet in an emergency', () => {
   const board = async (): Promise<BoardAnswer> => (await request(`${api}/incidents/${incidentId}/board?grid=G01`)).body;
   const unknownOfG01 = async () => (await board()).grids.find((g) => g.gridId === 'G01')!.unknown;
 
-  async function made(p: string, body: unknown, key: string): Promise<number> {
-    const r = await request(`${api}${p}`, { method: 'POST', body });
-    expect(r.status, `${p}: ${JSON.stringify(r.body)}`).toBe(201);
-    return r.body[key].id as number;
-  }
-
   async function declare(body: Record<string, unknown>, key: string) {
     const r = await request(`${api}/incidents`, { method: 'POST', body, headers: { 'Idempotency-Key': key } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -86,20 +81,12 @@ describe('a grid worker\'s tablet in an emergency', () => {
       username: 'wang-gw', displayName: '王丽萍', role: 'grid_worker', grids: ['G01'], workerId: server.app.directory.grids.get('G01')!.workerId!,
       password: TEST_PASSWORD, mustChangePassword: false,
     });
-    const building = await made('/register/buildings', { gridId: 'G01', address: '桂花苑5幢', units: 2, floors: 6 }, 'building');
-    const people = [
+    hh.push(...await buildingOf(api, 'G01', '桂花苑5幢', [
       { name: '王秀英', birth: '1941', tags: ['elderly_alone'] },
       { name: '李建国', birth: '1985-06-01', tags: [] },
       { name: '赵桂兰', birth: '1950', tags: ['empty_nest'] },
       { name: '陈明', birth: '1990', tags: [] },
-    ];
-    for (const [i, p] of people.entries()) {
-      const id = await made('/register/households', { buildingId: building, unit: '1', room: `${i + 1}01`, kind: 'owner' }, 'household');
-      await made('/register/residents', {
-        householdId: id, name: p.name, gender: 'female', birth: p.birth, relation: 'head', residence: 'resident', tags: p.tags,
-      }, 'resident');
-      hh.push(id);
-    }
+    ]));
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();

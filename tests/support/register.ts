@@ -1,5 +1,7 @@
 /** Test support for the community register: ID numbers with a right check digit, sheets as the import takes them. */
 import ExcelJS from 'exceljs';
+import { expect } from 'vitest';
+import { request } from './server.ts';
 
 /** A resident ID number from its first 17 digits, with the check digit (GB 11643). */
 export function idOf(first17: string): string {
@@ -23,4 +25,29 @@ export async function xlsxFile(rows: string[][], name = '登记表.xlsx') {
   const sheet = book.addWorksheet('登记表');
   for (const r of [REGISTER_HEADER, ...rows]) sheet.addRow(r);
   return { name, data: Buffer.from(await book.xlsx.writeBuffer()).toString('base64') };
+}
+
+/** A resident as `buildingOf` puts one in a household of their own. */
+export interface SeedResident { name: string; birth: string; tags: string[] }
+
+/**
+ * A building of grid `gridId` at `address` with one household per resident (unit 1, rooms 101,
+ * 201, …), each resident its head, made as the admin through the API; the households' ids in order.
+ */
+export async function buildingOf(api: string, gridId: string, address: string, residents: SeedResident[]): Promise<number[]> {
+  const made = async (p: string, body: unknown, key: string): Promise<number> => {
+    const r = await request(`${api}${p}`, { method: 'POST', body });
+    expect(r.status, `${p}: ${JSON.stringify(r.body)}`).toBe(201);
+    return r.body[key].id as number;
+  };
+  const building = await made('/register/buildings', { gridId, address, units: 2, floors: 6 }, 'building');
+  const ids: number[] = [];
+  for (const [i, p] of residents.entries()) {
+    const id = await made('/register/households', { buildingId: building, unit: '1', room: `${i + 1}01`, kind: 'owner' }, 'household');
+    await made('/register/residents', {
+      householdId: id, name: p.name, gender: 'female', birth: p.birth, relation: 'head', residence: 'resident', tags: p.tags,
+    }, 'resident');
+    ids.push(id);
+  }
+  return ids;
 }
