@@ -107,6 +107,40 @@ async function hoverCharts(page: Page): Promise<Record<string, string[]>> {
   return Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v]]));
 }
 
+/**
+ * A point of grid `gridId` as far as can be from every point in `taken` (a lattice over the grid,
+ * inside its outer ring): the map draws later and overdue points over others, and a hostile title
+ * under a demo event's point would never show its tooltip however the map is swept.
+ */
+function clearSpot(server: TestServer, gridId: string, taken: [number, number][]): [number, number] {
+  const geo = server.app.directory.geoJson(server.app.directory.defaultCommunity()!.id) as { features: { properties: { id: string }; geometry: { type: string; coordinates: unknown } }[] };
+  const feature = geo.features.find((f) => f.properties.id === gridId)!;
+  const ring = (feature.geometry.type === 'MultiPolygon'
+    ? (feature.geometry.coordinates as number[][][][])[0]![0]!
+    : (feature.geometry.coordinates as number[][][])[0]!) as [number, number][];
+  const inside = ([x, y]: [number, number]) => {
+    let odd = false;
+    for (let a = 0, b = ring.length - 1; a < ring.length; b = a++) {
+      const [xa, ya] = ring[a]!, [xb, yb] = ring[b]!;
+      if ((ya > y) !== (yb > y) && x < ((xb - xa) * (y - ya)) / (yb - ya) + xa) odd = !odd;
+    }
+    return odd;
+  };
+  const xs = ring.map((p) => p[0]), ys = ring.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  let best: [number, number] = [(x0 + x1) / 2, (y0 + y1) / 2];
+  let far = -1;
+  for (let i = 1; i < 24; i++) {
+    for (let j = 1; j < 24; j++) {
+      const p: [number, number] = [x0 + ((x1 - x0) * i) / 24, y0 + ((y1 - y0) * j) / 24];
+      if (!inside(p)) continue;
+      const near = Math.min(Infinity, ...taken.map(([x, y]) => Math.hypot(x - p[0], y - p[1])));
+      if (near > far) (far = near), (best = p);
+    }
+  }
+  return [Math.round(best[0] * 1e6) / 1e6, Math.round(best[1] * 1e6) / 1e6];
+}
+
 /** What the payloads would have made, had they been parsed as HTML anywhere on the page. */
 const injected = (page: Page) => page.evaluate(() => ({
   pwned: (window as unknown as { __pwned?: unknown }).__pwned,
@@ -142,9 +176,15 @@ describe('hostile free text on the wall', () => {
       return r.body;
     };
 
-    // Grid events: title, description, address and reporter, one payload each, some urgent.
+    // Grid events: title, description, address and reporter, one payload each, some urgent;
+    // each pinned where no other point of the map lies over it (clearSpot), so hovering finds it.
+    const taken: [number, number][] = (server.app.db.prepare('SELECT lng, lat FROM events WHERE lng IS NOT NULL').all() as { lng: number; lat: number }[])
+      .map((e) => [e.lng, e.lat]);
     for (const [i, h] of HOSTILE.entries()) {
+      const [lng, lat] = clearSpot(server, `G0${i + 1}`, taken);
+      taken.push([lng, lat]);
       await ok('/events', {
+        lng, lat,
         category: 'environment', subcategory: 'garbage', urgency: i % 2 ? 'urgent' : 'normal', source: 'resident',
         title: `${h} E${i}`, description: `${HOSTILE[(i + 1) % 5]} ${HOSTILE[(i + 2) % 5]}`,
         gridId: `G0${i + 1}`, address: `${HOSTILE[(i + 3) % 5]} 3幢`, reporterName: short(i), reporterPhone: '13812345678',
