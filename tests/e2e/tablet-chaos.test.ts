@@ -118,7 +118,9 @@ describe('the tablet under chaos', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const tally = { offline: 0, reloads: 0, kills: 0, killsWhileSending: 0 };
+  const tally = { offline: 0, reloads: 0, kills: 0, killsWhileSending: 0, refilled: 0 };
+  /** What the page said and did lately: printed when a report is not seen kept. */
+  const logs: string[] = [];
 
   async function startServer(): Promise<void> {
     const child = fork(path.resolve('tests/support/forked-server.ts'), [], {
@@ -149,6 +151,47 @@ describe('the tablet under chaos', () => {
   const waiting = async () => Number(await page.locator('[data-waiting]').getAttribute('data-waiting'));
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+  /** Fill the report form with `title`, a pin in G01 and a photo, and press 提交; the page's time origin as pressed. */
+  async function fillAndSubmit(title: string, cycle: number): Promise<number> {
+    if (!page.url().endsWith('/tablet/report')) await page.goto(`${base}/tablet/report`).catch(() => page.reload());
+    const form = page.locator('[data-report]');
+    await form.waitFor({ timeout: 20_000 });
+    await form.locator('input[name=title]').fill(title);
+    await form.locator('input[name=address]').fill(`幸福路${cycle + 1}号`);
+    // The pin in the worker's grid (a tap on the map), which fills the grid.
+    const g01 = await page.locator('[data-map] [data-grid="G01"]').boundingBox();
+    await page.locator('[data-map]').click({ position: await (async () => {
+      const map = (await page.locator('[data-map]').boundingBox())!;
+      return { x: g01!.x - map.x + g01!.width / 2, y: g01!.y - map.y + g01!.height / 2 };
+    })() });
+    await page.locator('[data-map] [data-grid="G01"].here').waitFor({ timeout: 5_000 });
+    const png = noisePng(1800 + ((random() * 240) | 0), 1400);
+    await page.locator('[data-photos="report"] [data-gallery]').setInputFiles({ name: `现场-${cycle}.png`, mimeType: 'image/png', buffer: png });
+    await form.locator('[data-photo]').first().waitFor({ timeout: 20_000 });
+    const origin = await page.evaluate(() => performance.timeOrigin);
+    await form.locator('[data-submit]').click();
+    return origin;
+  }
+
+  /** How many records of the tablet's outbox (IndexedDB) carry `title`. */
+  const keptOnTablet = (title: string) => page.evaluate(async (t) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('cerebellum-tablet');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      const all = await new Promise<unknown[]>((resolve, reject) => {
+        const r = db.transaction('outbox').objectStore('outbox').getAll();
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      return all.filter((e) => JSON.stringify(e).includes(t)).length;
+    } finally {
+      db.close();
+    }
+  }, title);
+
   beforeAll(async () => {
     dataDir = tempDataDir();
     port = await freePort();
@@ -161,6 +204,9 @@ describe('the tablet under chaos', () => {
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     page = await context.newPage();
+    page.on('console', (m) => void logs.push(`${new Date().toISOString()} console.${m.type()} ${m.text()}`));
+    page.on('pageerror', (e) => void logs.push(`${new Date().toISOString()} pageerror ${e.message}`));
+    page.on('framenavigated', (f) => void (f === page.mainFrame() && logs.push(`${new Date().toISOString()} navigated ${f.url()}`)));
     await page.goto(`${base}/tablet`);
     await page.locator('[data-login] input[name=username]').fill(USERNAME);
     await page.locator('[data-login] input[name=password]').fill(PASSWORD);
@@ -176,30 +222,30 @@ describe('the tablet under chaos', () => {
     await browser?.close();
     await killServer();
     link?.close();
-    console.log(`tablet chaos: seed ${SEED}, ${CYCLES} cycles, ${tally.offline} offline spells, ${tally.reloads} reloads, ${tally.kills} kills (${tally.killsWhileSending} while sending)`);
+    console.log(`tablet chaos: seed ${SEED}, ${CYCLES} cycles, ${tally.offline} offline spells, ${tally.reloads} reloads, ${tally.kills} kills (${tally.killsWhileSending} while sending), ${tally.refilled} forms filled again`);
   });
 
   it(`sends every report once with its photo whole through ${CYCLES} cycles of offline spells, reloads and kill -9`, async () => {
     const photos = new Map<string, number>();
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const title = `混沌测试 ${SEED}-${cycle}`;
-      if (!page.url().endsWith('/tablet/report')) await page.goto(`${base}/tablet/report`).catch(() => page.reload());
-      const form = page.locator('[data-report]');
-      await form.waitFor({ timeout: 20_000 });
-      await form.locator('input[name=title]').fill(title);
-      await form.locator('input[name=address]').fill(`幸福路${cycle + 1}号`);
-      // The pin in the worker's grid (a tap on the map), which fills the grid.
-      const g01 = await page.locator('[data-map] [data-grid="G01"]').boundingBox();
-      await page.locator('[data-map]').click({ position: await (async () => {
-        const map = (await page.locator('[data-map]').boundingBox())!;
-        return { x: g01!.x - map.x + g01!.width / 2, y: g01!.y - map.y + g01!.height / 2 };
-      })() });
-      await page.locator('[data-map] [data-grid="G01"].here').waitFor({ timeout: 5_000 });
-      const png = noisePng(1800 + ((random() * 240) | 0), 1400);
-      await page.locator('[data-photos="report"] [data-gallery]').setInputFiles({ name: `现场-${cycle}.png`, mimeType: 'image/png', buffer: png });
-      await form.locator('[data-photo]').first().waitFor({ timeout: 20_000 });
-      await form.locator('[data-submit]').click();
-      await page.locator('[role=status]').first().waitFor({ timeout: 10_000 });
+      // The worker fills the report and presses 提交; "已保存在本机" says it is kept. Should the
+      // page have been replaced under their hands (a reload, a new version taking over), the
+      // form is empty and nothing was kept: they fill it again, as anyone would. A report kept
+      // twice would show in the count at the end.
+      for (let attempt = 1; ; attempt++) {
+        const pressedIn = await fillAndSubmit(title, cycle);
+        if (await page.locator('[role=status]').first().waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+        const kept = await keptOnTablet(title).catch(() => -1);
+        const replaced = await page.evaluate(() => performance.timeOrigin).then((o) => o !== pressedIn, () => true);
+        console.log(`tablet chaos: cycle ${cycle}, attempt ${attempt}: no "saved" within 10 s; ${kept} kept on the tablet; page replaced: ${replaced}; at ${page.url()}\n` +
+          `${(await page.locator('body').innerText().catch(() => '')).slice(0, 600)}\n${logs.slice(-30).join('\n')}`);
+        if (kept > 0) break;
+        // The same page, and the press kept nothing: that is the app failing the worker.
+        if (!replaced) throw new Error(`cycle ${cycle}: 提交 on the report "${title}" kept nothing and said nothing (see the log above)`);
+        if (attempt >= 2) throw new Error(`cycle ${cycle}: the report "${title}" was not kept after two tries (see the log above)`);
+        tally.refilled++;
+      }
       photos.set(title, 1);
 
       // Then one thing goes wrong, as it does in a stairwell.
