@@ -261,14 +261,20 @@ export class BoardService {
     return this.#one(p, incidentId, householdId);
   }
 
-  /** A door knocked: what was found, and the claim ends. Someone else's door is a 409. */
+  /**
+   * A door knocked: what was found, and the claim ends. Someone else's door is a 409 — unless the
+   * knock was made before they took it (a tablet or phone offline past its claim's lapse, sending
+   * later): what was found then is kept, and their claim stays theirs.
+   */
   async done(p: Principal, incidentId: number, householdId: number, body: KnockDoneBody): Promise<BoardHousehold> {
     authorise(p, KNOCK, 'knock on doors');
     await this.#d.queue.runAs(p, (ctx) => {
       const row = this.#activeRow(p, incidentId, householdId);
-      this.#notHeld(p, row);
-      this.#record(ctx, p, row, body.status, 'knock', body.note, this.#when(body.at, incidentId), body.expectedVersion);
-      this.#stmt.setClaim.run(null, null, incidentId, householdId);
+      const at = this.#when(body.at, incidentId);
+      const theirs = row.claimed_by !== null && row.claimed_by !== p.id;
+      if (theirs && !(row.claimed_at !== null && at < row.claimed_at)) this.#notHeld(p, row);
+      this.#record(ctx, p, row, body.status, 'knock', body.note, at, body.expectedVersion);
+      if (!theirs) this.#stmt.setClaim.run(null, null, incidentId, householdId);
     });
     return this.#one(p, incidentId, householdId);
   }

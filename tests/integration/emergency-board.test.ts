@@ -169,6 +169,14 @@ describe('the accounted-for board', () => {
     const timeline = (await read(`/incidents/${incidentId}/timeline?limit=500`, dispatcher)).body.items as { kind: string; who: string | null; householdId: number; what: Record<string, unknown> }[];
     expect(timeline.filter((e) => e.kind === 'release' && e.householdId === ids.wang).at(-1)).toMatchObject({ who: null, what: { lapsed: true, held: worker.username } });
     expect((await post(path(ids.wang, '/claim'), undefined, colleague, randomUUID())).status).toBe(200);
+    // The first worker's knock, made offline before the colleague took the door, arrives now: kept, the claim stays the colleague's.
+    const late = await post(path(ids.wang, '/done'), { status: 'safe', note: '离线时已敲门', at: new Date(clock - 3 * 60_000).toISOString() }, worker, randomUUID());
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    expect(late.body.household).toMatchObject({ status: 'safe', claim: { by: colleague.username } });
+    // One made after they took it is still a 409 naming them.
+    const after = await post(path(ids.wang, '/done'), { status: 'away' }, worker, randomUUID());
+    expect(after.status).toBe(409);
+    expect(after.body.error).toMatchObject({ code: 'error.board_claimed', claim: { by: colleague.username } });
     expect((await post(path(ids.wang, '/release'), undefined, colleague, randomUUID())).body.household.claim).toBeNull();
   });
 
