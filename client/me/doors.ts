@@ -84,6 +84,18 @@ export function answerDoorWrite(key: string, refusal: DoorRefusal | null) {
   save(refusal ? list.map((w) => (w.key === key ? { ...w, state: 'refused' as const, refusal } : w)) : list.filter((w) => w.key !== key));
 }
 
+/**
+ * Signing out: the person's refused writes go (their notes are free text, where names hide, and
+ * the phone may be handed on); the ones still waiting stay theirs, sent at their next sign-in —
+ * a "needs help" found at a door is never dropped for a sign-out.
+ */
+export function forgetRefusedDoorWrites(owner: string) {
+  save(keptDoorWrites().filter((w) => !(w.owner === owner && w.state === 'refused')));
+}
+
+/** How many of `owner`'s writes still wait for the server. */
+export const waitingDoorWrites = (owner: string): number => keptDoorWrites().filter((w) => w.owner === owner && w.state === 'pending').length;
+
 /** The request a write is: its path under /api/v1 and its body. */
 export function doorRequest(w: DoorWrite): { path: string; body: object } {
   const path = `/incidents/${w.incidentId}/households/${w.householdId}/${w.kind}`;

@@ -10,6 +10,7 @@ import type { InvitationView, MeActivity, MeCheckInAnswer, MeProfile } from '../
 import type { LedgerLineView, RedemptionView, ServiceRecordView } from '../../shared/volunteers.ts';
 import type { CalloutAnswer, DutyAction, MeCalloutView } from '../../shared/emergency-people.ts';
 import { answerCheckIn, forgetCheckIns, keepCheckIn, keptCheckIns, type KeptCheckIn } from './pending.ts';
+import { forgetRefusedDoorWrites } from './doors.ts';
 
 export type Screen = 'activities' | 'mine' | 'join' | 'check-in' | 'doors';
 
@@ -177,6 +178,7 @@ class MeState {
     }
     this.#stopListening();
     forgetCheckIns();
+    if (this.user) forgetRefusedDoorWrites(this.user.username);
     this.checkIns = [];
     this.profile = null;
     this.user = null;

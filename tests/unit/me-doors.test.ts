@@ -8,7 +8,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { knockDoneBody, type BoardHousehold } from '../../shared/emergency-board.ts';
 import {
-  answerDoorWrite, doorRequest, doorsNow, holds, keepDoorWrite, keptDoorWrites, mayClaim, refusalOf, unsettledOf, type DoorWrite,
+  answerDoorWrite, doorRequest, doorsNow, forgetRefusedDoorWrites, holds, keepDoorWrite, keptDoorWrites, mayClaim, refusalOf, unsettledOf,
+  waitingDoorWrites, type DoorWrite,
 } from '../../client/me/doors.ts';
 
 const me = { username: 'v-lin', displayName: '林小雨' };
@@ -120,5 +121,23 @@ describe('the list on the phone', () => {
     const r = { code: 'error.board_changed', message: 'changed', details: { status: 'safe', reportedByName: '王丽萍', reportedAt: '2026-07-20T22:20:00+08:00' } };
     expect(refusalOf(r, (iso) => iso.slice(11, 16))).toEqual({ key: 'me.door.changed', who: '王丽萍', at: '22:20', status: 'safe' });
     expect(refusalOf({ code: 'error.incident_ended', message: 'ended', details: {} }, String)).toBeNull();
+  });
+});
+
+describe('signing out', () => {
+  it('forgets the person\'s refused writes (notes hide names) and keeps the ones still waiting, and another person\'s', () => {
+    const now = new Date().toISOString();
+    const before = waitingDoorWrites(me.username);
+    const waiting = keepDoorWrite({ ...write(1, 'done', { status: 'needs_help', note: '王阿婆摔倒', at: now }) });
+    const refused = keepDoorWrite({ ...write(2, 'done', { status: 'safe', note: '李建国家平安', at: now }) });
+    answerDoorWrite(refused.key, { code: 'error.board_claimed', message: 'held', details: {} });
+    const theirs = keepDoorWrite({ ...write(3, 'claim', { owner: 'v-wang', at: now }) });
+    answerDoorWrite(theirs.key, { code: 'error.board_claimed', message: 'held', details: {} });
+    const mine = () => keptDoorWrites().map((w) => w.key).filter((k) => [waiting.key, refused.key, theirs.key].includes(k));
+    expect(mine()).toEqual([waiting.key, refused.key, theirs.key]);
+    forgetRefusedDoorWrites(me.username);
+    expect(mine()).toEqual([waiting.key, theirs.key]);
+    expect([...stored.values()].join()).not.toContain('李建国');
+    expect(waitingDoorWrites(me.username)).toBe(before + 1);
   });
 });
