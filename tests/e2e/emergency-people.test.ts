@@ -135,6 +135,21 @@ describe('people and places', () => {
     await eventually(() => row.locator('[data-closed]').count()).toBe(0);
     expect(await row.locator('[data-check-in]').isDisabled()).toBe(false);
     await eventually(() => wall.locator('[data-testid="shelters"]').innerText()).toContain('15 / 34');
+
+    // A colleague changes the shelter while the dialog is open: the save is refused, the shelter comes
+    // as it is now with the coordinator's own change kept in the form, and saving again applies both.
+    await row.locator('[data-shelter-edit-open]').click();
+    await edit.locator('input[name="address"]').fill('桂花路 8 号（东门进）');
+    const colleague = await request(`${api}/shelters/${sid}`, { method: 'PATCH', as: coordinator, headers: { 'idempotency-key': randomUUID() }, body: { needs: ['water', 'food'] } });
+    expect(colleague.status, JSON.stringify(colleague.body)).toBe(200);
+    await edit.locator('button.btn.primary').click();
+    await edit.locator('[data-alert="warning"]').waitFor({ timeout: 10_000 });
+    expect(await edit.locator('input[value="food"]').isChecked()).toBe(true);
+    expect(await edit.locator('input[name="address"]').inputValue()).toBe('桂花路 8 号（东门进）');
+    await edit.locator('button.btn.primary').click();
+    await eventually(() => edit.count()).toBe(0);
+    const now = (await request(`${api}/shelters/${sid}`, { as: coordinator })).body.shelter;
+    expect(now).toMatchObject({ address: '桂花路 8 号（东门进）', needs: expect.arrayContaining(['water', 'food']) });
     const onWall = await wall.locator('body').innerText();
     for (const name of ['林小雨', '王大力']) expect(onWall).not.toContain(name);
     await wall.context().close();
