@@ -171,5 +171,5 @@ describe('the /screen wall display', () => {
     const res = await post(`${server.url}/api/v1/events`, sampleReport({ title: 'E2E 恢复后上报' }));
     await page.locator(`[data-event-code="${res.body.event.code}"]`).first().waitFor({ timeout: 5_000 });
     await page.close();
-  });
+  }, 90_000); // its own waits add up to 40 s, and a restart: past the default 30 s on a loaded machine (CI timed out once)
 });
