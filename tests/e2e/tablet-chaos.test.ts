@@ -235,7 +235,12 @@ describe('the tablet under chaos', () => {
       // twice would show in the count at the end.
       for (let attempt = 1; ; attempt++) {
         const pressedIn = await fillAndSubmit(title, cycle);
-        if (await page.locator('[role=status]').first().waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+        // Kept: "已保存在本机" shows and the form is emptied of this report — the toast alone may
+        // still be the last report's (it stays 3 s), and this press's save may not have finished.
+        const title$ = page.locator('[data-report] input[name=title]');
+        const saved = await expect.poll(async () => (await title$.inputValue().catch(() => title)) !== title
+          && await page.locator('[role=status]').first().isVisible().catch(() => false), { timeout: 10_000, interval: 100 }).toBe(true).then(() => true, () => false);
+        if (saved) break;
         const kept = await keptOnTablet(title).catch(() => -1);
         const replaced = await page.evaluate(() => performance.timeOrigin).then((o) => o !== pressedIn, () => true);
         console.log(`tablet chaos: cycle ${cycle}, attempt ${attempt}: no "saved" within 10 s; ${kept} kept on the tablet; page replaced: ${replaced}; at ${page.url()}\n` +
